@@ -1,0 +1,92 @@
+/**
+ * `npm run stack` (and the stack half of `npm run dev`): the local Supabase
+ * stack in the foreground. Ctrl-C stops every service.
+ *   STACK_BASE_PORT  first port (default 54321, the Supabase CLI's)
+ *   STACK_DATA_DIR   state folder (default .stack)
+ *   --dev            watch edge functions and reload them on change
+ */
+import { KEYS, loadSupabaseConfig } from './config.ts';
+import { startStack, type StackHandle } from './stack.ts';
+
+const SEEDED_LOGINS = [
+  ['helen@eastside.example', 'worker, Eastside Community Clinic'],
+  ['henry@eastside.example', 'worker, Eastside Community Clinic'],
+  ['wendy@westside.example', 'worker, Westside Family Center'],
+  ['walter@westside.example', 'worker, Westside Family Center'],
+  ['clara@harbor.example', 'claimer, Harbor Food Pantry'],
+  ['cody@harbor.example', 'claimer, Harbor Food Pantry'],
+  ['carl@safehaven.example', 'claimer, Safe Haven Housing'],
+  ['dana@brightfutures.example', 'claimer, Bright Futures + worker, Westside'],
+  ['sam@seeker.example', 'seeker (magic link)'],
+];
+
+const color = process.stdout.isTTY;
+const dim = (s: string) => (color ? `\x1b[2m${s}\x1b[0m` : s);
+const bold = (s: string) => (color ? `\x1b[1m${s}\x1b[0m` : s);
+
+async function main() {
+  const dev = process.argv.includes('--dev');
+  const basePort = process.env.STACK_BASE_PORT ? Number(process.env.STACK_BASE_PORT) : undefined;
+  const t0 = performance.now();
+  process.stdout.write(`Starting the local Supabase stack${dev ? ' (dev mode)' : ''}…\n`);
+  let stack: StackHandle;
+  try {
+    stack = await startStack({
+      basePort,
+      dataDir: process.env.STACK_DATA_DIR,
+      dev,
+      log: (svc, line) => {
+        // Postgres and initdb are chatty; show only what needs attention.
+        if (svc === 'postgres' && !/ERROR|FATAL|PANIC|WARNING/.test(line)) return;
+        if (svc === 'postgrest' && /Listening|Starting|Attempting|successful|loaded|reloaded|Admin server/.test(line)) return;
+        process.stdout.write(`${dim(`[${svc}]`)} ${line.trimEnd()}\n`);
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`\n✖ ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+  const ms = Math.round(performance.now() - t0);
+  const { ctx } = stack;
+  const cfg = loadSupabaseConfig();
+  const lines = [
+    '',
+    bold(`Local stack is up in ${(ms / 1000).toFixed(2)} s${stack.freshDatabase ? ' (new database: initdb + migrations + seed)' : ''}.`),
+    '',
+    `         API URL: ${ctx.apiUrl}`,
+    `        REST URL: ${ctx.apiUrl}/rest/v1`,
+    `        Auth URL: ${ctx.apiUrl}/auth/v1`,
+    `    Realtime URL: ${ctx.apiUrl.replace('http', 'ws')}/realtime/v1`,
+    `   Functions URL: ${ctx.apiUrl}/functions/v1`,
+    `          DB URL: ${ctx.dbUrl}`,
+    `  Mail catcher UI: http://127.0.0.1:${ctx.ports.mailWeb} (SMTP 127.0.0.1:${ctx.ports.smtp})`,
+    `         App URL: ${cfg.auth.siteUrl}`,
+    '',
+    `      JWT secret: ${KEYS.jwtSecret}`,
+    `        anon key: ${KEYS.anonKey}`,
+    `service_role key: ${KEYS.serviceRoleKey}`,
+    '',
+    'Seeded logins (password: password123):',
+    ...SEEDED_LOGINS.map(([e, r]) => `  ${e!.padEnd(30)} ${dim(r!)}`),
+    '',
+    dim(`Timings (ms from start): ${Object.entries(stack.timings).map(([k, v]) => `${k} ${v}`).join(', ')}`),
+    dim('Press Ctrl-C to stop.'),
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${signal}: stopping every service…\n`);
+    await stack.stop();
+    process.stdout.write('Stopped.\n');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGHUP', () => void stop('SIGHUP'));
+}
+
+void main();

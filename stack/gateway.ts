@@ -1,0 +1,178 @@
+/**
+ * The API gateway on one port, routing as Supabase's Kong does:
+ *   /rest/v1/*      → PostgREST          (apikey required)
+ *   /auth/v1/*      → auth service       (apikey required, except the
+ *                                         open routes an email link or an
+ *                                         OAuth redirect reaches)
+ *   /realtime/v1/*  → realtime service   (apikey required; WebSocket upgrade)
+ *   /functions/v1/* → functions service  (the runtime checks the JWT itself)
+ * The gateway answers CORS itself and replaces upstream CORS headers, so a
+ * browser never sees them twice.
+ */
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import httpProxy from 'http-proxy';
+import { KEYS, type StackContext } from './config.ts';
+
+const VALID_KEYS = new Set<string>([KEYS.anonKey, KEYS.serviceRoleKey]);
+
+/** Auth routes reachable without an apikey (a browser following an email link). */
+const OPEN_AUTH = /^\/auth\/v1\/(verify|callback|authorize|\.well-known\/jwks\.json)(\/|\?|$)/;
+
+const EXPOSE_HEADERS = [
+  'Content-Range', 'Content-Location', 'Content-Type', 'Content-Profile', 'Location', 'Range-Unit',
+  'Preference-Applied', 'X-Total-Count', 'Link', 'X-Supabase-Api-Version', 'X-Sb-Error-Code',
+  'X-Relay-Error', 'sb-request-id',
+].join(', ');
+
+interface Route {
+  prefix: string;
+  target: number;
+  keyRequired: (path: string) => boolean;
+}
+
+export function routesFor(ctx: StackContext): Route[] {
+  return [
+    { prefix: '/rest/v1', target: ctx.ports.postgrest, keyRequired: () => true },
+    { prefix: '/auth/v1', target: ctx.ports.auth, keyRequired: (p) => !OPEN_AUTH.test(p) },
+    { prefix: '/realtime/v1', target: ctx.ports.realtime, keyRequired: () => true },
+    { prefix: '/functions/v1', target: ctx.ports.functions, keyRequired: () => false },
+  ];
+}
+
+function match(routes: Route[], url: string): { route: Route; rest: string } | undefined {
+  for (const route of routes) {
+    if (url === route.prefix || url.startsWith(route.prefix + '/') || url.startsWith(route.prefix + '?')) {
+      const rest = url.slice(route.prefix.length);
+      return { route, rest: rest.startsWith('/') ? rest : '/' + rest };
+    }
+  }
+  return undefined;
+}
+
+function apikeyOf(req: http.IncomingMessage): string | undefined {
+  const header = req.headers['apikey'];
+  if (typeof header === 'string' && header) return header;
+  const q = new URL(req.url ?? '/', 'http://x').searchParams.get('apikey');
+  return q ?? undefined;
+}
+
+/** Kong-style refusal; undefined when the key is fine. */
+function keyProblem(req: http.IncomingMessage): { status: number; body: object } | undefined {
+  const key = apikeyOf(req);
+  if (!key) {
+    return {
+      status: 401,
+      body: { message: 'No API key found in request', hint: 'No `apikey` request header or url param was found.' },
+    };
+  }
+  if (!VALID_KEYS.has(key)) {
+    return {
+      status: 401,
+      body: { message: 'Invalid API key', hint: 'Double check your Supabase `anon` or `service_role` API key.' },
+    };
+  }
+  return undefined;
+}
+
+function corsHeaders(): Record<string, string> {
+  return {
+    'access-control-allow-origin': '*',
+    'access-control-expose-headers': EXPOSE_HEADERS,
+  };
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: object): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...corsHeaders(),
+  });
+  res.end(text);
+}
+
+function rejectUpgrade(socket: Duplex, status: number, body: object): void {
+  const text = JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json\r\n` +
+      `content-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+  );
+}
+
+export async function startGateway(ctx: StackContext): Promise<{ close(): Promise<void>; server: http.Server }> {
+  const routes = routesFor(ctx);
+  const proxy = httpProxy.createProxyServer({ xfwd: true, ws: true, proxyTimeout: 0 });
+
+  proxy.on('proxyRes', (proxyRes) => {
+    for (const h of Object.keys(proxyRes.headers)) {
+      if (h.startsWith('access-control-')) delete proxyRes.headers[h];
+    }
+    Object.assign(proxyRes.headers, corsHeaders());
+  });
+  proxy.on('error', (_err, req, resOrSocket) => {
+    const name = match(routes, req.url ?? '')?.route.prefix ?? 'upstream';
+    const body = { message: `An invalid response was received from the upstream server (${name} is not answering)` };
+    if (resOrSocket instanceof http.ServerResponse) {
+      if (!resOrSocket.headersSent) sendJson(resOrSocket, 502, body);
+      else resOrSocket.destroy();
+    } else {
+      (resOrSocket as Duplex).destroy();
+    }
+  });
+
+  const server = http.createServer((req, res) => {
+    const m = match(routes, req.url ?? '/');
+    if (!m) return sendJson(res, 404, { message: 'no Route matched with those values' });
+
+    if (req.method === 'OPTIONS') {
+      // CORS preflight: answered here, as Kong's cors plugin does.
+      res.writeHead(200, {
+        ...corsHeaders(),
+        'access-control-allow-methods': 'GET,HEAD,PUT,PATCH,POST,DELETE,OPTIONS',
+        'access-control-allow-headers':
+          (req.headers['access-control-request-headers'] as string | undefined) ??
+          'authorization, x-client-info, apikey, content-type, prefer, range, accept-profile, content-profile, x-supabase-api-version',
+        'access-control-max-age': '3600',
+        'content-length': '0',
+      });
+      return res.end();
+    }
+
+    if (m.route.keyRequired(m.rest)) {
+      const problem = keyProblem(req);
+      if (problem) return sendJson(res, problem.status, problem.body);
+      // Kong's request-transformer: a request with only an apikey acts as that key.
+      if (!req.headers.authorization) req.headers.authorization = `Bearer ${apikeyOf(req)}`;
+    }
+    req.url = m.rest;
+    proxy.web(req, res, { target: `http://127.0.0.1:${m.route.target}` });
+  });
+
+  server.on('upgrade', (req, socket, head) => {
+    const m = match(routes, req.url ?? '/');
+    if (!m) return rejectUpgrade(socket, 404, { message: 'no Route matched with those values' });
+    if (m.route.keyRequired(m.rest)) {
+      const problem = keyProblem(req);
+      if (problem) return rejectUpgrade(socket, problem.status, problem.body);
+    }
+    req.url = m.rest;
+    proxy.ws(req, socket, head, { target: `http://127.0.0.1:${m.route.target}` });
+  });
+
+  // Keep-alive sockets must not hold a stop open.
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(ctx.ports.api, '127.0.0.1', () => resolve());
+  });
+  return {
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+        proxy.close();
+      }),
+  };
+}

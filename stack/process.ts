@@ -1,0 +1,120 @@
+/**
+ * Child processes of the supervisor: each runs in its own process group so
+ * that stopping it also stops anything it started, with its output prefixed
+ * by the service's name.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createConnection, createServer } from 'node:net';
+
+export interface Child {
+  name: string;
+  proc: ChildProcess;
+  /** Last lines of output, for error messages. */
+  tail(): string;
+  stop(): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+export function startChild(
+  name: string,
+  cmd: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; log?: (line: string) => void; quietPattern?: RegExp },
+): Child {
+  const proc = spawn(cmd, args, {
+    cwd: opts.cwd,
+    env: { ...process.env, ...opts.env },
+    detached: true,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const onData = (buf: Buffer) => {
+    for (const line of buf.toString('utf8').split('\n')) {
+      if (!line.trim()) continue;
+      lines.push(line);
+      if (lines.length > 50) lines.shift();
+      if (opts.quietPattern?.test(line)) continue;
+      opts.log?.(line);
+    }
+  };
+  proc.stdout?.on('data', onData);
+  proc.stderr?.on('data', onData);
+  proc.stdin?.on('error', () => undefined);
+  const exited = new Promise<number | null>((resolve) => {
+    proc.on('exit', (code) => resolve(code));
+    proc.on('error', (err) => {
+      lines.push(String(err));
+      resolve(-1);
+    });
+  });
+  let stopped = false;
+  return {
+    name,
+    proc,
+    exited,
+    tail: () => lines.join('\n'),
+    async stop() {
+      if (stopped || proc.exitCode !== null || proc.signalCode !== null) return;
+      stopped = true;
+      const kill = (sig: NodeJS.Signals) => {
+        try {
+          if (proc.pid) process.kill(-proc.pid, sig);
+        } catch {
+          /* already gone */
+        }
+      };
+      kill('SIGTERM');
+      const timer = setTimeout(() => kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
+      // Anything left in the group (grandchildren) goes too.
+      kill('SIGKILL');
+    },
+  };
+}
+
+/** Resolves when something accepts TCP connections on the port. */
+export function isPortOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = createConnection({ port, host });
+    sock.once('connect', () => {
+      sock.destroy();
+      resolve(true);
+    });
+    sock.once('error', () => resolve(false));
+  });
+}
+
+/** true when we could bind the port ourselves (nobody else holds it). */
+export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, host, () => srv.close(() => resolve(true)));
+  });
+}
+
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  opts: { timeoutMs?: number; intervalMs?: number; child?: Child } = {},
+): Promise<void> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 20000);
+  let exitCode: number | null | undefined;
+  void opts.child?.exited.then((c) => (exitCode = c ?? -1));
+  for (;;) {
+    if (exitCode !== undefined) {
+      throw new Error(`${what} exited (code ${exitCode}) before it was ready:\n${opts.child?.tail() ?? ''}`);
+    }
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) {
+      throw new Error(`${what} was not ready after ${(opts.timeoutMs ?? 20000) / 1000}s\n${opts.child?.tail() ?? ''}`);
+    }
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 25));
+  }
+}
+
+export async function httpOk(url: string): Promise<boolean> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+  return res.ok;
+}

@@ -1,0 +1,62 @@
+/**
+ * Vitest global setup for every suite that needs the real stack: starts a
+ * fresh local stack on TEST_STACK_BASE_PORT (default 55321, never the dev
+ * ports), builds and serves the app for the end-to-end tests, and offers a
+ * small control endpoint so tests can restart services (fault tests). Stops
+ * everything when the run ends.
+ */
+import http from 'node:http';
+import { join } from 'node:path';
+import { ROOT } from '../../stack/config.ts';
+import { startStack, type StackHandle } from '../../stack/stack.ts';
+import { TEST_BASE_PORT, env } from '../support/env.ts';
+import { startAppServer, wantsApp } from './app-server.ts';
+
+function controlServer(stack: StackHandle): Promise<http.Server> {
+  const server = http.createServer((req, res) => {
+    const [, action, service] = (req.url ?? '').split('/');
+    const run = async () => {
+      if (service === 'postgres') {
+        if (action !== 'restart') throw new Error('postgres can only be restarted');
+        await stack.restartPostgres();
+        return;
+      }
+      const name = service as Parameters<StackHandle['restartService']>[0];
+      if (action === 'restart') await stack.restartService(name);
+      else if (action === 'stop') await stack.stopService(name);
+      else if (action === 'start') await stack.startService(name);
+      else throw new Error(`unknown action ${action}`);
+    };
+    run().then(
+      () => res.writeHead(204).end(),
+      (err: unknown) => res.writeHead(500).end(String(err instanceof Error ? err.message : err)),
+    );
+  });
+  return new Promise((resolve) => server.listen(TEST_BASE_PORT + 19, '127.0.0.1', () => resolve(server)));
+}
+
+export default async function setup(): Promise<() => Promise<void>> {
+  const t0 = performance.now();
+  const quiet = !process.env.TEST_STACK_LOGS;
+  const stack = await startStack({
+    basePort: TEST_BASE_PORT,
+    dataDir: join(ROOT, `.stack-test-${TEST_BASE_PORT}`),
+    siteUrl: env.appUrl,
+    fresh: true,
+    log: quiet
+      ? (svc, line) => {
+          if (/error|fatal|panic/i.test(line) && svc !== 'postgres') process.stderr.write(`[${svc}] ${line}\n`);
+        }
+      : (svc, line) => process.stderr.write(`[${svc}] ${line}\n`),
+  });
+  const control = await controlServer(stack);
+  const app = wantsApp() ? await startAppServer() : undefined;
+  process.stderr.write(
+    `test stack up on ${env.apiUrl} in ${Math.round(performance.now() - t0)} ms${app ? `, app on ${env.appUrl}` : ''}\n`,
+  );
+  return async () => {
+    await app?.close();
+    await new Promise((r) => control.close(r));
+    await stack.stop();
+  };
+}

@@ -1,0 +1,140 @@
+/**
+ * Helpers for tests that run against the real local stack: supabase-js
+ * clients (anon, service role, signed in as a seeded person), superuser SQL,
+ * database reset, the mail catcher, and service restarts.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import pg from 'pg';
+import WebSocket from 'ws';
+import { ROOT } from '../../stack/config.ts';
+import type { Database } from '../../src/lib/database.types.ts';
+import { env } from './env.ts';
+
+export { env };
+
+export type Client = SupabaseClient<Database>;
+
+const clientOptions = {
+  auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+  realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket },
+} as const;
+
+export function anonClient(opts: { flowType?: 'implicit' | 'pkce' } = {}): Client {
+  return createClient<Database>(env.apiUrl, env.anonKey, {
+    ...clientOptions,
+    auth: { ...clientOptions.auth, flowType: opts.flowType ?? 'implicit' },
+  });
+}
+
+export function serviceClient(): Client {
+  return createClient<Database>(env.apiUrl, env.serviceRoleKey, clientOptions);
+}
+
+/** A supabase-js client signed in with a password (seeded users: password123). */
+export async function signIn(email: string, password = env.password): Promise<Client> {
+  const client = anonClient();
+  const { error } = await client.auth.signInWithPassword({ email, password });
+  if (error) throw new Error(`sign-in as ${email} failed: ${error.message}`);
+  return client;
+}
+
+let pool: pg.Pool | undefined;
+function db(): pg.Pool {
+  pool ??= new pg.Pool({ connectionString: env.dbUrl, max: 4 });
+  return pool;
+}
+
+/** Superuser SQL against the test database (setup and inspection only). */
+export async function sql<T extends pg.QueryResultRow = Record<string, unknown>>(
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  return (await db().query<T>(text, params)).rows;
+}
+
+export async function closeDb(): Promise<void> {
+  await pool?.end();
+  pool = undefined;
+}
+
+/**
+ * Tables holding reference data loaded by migrations (not by the seed):
+ * resetDb keeps them.
+ */
+export const STATIC_TABLES = ['zip_centroids'];
+
+/** Empties every table the seed fills and runs supabase/seed.sql again. */
+export async function resetDb(): Promise<void> {
+  const tables = await sql<{ name: string }>(
+    `select format('%I.%I', schemaname, tablename) as name from pg_tables
+      where schemaname = 'public' and not (tablename = any($1))`,
+    [STATIC_TABLES],
+  );
+  const names = ['auth.users', 'auth.flow_state', 'auth.audit_log_entries', ...tables.map((t) => t.name)];
+  const seed = readFileSync(join(ROOT, 'supabase', 'seed.sql'), 'utf8');
+  const client = await db().connect();
+  try {
+    await client.query('begin');
+    await client.query(`truncate ${names.join(', ')} restart identity cascade`);
+    await client.query(seed);
+    await client.query('commit');
+  } catch (err) {
+    await client.query('rollback');
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Mail catcher (MailDev JSON API)
+// ---------------------------------------------------------------------------
+
+export interface Mail {
+  id: string;
+  subject: string;
+  text: string;
+  html: string;
+  to: { address: string; name?: string }[];
+  from: { address: string; name?: string }[];
+  date: string;
+  headers: Record<string, string>;
+}
+
+export const mail = {
+  async list(): Promise<Mail[]> {
+    const res = await fetch(`${env.mailUrl}/api/email`);
+    if (!res.ok) throw new Error(`mail catcher answered ${res.status}`);
+    return (await res.json()) as Mail[];
+  },
+  async clear(): Promise<void> {
+    await fetch(`${env.mailUrl}/api/email/all`, { method: 'DELETE' });
+  },
+  /** Messages to an address (case-insensitive). */
+  async to(address: string): Promise<Mail[]> {
+    const a = address.toLowerCase();
+    return (await mail.list()).filter((m) => m.to.some((t) => t.address.toLowerCase() === a));
+  },
+  async waitFor(predicate: (m: Mail) => boolean, timeoutMs = 10000): Promise<Mail> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = (await mail.list()).find(predicate);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error('no matching email arrived in time');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  },
+};
+
+// ---------------------------------------------------------------------------
+// Service control (test-only endpoint of the global setup)
+// ---------------------------------------------------------------------------
+
+export type ControllableService = 'postgres' | 'postgrest' | 'mail' | 'auth' | 'realtime' | 'functions' | 'notifier';
+
+export async function control(action: 'restart' | 'stop' | 'start', service: ControllableService): Promise<void> {
+  const res = await fetch(`${env.controlUrl}/${action}/${service}`, { method: 'POST' });
+  if (!res.ok) throw new Error(`${action} ${service} failed: ${res.status} ${await res.text()}`);
+}
