@@ -1,0 +1,27 @@
+/**
+ * Every route of the app, typed, in one place. Screens link with
+ * `paths.x.getHref(...)`; the router uses `paths.x.path`.
+ */
+export const paths = {
+  signIn: {
+    path: '/sign-in',
+    getHref: (next?: string) => (next && next !== '/' ? `/sign-in?next=${encodeURIComponent(next)}` : '/sign-in'),
+  },
+  home: { path: '/', getHref: () => '/' },
+  people: { path: '/people', getHref: () => '/people' },
+  seeker: { path: '/people/:seekerId', getHref: (seekerId: string) => `/people/${seekerId}` },
+  startReferral: {
+    path: '/people/:seekerId/refer',
+    getHref: (seekerId: string) => `/people/${seekerId}/refer`,
+  },
+  myReferrals: { path: '/referrals', getHref: () => '/referrals' },
+  inbound: { path: '/inbound', getHref: () => '/inbound' },
+} as const;
+
+/** Only same-app paths are followed after sign-in (never an open redirect). */
+export function safeNext(next: string | null | undefined): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith(paths.signIn.path)) {
+    return paths.people.getHref();
+  }
+  return next;
+}

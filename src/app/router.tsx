@@ -1,0 +1,54 @@
+import { createBrowserRouter, Navigate, RouterProvider } from 'react-router-dom';
+import { RequireAuth } from '@/features/auth';
+import { AppLayout } from './layout/app-layout';
+import { RouteError } from './routes/route-error';
+import { paths } from './paths';
+
+/** Each screen is its own chunk, loaded when first visited. */
+const router = createBrowserRouter([
+  {
+    path: paths.signIn.path,
+    lazy: async () => ({ Component: (await import('@/features/auth/routes/sign-in')).default }),
+    errorElement: <RouteError />,
+  },
+  {
+    element: <RequireAuth />,
+    errorElement: <RouteError />,
+    children: [
+      {
+        element: <AppLayout />,
+        children: [
+          { path: paths.home.path, element: <Navigate to={paths.people.getHref()} replace /> },
+          {
+            path: paths.people.path,
+            lazy: async () => ({ Component: (await import('@/features/seekers/routes/people')).default }),
+          },
+          {
+            path: paths.seeker.path,
+            lazy: async () => ({ Component: (await import('@/features/seekers/routes/seeker-profile')).default }),
+          },
+          {
+            path: paths.startReferral.path,
+            lazy: async () => ({ Component: (await import('@/features/start-referral/routes/start-referral')).default }),
+          },
+          {
+            path: paths.myReferrals.path,
+            lazy: async () => ({ Component: (await import('@/features/my-referrals/routes/my-referrals')).default }),
+          },
+          {
+            path: paths.inbound.path,
+            lazy: async () => ({ Component: (await import('@/features/inbound/routes/inbound')).default }),
+          },
+          {
+            path: '*',
+            lazy: async () => ({ Component: (await import('./routes/not-found')).default }),
+          },
+        ],
+      },
+    ],
+  },
+]);
+
+export function AppRouter() {
+  return <RouterProvider router={router} />;
+}

@@ -1,0 +1,85 @@
+import { Alert, Skeleton, Stack, Text, Timeline, Title } from '@mantine/core';
+import { formatDateTime } from '@/lib/format';
+import { statusLabel } from '../status';
+
+export type HistoryEvent = {
+  id: string | number;
+  event_type: string;
+  from_status: string | null;
+  to_status: string | null;
+  actor_display_name: string | null;
+  actor_organization: string | null;
+  created_at: string;
+  /** Goal titles when the event is about a goal, if known. */
+  from_goal_title?: string | null;
+  to_goal_title?: string | null;
+};
+
+/** "Clara C. · Harbor Food Pantry" (or just the name, or "Someone" via an email link). */
+export function actorLabel(e: Pick<HistoryEvent, 'actor_display_name' | 'actor_organization'>) {
+  const name = e.actor_display_name || 'Someone';
+  return e.actor_organization ? `${name} · ${e.actor_organization}` : name;
+}
+
+/** What happened, in words, after the actor. */
+export function describeEvent(e: HistoryEvent): string {
+  switch (e.event_type) {
+    case 'created':
+      return `made the referral${e.to_status ? ` with the status ${statusLabel(e.to_status)}` : ''}`;
+    case 'status_changed':
+      return `changed the status from ${statusLabel(e.from_status)} to ${statusLabel(e.to_status)}`;
+    case 'note_added':
+      return 'added a note';
+    case 'note_deleted':
+      return 'deleted a note';
+    case 'goal_added':
+      return e.to_goal_title ? `added the referral to the goal "${e.to_goal_title}"` : 'added the referral to a goal';
+    case 'goal_moved':
+    case 'goal_changed':
+      return e.to_goal_title ? `moved the referral to the goal "${e.to_goal_title}"` : 'moved the referral to another goal';
+    case 'goal_removed':
+      return e.from_goal_title ? `removed the referral from the goal "${e.from_goal_title}"` : 'removed the referral from its goal';
+    default:
+      return e.event_type.replace(/_/g, ' ');
+  }
+}
+
+export function HistoryTimeline({ events, loading, error }: { events: HistoryEvent[] | undefined; loading?: boolean; error?: string | null }) {
+  return (
+    <Stack gap="sm">
+      <Title order={3} size="h5">
+        History
+      </Title>
+      {loading ? (
+        <Stack gap="xs" aria-busy="true" aria-label="Loading history">
+          <Skeleton h={36} />
+          <Skeleton h={36} />
+        </Stack>
+      ) : error ? (
+        <Alert color="red" role="alert">
+          {error}
+        </Alert>
+      ) : !events || events.length === 0 ? (
+        <Text size="sm" c="dimmed">
+          Nothing has happened yet.
+        </Text>
+      ) : (
+        <Timeline bulletSize={12} lineWidth={2} component="ol" aria-label="History" style={{ paddingLeft: 0 }}>
+          {events.map((e) => (
+            <Timeline.Item key={e.id} component="li">
+              <Text size="sm">
+                <Text span fw={600}>
+                  {actorLabel(e)}
+                </Text>{' '}
+                {describeEvent(e)}
+              </Text>
+              <Text size="xs" c="dimmed">
+                <time dateTime={e.created_at}>{formatDateTime(e.created_at)}</time>
+              </Text>
+            </Timeline.Item>
+          ))}
+        </Timeline>
+      )}
+    </Stack>
+  );
+}
