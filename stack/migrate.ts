@@ -72,7 +72,7 @@ export interface MigrateResult {
  */
 export async function migrate(
   dbUrl: string,
-  opts: { seed: boolean | 'auto'; log?: (l: string) => void },
+  opts: { seed: boolean | 'auto'; log?: (l: string) => void; migrationsDir?: string },
 ): Promise<MigrateResult> {
   const client = new pg.Client({ connectionString: dbUrl });
   await client.connect();
@@ -85,7 +85,7 @@ export async function migrate(
       (await client.query<{ version: string }>('select version from supabase_migrations.schema_migrations')).rows.map((r) => r.version),
     );
     const applied: string[] = [];
-    for (const m of listMigrations()) {
+    for (const m of listMigrations(opts.migrationsDir)) {
       if (done.has(m.version)) continue;
       const sql = readFileSync(m.path, 'utf8');
       await runFile(client, m.path, sql, async () => {

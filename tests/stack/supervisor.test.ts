@@ -1,0 +1,165 @@
+/**
+ * The supervisor under bad conditions: a port already taken, a broken
+ * migration, Ctrl-C, and a restart that must keep the data. Each test runs
+ * its own small stack on ports of its own, beside the suite's stack.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT, SUPABASE_DIR, dbUrl, portsFrom } from '../../stack/config.ts';
+import { MigrationError, migrate } from '../../stack/migrate.ts';
+import { startPostgres } from '../../stack/postgres.ts';
+import { isPortFree } from '../../stack/process.ts';
+import { startStack } from '../../stack/stack.ts';
+import { TEST_BASE_PORT } from '../support/env.ts';
+
+// Inside the project (git-ignored): Postgres runs as its own user and must
+// be able to reach its data directory.
+const tmp = join(ROOT, `.stack-supervisor-test-${TEST_BASE_PORT}`);
+rmSync(tmp, { recursive: true, force: true });
+mkdirSync(tmp, { recursive: true });
+chmodSync(tmp, 0o755);
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function query(port: number, text: string) {
+  const c = new pg.Client({ connectionString: dbUrl(port) });
+  await c.connect();
+  try {
+    return (await c.query(text)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+describe('a port already in use', () => {
+  it('names the port and the service, and starts nothing', async () => {
+    const base = TEST_BASE_PORT + 100;
+    const blocker: Server = createServer();
+    await new Promise<void>((r) => blocker.listen(base + 1, '127.0.0.1', () => r()));
+    try {
+      await expect(startStack({ basePort: base, dataDir: join(tmp, 'busy') })).rejects.toThrow(
+        new RegExp(`port ${base + 1} \\(Postgres\\) is already in use`),
+      );
+      expect(await isPortFree(base)).toBe(true); // the gateway did not stay up
+    } finally {
+      blocker.close();
+    }
+  });
+});
+
+describe('a broken migration', () => {
+  it('stops with the file name and the Postgres error, and leaves the database as it was', async () => {
+    const port = TEST_BASE_PORT + 150;
+    const migrations = join(tmp, 'migrations');
+    cpSync(join(SUPABASE_DIR, 'migrations'), migrations, { recursive: true });
+    const pgh = await startPostgres({ dataDir: join(tmp, 'broken-db'), port });
+    try {
+      await migrate(dbUrl(port), { seed: false, migrationsDir: migrations });
+      const before = await query(port, 'select count(*)::int as n from supabase_migrations.schema_migrations');
+
+      writeFileSync(
+        join(migrations, '99990101000000_broken.sql'),
+        'create table public.half_done (id int);\nselect * from public.no_such_table;\n',
+      );
+      const err = await migrate(dbUrl(port), { seed: false, migrationsDir: migrations }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(MigrationError);
+      expect((err as Error).message).toContain('99990101000000_broken.sql');
+      expect((err as Error).message).toContain('relation "public.no_such_table" does not exist');
+      expect((err as Error).message).toContain('line 2');
+
+      expect(await query(port, `select to_regclass('public.half_done') as t`)).toEqual([{ t: null }]);
+      expect(await query(port, 'select count(*)::int as n from supabase_migrations.schema_migrations')).toEqual(before);
+    } finally {
+      await pgh.stop();
+    }
+  });
+});
+
+describe('npm run stack: stop and start again', () => {
+  const base = TEST_BASE_PORT + 200;
+  const ports = portsFrom(base);
+  const dataDir = join(tmp, 'cli');
+
+  function runCli(): Promise<ChildProcess> {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'stack', 'cli.ts')], {
+      cwd: ROOT,
+      env: { ...process.env, STACK_BASE_PORT: String(base), STACK_DATA_DIR: dataDir, FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    return new Promise((resolve, reject) => {
+      const onData = (b: Buffer) => {
+        out += b.toString();
+        if (out.includes('Local stack is up')) resolve(child);
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      child.on('exit', (code) => reject(new Error(`stack exited with ${code}:\n${out}`)));
+    });
+  }
+
+  async function descendants(pid: number): Promise<number[]> {
+    const { execFileSync } = await import('node:child_process');
+    const out = execFileSync('ps', ['-eo', 'pid=,ppid=,pgid=']).toString();
+    const rows = out.trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
+    const found = new Set<number>([pid]);
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const [p, pp] of rows) if (found.has(pp!) && !found.has(p!)) (found.add(p!), (grew = true));
+    }
+    found.delete(pid);
+    return [...found];
+  }
+
+  /** Running, not merely an exited process waiting to be reaped (a zombie). */
+  const alive = (pid: number) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      return state !== 'Z' && state !== 'X';
+    } catch {
+      return false;
+    }
+  };
+  const describePid = (pid: number) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    } catch {
+      return '';
+    }
+  };
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`${signal} stops every child process and frees every port; the data survives a restart`, async () => {
+      const first = await runCli();
+      const children = await descendants(first.pid!);
+      expect(children.length).toBeGreaterThanOrEqual(3);
+      await query(ports.db, `create table if not exists public.kept_${signal.toLowerCase()} (note text);
+                             insert into public.kept_${signal.toLowerCase()} values ('still here')`);
+
+      const exited = new Promise<number | null>((r) => first.on('exit', (c) => r(c)));
+      first.kill(signal);
+      expect(await exited).toBe(0);
+      await new Promise((r) => setTimeout(r, 200));
+      for (const pid of children) expect(alive(pid), `process ${pid} still running: ${describePid(pid)}`).toBe(false);
+      for (const [name, port] of Object.entries(ports)) {
+        expect(await isPortFree(port), `${name} port ${port} still taken`).toBe(true);
+      }
+
+      const second = await runCli();
+      try {
+        expect(await query(ports.db, `select note from public.kept_${signal.toLowerCase()}`)).toEqual([
+          { note: 'still here' },
+        ]);
+      } finally {
+        const done = new Promise((r) => second.on('exit', r));
+        second.kill('SIGINT');
+        await done;
+      }
+    });
+  }
+});
