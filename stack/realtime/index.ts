@@ -1,0 +1,177 @@
+/**
+ * The local Realtime service: Supabase Realtime's client-facing behaviour for
+ * `@supabase/realtime-js` (through supabase-js) on ctx.ports.realtime.
+ *
+ *   GET  /health                         200 once serving
+ *   GET  /websocket (upgrade)            Phoenix channels, vsn 1.0.0 / 2.0.0
+ *   POST /api/broadcast                  REST broadcast (send() before join)
+ *   POST /api/broadcast/:topic/events/:event   httpSend(), answers 202
+ *
+ * The gateway strips `/realtime/v1`. postgres_changes come from the logical
+ * replication slot `supabase_realtime_local` (replication.ts), are filtered
+ * per subscription and authorised under RLS in one statement per change
+ * (rls.ts), then pushed to the joined channels (server.ts).
+ */
+import http from 'node:http';
+import { WebSocketServer } from 'ws';
+import { KEYS, type StackContext } from '../config.ts';
+import type { RunningService } from '../service.ts';
+import { makeVerifier } from './jwt.ts';
+import { ChangeStream, dropSlot, SLOT_NAME } from './replication.ts';
+import { Authorizer } from './rls.ts';
+import { RealtimeServer } from './server.ts';
+
+export { dropSlot, SLOT_NAME };
+
+const WS_PATHS = new Set(['/websocket', '/socket/websocket', '/realtime/v1/websocket']);
+
+function json(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function readBody(req: http.IncomingMessage, limit = 3_000_000): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > limit) throw new Error('payload too large');
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export interface RealtimeOptions {
+  /** Delay of join error replies (hosted: 5000 ms). */
+  joinErrorBackoffMs?: number;
+  log?: (line: string) => void;
+  slot?: string;
+}
+
+export async function start(ctx: StackContext, opts: RealtimeOptions = {}): Promise<RunningService> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const authorizer = new Authorizer(ctx.dbUrl, log);
+  const realtime = new RealtimeServer({
+    jwtSecret: KEYS.jwtSecret,
+    authorizer,
+    log,
+    joinErrorBackoffMs: opts.joinErrorBackoffMs,
+  });
+  const stream = new ChangeStream({
+    dbUrl: ctx.dbUrl,
+    slot: opts.slot,
+    onTransaction: (tx) => realtime.deliverTransaction(tx),
+    onRelation: (rel) => authorizer.forget(rel.oid),
+    log,
+  });
+  const verify = makeVerifier(KEYS.jwtSecret);
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname.replace(/^\/realtime\/v1/, '').replace(/\/+$/, '') || '/';
+    if (req.method === 'GET' && (path === '/health' || path === '/api/ping')) {
+      json(res, 200, { status: 'ok', replication: stream.connected, connections: realtime.connectionCount });
+      return;
+    }
+    const single = /^\/api\/broadcast\/([^/]+)\/events\/([^/]+)$/.exec(path);
+    if (req.method === 'POST' && (path === '/api/broadcast' || single)) {
+      void (async () => {
+        const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+        const apikeyHeader = typeof req.headers.apikey === 'string' ? req.headers.apikey : undefined;
+        const token = bearer && !bearer.startsWith('sb_') ? bearer : apikeyHeader;
+        const check = token ? await verify(token) : null;
+        if (!check?.ok) return json(res, 401, { message: 'Unauthorized' });
+        let body: Buffer;
+        try {
+          body = await readBody(req);
+        } catch {
+          return json(res, 413, { message: 'Payload too large' });
+        }
+        if (single) {
+          const topic = decodeURIComponent(single[1]!);
+          const event = decodeURIComponent(single[2]!);
+          if (url.searchParams.get('private') === 'true') return json(res, 202, undefined);
+          const type = req.headers['content-type'] ?? '';
+          if (/octet-stream/.test(type)) {
+            realtime.fanOut(`realtime:${topic}`, event, null, { event, encoding: 'binary', body, meta: null }, null);
+          } else {
+            let payload: unknown;
+            try {
+              payload = body.length ? JSON.parse(body.toString('utf8')) : {};
+            } catch {
+              return json(res, 400, { message: 'Invalid JSON body' });
+            }
+            realtime.fanOut(`realtime:${topic}`, event, payload, null, null);
+          }
+          return json(res, 202, undefined);
+        }
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(body.toString('utf8'));
+        } catch {
+          return json(res, 400, { message: 'Invalid JSON body' });
+        }
+        const messages = (parsed as { messages?: unknown }).messages;
+        if (!Array.isArray(messages)) return json(res, 422, { message: 'messages must be a list' });
+        for (const m of messages as Record<string, unknown>[]) {
+          if (!m || typeof m.topic !== 'string' || typeof m.event !== 'string') {
+            return json(res, 422, { message: 'each message needs a topic and an event' });
+          }
+        }
+        for (const m of messages as Record<string, unknown>[]) {
+          if (m.private === true) continue; // private broadcasts need realtime.messages policies
+          realtime.fanOut(`realtime:${m.topic as string}`, m.event as string, m.payload ?? {}, null, null);
+        }
+        json(res, 202, undefined);
+      })().catch((err: unknown) => {
+        log(`broadcast failed: ${String(err)}`);
+        if (!res.headersSent) json(res, 500, { message: 'Internal error' });
+      });
+      return;
+    }
+    json(res, 404, { message: 'Not found' });
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 3_000_000 });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!WS_PATHS.has(url.pathname)) {
+      socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    void realtime.checkConnect(req, url).then((result) => {
+      if ('error' in result) {
+        const body = JSON.stringify({ error: result.error });
+        socket.end(
+          `HTTP/1.1 ${result.status} ${result.status === 401 ? 'Unauthorized' : 'Bad Request'}\r\n` +
+            `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+        );
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => realtime.accept(ws, result.apikey, result.vsn));
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(ctx.ports.realtime, '127.0.0.1', () => resolve());
+  });
+
+  // Wait (a bounded time) for the replication stream, so that subscribers
+  // joining right after start-up do not miss changes.
+  await Promise.race([stream.start().catch(() => undefined), new Promise((r) => setTimeout(r, 10_000).unref())]);
+
+  return {
+    async close() {
+      realtime.closeAll();
+      wss.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await stream.stop();
+      await authorizer.close();
+    },
+  };
+}

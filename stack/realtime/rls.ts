@@ -1,0 +1,195 @@
+/**
+ * Who may see a change: Supabase Realtime's rule, evaluated in ONE statement
+ * per change for every subscriber of the table.
+ *
+ * Design: subscribers are grouped by their JWT claims (claims that differ only
+ * in `iat`/`exp` form one group). For a change we call one plpgsql function,
+ * created per pooled connection in `pg_temp` (so nothing is added to the
+ * project's schemas and `db:reset` has nothing of ours to drop), with the
+ * primary-key values and the list of claims groups. For each group it does
+ * what hosted Realtime's `apply_rls` does per subscription:
+ *   set_config('request.jwt.claims', claims, true); set_config('role', role, true);
+ *   select exists(select 1 from <table> where <pk> = <value>)   -- under RLS
+ * and resets the role, then returns one boolean per group plus, per role, the
+ * columns that role may SELECT (columns it may not read are left out of the
+ * payload). The statement runs in its own implicit transaction, so every
+ * setting is local to it. One round trip per change whatever the number of
+ * subscribers; the cost inside grows with the number of distinct claims.
+ */
+import pg from 'pg';
+import type { ColumnType } from './values.ts';
+
+const FUNCTION_SQL = `
+create or replace function pg_temp.realtime_visible(
+  rel oid, q text, pk text[], pk_cols text[], check_rls boolean, claims_list jsonb[]
+) returns jsonb
+language plpgsql volatile
+as $fn$
+declare
+  c jsonb;
+  r text;
+  ok boolean;
+  vis boolean[] := '{}';
+  cols jsonb := '{}';
+  allowed text[];
+  rls_on boolean := (select relrowsecurity from pg_class where oid = rel);
+begin
+  foreach c in array claims_list loop
+    r := coalesce(nullif(c->>'role', ''), 'anon');
+    if not cols ? r then
+      begin
+        select coalesce(array_agg(attname::text order by attnum), '{}') into allowed
+          from pg_attribute
+         where attrelid = rel and attnum > 0 and not attisdropped
+           and has_column_privilege(r, rel, attnum, 'SELECT');
+      exception when others then
+        allowed := '{}';
+      end;
+      cols := cols || jsonb_build_object(r, to_jsonb(allowed));
+    end if;
+    if not ((cols->r) @> to_jsonb(pk_cols)) then
+      ok := false;
+    elsif not (check_rls and rls_on) then
+      ok := true;
+    else
+      perform set_config('request.jwt.claims', c::text, true);
+      perform set_config('role', r, true);
+      begin
+        execute q into ok using pk;
+      exception when others then
+        ok := false;
+      end;
+      perform set_config('role', 'none', true);
+    end if;
+    vis := vis || coalesce(ok, false);
+  end loop;
+  perform set_config('request.jwt.claims', '', true);
+  return jsonb_build_object('visible', to_jsonb(vis), 'columns', cols, 'rls', rls_on);
+end
+$fn$;
+`;
+
+export interface RelationMeta {
+  oid: number;
+  schema: string;
+  table: string;
+  rls: boolean;
+  pkCols: string[];
+  /** Columns in attnum order with their types. */
+  columns: { name: string; type: ColumnType }[];
+  types: Map<string, ColumnType>;
+  /** Column → typname, for filter comparisons. */
+  typeNames: Map<string, string>;
+  /** The exists() query run under each subscriber's role. */
+  existsQuery: string;
+}
+
+export interface Visibility {
+  visible: boolean[];
+  /** Row level security enabled on the table at that moment. */
+  rls: boolean;
+  columns: Record<string, string[]>;
+}
+
+const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
+
+export class Authorizer {
+  readonly pool: pg.Pool;
+  private meta = new Map<number, Promise<RelationMeta>>();
+  /** Pooled connections that already have the pg_temp function. */
+  private prepared = new WeakSet<pg.PoolClient>();
+
+  constructor(dbUrl: string, log: (l: string) => void) {
+    this.pool = new pg.Pool({ connectionString: dbUrl, max: 4, idleTimeoutMillis: 30_000 });
+    void log;
+    // Idle clients lose their connection when Postgres restarts; the pool
+    // replaces them on the next query.
+    this.pool.on('error', () => undefined);
+  }
+
+  forget(oid: number): void {
+    this.meta.delete(oid);
+  }
+
+  relation(oid: number): Promise<RelationMeta> {
+    let p = this.meta.get(oid);
+    if (!p) {
+      p = this.loadRelation(oid);
+      this.meta.set(oid, p);
+      p.catch(() => this.meta.delete(oid));
+    }
+    return p;
+  }
+
+  private async loadRelation(oid: number): Promise<RelationMeta> {
+    const { rows } = await this.pool.query<{
+      schema: string;
+      table: string;
+      rls: boolean;
+      name: string;
+      typname: string;
+      elem: string | null;
+      fmt: string;
+      is_pk: boolean;
+    }>(
+      `select n.nspname as schema, c.relname as table, c.relrowsecurity as rls,
+              a.attname as name, t.typname, et.typname as elem,
+              format_type(a.atttypid, a.atttypmod) as fmt,
+              coalesce(a.attnum = any(i.indkey), false) as is_pk
+         from pg_class c
+         join pg_namespace n on n.oid = c.relnamespace
+         join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+         join pg_type t on t.oid = a.atttypid
+         left join pg_type et on et.oid = t.typelem and t.typcategory = 'A'
+         left join pg_index i on i.indrelid = c.oid and i.indisprimary
+        where c.oid = $1
+        order by a.attnum`,
+      [oid],
+    );
+    if (!rows.length) throw new Error(`relation ${oid} not found`);
+    const columns = rows.map((r) => ({ name: r.name, type: { name: r.typname, elem: r.elem } as ColumnType }));
+    const pk = rows.filter((r) => r.is_pk);
+    const where = pk.map((r, i) => `${ident(r.name)} = ($1::text[])[${i + 1}]::${r.fmt}`).join(' and ');
+    return {
+      oid,
+      schema: rows[0]!.schema,
+      table: rows[0]!.table,
+      rls: rows[0]!.rls,
+      pkCols: pk.map((r) => r.name),
+      columns,
+      types: new Map(columns.map((c) => [c.name, c.type])),
+      typeNames: new Map(columns.map((c) => [c.name, c.type.name])),
+      existsQuery: `select exists(select 1 from only ${ident(rows[0]!.schema)}.${ident(rows[0]!.table)} where ${where || 'false'})`,
+    };
+  }
+
+  /**
+   * One statement: which of `claimsList` may see the row with these primary
+   * key values now (RLS checked only when `checkRls`), and which columns
+   * each role may read.
+   */
+  async visible(meta: RelationMeta, pkValues: (string | null)[], checkRls: boolean, claimsList: string[]): Promise<Visibility> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      if (!this.prepared.has(client)) {
+        await client.query(FUNCTION_SQL);
+        this.prepared.add(client);
+      }
+      const res = await client.query<{ v: Visibility }>(
+        'select pg_temp.realtime_visible($1, $2, $3, $4, $5, $6::jsonb[]) as v',
+        [meta.oid, meta.existsQuery, pkValues, meta.pkCols, checkRls, claimsList],
+      );
+      return res.rows[0]!.v;
+    } catch (err) {
+      broken = true;
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end().catch(() => undefined);
+  }
+}

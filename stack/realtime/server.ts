@@ -1,0 +1,751 @@
+/**
+ * The channel layer: WebSocket connections speaking Phoenix (vsn 1.0.0 and
+ * 2.0.0), channels joined on `realtime:<name>` topics, postgres_changes
+ * dispatch, broadcast and presence (in memory). Behaviour follows hosted
+ * Supabase Realtime as described in ../shared/protocols/realtime.md.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { WebSocket } from 'ws';
+import { FrameError, decodeBinary, decodeText, encodeText, encodeUserBroadcast, type Frame, type Vsn } from './protocol.ts';
+import { makeVerifier, type Claims, type Verifier } from './jwt.ts';
+import { FilterParseError, matches, parseFilter, type Condition } from './filters.ts';
+import type { Authorizer, RelationMeta } from './rls.ts';
+import { PUBLICATION, type RawChange, type Transaction } from './replication.ts';
+import { valueFromText } from './values.ts';
+
+/** Hosted Realtime delays join error replies (CHANNEL_ERROR_BACKOFF_MS). */
+export const JOIN_ERROR_BACKOFF_MS = 5000;
+/** Phoenix drops a socket with no inbound frame for this long. */
+const IDLE_TIMEOUT_MS = 60_000;
+/** Tokens are re-checked at least this often (and at their expiry). */
+const TOKEN_CHECK_MAX_MS = 5 * 60_000;
+const MAX_CHANNELS_PER_SOCKET = 100;
+
+type Log = (line: string) => void;
+type EventName = '*' | 'INSERT' | 'UPDATE' | 'DELETE';
+
+interface PgSubscription {
+  id: number;
+  schema: string;
+  table: string;
+  event: EventName;
+  conditions: Condition[];
+}
+
+interface Channel {
+  conn: Connection;
+  topic: string;
+  subTopic: string;
+  joinRef: string;
+  token: string;
+  claims: Claims;
+  claimsKey: string;
+  subs: PgSubscription[];
+  broadcastSelf: boolean;
+  broadcastAck: boolean;
+  presenceKey: string;
+  presenceEnabled: boolean;
+  isPrivate: boolean;
+  tokenTimer: NodeJS.Timeout | null;
+}
+
+interface Connection {
+  id: number;
+  ws: WebSocket;
+  vsn: Vsn;
+  apikey: string;
+  channels: Map<string, Channel>;
+  idleTimer: NodeJS.Timeout | null;
+  queue: Promise<void>;
+  closed: boolean;
+}
+
+/** A deterministic, non-zero id for a postgres_changes binding (same params → same id). */
+export function bindingId(params: unknown): number {
+  const s = JSON.stringify(params);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return (h % 134217727) + 1;
+}
+
+/** Claims that differ only in timing fields are evaluated once per change. */
+function claimsKeyOf(claims: Claims): string {
+  const { exp: _e, iat: _i, ...rest } = claims;
+  return JSON.stringify(rest, Object.keys(rest).sort());
+}
+
+function phxRef(): string {
+  return 'F' + randomBytes(9).toString('base64url');
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+export class RealtimeServer {
+  private verify: Verifier;
+  private conns = new Set<Connection>();
+  private topics = new Map<string, Set<Channel>>();
+  /** "schema.table" → channels with a postgres_changes subscription there; wildcards under "*". */
+  private byTable = new Map<string, Set<Channel>>();
+  private wildcard = new Set<Channel>();
+  /** topic → presence key → (channel → meta) */
+  private presence = new Map<string, Map<string, Map<Channel, Record<string, unknown>>>>();
+  private nextConnId = 1;
+
+  constructor(
+    private opts: { jwtSecret: string; authorizer: Authorizer; log: Log; joinErrorBackoffMs?: number },
+  ) {
+    this.verify = makeVerifier(opts.jwtSecret);
+  }
+
+  get connectionCount(): number {
+    return this.conns.size;
+  }
+
+  // -------------------------------------------------------------------------
+  // Connections
+  // -------------------------------------------------------------------------
+
+  /** Checks the apikey before the upgrade: an error message, or null when fine. */
+  async checkConnect(req: IncomingMessage, url: URL): Promise<{ status: number; error: string } | { apikey: string; vsn: Vsn }> {
+    const header = req.headers['x-api-key'];
+    const apikey = (typeof header === 'string' && header) || url.searchParams.get('apikey');
+    if (!apikey) return { status: 401, error: 'API key is missing' };
+    const check = await this.verify(apikey);
+    if (!check.ok) return { status: 401, error: check.message };
+    const vsnParam = url.searchParams.get('vsn') ?? '1.0.0';
+    if (vsnParam !== '1.0.0' && vsnParam !== '2.0.0') return { status: 400, error: `Unsupported serializer version ${vsnParam}` };
+    return { apikey, vsn: vsnParam };
+  }
+
+  accept(ws: WebSocket, apikey: string, vsn: Vsn): void {
+    const conn: Connection = {
+      id: this.nextConnId++,
+      ws,
+      vsn,
+      apikey,
+      channels: new Map(),
+      idleTimer: null,
+      queue: Promise.resolve(),
+      closed: false,
+    };
+    this.conns.add(conn);
+    ws.binaryType = 'nodebuffer';
+    this.touch(conn);
+    ws.on('message', (data, isBinary) => {
+      this.touch(conn);
+      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
+      conn.queue = conn.queue.then(() => this.onFrame(conn, buf, isBinary)).catch((err: unknown) => {
+        this.opts.log(`error handling a message: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      });
+    });
+    ws.on('close', () => this.dropConnection(conn));
+    ws.on('error', () => this.dropConnection(conn));
+  }
+
+  private touch(conn: Connection): void {
+    if (conn.idleTimer) clearTimeout(conn.idleTimer);
+    conn.idleTimer = setTimeout(() => conn.ws.close(1000, 'idle timeout'), IDLE_TIMEOUT_MS);
+    conn.idleTimer.unref();
+  }
+
+  private dropConnection(conn: Connection): void {
+    if (conn.closed) return;
+    conn.closed = true;
+    if (conn.idleTimer) clearTimeout(conn.idleTimer);
+    for (const ch of [...conn.channels.values()]) this.removeChannel(ch);
+    this.conns.delete(conn);
+  }
+
+  closeAll(code = 1001, reason = 'server shutting down'): void {
+    for (const conn of [...this.conns]) {
+      try {
+        conn.ws.close(code, reason);
+      } catch {
+        conn.ws.terminate();
+      }
+      this.dropConnection(conn);
+    }
+  }
+
+  private send(conn: Connection, joinRef: string | null, ref: string | null, topic: string, event: string, payload: unknown, payloadJson?: string): void {
+    if (conn.closed || conn.ws.readyState !== WebSocket.OPEN) return;
+    conn.ws.send(encodeText(conn.vsn, joinRef, ref, topic, event, payload, payloadJson));
+  }
+
+  private reply(conn: Connection, frame: { joinRef: string | null; ref: string | null; topic: string }, status: 'ok' | 'error', response: unknown): void {
+    this.send(conn, frame.joinRef, frame.ref, frame.topic, 'phx_reply', { status, response });
+  }
+
+  private push(ch: Channel, event: string, payload: unknown): void {
+    this.send(ch.conn, ch.joinRef, null, ch.topic, event, payload);
+  }
+
+  private systemMessage(ch: Channel, extension: string, status: 'ok' | 'error', message: string): void {
+    this.push(ch, 'system', { extension, status, message, channel: ch.subTopic });
+  }
+
+  /** Ends a channel from the server side: system error, then phx_close. */
+  private shutdownChannel(ch: Channel, message: string): void {
+    this.systemMessage(ch, 'system', 'error', message);
+    this.send(ch.conn, ch.joinRef, ch.joinRef, ch.topic, 'phx_close', {});
+    this.removeChannel(ch);
+  }
+
+  // -------------------------------------------------------------------------
+  // Frames
+  // -------------------------------------------------------------------------
+
+  private async onFrame(conn: Connection, buf: Buffer, isBinary: boolean): Promise<void> {
+    let frame: Frame;
+    try {
+      frame = isBinary ? decodeBinary(buf) : decodeText(buf.toString('utf8'), conn.vsn);
+    } catch (err) {
+      const e = err instanceof FrameError ? err : new FrameError('malformed message');
+      this.send(conn, e.joinRef, e.ref, e.topic ?? 'phoenix', 'phx_reply', { status: 'error', response: { reason: e.message } });
+      return;
+    }
+    const { topic, event } = frame;
+    if (topic === 'phoenix' && event === 'heartbeat') {
+      this.reply(conn, frame, 'ok', {});
+      return;
+    }
+    if (event === 'phx_join') return this.join(conn, frame);
+    const ch = conn.channels.get(topic);
+    if (event === 'phx_leave') {
+      this.reply(conn, frame, 'ok', {});
+      if (ch) {
+        this.send(conn, ch.joinRef, ch.joinRef, ch.topic, 'phx_close', {});
+        this.removeChannel(ch);
+      }
+      return;
+    }
+    if (!ch || (frame.joinRef !== null && frame.joinRef !== ch.joinRef)) {
+      this.send(conn, null, frame.ref, topic, 'phx_reply', { status: 'error', response: { reason: 'unmatched topic' } });
+      return;
+    }
+    const payload = frame.payload as Record<string, unknown>;
+    switch (event) {
+      case 'access_token':
+        return this.accessToken(ch, payload);
+      case 'broadcast':
+        return this.broadcastFromClient(ch, frame);
+      case 'presence':
+        return this.presenceEvent(ch, frame);
+      default:
+        this.reply(conn, frame, 'error', { reason: `unknown event ${event}` });
+    }
+  }
+
+  // -------------------------------------------------------------------------
+  // Join
+  // -------------------------------------------------------------------------
+
+  private joinError(conn: Connection, frame: Frame, reason: string): void {
+    const delay = this.opts.joinErrorBackoffMs ?? JOIN_ERROR_BACKOFF_MS;
+    const t = setTimeout(() => this.reply(conn, frame, 'error', { reason }), delay);
+    t.unref();
+  }
+
+  private async join(conn: Connection, frame: Frame): Promise<void> {
+    const { topic } = frame;
+    if (!topic.startsWith('realtime:')) {
+      this.send(conn, null, frame.ref, topic, 'phx_reply', { status: 'error', response: { reason: 'unmatched topic' } });
+      return;
+    }
+    const subTopic = topic.slice('realtime:'.length);
+    if (!subTopic) return this.joinError(conn, frame, 'TopicNameRequired: You must provide a topic name');
+    const joinRef = frame.joinRef ?? frame.ref ?? '';
+
+    // A second join of the same topic replaces the first (Phoenix closes the old one).
+    const previous = conn.channels.get(topic);
+    if (previous) {
+      this.send(conn, previous.joinRef, previous.joinRef, topic, 'phx_close', {});
+      this.removeChannel(previous);
+    }
+    if (conn.channels.size >= MAX_CHANNELS_PER_SOCKET) {
+      return this.joinError(conn, frame, 'ChannelRateLimitReached: Too many channels');
+    }
+
+    const payload = frame.payload as Record<string, unknown>;
+    const config = isRecord(payload.config) ? payload.config : {};
+    let token = (typeof payload.access_token === 'string' && payload.access_token) || (typeof payload.user_token === 'string' && payload.user_token) || '';
+    if (!token || token.startsWith('sb_')) token = conn.apikey;
+    const check = await this.verify(token);
+    if (!check.ok) return this.joinError(conn, frame, `${check.code}: ${check.message}`);
+
+    const broadcast = isRecord(config.broadcast) ? config.broadcast : {};
+    const presence = isRecord(config.presence) ? config.presence : {};
+    const isPrivate = truthy(config.private);
+    if (isRecord(broadcast.replay) && !isPrivate) {
+      return this.joinError(conn, frame, 'UnableToReplayMessages: Replay is not allowed for public channels');
+    }
+    if (isPrivate && !(await this.canReadPrivate(check.claims, subTopic))) {
+      return this.joinError(conn, frame, `Unauthorized: You do not have permissions to read from this Channel topic: ${subTopic}`);
+    }
+
+    const ch: Channel = {
+      conn,
+      topic,
+      subTopic,
+      joinRef,
+      token,
+      claims: check.claims,
+      claimsKey: claimsKeyOf(check.claims),
+      subs: [],
+      broadcastSelf: truthy(broadcast.self),
+      broadcastAck: truthy(broadcast.ack),
+      presenceKey: typeof presence.key === 'string' && presence.key !== '' ? presence.key : randomUUID(),
+      presenceEnabled: truthy(presence.enabled),
+      isPrivate,
+      tokenTimer: null,
+    };
+
+    // postgres_changes: each binding echoed with an id; valid ones registered
+    // before the reply so no change committed after SUBSCRIBED is missed.
+    const requested = Array.isArray(config.postgres_changes) ? config.postgres_changes : [];
+    const echoed: Record<string, unknown>[] = [];
+    const errors: string[] = [];
+    let published: Set<string> | null = null;
+    let columns: Map<string, Set<string>> | null = null;
+    if (requested.length) {
+      try {
+        ({ published, columns } = await this.publicationInfo());
+      } catch (err) {
+        this.opts.log(`could not read publication ${PUBLICATION}: ${(err as Error).message}`);
+      }
+    }
+    for (const item of requested) {
+      const params = isRecord(item) ? item : {};
+      const id = bindingId(params);
+      echoed.push({ ...params, id });
+      const parsed = this.parseSubscription(params, id, published, columns);
+      if (typeof parsed === 'string') errors.push(parsed);
+      else ch.subs.push(parsed);
+    }
+
+    conn.channels.set(topic, ch);
+    let set = this.topics.get(topic);
+    if (!set) this.topics.set(topic, (set = new Set()));
+    set.add(ch);
+    for (const s of ch.subs) this.indexSub(ch, s);
+    this.armTokenTimer(ch);
+
+    this.reply(conn, frame, 'ok', { postgres_changes: echoed });
+
+    if (requested.length) {
+      if (errors.length) {
+        this.systemMessage(ch, 'postgres_changes', 'error', errors.join('; '));
+      } else {
+        this.systemMessage(ch, 'postgres_changes', 'ok', 'Subscribed to PostgreSQL');
+      }
+    }
+    if (ch.presenceEnabled) this.push(ch, 'presence_state', this.presenceState(topic));
+    if (truthy(broadcast.replication_ready)) {
+      this.systemMessage(ch, 'system', 'ok', 'Replication connection established');
+    }
+  }
+
+  private parseSubscription(
+    params: Record<string, unknown>,
+    id: number,
+    published: Set<string> | null,
+    columns: Map<string, Set<string>> | null,
+  ): PgSubscription | string {
+    const rawEvent = typeof params.event === 'string' ? params.event.toUpperCase() : '*';
+    const event: EventName = rawEvent === 'INSERT' || rawEvent === 'UPDATE' || rawEvent === 'DELETE' ? rawEvent : '*';
+    let schema = typeof params.schema === 'string' && params.schema ? params.schema : undefined;
+    let table = typeof params.table === 'string' && params.table ? params.table : undefined;
+    if (!schema && table) schema = 'public';
+    if (schema && !table) table = '*';
+    if (!schema) schema = 'public';
+    if (!table) table = '*';
+    const describe = () =>
+      `Unable to subscribe to changes with given parameters. Please check Realtime is enabled for the given connect parameters: [event: ${rawEvent}, schema: ${schema}, table: ${table}, filters: ${
+        typeof params.filter === 'string' ? params.filter : '[]'
+      }]`;
+    let conditions: Condition[];
+    try {
+      conditions = parseFilter(typeof params.filter === 'string' ? params.filter : null);
+    } catch (err) {
+      if (err instanceof FilterParseError) return err.message;
+      throw err;
+    }
+    if (Array.isArray(params.select) && (schema === '*' || table === '*')) {
+      return 'Error parsing `select` params: select is not allowed on wildcard schema or table';
+    }
+    if (published) {
+      const any = [...published].some((t) => {
+        const [s, n] = t.split('.');
+        return (schema === '*' || s === schema) && (table === '*' || n === table);
+      });
+      if (!any) return describe();
+      if (conditions.length && schema !== '*' && table !== '*') {
+        const cols = columns?.get(`${schema}.${table}`);
+        if (cols && conditions.some((c) => !cols.has(c.column))) return describe();
+      }
+    }
+    return { id, schema, table, event, conditions };
+  }
+
+  private async publicationInfo(): Promise<{ published: Set<string>; columns: Map<string, Set<string>> }> {
+    const { rows } = await this.opts.authorizer.pool.query<{ t: string; col: string }>(
+      `select format('%s.%s', p.schemaname, p.tablename) as t, a.attname as col
+         from pg_publication_tables p
+         join pg_class c on c.relname = p.tablename
+         join pg_namespace n on n.oid = c.relnamespace and n.nspname = p.schemaname
+         join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+        where p.pubname = $1`,
+      [PUBLICATION],
+    );
+    const published = new Set<string>();
+    const columns = new Map<string, Set<string>>();
+    for (const r of rows) {
+      published.add(r.t);
+      let s = columns.get(r.t);
+      if (!s) columns.set(r.t, (s = new Set()));
+      s.add(r.col);
+    }
+    return { published, columns };
+  }
+
+  /**
+   * Private channels: readable when the claims may select a realtime.messages
+   * row of this topic under RLS (as hosted Realtime checks it). Without that
+   * table nobody may join a private channel.
+   */
+  private async canReadPrivate(claims: Claims, subTopic: string): Promise<boolean> {
+    const client = await this.opts.authorizer.pool.connect();
+    try {
+      const exists = await client.query(`select to_regclass('realtime.messages') is not null as ok`);
+      if (!exists.rows[0].ok) return false;
+      await client.query('begin');
+      await client.query(`select set_config('realtime.topic', $1, true)`, [subTopic]);
+      await client.query(
+        `insert into realtime.messages (topic, extension, payload, event, private) values ($1, 'broadcast', '{}', 'read_check', true)`,
+        [subTopic],
+      );
+      await client.query(`select set_config('request.jwt.claims', $1, true), set_config('role', $2, true)`, [
+        JSON.stringify(claims),
+        claims.role,
+      ]);
+      const r = await client.query(`select exists(select 1 from realtime.messages where topic = $1) as ok`, [subTopic]);
+      return r.rows[0].ok === true;
+    } catch {
+      return false;
+    } finally {
+      await client.query('rollback').catch(() => undefined);
+      client.release();
+    }
+  }
+
+  private indexSub(ch: Channel, s: PgSubscription): void {
+    if (s.schema === '*' || s.table === '*') {
+      this.wildcard.add(ch);
+      return;
+    }
+    const key = `${s.schema}.${s.table}`;
+    let set = this.byTable.get(key);
+    if (!set) this.byTable.set(key, (set = new Set()));
+    set.add(ch);
+  }
+
+  private removeChannel(ch: Channel): void {
+    const conn = ch.conn;
+    if (conn.channels.get(ch.topic) === ch) conn.channels.delete(ch.topic);
+    const set = this.topics.get(ch.topic);
+    set?.delete(ch);
+    if (set && set.size === 0) this.topics.delete(ch.topic);
+    for (const s of ch.subs) {
+      const key = `${s.schema}.${s.table}`;
+      const t = this.byTable.get(key);
+      t?.delete(ch);
+      if (t && t.size === 0) this.byTable.delete(key);
+    }
+    this.wildcard.delete(ch);
+    if (ch.tokenTimer) clearTimeout(ch.tokenTimer);
+    ch.tokenTimer = null;
+    this.untrack(ch);
+  }
+
+  // -------------------------------------------------------------------------
+  // Tokens
+  // -------------------------------------------------------------------------
+
+  private armTokenTimer(ch: Channel): void {
+    if (ch.tokenTimer) clearTimeout(ch.tokenTimer);
+    const ms = Math.max(0, Math.min(TOKEN_CHECK_MAX_MS, ch.claims.exp * 1000 - Date.now()));
+    ch.tokenTimer = setTimeout(() => {
+      ch.tokenTimer = null;
+      void this.confirmToken(ch);
+    }, ms + 5);
+    ch.tokenTimer.unref();
+  }
+
+  private async confirmToken(ch: Channel): Promise<void> {
+    if (ch.conn.channels.get(ch.topic) !== ch) return;
+    const check = await this.verify(ch.token);
+    if (check.ok) return this.armTokenTimer(ch);
+    this.shutdownChannel(ch, check.message);
+  }
+
+  private async accessToken(ch: Channel, payload: Record<string, unknown>): Promise<void> {
+    const token = payload.access_token;
+    if (typeof token !== 'string' || token === '' || token.startsWith('sb_') || token === ch.token) return;
+    const check = await this.verify(token);
+    if (!check.ok) {
+      this.shutdownChannel(ch, check.message);
+      return;
+    }
+    if (ch.isPrivate && !(await this.canReadPrivate(check.claims, ch.subTopic))) {
+      this.shutdownChannel(ch, `You no longer have permission to read from this Channel topic: ${ch.subTopic}`);
+      return;
+    }
+    ch.token = token;
+    ch.claims = check.claims;
+    ch.claimsKey = claimsKeyOf(check.claims);
+    this.armTokenTimer(ch);
+  }
+
+  // -------------------------------------------------------------------------
+  // Broadcast
+  // -------------------------------------------------------------------------
+
+  private broadcastFromClient(ch: Channel, frame: Frame): void {
+    const payload = frame.payload as Record<string, unknown>;
+    if (typeof payload.event !== 'string') {
+      this.reply(ch.conn, frame, 'error', { reason: 'broadcast needs an event' });
+      return;
+    }
+    // Private channels: writes need RLS insert rights on realtime.messages;
+    // without them the message is dropped silently, as hosted does.
+    if (!ch.isPrivate) this.fanOut(ch.topic, payload.event, payload.payload ?? {}, frame.binary ?? null, ch.broadcastSelf ? null : ch);
+    if (ch.broadcastAck) this.reply(ch.conn, frame, 'ok', {});
+  }
+
+  /** Sends a broadcast to every channel on `topic` except `except`. */
+  fanOut(
+    topic: string,
+    event: string,
+    userPayload: unknown,
+    binary: Frame['binary'] | null,
+    except: Channel | null,
+  ): void {
+    const set = this.topics.get(topic);
+    if (!set) return;
+    let json: string | undefined;
+    let bin: Buffer | undefined;
+    for (const target of set) {
+      if (target === except) continue;
+      const conn = target.conn;
+      if (conn.closed || conn.ws.readyState !== WebSocket.OPEN) continue;
+      if (binary && conn.vsn === '2.0.0') {
+        bin ??= encodeUserBroadcast(topic, event, binary.encoding, binary.body, binary.meta);
+        conn.ws.send(bin);
+        continue;
+      }
+      if (binary && binary.encoding === 'binary') continue; // raw bytes cannot travel as JSON
+      json ??= JSON.stringify({ type: 'broadcast', event, payload: userPayload });
+      conn.ws.send(encodeText(conn.vsn, null, null, topic, 'broadcast', null, json));
+    }
+  }
+
+  // -------------------------------------------------------------------------
+  // Presence
+  // -------------------------------------------------------------------------
+
+  private presenceState(topic: string): Record<string, { metas: Record<string, unknown>[] }> {
+    const state: Record<string, { metas: Record<string, unknown>[] }> = {};
+    for (const [key, holders] of this.presence.get(topic) ?? []) {
+      if (holders.size) state[key] = { metas: [...holders.values()] };
+    }
+    return state;
+  }
+
+  private presenceDiff(topic: string, joins: Record<string, unknown>, leaves: Record<string, unknown>): void {
+    const set = this.topics.get(topic);
+    if (!set) return;
+    const json = JSON.stringify({ joins, leaves });
+    for (const target of set) this.send(target.conn, null, null, topic, 'presence_diff', null, json);
+  }
+
+  private presenceEvent(ch: Channel, frame: Frame): void {
+    const payload = frame.payload as Record<string, unknown>;
+    if (payload.event === 'track') {
+      if (!isRecord(payload.payload)) {
+        this.reply(ch.conn, frame, 'error', { reason: 'Presence track payload must be a map' });
+        return;
+      }
+      let byKey = this.presence.get(ch.topic);
+      if (!byKey) this.presence.set(ch.topic, (byKey = new Map()));
+      let holders = byKey.get(ch.presenceKey);
+      if (!holders) byKey.set(ch.presenceKey, (holders = new Map()));
+      const previous = holders.get(ch);
+      const meta: Record<string, unknown> = { ...payload.payload, phx_ref: phxRef() };
+      holders.set(ch, meta);
+      if (previous) {
+        this.presenceDiff(
+          ch.topic,
+          { [ch.presenceKey]: { metas: [{ ...meta, phx_ref_prev: previous.phx_ref }] } },
+          { [ch.presenceKey]: { metas: [previous] } },
+        );
+      } else {
+        this.presenceDiff(ch.topic, { [ch.presenceKey]: { metas: [meta] } }, {});
+      }
+      this.reply(ch.conn, frame, 'ok', {});
+      return;
+    }
+    if (payload.event === 'untrack') {
+      this.untrack(ch);
+      this.reply(ch.conn, frame, 'ok', {});
+      return;
+    }
+    this.reply(ch.conn, frame, 'error', {});
+  }
+
+  private untrack(ch: Channel): void {
+    const byKey = this.presence.get(ch.topic);
+    const holders = byKey?.get(ch.presenceKey);
+    const meta = holders?.get(ch);
+    if (!meta) return;
+    holders!.delete(ch);
+    if (holders!.size === 0) byKey!.delete(ch.presenceKey);
+    if (byKey!.size === 0) this.presence.delete(ch.topic);
+    this.presenceDiff(ch.topic, {}, { [ch.presenceKey]: { metas: [meta] } });
+  }
+
+  // -------------------------------------------------------------------------
+  // postgres_changes
+  // -------------------------------------------------------------------------
+
+  async deliverTransaction(tx: Transaction): Promise<void> {
+    const commitTimestamp = tx.commitTime.toISOString();
+    for (const change of tx.changes) {
+      await this.deliverChange(change, commitTimestamp);
+    }
+  }
+
+  private candidates(schema: string, table: string): Channel[] {
+    const out: Channel[] = [];
+    for (const ch of this.byTable.get(`${schema}.${table}`) ?? []) out.push(ch);
+    for (const ch of this.wildcard) if (!this.byTable.get(`${schema}.${table}`)?.has(ch)) out.push(ch);
+    return out;
+  }
+
+  private async deliverChange(change: RawChange, commitTimestamp: string): Promise<void> {
+    const { schema, table } = change.relation;
+    const channels = this.candidates(schema, table);
+    if (!channels.length) return;
+    const authorizer = this.opts.authorizer;
+    const meta: RelationMeta = await withRetry(() => authorizer.relation(change.relation.oid));
+
+    const toTyped = (raw: Record<string, string | null | undefined> | null): Record<string, unknown> | null => {
+      if (!raw) return null;
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(raw)) {
+        if (v === undefined) continue;
+        const type = meta.types.get(k);
+        out[k] = type ? valueFromText(v, type) : v;
+      }
+      return out;
+    };
+    const record = change.type === 'DELETE' ? null : toTyped(change.record);
+    let old = toTyped(change.old);
+    if (change.type === 'UPDATE' && record) {
+      // Without REPLICA IDENTITY FULL the WAL has no old row: old = primary key.
+      if (!old) old = Object.fromEntries(meta.pkCols.filter((c) => c in record).map((c) => [c, record[c]]));
+      // Unchanged TOAST values are not in the WAL; take them from the old row.
+      for (const [k, v] of Object.entries(old)) if (!(k in record)) record[k] = v;
+    }
+    const target = change.type === 'DELETE' ? (old ?? {}) : (record ?? {});
+
+    // Event + filter match, per channel.
+    const matched: { ch: Channel; ids: number[] }[] = [];
+    for (const ch of channels) {
+      const ids: number[] = [];
+      for (const s of ch.subs) {
+        if (s.schema !== '*' && s.schema !== schema) continue;
+        if (s.table !== '*' && s.table !== table) continue;
+        if (s.event !== '*' && s.event !== change.type) continue;
+        if (!matches(s.conditions, target, meta.typeNames)) continue;
+        if (!ids.includes(s.id)) ids.push(s.id);
+      }
+      if (ids.length) matched.push({ ch, ids });
+    }
+    if (!matched.length) return;
+
+    // One statement decides visibility for every distinct set of claims.
+    const groups = new Map<string, number>();
+    const claimsList: string[] = [];
+    for (const m of matched) {
+      if (!groups.has(m.ch.claimsKey)) {
+        groups.set(m.ch.claimsKey, claimsList.length);
+        claimsList.push(JSON.stringify(m.ch.claims));
+      }
+    }
+    const pkSource = change.type === 'DELETE' ? change.old : change.record;
+    const pkValues = meta.pkCols.map((c) => (pkSource?.[c] ?? null) as string | null);
+    const vis = await withRetry(() => authorizer.visible(meta, pkValues, change.type !== 'DELETE', claimsList));
+
+    // The payload, once per role (columns the role may not read are left out).
+    const dataByRole = new Map<string, string>();
+    const dataFor = (role: string): string => {
+      let json = dataByRole.get(role);
+      if (json !== undefined) return json;
+      const allowed = new Set(vis.columns[role] ?? []);
+      const pick = (row: Record<string, unknown> | null, only?: string[]) => {
+        if (!row) return null;
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(row)) {
+          if (allowed.has(k) && (!only || only.includes(k))) out[k] = v;
+        }
+        return out;
+      };
+      const data: Record<string, unknown> = {
+        schema,
+        table,
+        commit_timestamp: commitTimestamp,
+        type: change.type,
+        columns: meta.columns
+          .filter((c) => allowed.has(c.name))
+          .map((c) => ({ name: c.name, type: c.type.name })),
+      };
+      if (change.type !== 'DELETE') data.record = pick(record);
+      if (change.type === 'UPDATE') data.old_record = pick(old);
+      if (change.type === 'DELETE') data.old_record = pick(old, vis.rls ? meta.pkCols : undefined);
+      data.errors = null;
+      json = JSON.stringify(data);
+      dataByRole.set(role, json);
+      return json;
+    };
+
+    for (const m of matched) {
+      if (!vis.visible[groups.get(m.ch.claimsKey)!]) continue;
+      const ch = m.ch;
+      if (ch.conn.channels.get(ch.topic) !== ch) continue;
+      const payloadJson = `{"ids":${JSON.stringify(m.ids)},"data":${dataFor(ch.claims.role)}}`;
+      this.send(ch.conn, null, null, ch.topic, 'postgres_changes', null, payloadJson);
+    }
+  }
+}
+
+function truthy(v: unknown): boolean {
+  return v === true || v === 'true' || v === 1 || v === '1';
+}
+
+/** Postgres may be restarting: try a few times before giving a change up. */
+async function withRetry<T>(fn: () => Promise<T>): Promise<T> {
+  let lastErr: unknown;
+  for (let i = 0; i < 20; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      lastErr = err;
+      await new Promise((r) => setTimeout(r, 100 + i * 50));
+    }
+  }
+  throw lastErr;
+}
