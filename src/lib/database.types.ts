@@ -14,16 +14,567 @@ export type Database = {
   }
   public: {
     Tables: {
-      [_ in never]: never
+      goals: {
+        Row: {
+          created_at: string
+          created_by: string | null
+          description: string
+          id: string
+          seeker_id: string
+          title: string
+          updated_at: string
+        }
+        Insert: {
+          created_at?: string
+          created_by?: string | null
+          description?: string
+          id?: string
+          seeker_id: string
+          title: string
+          updated_at?: string
+        }
+        Update: {
+          created_at?: string
+          created_by?: string | null
+          description?: string
+          id?: string
+          seeker_id?: string
+          title?: string
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "goals_created_by_fkey"
+            columns: ["created_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "goals_seeker_id_fkey"
+            columns: ["seeker_id"]
+            isOneToOne: false
+            referencedRelation: "seekers"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      profiles: {
+        Row: {
+          created_at: string
+          first_name: string
+          id: string
+          last_name: string
+          updated_at: string
+        }
+        Insert: {
+          created_at?: string
+          first_name?: string
+          id: string
+          last_name?: string
+          updated_at?: string
+        }
+        Update: {
+          created_at?: string
+          first_name?: string
+          id?: string
+          last_name?: string
+          updated_at?: string
+        }
+        Relationships: []
+      }
+      program_members: {
+        Row: {
+          joined_at: string
+          program_id: string
+          user_id: string
+        }
+        Insert: {
+          joined_at?: string
+          program_id: string
+          user_id: string
+        }
+        Update: {
+          joined_at?: string
+          program_id?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "program_members_program_id_fkey"
+            columns: ["program_id"]
+            isOneToOne: false
+            referencedRelation: "programs"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "program_members_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      programs: {
+        Row: {
+          address: string
+          created_at: string
+          description: string
+          email: string | null
+          id: string
+          latitude: number | null
+          longitude: number | null
+          name: string
+          phone: string | null
+          service_categories: Database["public"]["Enums"]["service_category"][]
+          team_sharing: boolean
+          updated_at: string
+          website: string | null
+          zip: string
+        }
+        Insert: {
+          address?: string
+          created_at?: string
+          description?: string
+          email?: string | null
+          id?: string
+          latitude?: number | null
+          longitude?: number | null
+          name: string
+          phone?: string | null
+          service_categories?: Database["public"]["Enums"]["service_category"][]
+          team_sharing?: boolean
+          updated_at?: string
+          website?: string | null
+          zip: string
+        }
+        Update: {
+          address?: string
+          created_at?: string
+          description?: string
+          email?: string | null
+          id?: string
+          latitude?: number | null
+          longitude?: number | null
+          name?: string
+          phone?: string | null
+          service_categories?: Database["public"]["Enums"]["service_category"][]
+          team_sharing?: boolean
+          updated_at?: string
+          website?: string | null
+          zip?: string
+        }
+        Relationships: []
+      }
+      referral_events: {
+        Row: {
+          actor_display_name: string
+          actor_id: string | null
+          actor_organization: string | null
+          created_at: string
+          event_type: Database["public"]["Enums"]["referral_event_type"]
+          from_goal_id: string | null
+          from_goal_title: string | null
+          from_status: Database["public"]["Enums"]["referral_status"] | null
+          id: number
+          note_id: string | null
+          referral_id: string
+          seeker_id: string
+          to_goal_id: string | null
+          to_goal_title: string | null
+          to_status: Database["public"]["Enums"]["referral_status"] | null
+        }
+        Insert: {
+          actor_display_name: string
+          actor_id?: string | null
+          actor_organization?: string | null
+          created_at?: string
+          event_type: Database["public"]["Enums"]["referral_event_type"]
+          from_goal_id?: string | null
+          from_goal_title?: string | null
+          from_status?: Database["public"]["Enums"]["referral_status"] | null
+          id?: never
+          note_id?: string | null
+          referral_id: string
+          seeker_id: string
+          to_goal_id?: string | null
+          to_goal_title?: string | null
+          to_status?: Database["public"]["Enums"]["referral_status"] | null
+        }
+        Update: {
+          actor_display_name?: string
+          actor_id?: string | null
+          actor_organization?: string | null
+          created_at?: string
+          event_type?: Database["public"]["Enums"]["referral_event_type"]
+          from_goal_id?: string | null
+          from_goal_title?: string | null
+          from_status?: Database["public"]["Enums"]["referral_status"] | null
+          id?: never
+          note_id?: string | null
+          referral_id?: string
+          seeker_id?: string
+          to_goal_id?: string | null
+          to_goal_title?: string | null
+          to_status?: Database["public"]["Enums"]["referral_status"] | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "referral_events_referral_id_fkey"
+            columns: ["referral_id"]
+            isOneToOne: false
+            referencedRelation: "referrals"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      referral_notes: {
+        Row: {
+          author_display_name: string
+          author_id: string | null
+          author_organization: string | null
+          body: string
+          created_at: string
+          id: string
+          referral_id: string
+        }
+        Insert: {
+          author_display_name?: string
+          author_id?: string | null
+          author_organization?: string | null
+          body: string
+          created_at?: string
+          id?: string
+          referral_id: string
+        }
+        Update: {
+          author_display_name?: string
+          author_id?: string | null
+          author_organization?: string | null
+          body?: string
+          created_at?: string
+          id?: string
+          referral_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "referral_notes_author_id_fkey"
+            columns: ["author_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "referral_notes_referral_id_fkey"
+            columns: ["referral_id"]
+            isOneToOne: false
+            referencedRelation: "referrals"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      referrals: {
+        Row: {
+          comment: string
+          created_at: string
+          from_program_id: string | null
+          from_site_id: string | null
+          goal_id: string | null
+          id: string
+          program_id: string
+          referred_by: string | null
+          seeker_id: string
+          status: Database["public"]["Enums"]["referral_status"]
+          updated_at: string
+          version: number
+        }
+        Insert: {
+          comment?: string
+          created_at?: string
+          from_program_id?: string | null
+          from_site_id?: string | null
+          goal_id?: string | null
+          id?: string
+          program_id: string
+          referred_by?: string | null
+          seeker_id: string
+          status?: Database["public"]["Enums"]["referral_status"]
+          updated_at?: string
+          version?: number
+        }
+        Update: {
+          comment?: string
+          created_at?: string
+          from_program_id?: string | null
+          from_site_id?: string | null
+          goal_id?: string | null
+          id?: string
+          program_id?: string
+          referred_by?: string | null
+          seeker_id?: string
+          status?: Database["public"]["Enums"]["referral_status"]
+          updated_at?: string
+          version?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "referrals_from_program_id_fkey"
+            columns: ["from_program_id"]
+            isOneToOne: false
+            referencedRelation: "programs"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "referrals_from_site_id_fkey"
+            columns: ["from_site_id"]
+            isOneToOne: false
+            referencedRelation: "sites"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "referrals_goal_of_seeker"
+            columns: ["goal_id", "seeker_id"]
+            isOneToOne: false
+            referencedRelation: "goals"
+            referencedColumns: ["id", "seeker_id"]
+          },
+          {
+            foreignKeyName: "referrals_program_id_fkey"
+            columns: ["program_id"]
+            isOneToOne: false
+            referencedRelation: "programs"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "referrals_referred_by_fkey"
+            columns: ["referred_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "referrals_seeker_id_fkey"
+            columns: ["seeker_id"]
+            isOneToOne: false
+            referencedRelation: "seekers"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      seekers: {
+        Row: {
+          address: string | null
+          created_at: string
+          created_by: string | null
+          created_from_program_id: string | null
+          created_from_site_id: string | null
+          email: string | null
+          first_name: string
+          id: string
+          last_name: string
+          phone: string | null
+          preferred_contact: Database["public"]["Enums"]["contact_preference"]
+          preferred_language: Database["public"]["Enums"]["language_code"]
+          updated_at: string
+          user_id: string | null
+          zip: string | null
+        }
+        Insert: {
+          address?: string | null
+          created_at?: string
+          created_by?: string | null
+          created_from_program_id?: string | null
+          created_from_site_id?: string | null
+          email?: string | null
+          first_name: string
+          id?: string
+          last_name?: string
+          phone?: string | null
+          preferred_contact?: Database["public"]["Enums"]["contact_preference"]
+          preferred_language?: Database["public"]["Enums"]["language_code"]
+          updated_at?: string
+          user_id?: string | null
+          zip?: string | null
+        }
+        Update: {
+          address?: string | null
+          created_at?: string
+          created_by?: string | null
+          created_from_program_id?: string | null
+          created_from_site_id?: string | null
+          email?: string | null
+          first_name?: string
+          id?: string
+          last_name?: string
+          phone?: string | null
+          preferred_contact?: Database["public"]["Enums"]["contact_preference"]
+          preferred_language?: Database["public"]["Enums"]["language_code"]
+          updated_at?: string
+          user_id?: string | null
+          zip?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "seekers_created_by_fkey"
+            columns: ["created_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "seekers_created_from_program_id_fkey"
+            columns: ["created_from_program_id"]
+            isOneToOne: false
+            referencedRelation: "programs"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "seekers_created_from_site_id_fkey"
+            columns: ["created_from_site_id"]
+            isOneToOne: false
+            referencedRelation: "sites"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      site_members: {
+        Row: {
+          joined_at: string
+          site_id: string
+          user_id: string
+        }
+        Insert: {
+          joined_at?: string
+          site_id: string
+          user_id: string
+        }
+        Update: {
+          joined_at?: string
+          site_id?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "site_members_site_id_fkey"
+            columns: ["site_id"]
+            isOneToOne: false
+            referencedRelation: "sites"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "site_members_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      sites: {
+        Row: {
+          created_at: string
+          id: string
+          name: string
+          team_sharing: boolean
+          updated_at: string
+        }
+        Insert: {
+          created_at?: string
+          id?: string
+          name: string
+          team_sharing?: boolean
+          updated_at?: string
+        }
+        Update: {
+          created_at?: string
+          id?: string
+          name?: string
+          team_sharing?: boolean
+          updated_at?: string
+        }
+        Relationships: []
+      }
+      zip_centroids: {
+        Row: {
+          latitude: number
+          longitude: number
+          zip: string
+        }
+        Insert: {
+          latitude: number
+          longitude: number
+          zip: string
+        }
+        Update: {
+          latitude?: number
+          longitude?: number
+          zip?: string
+        }
+        Relationships: []
+      }
     }
     Views: {
       [_ in never]: never
     }
     Functions: {
-      [_ in never]: never
+      search_programs: {
+        Args: {
+          categories?: Database["public"]["Enums"]["service_category"][]
+          max_results?: number
+          query?: string
+          skip?: number
+          within_miles?: number
+          zip: string
+        }
+        Returns: {
+          address: string
+          description: string
+          distance_miles: number
+          email: string
+          id: string
+          name: string
+          phone: string
+          program_zip: string
+          service_categories: Database["public"]["Enums"]["service_category"][]
+          website: string
+        }[]
+      }
     }
     Enums: {
-      [_ in never]: never
+      contact_preference: "email" | "text" | "phone" | "none"
+      language_code: "en" | "es"
+      referral_event_type:
+        | "created"
+        | "status_changed"
+        | "note_added"
+        | "note_deleted"
+        | "goal_added"
+        | "goal_moved"
+        | "goal_removed"
+      referral_status:
+        | "not_updated"
+        | "needs_client_action"
+        | "pending"
+        | "referred_elsewhere"
+        | "eligible"
+        | "got_help"
+        | "couldnt_contact"
+        | "not_eligible"
+        | "no_capacity"
+        | "couldnt_get_help"
+        | "no_longer_interested"
+      service_category:
+        | "food"
+        | "housing"
+        | "goods"
+        | "transit"
+        | "health"
+        | "money"
+        | "care"
+        | "education"
+        | "work"
+        | "legal"
     }
     CompositeTypes: {
       [_ in never]: never
@@ -150,6 +701,43 @@ export type CompositeTypes<
 
 export const Constants = {
   public: {
-    Enums: {},
+    Enums: {
+      contact_preference: ["email", "text", "phone", "none"],
+      language_code: ["en", "es"],
+      referral_event_type: [
+        "created",
+        "status_changed",
+        "note_added",
+        "note_deleted",
+        "goal_added",
+        "goal_moved",
+        "goal_removed",
+      ],
+      referral_status: [
+        "not_updated",
+        "needs_client_action",
+        "pending",
+        "referred_elsewhere",
+        "eligible",
+        "got_help",
+        "couldnt_contact",
+        "not_eligible",
+        "no_capacity",
+        "couldnt_get_help",
+        "no_longer_interested",
+      ],
+      service_category: [
+        "food",
+        "housing",
+        "goods",
+        "transit",
+        "health",
+        "money",
+        "care",
+        "education",
+        "work",
+        "legal",
+      ],
+    },
   },
 } as const
