@@ -98,7 +98,7 @@ export function sendError(req: IncomingMessage, res: ServerResponse, err: unknow
     e = err;
   } else {
     // An unexpected failure: log what it was (never request data), answer as GoTrue does.
-    console.error('[auth] unexpected failure:', err instanceof Error ? err.stack ?? err.message : String(err));
+    console.error('unexpected failure:', err instanceof Error ? err.stack ?? err.message : String(err));
     e = new ApiError(500, 'unexpected_failure', 'Unexpected failure, please check server logs for more information');
   }
   headers['x-sb-error-code'] = e.code;

@@ -117,7 +117,7 @@ export async function start(ctx: StackContext): Promise<RunningService> {
     reuseInterval: a.refreshTokenReuseInterval,
   };
   const pool = createPool(ctx.dbUrl);
-  const senderName = typeof rawSmtp.sender_name === 'string' && rawSmtp.sender_name ? rawSmtp.sender_name : 'Closed-loop referrals';
+  const senderName = typeof rawSmtp.sender_name === 'string' && rawSmtp.sender_name ? rawSmtp.sender_name : 'Closed Loop Referrals';
   const senderEmail = typeof rawSmtp.admin_email === 'string' && rawSmtp.admin_email ? rawSmtp.admin_email : 'no-reply@referrals.localhost';
   const mailer = new Mailer({
     smtpPort: ctx.ports.smtp,
@@ -249,7 +249,7 @@ export async function start(ctx: StackContext): Promise<RunningService> {
         Data: user.raw_user_meta_data ?? {},
       });
     } catch (err) {
-      console.error(`[auth] could not send the ${type} email: ${err instanceof Error ? err.message : String(err)}`);
+      console.error(`could not send the ${type} email: ${err instanceof Error ? err.message : String(err)}`);
       const what = { signup: 'confirmation', magiclink: 'magic link', recovery: 'recovery', invite: 'invite' }[type as 'signup'];
       throw internal(`Error sending ${what} email`);
     }
@@ -293,7 +293,7 @@ export async function start(ctx: StackContext): Promise<RunningService> {
         });
       }
     } catch (err) {
-      console.error(`[auth] could not send the email change email: ${err instanceof Error ? err.message : String(err)}`);
+      console.error(`could not send the email change email: ${err instanceof Error ? err.message : String(err)}`);
       throw internal('Error sending change email');
     }
   }

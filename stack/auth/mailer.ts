@@ -138,7 +138,7 @@ export class Mailer {
       // As the CLI: relative paths are relative to the project root.
       const path = isAbsolute(conf.content_path) ? conf.content_path : join(ROOT, conf.content_path);
       if (existsSync(path)) html = readFileSync(path, 'utf8');
-      else console.warn(`[auth] email template ${conf.content_path} not found; using the built-in one`);
+      else console.warn(`email template ${conf.content_path} not found; using the built-in one`);
     }
     return { subject: conf.subject ?? FALLBACK[type].subject, html };
   }

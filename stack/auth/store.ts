@@ -18,7 +18,7 @@ const types = {
 
 export function createPool(dbUrl: string): pg.Pool {
   const pool = new pg.Pool({ connectionString: dbUrl, max: 10, types: types as pg.CustomTypesConfig });
-  pool.on('error', (err) => console.error('[auth] idle database connection failed:', err.message));
+  pool.on('error', (err) => console.error('idle database connection failed:', err.message));
   return pool;
 }
 
@@ -232,7 +232,7 @@ export async function insertUser(db: Db, n: NewUser): Promise<UserRow> {
 export async function insertEmailIdentity(db: Db, user: UserRow, data: Record<string, unknown>): Promise<IdentityRow> {
   const { rows } = await db.query<IdentityRow>(
     `insert into auth.identities (id, provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at)
-     values (gen_random_uuid(), $1, $1, $2, 'email', now(), now(), now())
+     values (gen_random_uuid(), $1::text, $1::uuid, $2, 'email', now(), now(), now())
      returning *`,
     [user.id, JSON.stringify(data)],
   );
