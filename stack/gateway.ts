@@ -16,8 +16,11 @@ import { KEYS, type StackContext } from './config.ts';
 
 const VALID_KEYS = new Set<string>([KEYS.anonKey, KEYS.serviceRoleKey]);
 
-/** Auth routes reachable without an apikey (a browser following an email link). */
-const OPEN_AUTH = /^\/auth\/v1\/(verify|callback|authorize|\.well-known\/jwks\.json)(\/|\?|$)/;
+/**
+ * Auth routes reachable without an apikey (a browser following an email link),
+ * matched against the path after the /auth/v1 prefix, as keyRequired sees it.
+ */
+const OPEN_AUTH = /^\/(verify|callback|authorize|\.well-known\/jwks\.json)(\/|\?|$)/;
 
 const EXPOSE_HEADERS = [
   'Content-Range', 'Content-Location', 'Content-Type', 'Content-Profile', 'Location', 'Range-Unit',
