@@ -78,6 +78,19 @@ function keyProblem(req: http.IncomingMessage): { status: number; body: object }
   return undefined;
 }
 
+/**
+ * The key is the gateway's business: an `?apikey=` must not reach PostgREST,
+ * which would read it as a filter on a column named apikey.
+ */
+function withoutApikeyParam(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0 || !/(^|[?&])apikey=/.test(url.slice(q))) return url;
+  const params = new URLSearchParams(url.slice(q + 1));
+  params.delete('apikey');
+  const rest = params.toString();
+  return url.slice(0, q) + (rest ? `?${rest}` : '');
+}
+
 function corsHeaders(): Record<string, string> {
   return {
     'access-control-allow-origin': '*',
@@ -148,7 +161,7 @@ export async function startGateway(ctx: StackContext): Promise<{ close(): Promis
       // Kong's request-transformer: a request with only an apikey acts as that key.
       if (!req.headers.authorization) req.headers.authorization = `Bearer ${apikeyOf(req)}`;
     }
-    req.url = m.rest;
+    req.url = m.route.prefix === '/realtime/v1' ? m.rest : withoutApikeyParam(m.rest);
     proxy.web(req, res, { target: `http://127.0.0.1:${m.route.target}` });
   });
 

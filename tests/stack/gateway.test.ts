@@ -30,8 +30,10 @@ describe('gateway: API keys', () => {
   it('lets anon call PostgREST with the anon key (as header or query parameter)', async () => {
     expect((await fetch(`${env.restUrl}/`, { headers: { apikey: env.anonKey } })).status).toBe(200);
     expect((await fetch(`${env.restUrl}/?apikey=${env.anonKey}`)).status).toBe(200);
-    const { error } = await anonClient().from('programs').select('id').limit(1);
-    expect(error).toBeNull();
+    // Through supabase-js: PostgREST answers anon itself (here: RLS/grants say no
+    // personal data), rather than the gateway refusing the key.
+    const { data, error, status } = await anonClient().from('referrals').select('id');
+    expect(status === 200 ? data : error?.code).toEqual(status === 200 ? [] : '42501');
   });
 
   it('answers an unknown route with 404', async () => {
