@@ -42,7 +42,12 @@ export async function signIn(email: string, password = env.password): Promise<Cl
 
 let pool: pg.Pool | undefined;
 function db(): pg.Pool {
-  pool ??= new pg.Pool({ connectionString: env.dbUrl, max: 4 });
+  if (!pool) {
+    pool = new pg.Pool({ connectionString: env.dbUrl, max: 4 });
+    // Idle connections die when a fault test restarts Postgres; the pool
+    // replaces them on the next query.
+    pool.on('error', () => undefined);
+  }
   return pool;
 }
 
