@@ -102,6 +102,8 @@ do $$
 declare
   v_claims text := current_setting('request.jwt.claims', true);
 begin
+  -- The seeded history is old news: enqueue no notifications for it.
+  perform set_config('app.suppress_notifications', 'on', true);
   -- R1: Helen (Eastside) refers Sam to Harbor Food Pantry, part of his food goal.
   perform set_config('request.jwt.claims', '{"sub":"10000000-0000-4000-8000-000000000001","role":"authenticated"}', true);
   insert into public.referrals (id, seeker_id, program_id, referred_by, from_site_id, comment, goal_id, created_at) values
@@ -149,5 +151,6 @@ begin
      'Sam qualifies for the spring forklift cohort; orientation on the 3rd.');
 
   perform set_config('request.jwt.claims', coalesce(v_claims, ''), true);
+  perform set_config('app.suppress_notifications', '', true);
 end
 $$;

@@ -615,7 +615,8 @@ $$;
 -- definer) say who is acting when nobody is signed in, e.g. a seeker using a
 -- one-click email link. Lasts until the end of the transaction. History
 -- triggers prefer a signed-in user (JWT role authenticated) over this.
---   GUCs: app.actor_id, app.actor_display_name, app.actor_organization
+--   GUCs: app.actor_id, app.actor_display_name, app.actor_organization,
+--   and app.actor_seeker_id (set by set_actor_seeker, cleared by set_actor).
 create function private.set_actor(p_user_id uuid, p_display_name text default null, p_organization text default null)
 returns void
 language plpgsql volatile security definer set search_path = ''
@@ -633,6 +634,7 @@ begin
   perform set_config('app.actor_id', coalesce(p_user_id::text, ''), true);
   perform set_config('app.actor_display_name', coalesce(v_name, ''), true);
   perform set_config('app.actor_organization', coalesce(v_org, ''), true);
+  perform set_config('app.actor_seeker_id', '', true);
 end
 $$;
 
@@ -649,6 +651,7 @@ begin
     raise exception 'No seeker %', p_seeker_id using errcode = 'P0002';
   end if;
   perform private.set_actor(v_seeker.user_id, private.display_name(v_seeker.first_name, v_seeker.last_name), null);
+  perform set_config('app.actor_seeker_id', p_seeker_id::text, true);
 end
 $$;
 
@@ -1065,6 +1068,24 @@ $$;
 
 create trigger referrals_history after insert or update on public.referrals
   for each row execute function private.referrals_history();
+
+-- Deleting a goal first takes its referrals out of it, while the goal's
+-- title can still be read into their history ("goal removed").
+create function private.goals_before_delete()
+returns trigger
+language plpgsql security definer set search_path = ''
+as $$
+begin
+  -- (a goal deleted along with its seeker takes the referrals with it)
+  if pg_trigger_depth() = 1 then
+    update public.referrals set goal_id = null where goal_id = old.id;
+  end if;
+  return old;
+end
+$$;
+
+create trigger goals_before_delete before delete on public.goals
+  for each row execute function private.goals_before_delete();
 
 -- Notes: author name stamped on insert; history on insert and delete.
 create function private.referral_notes_before_insert()

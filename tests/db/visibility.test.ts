@@ -1,0 +1,175 @@
+/**
+ * Who sees what (PRODUCT.md rules 1-5), through the API as each seeded
+ * person: for every persona and every table, the exact rows.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anonClient, closeDb, resetDb, signIn, type Client } from '../support/stack.ts';
+import { goals, nameOf, notes, personas, programs, referrals, seekers, sites, users, type Persona } from './world.ts';
+
+const userName = (id: string) => nameOf(Object.fromEntries(Object.entries(users).map(([k, v]) => [k, v.id])), id);
+
+// The seeded history, as "<referral>:<event>" (see supabase/seed.sql).
+const R1_EVENTS = ['R1:created', 'R1:goal_added', 'R1:note_added'];
+const R2_EVENTS = ['R2:created', 'R2:status_changed', 'R2:note_added'];
+const R3_EVENTS = ['R3:created'];
+const R4_EVENTS = ['R4:created', 'R4:status_changed', 'R4:goal_added', 'R4:note_added'];
+
+interface Expected {
+  referrals: string[];
+  seekers: string[];
+  notes: string[];
+  events: string[];
+  goals: string[];
+  profiles: Persona[];
+  site_members: string[];
+  program_members: string[];
+}
+
+const expected: Record<Persona, Expected> = {
+  // rule 1 (her own) ; Eastside shares, so Henry sees it too (rule 2)
+  helen: {
+    referrals: ['R1'], seekers: ['sam'], notes: ['onR1ByHelen'], events: R1_EVENTS,
+    goals: ['samFood', 'samWork'], profiles: ['helen', 'henry'],
+    site_members: ['eastside:helen', 'eastside:henry'], program_members: [],
+  },
+  henry: {
+    referrals: ['R1'], seekers: ['sam'], notes: ['onR1ByHelen'], events: R1_EVENTS,
+    goals: ['samFood', 'samWork'], profiles: ['helen', 'henry'],
+    site_members: ['eastside:helen', 'eastside:henry'], program_members: [],
+  },
+  wendy: {
+    referrals: ['R2'], seekers: ['rita'], notes: ['onR2ByCarl'], events: R2_EVENTS,
+    goals: [], profiles: ['dana', 'walter', 'wendy'],
+    site_members: ['westside:dana', 'westside:walter', 'westside:wendy'], program_members: [],
+  },
+  // Westside does not share: Walter sees nothing of Wendy's work (rule 5)
+  walter: {
+    referrals: [], seekers: [], notes: [], events: [],
+    goals: [], profiles: ['dana', 'walter', 'wendy'],
+    site_members: ['westside:dana', 'westside:walter', 'westside:wendy'], program_members: [],
+  },
+  // R1 inbound (rule 3), R3 her own
+  clara: {
+    referrals: ['R1', 'R3'], seekers: ['omar', 'sam'], notes: ['onR1ByHelen'], events: [...R1_EVENTS, ...R3_EVENTS],
+    goals: ['samFood', 'samWork'], profiles: ['clara', 'cody'],
+    site_members: [], program_members: ['harbor:clara', 'harbor:cody'],
+  },
+  // R1 inbound, R3 through Harbor's outbound sharing
+  cody: {
+    referrals: ['R1', 'R3'], seekers: ['omar', 'sam'], notes: ['onR1ByHelen'], events: [...R1_EVENTS, ...R3_EVENTS],
+    goals: ['samFood', 'samWork'], profiles: ['clara', 'cody'],
+    site_members: [], program_members: ['harbor:clara', 'harbor:cody'],
+  },
+  // R2 inbound, R4 his own
+  carl: {
+    referrals: ['R2', 'R4'], seekers: ['rita', 'sam'], notes: ['onR2ByCarl', 'onR4ByDana'], events: [...R2_EVENTS, ...R4_EVENTS],
+    goals: ['samFood', 'samWork'], profiles: ['carl'],
+    site_members: [], program_members: ['safeHaven:carl'],
+  },
+  // R3 and R4 inbound at Bright Futures; her Westside membership shows her nothing (no sharing)
+  dana: {
+    referrals: ['R3', 'R4'], seekers: ['omar', 'sam'], notes: ['onR4ByDana'], events: [...R3_EVENTS, ...R4_EVENTS],
+    goals: ['samFood', 'samWork'], profiles: ['dana', 'walter', 'wendy'],
+    site_members: ['westside:dana', 'westside:walter', 'westside:wendy'], program_members: ['brightFutures:dana'],
+  },
+  // rule 4: his own referrals and history, never staff notes
+  sam: {
+    referrals: ['R1', 'R4'], seekers: ['sam'], notes: [], events: ['R1:created', 'R1:goal_added', 'R4:created', 'R4:status_changed', 'R4:goal_added'],
+    goals: ['samFood', 'samWork'], profiles: ['sam'],
+    site_members: [], program_members: [],
+  },
+};
+
+const sorted = (xs: string[]) => [...xs].sort();
+
+async function rows<T>(p: PromiseLike<{ data: T[] | null; error: unknown }>): Promise<T[]> {
+  const { data, error } = await p;
+  if (error) throw new Error(JSON.stringify(error));
+  return data ?? [];
+}
+
+describe('visibility matrix: every persona × every table', () => {
+  const clients = {} as Record<Persona, Client>;
+
+  beforeAll(async () => {
+    await resetDb();
+    for (const p of personas) clients[p] = await signIn(users[p].email);
+  });
+  afterAll(closeDb);
+
+  describe.each(personas)('%s', (persona) => {
+    const exp = expected[persona];
+    const c = () => clients[persona];
+
+    it('referrals', async () => {
+      const got = await rows(c().from('referrals').select('id'));
+      expect(sorted(got.map((r) => nameOf(referrals, r.id)))).toEqual(sorted(exp.referrals));
+    });
+
+    it('seekers', async () => {
+      const got = await rows(c().from('seekers').select('id'));
+      expect(sorted(got.map((r) => nameOf(seekers, r.id)))).toEqual(sorted(exp.seekers));
+    });
+
+    it('referral_notes', async () => {
+      const got = await rows(c().from('referral_notes').select('id'));
+      expect(sorted(got.map((r) => nameOf(notes, r.id)))).toEqual(sorted(exp.notes));
+    });
+
+    it('referral_events', async () => {
+      const got = await rows(c().from('referral_events').select('referral_id, event_type'));
+      expect(sorted(got.map((r) => `${nameOf(referrals, r.referral_id)}:${r.event_type}`))).toEqual(sorted(exp.events));
+    });
+
+    it('goals', async () => {
+      const got = await rows(c().from('goals').select('id'));
+      expect(sorted(got.map((r) => nameOf(goals, r.id)))).toEqual(sorted(exp.goals));
+    });
+
+    it('profiles', async () => {
+      const got = await rows(c().from('profiles').select('id'));
+      expect(sorted(got.map((r) => userName(r.id)))).toEqual(sorted(exp.profiles));
+    });
+
+    it('site_members and program_members', async () => {
+      const sm = await rows(c().from('site_members').select('site_id, user_id'));
+      expect(sorted(sm.map((r) => `${nameOf(sites, r.site_id)}:${userName(r.user_id)}`))).toEqual(sorted(exp.site_members));
+      const pm = await rows(c().from('program_members').select('program_id, user_id'));
+      expect(sorted(pm.map((r) => `${nameOf(programs, r.program_id)}:${userName(r.user_id)}`))).toEqual(
+        sorted(exp.program_members),
+      );
+    });
+
+    it('sites and the program directory (organisations, not personal data)', async () => {
+      const s = await rows(c().from('sites').select('id'));
+      expect(sorted(s.map((r) => nameOf(sites, r.id)))).toEqual(['eastside', 'westside']);
+      const p = await rows(c().from('programs').select('id'));
+      expect(sorted(p.map((r) => nameOf(programs, r.id)))).toEqual(['brightFutures', 'harbor', 'safeHaven']);
+    });
+  });
+
+  describe('anonymous visitors', () => {
+    const personal = [
+      'profiles', 'seekers', 'referrals', 'referral_notes', 'referral_events', 'goals',
+      'site_members', 'program_members', 'sites', 'programs',
+    ] as const;
+
+    it.each(personal)('get nothing from %s', async (table) => {
+      const { data, error } = await anonClient().from(table).select('*');
+      // refused outright (no grant), never an empty success that could later leak
+      expect(data).toBeNull();
+      expect(error?.code).toBe('42501');
+    });
+
+    it('cannot search the program directory', async () => {
+      const { error } = await anonClient().rpc('search_programs', { zip: '78702' });
+      expect(error?.code).toBe('42501');
+    });
+
+    it('may read ZIP centroids (public reference data)', async () => {
+      const { data, error } = await anonClient().from('zip_centroids').select('zip').eq('zip', '78702');
+      expect(error).toBeNull();
+      expect(data).toEqual([{ zip: '78702' }]);
+    });
+  });
+});
