@@ -1,8 +1,17 @@
+import { Center, Loader } from '@mantine/core';
 import { createBrowserRouter, Navigate, RouterProvider } from 'react-router-dom';
 import { RequireAuth } from '@/features/auth';
 import { AppLayout } from './layout/app-layout';
 import { RouteError } from './routes/route-error';
 import { paths } from './paths';
+
+function FirstLoad() {
+  return (
+    <Center h="100vh">
+      <Loader aria-label="Loading" />
+    </Center>
+  );
+}
 
 /** Each screen is its own chunk, loaded when first visited. */
 const router = createBrowserRouter([
@@ -10,10 +19,12 @@ const router = createBrowserRouter([
     path: paths.signIn.path,
     lazy: async () => ({ Component: (await import('@/features/auth/routes/sign-in')).default }),
     errorElement: <RouteError />,
+    HydrateFallback: FirstLoad,
   },
   {
     element: <RequireAuth />,
     errorElement: <RouteError />,
+    HydrateFallback: FirstLoad,
     children: [
       {
         element: <AppLayout />,
@@ -33,11 +44,11 @@ const router = createBrowserRouter([
           },
           {
             path: paths.myReferrals.path,
-            lazy: async () => ({ Component: (await import('@/features/my-referrals/routes/my-referrals')).default }),
+            lazy: async () => ({ Component: (await import('@/features/referrals/routes/my-referrals')).default }),
           },
           {
             path: paths.inbound.path,
-            lazy: async () => ({ Component: (await import('@/features/inbound/routes/inbound')).default }),
+            lazy: async () => ({ Component: (await import('@/features/referrals/routes/inbound')).default }),
           },
           {
             path: '*',

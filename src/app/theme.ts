@@ -1,4 +1,30 @@
-import { createTheme, type CSSVariablesResolver } from '@mantine/core';
+import {
+  createTheme,
+  darken,
+  defaultVariantColorsResolver,
+  parseThemeColor,
+  type CSSVariablesResolver,
+  type VariantColorsResolver,
+} from '@mantine/core';
+
+/**
+ * Light, subtle and outline variants draw coloured text on a pale background;
+ * Mantine's default shade for that text is too light for AA (4.5:1), so those
+ * variants use a darkened shade 9 of the same colour.
+ */
+const variantColorResolver: VariantColorsResolver = (input) => {
+  const colors = defaultVariantColorsResolver(input);
+  if (input.variant !== 'light' && input.variant !== 'subtle' && input.variant !== 'outline') return colors;
+  const parsed = parseThemeColor({ color: input.color || input.theme.primaryColor, theme: input.theme });
+  if (!parsed.isThemeColor || !input.theme.colors[parsed.color]) return colors;
+  const text = darken(input.theme.colors[parsed.color]![9]!, 0.25);
+  return {
+    ...colors,
+    color: text,
+    hoverColor: text,
+    ...(input.variant === 'outline' ? { border: `1px solid ${text}` } : {}),
+  };
+};
 
 /**
  * The one theme, shared by the app and the component tests. Shades are chosen
@@ -13,6 +39,7 @@ export const theme = createTheme({
   defaultRadius: 'md',
   cursorType: 'pointer',
   autoContrast: true,
+  variantColorResolver,
   luminanceThreshold: 0.45,
   components: {
     Badge: { defaultProps: { variant: 'light' } },

@@ -64,6 +64,9 @@ export function errorMessage(error: unknown): string {
       return `${fieldFromConstraint(text) ?? 'One of the values'} is too long. Shorten it and try again.`;
     case '22P02':
       return 'One of the values is not in the expected format.';
+    case '22023':
+      // Invalid parameter values raised by our functions (for example an unknown ZIP code).
+      return e.message ?? 'One of the values is not valid.';
     case 'P0001':
       // Raised by our own database functions, whose messages are written for people.
       return e.message ?? 'The change was refused.';

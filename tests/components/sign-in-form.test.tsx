@@ -11,7 +11,7 @@ describe('SignInForm', () => {
     expect(await screen.findByText('Enter your email address')).toBeInTheDocument();
     expect(screen.getByText('Enter your password')).toBeInTheDocument();
     await user.type(screen.getByRole('textbox', { name: /^Email/ }), 'helen@eastside.example');
-    await user.type(screen.getByLabelText(/^Password/, { selector: 'input[type="password"]' }), 'password123');
+    await user.type(screen.getByLabelText(/^Password/, { selector: 'input' }), 'password123');
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
     expect(onPassword).toHaveBeenCalledWith({ email: 'helen@eastside.example', password: 'password123' });
   });

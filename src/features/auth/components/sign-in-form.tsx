@@ -35,7 +35,7 @@ export function SignInForm({ onPassword, onMagicLink, error }: SignInFormProps) 
         value={mode}
         onChange={(v) => setMode(v as 'password' | 'link')}
         data={[
-          { value: 'password', label: 'Password' },
+          { value: 'password', label: 'Use a password' },
           { value: 'link', label: 'Email me a link' },
         ]}
         fullWidth

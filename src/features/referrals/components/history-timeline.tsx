@@ -64,7 +64,7 @@ export function HistoryTimeline({ events, loading, error }: { events: HistoryEve
           Nothing has happened yet.
         </Text>
       ) : (
-        <Timeline bulletSize={12} lineWidth={2} component="ol" aria-label="History" style={{ paddingLeft: 0 }}>
+        <Timeline bulletSize={12} lineWidth={2} component="ol" aria-label="History" style={{ paddingLeft: 0, listStyle: 'none' }}>
           {events.map((e) => (
             <Timeline.Item key={e.id} component="li">
               <Text size="sm">

@@ -1,0 +1,21 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { supabase } from '@/lib/supabase';
+import { referralKeys } from './keys';
+
+export async function createNote({ referralId, body }: { referralId: string; body: string }) {
+  const { data, error } = await supabase
+    .from('referral_notes')
+    .insert({ referral_id: referralId, body })
+    .select('id')
+    .single();
+  if (error) throw error;
+  return data;
+}
+
+export function useCreateNote(referralId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: string) => createNote({ referralId, body }),
+    onSettled: () => qc.invalidateQueries({ queryKey: referralKeys.detail(referralId) }),
+  });
+}

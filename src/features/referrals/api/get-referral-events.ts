@@ -1,0 +1,22 @@
+import { queryOptions, useQuery } from '@tanstack/react-query';
+import { supabase } from '@/lib/supabase';
+import { referralKeys } from './keys';
+
+/** The referral's history, newest first. */
+export async function getReferralEvents(referralId: string) {
+  const { data, error } = await supabase
+    .from('referral_events')
+    .select('id, event_type, from_status, to_status, actor_display_name, actor_organization, from_goal_title, to_goal_title, created_at')
+    .eq('referral_id', referralId)
+    .order('created_at', { ascending: false })
+    .order('id', { ascending: false });
+  if (error) throw error;
+  return data;
+}
+
+export const referralEventsQueryOptions = (referralId: string) =>
+  queryOptions({ queryKey: referralKeys.events(referralId), queryFn: () => getReferralEvents(referralId) });
+
+export function useReferralEvents(referralId: string | null) {
+  return useQuery({ ...referralEventsQueryOptions(referralId ?? ''), enabled: !!referralId });
+}

@@ -1,0 +1,22 @@
+import { queryOptions, useQuery } from '@tanstack/react-query';
+import { supabase } from '@/lib/supabase';
+import { referralKeys } from './keys';
+import { REFERRAL_COLUMNS, SEEKER_EMBED, type ReferralView } from './select';
+
+export async function getReferral(id: string): Promise<ReferralView> {
+  const { data, error } = await supabase
+    .from('referrals')
+    .select(`${REFERRAL_COLUMNS}, ${SEEKER_EMBED}`)
+    .eq('id', id)
+    .eq('created.event_type', 'created')
+    .single();
+  if (error) throw error;
+  return data as unknown as ReferralView;
+}
+
+export const referralQueryOptions = (id: string) =>
+  queryOptions({ queryKey: referralKeys.detail(id), queryFn: () => getReferral(id) });
+
+export function useReferral(id: string | null) {
+  return useQuery({ ...referralQueryOptions(id ?? ''), enabled: !!id });
+}

@@ -1,0 +1,37 @@
+import type { ReferralStatus } from '../status';
+
+export type ReferralSort = 'newest' | 'oldest' | 'recently_updated' | 'seeker';
+
+/** Everything a referral list can be narrowed by; part of the query key. */
+export type ReferralListFilters = {
+  /** inbound: to my programs; mine: made by me or my shared team; seeker-*: one seeker's referrals. */
+  scope: 'inbound' | 'mine' | 'seeker-navigation' | 'seeker-inbound';
+  seekerId?: string;
+  /** Program(s) the list is limited to (inbound: the picked program, or all of mine). */
+  programIds?: string[];
+  /** My sites and programs, for "made by my team". */
+  mySiteIds?: string[];
+  myProgramIds?: string[];
+  userId?: string;
+  statuses?: ReferralStatus[];
+  search?: string;
+  sort?: ReferralSort;
+  page?: number;
+  pageSize?: number;
+};
+
+/**
+ * Query keys of the referrals feature, most generic first, so one
+ * invalidation (or one realtime event) reaches exactly what it should.
+ */
+export const referralKeys = {
+  all: ['referrals'] as const,
+  lists: () => [...referralKeys.all, 'list'] as const,
+  list: (filters: ReferralListFilters) => [...referralKeys.lists(), filters] as const,
+  counts: () => [...referralKeys.all, 'count'] as const,
+  count: (filters: ReferralListFilters) => [...referralKeys.counts(), filters] as const,
+  details: () => [...referralKeys.all, 'detail'] as const,
+  detail: (id: string) => [...referralKeys.details(), id] as const,
+  notes: (id: string) => [...referralKeys.detail(id), 'notes'] as const,
+  events: (id: string) => [...referralKeys.detail(id), 'events'] as const,
+};

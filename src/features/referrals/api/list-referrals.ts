@@ -1,0 +1,104 @@
+import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
+import { supabase } from '@/lib/supabase';
+import { referralKeys, type ReferralListFilters } from './keys';
+import { REFERRAL_COLUMNS, SEEKER_EMBED, SEEKER_EMBED_INNER, type ReferralView } from './select';
+
+export const DEFAULT_PAGE_SIZE = 20;
+
+/** PostgREST `or` filter for "made by me or by a team I belong to". */
+function madeByMeOrTeam(f: ReferralListFilters) {
+  const parts = [`referred_by.eq.${f.userId}`];
+  if (f.mySiteIds?.length) parts.push(`from_site_id.in.(${f.mySiteIds.join(',')})`);
+  if (f.myProgramIds?.length) parts.push(`from_program_id.in.(${f.myProgramIds.join(',')})`);
+  return parts.join(',');
+}
+
+/** Escape a search term for a PostgREST `ilike` inside `or(...)`. */
+export function ilikeTerm(term: string) {
+  return `*${term.replace(/[%_*,()\\"]/g, ' ').trim()}*`;
+}
+
+type Filterable = {
+  in: (c: string, v: readonly string[]) => Filterable;
+  eq: (c: string, v: string) => Filterable;
+  or: (f: string, o?: { referencedTable?: string }) => Filterable;
+  not: (c: string, op: string, v: string) => Filterable;
+};
+
+/** The filters shared by the list and its counts. */
+function applyScope<Q>(query: Q, f: ReferralListFilters, withSearch = true): Q {
+  let q = query as unknown as Filterable;
+  switch (f.scope) {
+    case 'inbound':
+      q = q.in('program_id', f.programIds ?? []);
+      break;
+    case 'mine':
+      q = q.or(madeByMeOrTeam(f));
+      break;
+    case 'seeker-inbound':
+      q = q.eq('seeker_id', f.seekerId ?? '').in('program_id', f.myProgramIds ?? []);
+      break;
+    case 'seeker-navigation':
+      q = q.eq('seeker_id', f.seekerId ?? '');
+      if (f.myProgramIds?.length) q = q.not('program_id', 'in', `(${f.myProgramIds.join(',')})`);
+      break;
+  }
+  if (f.statuses?.length) q = q.in('status', f.statuses);
+  if (withSearch && f.search?.trim()) {
+    for (const word of f.search.trim().split(/\s+/).slice(0, 4)) {
+      q = q.or(`first_name.ilike.${ilikeTerm(word)},last_name.ilike.${ilikeTerm(word)}`, { referencedTable: 'seeker' });
+    }
+  }
+  return q as unknown as Q;
+}
+
+export type ReferralPage = { rows: ReferralView[]; total: number };
+
+export async function listReferrals(f: ReferralListFilters): Promise<ReferralPage> {
+  const pageSize = f.pageSize ?? DEFAULT_PAGE_SIZE;
+  const page = f.page ?? 1;
+  const searching = !!f.search?.trim();
+  let query = supabase
+    .from('referrals')
+    .select(`${REFERRAL_COLUMNS}, ${searching ? SEEKER_EMBED_INNER : SEEKER_EMBED}`, { count: 'exact' })
+    .eq('created.event_type', 'created');
+  query = applyScope(query, f);
+  switch (f.sort ?? 'newest') {
+    case 'oldest':
+      query = query.order('created_at', { ascending: true });
+      break;
+    case 'recently_updated':
+      query = query.order('updated_at', { ascending: false });
+      break;
+    case 'seeker':
+      query = query.order('seeker(last_name)', { ascending: true }).order('seeker(first_name)', { ascending: true });
+      break;
+    default:
+      query = query.order('created_at', { ascending: false });
+  }
+  query = query.order('id');
+  const { data, error, count } = await query.range((page - 1) * pageSize, page * pageSize - 1);
+  if (error) throw error;
+  return { rows: (data ?? []) as unknown as ReferralView[], total: count ?? 0 };
+}
+
+export const referralListQueryOptions = (f: ReferralListFilters) =>
+  queryOptions({ queryKey: referralKeys.list(f), queryFn: () => listReferrals(f), placeholderData: keepPreviousData });
+
+export function useReferralList(f: ReferralListFilters, enabled = true) {
+  return useQuery({ ...referralListQueryOptions(f), enabled });
+}
+
+/** How many referrals in this scope are "Not updated" (the work waiting). */
+export async function countNotUpdated(f: ReferralListFilters): Promise<number> {
+  let query = supabase.from('referrals').select('id', { count: 'exact', head: true }).eq('status', 'not_updated');
+  query = applyScope(query, { ...f, statuses: undefined, search: undefined }, false);
+  const { count, error } = await query;
+  if (error) throw error;
+  return count ?? 0;
+}
+
+export function useNotUpdatedCount(f: ReferralListFilters, enabled = true) {
+  const key = { ...f, statuses: undefined, search: undefined, sort: undefined, page: undefined };
+  return useQuery({ queryKey: referralKeys.count(key), queryFn: () => countNotUpdated(key), enabled });
+}

@@ -1,0 +1,43 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { ConflictError } from '@/lib/errors';
+import { supabase } from '@/lib/supabase';
+import type { ReferralStatus } from '../status';
+import { patchReferralEverywhere, restoreSnapshot } from './cache';
+import { referralKeys } from './keys';
+
+export type UpdateStatusInput = { id: string; status: ReferralStatus; version: number };
+
+/**
+ * Changes the status only if nobody changed the referral since we read it
+ * (`version`); zero rows updated means someone else was first.
+ */
+export async function updateReferralStatus({ id, status, version }: UpdateStatusInput) {
+  const { data, error } = await supabase
+    .from('referrals')
+    .update({ status })
+    .eq('id', id)
+    .eq('version', version)
+    .select('id, status, version, updated_at');
+  if (error) throw error;
+  if (!data || data.length === 0) throw new ConflictError();
+  return data[0]!;
+}
+
+/** Optimistic: the new status shows at once, and is rolled back with a message if refused. */
+export function useUpdateReferralStatus() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: updateReferralStatus,
+    onMutate: async (input) => {
+      await qc.cancelQueries({ queryKey: referralKeys.all });
+      return { snapshot: patchReferralEverywhere(qc, input.id, { status: input.status }) };
+    },
+    onError: (_error, _input, context) => {
+      if (context) restoreSnapshot(qc, context.snapshot);
+    },
+    onSuccess: (row) => {
+      patchReferralEverywhere(qc, row.id, row);
+    },
+    onSettled: () => qc.invalidateQueries({ queryKey: referralKeys.all }),
+  });
+}

@@ -1,0 +1,158 @@
+import { useEffect, useMemo, useState } from 'react';
+import { Alert, Badge, Group, NativeSelect, Pagination, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { IconSearch } from '@tabler/icons-react';
+import { errorMessage } from '@/lib/errors';
+import { useLiveQueries } from '@/lib/realtime';
+import { referralKeys, type ReferralListFilters, type ReferralSort } from '../api/keys';
+import { DEFAULT_PAGE_SIZE, useNotUpdatedCount, useReferralList } from '../api/list-referrals';
+import { ALL_STATUSES, STATUS_GROUPS, STATUS_LABELS, statusesOfGroup, type ReferralStatus, type StatusGroupId } from '../status';
+import { ReferralDrawer } from './referral-drawer';
+import { ReferralTable } from './referral-table';
+import { useReferralParam } from './use-referral-param';
+
+export type DashboardProgram = { id: string; name: string };
+
+type Props = {
+  title: string;
+  intro: string;
+  /** The base filters of this dashboard (scope and who I am). */
+  base: Omit<ReferralListFilters, 'statuses' | 'search' | 'sort' | 'page' | 'pageSize' | 'programIds'>;
+  /** Inbound: the programs I claim for, to pick from. */
+  programs?: DashboardProgram[];
+  emptyText: React.ReactNode;
+};
+
+const SORTS: { value: ReferralSort; label: string }[] = [
+  { value: 'newest', label: 'Newest first' },
+  { value: 'oldest', label: 'Oldest first' },
+  { value: 'recently_updated', label: 'Recently updated' },
+  { value: 'seeker', label: 'Person (A–Z)' },
+];
+
+/** Turns the status filter's value ("group:got_help", a status, or "") into statuses. */
+function statusesFor(value: string): ReferralStatus[] | undefined {
+  if (!value) return undefined;
+  if (value.startsWith('group:')) return statusesOfGroup(value.slice(6) as StatusGroupId);
+  return ALL_STATUSES.includes(value as ReferralStatus) ? [value as ReferralStatus] : undefined;
+}
+
+/** Inbound Referrals and My referrals: filter, search, sort, page, change statuses in place. */
+export function ReferralDashboard({ title, intro, base, programs, emptyText }: Props) {
+  const [programId, setProgramId] = useState('');
+  const [status, setStatus] = useState('');
+  const [searchInput, setSearchInput] = useState('');
+  const [search] = useDebouncedValue(searchInput.trim(), 300);
+  const [sort, setSort] = useState<ReferralSort>('newest');
+  const [page, setPage] = useState(1);
+  const { referralId, open, close } = useReferralParam();
+
+  useEffect(() => setPage(1), [programId, status, search, sort]);
+
+  const programIds = programs ? (programId ? [programId] : programs.map((p) => p.id)) : undefined;
+  const filters: ReferralListFilters = useMemo(
+    () => ({ ...base, programIds, statuses: statusesFor(status), search: search || undefined, sort, page, pageSize: DEFAULT_PAGE_SIZE }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [JSON.stringify(base), JSON.stringify(programIds), status, search, sort, page],
+  );
+  const list = useReferralList(filters);
+  const notUpdated = useNotUpdatedCount(filters);
+
+  useLiveQueries(
+    `dashboard:${base.scope}`,
+    [{ table: 'referrals', ...(programIds?.length === 1 ? { filter: `program_id=eq.${programIds[0]}` } : {}) }],
+    [referralKeys.lists(), referralKeys.counts()],
+  );
+
+  const total = list.data?.total ?? 0;
+  const pages = Math.max(1, Math.ceil(total / DEFAULT_PAGE_SIZE));
+  const filtered = !!(status || search || programId);
+
+  return (
+    <Stack gap="md">
+      <Group justify="space-between" align="flex-end" wrap="wrap">
+        <div>
+          <Title order={1}>{title}</Title>
+          <Text c="dimmed" size="sm">
+            {intro}
+          </Text>
+        </div>
+        <Badge
+          size="lg"
+          color={notUpdated.data ? 'orange' : 'gray'}
+          variant="light"
+          tt="none"
+          aria-live="polite"
+        >
+          {notUpdated.isPending ? 'Counting…' : `${notUpdated.data ?? 0} not updated`}
+        </Badge>
+      </Group>
+
+      <Paper withBorder p="sm" component="section" aria-label="Filters">
+        <Group gap="sm" align="flex-end" wrap="wrap">
+          {programs && programs.length > 0 && (
+            <NativeSelect
+              label="Program"
+              value={programId}
+              onChange={(e) => setProgramId(e.currentTarget.value)}
+              data={[{ value: '', label: programs.length > 1 ? 'All my programs' : programs[0]!.name }, ...(programs.length > 1 ? programs.map((p) => ({ value: p.id, label: p.name })) : [])]}
+            />
+          )}
+          <NativeSelect
+            label="Status"
+            value={status}
+            onChange={(e) => setStatus(e.currentTarget.value)}
+            data={[
+              { value: '', label: 'All statuses' },
+              { group: 'Groups', items: STATUS_GROUPS.map((g) => ({ value: `group:${g.id}`, label: `${g.label} (all)` })) },
+              ...STATUS_GROUPS.map((g) => ({ group: g.label, items: g.statuses.map((s) => ({ value: s, label: STATUS_LABELS[s] })) })),
+            ]}
+          />
+          <TextInput
+            label="Search by person's name"
+            type="search"
+            leftSection={<IconSearch size={16} aria-hidden />}
+            value={searchInput}
+            onChange={(e) => setSearchInput(e.currentTarget.value)}
+            style={{ flex: 1, minWidth: 200 }}
+          />
+          <NativeSelect label="Sort" value={sort} onChange={(e) => setSort(e.currentTarget.value as ReferralSort)} data={SORTS} />
+        </Group>
+      </Paper>
+
+      {list.isError ? (
+        <Alert color="red" role="alert" title="Referrals could not be loaded">
+          {errorMessage(list.error)}
+        </Alert>
+      ) : (
+        <ReferralTable
+          rows={list.data?.rows}
+          loading={list.isPending}
+          caption={`${total} referral${total === 1 ? '' : 's'}${filtered ? ' match the filters' : ''}`}
+          onOpen={open}
+          empty={
+            <Paper withBorder p="xl" ta="center">
+              {filtered ? (
+                <Text>No referrals match these filters. Clear the search or choose another status.</Text>
+              ) : (
+                emptyText
+              )}
+            </Paper>
+          }
+        />
+      )}
+      {pages > 1 && (
+        <Group justify="center">
+          <Pagination
+            total={pages}
+            value={page}
+            onChange={setPage}
+            getControlProps={(control) => ({ 'aria-label': `${control} page` })}
+            getItemProps={(p) => ({ 'aria-label': `Page ${p}` })}
+          />
+        </Group>
+      )}
+      <ReferralDrawer referralId={referralId} onClose={close} />
+    </Stack>
+  );
+}

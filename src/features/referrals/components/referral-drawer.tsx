@@ -1,0 +1,196 @@
+import { useState } from 'react';
+import { Alert, Anchor, Divider, Drawer, Group, SimpleGrid, Skeleton, Stack, Text, Title } from '@mantine/core';
+import { Link } from 'react-router-dom';
+import { paths } from '@/app/paths';
+import { useUserId } from '@/features/auth';
+import { useGoals } from '@/features/goals';
+import { errorMessage } from '@/lib/errors';
+import { formatDateTime, fullName } from '@/lib/format';
+import { notifyError, notifySuccess } from '@/lib/notify';
+import { useLiveQueries } from '@/lib/realtime';
+import { useCreateNote } from '../api/create-note';
+import { useDeleteNote } from '../api/delete-note';
+import { useReferral } from '../api/get-referral';
+import { useReferralEvents } from '../api/get-referral-events';
+import { useReferralNotes } from '../api/get-referral-notes';
+import { referralKeys } from '../api/keys';
+import { referredByLabel } from '../api/select';
+import { useUpdateReferralGoal } from '../api/update-referral-goal';
+import { useUpdateReferralStatus } from '../api/update-referral-status';
+import { statusLabel, type ReferralStatus } from '../status';
+import { GoalControl } from './goal-control';
+import { HistoryTimeline } from './history-timeline';
+import { NotesList } from './notes-list';
+import { StatusBadge } from './status-badge';
+import { StatusControl } from './status-control';
+
+function Field({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div>
+      <Text size="xs" c="dimmed" fw={600} tt="uppercase">
+        {label}
+      </Text>
+      <Text size="sm" component="div">
+        {children}
+      </Text>
+    </div>
+  );
+}
+
+function ReferralDetails({ referralId }: { referralId: string }) {
+  const userId = useUserId();
+  const referral = useReferral(referralId);
+  const events = useReferralEvents(referralId);
+  const notes = useReferralNotes(referralId);
+  const goals = useGoals(referral.data?.seeker_id);
+  const updateStatus = useUpdateReferralStatus();
+  const updateGoal = useUpdateReferralGoal();
+  const createNote = useCreateNote(referralId);
+  const deleteNote = useDeleteNote(referralId);
+  const [statusError, setStatusError] = useState<string | null>(null);
+
+  useLiveQueries(
+    `referral:${referralId}`,
+    [
+      { table: 'referrals', filter: `id=eq.${referralId}` },
+      { table: 'referral_notes', filter: `referral_id=eq.${referralId}` },
+      { table: 'referral_events', filter: `referral_id=eq.${referralId}` },
+    ],
+    [referralKeys.detail(referralId)],
+  );
+
+  if (referral.isPending) {
+    return (
+      <Stack aria-busy="true" aria-label="Loading referral">
+        <Skeleton h={28} w="60%" />
+        <Skeleton h={60} />
+        <Skeleton h={120} />
+      </Stack>
+    );
+  }
+  if (referral.isError) {
+    return (
+      <Alert color="red" role="alert" title="This referral could not be opened">
+        {errorMessage(referral.error)}
+      </Alert>
+    );
+  }
+  const r = referral.data;
+  // Notes are for staff; a notes error means this person is not staff on this referral.
+  const isStaff = !notes.isError;
+
+  return (
+    <Stack gap="md">
+      <div>
+        <Title order={2} size="h3">
+          {r.program?.name ?? 'Program'}
+        </Title>
+        <Text size="sm">
+          Referral for{' '}
+          {r.seeker ? (
+            <Anchor component={Link} to={paths.seeker.getHref(r.seeker.id)}>
+              {fullName(r.seeker)}
+            </Anchor>
+          ) : (
+            'this person'
+          )}
+        </Text>
+      </div>
+
+      <Group align="flex-end" gap="sm" wrap="wrap">
+        <div style={{ flex: 1, minWidth: 220 }}>
+          <StatusControl
+            value={r.status}
+            disabled={updateStatus.isPending}
+            error={statusError}
+            onChange={(status: ReferralStatus) => {
+              setStatusError(null);
+              updateStatus.mutate(
+                { id: r.id, status, version: r.version },
+                {
+                  onSuccess: () => notifySuccess(`Status changed to ${statusLabel(status)}.`),
+                  onError: (e) => {
+                    setStatusError(errorMessage(e));
+                    notifyError(e, 'Status not changed');
+                  },
+                },
+              );
+            }}
+          />
+        </div>
+        <StatusBadge status={r.status} />
+      </Group>
+
+      <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm">
+        <Field label="Referred by">{referredByLabel(r)}</Field>
+        <Field label="Made">{formatDateTime(r.created_at)}</Field>
+        <Field label="Last updated">{formatDateTime(r.updated_at)}</Field>
+        <Field label="Goal">{r.goal?.title ?? 'Not in a goal'}</Field>
+      </SimpleGrid>
+      <Field label="Comment">
+        <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+          {r.comment || 'No comment was left with this referral.'}
+        </Text>
+      </Field>
+
+      {isStaff && (
+        <GoalControl
+          goals={goals.data}
+          loading={goals.isPending}
+          value={r.goal_id}
+          onChange={async (goalId) => {
+            await updateGoal.mutateAsync({ id: r.id, goalId, version: r.version });
+            const title = goals.data?.find((g) => g.id === goalId)?.title;
+            notifySuccess(goalId ? `Added to the goal "${title}".` : 'Removed from the goal.');
+          }}
+        />
+      )}
+
+      <Divider />
+      {isStaff && (
+        <>
+          <NotesList
+            notes={notes.data?.map((n) => ({
+              id: n.id,
+              body: n.body,
+              authorName: n.author_organization ? `${n.author_display_name} · ${n.author_organization}` : n.author_display_name,
+              createdAt: n.created_at,
+              isMine: n.author_id === userId,
+            }))}
+            loading={notes.isPending}
+            onAdd={async (body) => {
+              await createNote.mutateAsync(body);
+              notifySuccess('Note added.');
+            }}
+            onDelete={async (id) => {
+              await deleteNote.mutateAsync(id);
+              notifySuccess('Note deleted.');
+            }}
+          />
+          <Divider />
+        </>
+      )}
+      <HistoryTimeline
+        events={events.data}
+        loading={events.isPending}
+        error={events.isError ? errorMessage(events.error) : null}
+      />
+    </Stack>
+  );
+}
+
+/** A referral opened from any list: status, details, goal, notes and history. */
+export function ReferralDrawer({ referralId, onClose }: { referralId: string | null; onClose: () => void }) {
+  return (
+    <Drawer
+      opened={!!referralId}
+      onClose={onClose}
+      position="right"
+      size="lg"
+      title="Referral"
+      closeButtonProps={{ 'aria-label': 'Close referral' }}
+    >
+      {referralId && <ReferralDetails referralId={referralId} />}
+    </Drawer>
+  );
+}

@@ -1,0 +1,88 @@
+import { Anchor, Button, Skeleton, Table, Text } from '@mantine/core';
+import { Link } from 'react-router-dom';
+import { paths } from '@/app/paths';
+import { formatDate, fullName } from '@/lib/format';
+import { referredByLabel, type ReferralView } from '../api/select';
+import { ReferralStatusCell } from './referral-status-cell';
+
+export type ReferralTableProps = {
+  rows: ReferralView[] | undefined;
+  loading?: boolean;
+  caption: string;
+  showSeeker?: boolean;
+  onOpen: (id: string) => void;
+  empty: React.ReactNode;
+};
+
+/** Referrals as a real table: one row each, status changeable in place. */
+export function ReferralTable({ rows, loading, caption, showSeeker = true, onOpen, empty }: ReferralTableProps) {
+  if (loading && !rows) {
+    return (
+      <div aria-busy="true" aria-label={`Loading ${caption.toLowerCase()}`}>
+        {[0, 1, 2].map((i) => (
+          <Skeleton key={i} h={44} mb="xs" />
+        ))}
+      </div>
+    );
+  }
+  if (!rows || rows.length === 0) return <>{empty}</>;
+  return (
+    <Table.ScrollContainer minWidth={720}>
+      <Table verticalSpacing="sm" highlightOnHover>
+        <Table.Caption style={{ captionSide: 'top', textAlign: 'left' }}>
+          <Text size="sm" c="dimmed" span>
+            {caption}
+          </Text>
+        </Table.Caption>
+        <Table.Thead>
+          <Table.Tr>
+            {showSeeker && <Table.Th scope="col">Person</Table.Th>}
+            <Table.Th scope="col">Program</Table.Th>
+            <Table.Th scope="col">Status</Table.Th>
+            <Table.Th scope="col">Referred by</Table.Th>
+            <Table.Th scope="col">Made</Table.Th>
+            <Table.Th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {rows.map((r) => {
+            const seekerName = fullName(r.seeker) || 'Unknown person';
+            const description = `${seekerName}'s referral to ${r.program?.name ?? 'a program'}`;
+            return (
+              <Table.Tr key={r.id}>
+                {showSeeker && (
+                  <Table.Td>
+                    {r.seeker ? (
+                      <Anchor component={Link} to={paths.seeker.getHref(r.seeker.id)} fw={600}>
+                        {seekerName}
+                      </Anchor>
+                    ) : (
+                      seekerName
+                    )}
+                  </Table.Td>
+                )}
+                <Table.Td>{r.program?.name}</Table.Td>
+                <Table.Td miw={200}>
+                  <ReferralStatusCell referral={r} description={description} />
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm">{referredByLabel(r)}</Text>
+                </Table.Td>
+                <Table.Td>
+                  <time dateTime={r.created_at}>{formatDate(r.created_at)}</time>
+                </Table.Td>
+                <Table.Td>
+                  <Button size="xs" variant="light" onClick={() => onOpen(r.id)} aria-label={`Open ${description}`}>
+                    Open
+                  </Button>
+                </Table.Td>
+              </Table.Tr>
+            );
+          })}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}

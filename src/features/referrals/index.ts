@@ -1,0 +1,8 @@
+// Public surface of the referrals feature, used by the seeker screens.
+export { referralKeys } from './api/keys';
+export { useReferralList } from './api/list-referrals';
+export { ReferralDrawer } from './components/referral-drawer';
+export { ReferralTable } from './components/referral-table';
+export { useReferralParam } from './components/use-referral-param';
+export { StatusBadge } from './components/status-badge';
+export { COMMENT_MAX } from './limits';

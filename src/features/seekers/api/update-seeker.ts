@@ -1,0 +1,19 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { supabase } from '@/lib/supabase';
+import type { SeekerFormValues } from '../components/seeker-form';
+import { toSeekerColumns } from './create-seeker';
+import { seekerKeys } from './keys';
+
+export async function updateSeeker({ id, values }: { id: string; values: SeekerFormValues }) {
+  const { data, error } = await supabase.from('seekers').update(toSeekerColumns(values)).eq('id', id).select('id');
+  if (error) throw error;
+  if (!data || data.length === 0) throw { code: '42501', message: 'You cannot change this person’s details.' };
+}
+
+export function useUpdateSeeker(id: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (values: SeekerFormValues) => updateSeeker({ id, values }),
+    onSettled: () => qc.invalidateQueries({ queryKey: seekerKeys.all }),
+  });
+}

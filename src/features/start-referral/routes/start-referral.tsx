@@ -1,0 +1,220 @@
+import { useEffect, useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Group,
+  Modal,
+  NativeSelect,
+  Paper,
+  Skeleton,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { IconArrowLeft, IconMapPin, IconSearch } from '@tabler/icons-react';
+import { paths } from '@/app/paths';
+import { orgValue, parseOrgValue } from '@/components/organisation-select';
+import { useMe, useUserId } from '@/features/auth';
+import { useSeeker } from '@/features/seekers';
+import { errorMessage } from '@/lib/errors';
+import { fullName } from '@/lib/format';
+import { notifySuccess } from '@/lib/notify';
+import { useCreateReferral } from '../api/create-referral';
+import { useProgramSearch, type ProgramResult } from '../api/search-programs';
+import { ConnectForm } from '../components/connect-form';
+
+const DISTANCES = [
+  { value: '', label: 'Any distance' },
+  { value: '5', label: 'Within 5 miles' },
+  { value: '10', label: 'Within 10 miles' },
+  { value: '25', label: 'Within 25 miles' },
+  { value: '50', label: 'Within 50 miles' },
+];
+
+export default function StartReferralRoute() {
+  const { seekerId = '' } = useParams();
+  const userId = useUserId();
+  const me = useMe(userId);
+  const seeker = useSeeker(seekerId);
+  const navigate = useNavigate();
+  const create = useCreateReferral();
+
+  const [zip, setZip] = useState<string | null>(null);
+  const [zipInput, setZipInput] = useState('');
+  const [zipError, setZipError] = useState<string | null>(null);
+  const [queryInput, setQueryInput] = useState('');
+  const [query] = useDebouncedValue(queryInput.trim(), 300);
+  const [distance, setDistance] = useState('');
+  const [connecting, setConnecting] = useState<ProgramResult | null>(null);
+
+  // The search starts in the seeker's ZIP code from their personal information.
+  const seekerZip = seeker.data?.zip ?? '';
+  useEffect(() => {
+    if (zip === null && seeker.data) {
+      setZip(seekerZip);
+      setZipInput(seekerZip);
+    }
+  }, [seeker.data, seekerZip, zip]);
+
+  const name = seeker.data ? fullName(seeker.data) : '';
+  useEffect(() => {
+    document.title = `Start a Referral${name ? ` for ${name}` : ''} · Closed Loop Referrals`;
+  }, [name]);
+
+  const results = useProgramSearch({ zip: zip ?? '', query: query || undefined, withinMiles: distance ? Number(distance) : null });
+
+  if (seeker.isPending) return <Skeleton h={300} aria-label="Loading" />;
+  if (seeker.isError) {
+    return (
+      <Alert color="red" role="alert" title="This person could not be loaded">
+        {errorMessage(seeker.error)}
+      </Alert>
+    );
+  }
+
+  const orgs = me.data?.organisations ?? [];
+
+  return (
+    <Stack gap="md">
+      <div>
+        <Anchor component={Link} to={paths.seeker.getHref(seekerId)} size="sm">
+          <Group gap={4} component="span">
+            <IconArrowLeft size={14} aria-hidden /> Back to {name}
+          </Group>
+        </Anchor>
+        <Title order={1} mt={4}>
+          Start a Referral
+        </Title>
+      </div>
+
+      <Alert color="indigo" variant="light" role="status" title={`You are helping ${name}`}>
+        Programs are listed nearest to {zip ? `ZIP code ${zip}` : 'the ZIP code you choose'} first. Choose one and
+        press Connect to refer {seeker.data.first_name}.
+      </Alert>
+
+      <Paper withBorder p="sm" component="section" aria-label="Program search">
+        <Group gap="sm" align="flex-end" wrap="wrap">
+          <form
+            noValidate
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (!/^[0-9]{5}$/.test(zipInput.trim())) {
+                setZipError('Enter a five-digit ZIP code');
+                return;
+              }
+              setZipError(null);
+              setZip(zipInput.trim());
+            }}
+          >
+            <Group gap="xs" align="flex-end" wrap="nowrap">
+              <TextInput
+                label="ZIP code"
+                inputMode="numeric"
+                maxLength={5}
+                w={120}
+                leftSection={<IconMapPin size={16} aria-hidden />}
+                value={zipInput}
+                onChange={(e) => setZipInput(e.currentTarget.value)}
+                error={zipError}
+              />
+              <Button type="submit" variant="light">
+                Change ZIP
+              </Button>
+            </Group>
+          </form>
+          <TextInput
+            label="Search programs"
+            description="Name, what they offer, or a kind of help such as food"
+            type="search"
+            leftSection={<IconSearch size={16} aria-hidden />}
+            value={queryInput}
+            onChange={(e) => setQueryInput(e.currentTarget.value)}
+            style={{ flex: 1, minWidth: 200 }}
+          />
+          <NativeSelect label="Distance" value={distance} onChange={(e) => setDistance(e.currentTarget.value)} data={DISTANCES} />
+        </Group>
+      </Paper>
+
+      {!zip ? (
+        <Text>{name} has no ZIP code on their profile. Enter one above to find programs near them.</Text>
+      ) : results.isError ? (
+        <Alert color="red" role="alert" title="Programs could not be searched">
+          {errorMessage(results.error)}
+        </Alert>
+      ) : results.isPending ? (
+        <Stack aria-busy="true" aria-label="Loading programs">
+          <Skeleton h={90} />
+          <Skeleton h={90} />
+        </Stack>
+      ) : results.data.length === 0 ? (
+        <Paper withBorder p="xl" ta="center">
+          <Text>No programs match. Try a wider distance, fewer words, or another ZIP code.</Text>
+        </Paper>
+      ) : (
+        <Stack gap="sm" component="ul" style={{ listStyle: 'none', padding: 0, margin: 0 }} aria-label="Programs">
+          {results.data.map((p) => (
+            <Paper key={p.id} withBorder p="md" component="li">
+              <Group justify="space-between" align="flex-start" wrap="wrap">
+                <Stack gap={4} style={{ flex: 1, minWidth: 220 }}>
+                  <Title order={2} size="h4">
+                    {p.name}
+                  </Title>
+                  <Text size="sm">{p.description}</Text>
+                  <Text size="sm" c="dimmed">
+                    {[p.address, p.program_zip].filter(Boolean).join(', ')} · {Number(p.distance_miles).toFixed(1)} miles away
+                  </Text>
+                  <Group gap={4}>
+                    {p.service_categories.map((c) => (
+                      <Badge key={c} color="gray" variant="outline" tt="none">
+                        {c}
+                      </Badge>
+                    ))}
+                  </Group>
+                </Stack>
+                <Button onClick={() => setConnecting(p)} aria-label={`Connect ${name} with ${p.name}`}>
+                  Connect
+                </Button>
+              </Group>
+            </Paper>
+          ))}
+        </Stack>
+      )}
+
+      <Modal opened={connecting !== null} onClose={() => setConnecting(null)} title={`Connect with ${connecting?.name ?? ''}`} size="lg">
+        {connecting && (
+          <ConnectForm
+            seekerName={name}
+            programName={connecting.name}
+            organisations={orgs.map((o) => ({ value: orgValue(o), label: `${o.name} (${o.kind})` }))}
+            defaultValues={{
+              email: seeker.data.email ?? '',
+              phone: seeker.data.phone ?? '',
+              preferred_contact: seeker.data.preferred_contact,
+            }}
+            onCancel={() => setConnecting(null)}
+            onSubmit={async (v) => {
+              const contact = { email: v.email || null, phone: v.phone || null, preferred_contact: v.preferred_contact };
+              const changed =
+                contact.email !== seeker.data.email || contact.phone !== seeker.data.phone || contact.preferred_contact !== seeker.data.preferred_contact;
+              const created = await create.mutateAsync({
+                seekerId,
+                programId: connecting.id,
+                comment: v.comment,
+                ...(orgs.length > 1 ? parseOrgValue(v.from) : { fromSiteId: null, fromProgramId: null }),
+                contact: changed ? contact : null,
+              });
+              notifySuccess(`${name} was referred to ${connecting.name}.`, 'Referral sent');
+              setConnecting(null);
+              navigate(`${paths.seeker.getHref(seekerId)}?referral=${created.id}`);
+            }}
+          />
+        )}
+      </Modal>
+    </Stack>
+  );
+}
