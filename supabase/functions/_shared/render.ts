@@ -1,0 +1,173 @@
+// Renders a claimed notification job (public.claim_notification_jobs) into an
+// email (subject, plain text, HTML) or a text message, in the recipient's
+// language. Pure functions: no Deno APIs, so Node tests import them too.
+import { STATUS_LABELS, WORDS, statusLabel, type Language } from './messages.ts';
+
+export interface OneClickLink {
+  status: string;
+  token: string;
+}
+
+export interface ClaimedJob {
+  id: string;
+  idempotency_key: string;
+  tries: number;
+  max_tries: number;
+  event: 'created' | 'status_changed';
+  from_status: string | null;
+  to_status: string;
+  current_status: string;
+  actor_display_name: string;
+  actor_organization: string | null;
+  actor_is_seeker: boolean;
+  recipient_kind: 'seeker' | 'program' | 'helper';
+  recipient_name: string;
+  channel: 'email' | 'sms';
+  address: string | null;
+  language: Language;
+  referral: {
+    id: string;
+    comment: string;
+    created_at: string;
+    program_name: string;
+    program_phone: string | null;
+    seeker_id: string;
+    seeker_first_name: string;
+  };
+  links: OneClickLink[];
+}
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+function lang(job: ClaimedJob): Language {
+  return job.language === 'es' ? 'es' : 'en';
+}
+
+/** Who acted, as the recipient should read it. */
+function actorLabel(job: ClaimedJob, forSeeker: boolean): string {
+  const name = job.actor_display_name || 'Someone';
+  if (job.actor_is_seeker) return name;
+  if (forSeeker) return job.actor_organization || name;
+  return job.actor_organization ? `${name} (${job.actor_organization})` : name;
+}
+
+/** Where the recipient sees the referral in the app. */
+export function referralUrl(job: ClaimedJob, siteUrl: string): string {
+  const base = siteUrl.replace(/\/+$/, '');
+  const id = encodeURIComponent(job.referral.id);
+  if (job.recipient_kind === 'seeker') return `${base}/portal`;
+  if (job.recipient_kind === 'program') return `${base}/inbound?referral=${id}`;
+  return `${base}/referrals?referral=${id}`;
+}
+
+export function oneClickUrl(token: string, siteUrl: string): string {
+  return `${siteUrl.replace(/\/+$/, '')}/r/${encodeURIComponent(token)}`;
+}
+
+/** The one sentence saying what happened; also the seeker's subject. */
+export function headline(job: ClaimedJob): string {
+  const l = lang(job);
+  const w = WORDS[l];
+  const status = statusLabel(l, job.to_status);
+  const { program_name: program, seeker_first_name: seeker } = job.referral;
+  if (job.recipient_kind === 'seeker') {
+    const who = actorLabel(job, true);
+    return job.event === 'created' ? w.seekerCreated(who, program) : w.seekerStatusChanged(who, status);
+  }
+  const who = actorLabel(job, false);
+  return job.event === 'created'
+    ? w.staffCreated(who, seeker, program)
+    : w.staffStatusChanged(who, seeker, program, status);
+}
+
+export function subject(job: ClaimedJob): string {
+  const l = lang(job);
+  const w = WORDS[l];
+  if (job.recipient_kind === 'seeker') return headline(job);
+  const { program_name: program, seeker_first_name: seeker } = job.referral;
+  return job.event === 'created'
+    ? w.staffCreatedSubject(seeker, program)
+    : w.staffStatusSubject(seeker, program, statusLabel(l, job.to_status));
+}
+
+export function renderEmail(job: ClaimedJob, siteUrl: string): RenderedEmail {
+  const l = lang(job);
+  const w = WORDS[l];
+  const what = headline(job);
+  const status = statusLabel(l, job.to_status);
+  const comment = job.referral.comment.trim();
+  const url = referralUrl(job, siteUrl);
+  const buttons = job.links
+    .filter((link) => link.status in STATUS_LABELS[l])
+    .map((link) => ({ label: statusLabel(l, link.status), href: oneClickUrl(link.token, siteUrl) }));
+  const footer = job.recipient_kind === 'seeker' ? w.seekerFooter : w.staffFooter;
+
+  const text = [
+    w.hello(job.recipient_name),
+    '',
+    `${what}.`,
+    '',
+    `${w.program}: ${job.referral.program_name}`,
+    `${w.seeker}: ${job.referral.seeker_first_name}`,
+    `${w.status}: ${status}`,
+    `${w.comment}: ${comment || w.noComment}`,
+    '',
+    `${w.open}: ${url}`,
+    ...(buttons.length
+      ? ['', w.oneClickIntro, ...buttons.map((b) => `- ${b.label}: ${b.href}`), '', w.oneClickNote]
+      : []),
+    '',
+    '--',
+    footer,
+    '',
+  ].join('\n');
+
+  const row = (label: string, value: string) =>
+    `<tr><th scope="row" style="text-align:left;padding:4px 12px 4px 0;color:#374151;font-weight:600;vertical-align:top">${escapeHtml(label)}</th>` +
+    `<td style="padding:4px 0;color:#111827">${escapeHtml(value)}</td></tr>`;
+  const buttonHtml = buttons
+    .map(
+      (b) =>
+        `<a href="${escapeHtml(b.href)}" style="display:inline-block;margin:0 8px 8px 0;padding:10px 16px;border-radius:6px;` +
+        `background:#1d4ed8;color:#ffffff;text-decoration:none;font-weight:600">${escapeHtml(b.label)}</a>`,
+    )
+    .join('');
+
+  const html = `<!doctype html>
+<html lang="${l}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(subject(job))}</title></head>
+<body style="margin:0;padding:0;background:#f3f4f6;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#111827">
+<div style="max-width:600px;margin:0 auto;padding:24px 16px">
+<div style="background:#ffffff;border-radius:8px;padding:24px">
+<p style="margin:0 0 16px">${escapeHtml(w.hello(job.recipient_name))}</p>
+<h1 style="font-size:20px;line-height:1.3;margin:0 0 16px">${escapeHtml(what)}</h1>
+<table role="presentation" style="border-collapse:collapse;margin:0 0 16px">
+${row(w.program, job.referral.program_name)}
+${row(w.seeker, job.referral.seeker_first_name)}
+${row(w.status, status)}
+${row(w.comment, comment || w.noComment)}
+</table>
+<p style="margin:0 0 24px"><a href="${escapeHtml(url)}" style="color:#1d4ed8">${escapeHtml(w.open)}</a></p>
+${buttons.length ? `<p style="margin:0 0 8px;font-weight:600">${escapeHtml(w.oneClickIntro)}</p><div>${buttonHtml}</div><p style="margin:8px 0 0;font-size:14px;color:#374151">${escapeHtml(w.oneClickNote)}</p>` : ''}
+</div>
+<p style="font-size:13px;color:#374151;margin:16px 0 0">${escapeHtml(footer)}</p>
+</div>
+</body>
+</html>
+`;
+  return { subject: subject(job), text, html };
+}
+
+/** A text message: the headline and where to look. Kept short (one SMS segment when it can be). */
+export function renderSms(job: ClaimedJob, siteUrl: string): string {
+  const w = WORDS[lang(job)];
+  return `${headline(job)}. ${w.smsSeeMore(referralUrl(job, siteUrl))}`;
+}

@@ -1,0 +1,49 @@
+// apply-status-link: what the app's one-click page (/r/<token>) calls.
+//
+//   POST { token, action: "inspect" }  → what the link would do; changes nothing
+//   POST { token, action: "apply" }    → applies it once, as its recipient
+//
+// The answer's `state` is ready | applied | used | expired | superseded |
+// invalid; an invalid (tampered, unknown) token reveals nothing else. The
+// token itself is the credential (signed, single use, 14 days), so no
+// signed-in user is needed (verify_jwt = false in config.toml); the database
+// functions that check it are executable by the service role only, which is
+// why this function uses the service-role key.
+import { createClient } from 'npm:@supabase/supabase-js@2.119.0';
+
+const supabase = createClient(Deno.env.get('SUPABASE_URL')!, Deno.env.get('SUPABASE_SERVICE_ROLE_KEY')!, {
+  auth: { persistSession: false, autoRefreshToken: false },
+});
+
+const CORS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Headers': 'authorization, x-client-info, apikey, content-type',
+  'Access-Control-Allow-Methods': 'POST, OPTIONS',
+};
+
+function reply(body: unknown, status = 200): Response {
+  return Response.json(body, { status, headers: { ...CORS, 'Cache-Control': 'no-store' } });
+}
+
+Deno.serve(async (req: Request) => {
+  if (req.method === 'OPTIONS') return new Response(null, { status: 204, headers: CORS });
+  if (req.method !== 'POST') return reply({ error: 'Use POST' }, 405);
+  let body: { token?: unknown; action?: unknown };
+  try {
+    body = await req.json();
+  } catch {
+    return reply({ error: 'Send JSON: { token, action }' }, 400);
+  }
+  const token = typeof body.token === 'string' ? body.token.slice(0, 200) : '';
+  const action = body.action === 'apply' ? 'apply' : body.action === 'inspect' ? 'inspect' : null;
+  if (!action) return reply({ error: 'action must be "inspect" or "apply"' }, 400);
+
+  const { data, error } = await supabase.rpc(action === 'apply' ? 'apply_one_click_link' : 'inspect_one_click_link', {
+    p_token: token,
+  });
+  if (error) {
+    console.error(`${action} failed: ${error.message}`);
+    return reply({ error: 'The status could not be updated. Please try again.' }, 500);
+  }
+  return reply(data);
+});

@@ -1,0 +1,118 @@
+// send-notifications: drains the notification outbox.
+//
+// Called with the service-role key only: locally by the stack's notifier (on
+// NOTIFY notification_jobs and on a sweep), on hosted Supabase by pg_cron +
+// pg_net (migration 20261126100100). Each call claims due jobs in batches
+// (claim_notification_jobs: FOR UPDATE SKIP LOCKED, leased), renders them in
+// the recipient's language, sends them and reports each outcome at once
+// (finish_notification_job), until nothing is due or the time budget is spent.
+// Several calls at once are safe: they never claim the same job.
+//
+// The service-role key is needed here, and only here, because the claim and
+// finish functions are executable by service_role alone.
+import { createClient } from 'npm:@supabase/supabase-js@2.119.0';
+import { renderEmail, renderSms, type ClaimedJob } from '../_shared/render.ts';
+import {
+  NO_SMS_PROVIDER,
+  PermanentSendError,
+  emailTransportFromEnv,
+  smsProviderFromEnv,
+} from '../_shared/transports.ts';
+import { isServiceRole } from '../_shared/service-role.ts';
+
+const env = (k: string) => Deno.env.get(k);
+const SERVICE_ROLE_KEY = env('SUPABASE_SERVICE_ROLE_KEY')!;
+const SITE_URL = env('SB_SITE_URL') || env('SITE_URL') || 'http://127.0.0.1:5173';
+const BATCH = Number(env('NOTIFICATIONS_BATCH') || 50);
+const CONCURRENCY = Number(env('NOTIFICATIONS_CONCURRENCY') || 10);
+const BUDGET_MS = Number(env('NOTIFICATIONS_BUDGET_MS') || 20000);
+const LEASE_SECONDS = 60;
+
+const supabase = createClient(env('SUPABASE_URL')!, SERVICE_ROLE_KEY, {
+  auth: { persistSession: false, autoRefreshToken: false },
+});
+// Created once per worker so the SMTP connection pool outlives a request.
+const emailTransport = emailTransportFromEnv(env);
+const smsProvider = smsProviderFromEnv(env);
+
+type Outcome = 'sent' | 'not_sent' | 'failed' | 'rejected';
+
+async function finish(job: ClaimedJob, outcome: Outcome, messageId?: string, error?: string) {
+  const { data, error: rpcError } = await supabase.rpc('finish_notification_job', {
+    p_job_id: job.id,
+    p_outcome: outcome,
+    p_provider_message_id: messageId ?? null,
+    p_error: error ?? null,
+  });
+  if (rpcError) {
+    // The job stays claimed; its lease expires and it is claimed again.
+    console.error(`could not record ${outcome} for job ${job.id}: ${rpcError.message}`);
+    return 'unrecorded';
+  }
+  return String(data);
+}
+
+async function deliver(job: ClaimedJob): Promise<string> {
+  try {
+    if (job.channel === 'sms') {
+      if (!smsProvider) return await finish(job, 'not_sent', undefined, NO_SMS_PROVIDER);
+      const res = await smsProvider.send(job.address ?? '', renderSms(job, SITE_URL), job.idempotency_key);
+      return await finish(job, 'sent', res.providerMessageId);
+    }
+    if (!emailTransport) return await finish(job, 'failed', undefined, 'no email transport configured');
+    const email = renderEmail(job, SITE_URL);
+    const res = await emailTransport.send({
+      to: job.address ?? '',
+      subject: email.subject,
+      text: email.text,
+      html: email.html,
+      idempotencyKey: job.idempotency_key,
+      language: job.language,
+    });
+    // Marked right after the provider accepted it: the window for a repeat
+    // is this one round trip, and the repeat carries the same key.
+    return await finish(job, 'sent', res.providerMessageId);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return await finish(job, err instanceof PermanentSendError ? 'rejected' : 'failed', undefined, message);
+  }
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}
+
+Deno.serve(async (req: Request) => {
+  if (req.method !== 'POST') return Response.json({ error: 'Use POST' }, { status: 405 });
+  if (!isServiceRole(req, SERVICE_ROLE_KEY)) {
+    return Response.json({ error: 'Only the service role may send notifications' }, { status: 403 });
+  }
+  const started = Date.now();
+  const counts: Record<string, number> = { claimed: 0 };
+  while (Date.now() - started < BUDGET_MS) {
+    const { data, error } = await supabase.rpc('claim_notification_jobs', {
+      p_limit: BATCH,
+      p_lease_seconds: LEASE_SECONDS,
+    });
+    if (error) {
+      console.error(`claim failed: ${error.message}`);
+      return Response.json({ error: error.message, ...counts }, { status: 500 });
+    }
+    const jobs = (data ?? []) as ClaimedJob[];
+    if (jobs.length === 0) break;
+    counts.claimed += jobs.length;
+    const states = await mapLimit(jobs, CONCURRENCY, deliver);
+    for (const s of states) counts[s] = (counts[s] ?? 0) + 1;
+    if (jobs.length < BATCH) break;
+  }
+  return Response.json({ ...counts, ms: Date.now() - started, transport: emailTransport?.name ?? null });
+});
