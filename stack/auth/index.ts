@@ -812,7 +812,7 @@ export async function start(ctx: StackContext): Promise<RunningService> {
         if (dup && dup.id !== user.id) throw unprocessable('email_exists', DUPLICATE_EMAIL);
         await audit(db, user, 'user_modified', ip);
         await db.query(
-          `update auth.users set email = $2, email_change = '', email_change_token_new = '', email_change_token_current = '',
+          `update auth.users set email = $2::text, email_change = '', email_change_token_new = '', email_change_token_current = '',
                   email_change_confirm_status = 0, email_change_sent_at = null,
                   email_confirmed_at = coalesce(email_confirmed_at, now()),
                   raw_user_meta_data = coalesce(raw_user_meta_data, '{}'::jsonb) || jsonb_build_object('email', $2::text, 'email_verified', true),
@@ -1187,7 +1187,7 @@ export async function start(ctx: StackContext): Promise<RunningService> {
         const dup = await findUserByEmail(db, email);
         if (dup && dup.id !== id) throw unprocessable('email_exists', DUPLICATE_EMAIL);
         await db.query(
-          `update auth.users set email = $2, raw_user_meta_data = case when raw_user_meta_data ? 'email'
+          `update auth.users set email = $2::text, raw_user_meta_data = case when raw_user_meta_data ? 'email'
              then raw_user_meta_data || jsonb_build_object('email', $2::text) else raw_user_meta_data end where id = $1`,
           [id, email],
         );
