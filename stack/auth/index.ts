@@ -10,7 +10,7 @@
 import { randomBytes, randomUUID, createHash } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import bcrypt from 'bcryptjs';
-import { KEYS, loadSupabaseConfig, parseDuration, type StackContext } from '../config.ts';
+import { KEYS, loadSupabaseConfig, parseDuration, type StackContext, type SupabaseConfig } from '../config.ts';
 import type { RunningService } from '../service.ts';
 import {
   ApiError,
@@ -97,8 +97,13 @@ type Ctx = {
 
 type AuthedCtx = Ctx & { claims: Claims; user: UserRow; sessionId: string | null };
 
-export async function start(ctx: StackContext): Promise<RunningService> {
-  const conf = loadSupabaseConfig();
+export interface AuthOptions {
+  /** Another parsed config.toml (tests run a second instance with confirmations on). */
+  config?: SupabaseConfig;
+}
+
+export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<RunningService> {
+  const conf = opts.config ?? loadSupabaseConfig();
   const a = conf.auth;
   const rawAuth = (conf.raw.auth ?? {}) as Record<string, unknown>;
   const rawEmail = (rawAuth.email ?? {}) as Record<string, unknown>;
@@ -1366,7 +1371,8 @@ export async function start(ctx: StackContext): Promise<RunningService> {
 
   async function route(c: Ctx): Promise<void> {
     const method = c.req.method ?? 'GET';
-    const path = c.url.pathname.replace(/\/+$/, '') || '/';
+    // Behind the gateway the /auth/v1 prefix is already gone; reached directly, it may not be.
+    const path = c.url.pathname.replace(/^\/auth\/v1(?=\/|$)/, '').replace(/\/+$/, '') || '/';
     const key = `${method} ${path}`;
     switch (key) {
       case 'GET /health':
