@@ -126,6 +126,7 @@ export async function start(ctx: StackContext): Promise<RunningService> {
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);
+      server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await listener?.end().catch(() => undefined);
       await query?.end().catch(() => undefined);
