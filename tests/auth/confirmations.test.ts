@@ -30,7 +30,7 @@ function freePort(): Promise<number> {
   });
 }
 
-function auth(flowType: 'implicit' | 'pkce' = 'implicit'): AuthClient {
+function auth(flowType: 'implicit' | 'pkce' = 'implicit'): InstanceType<typeof AuthClient> {
   return new AuthClient({
     url: authUrl,
     headers: { apikey: env.anonKey, Authorization: `Bearer ${env.anonKey}` },
