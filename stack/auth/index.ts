@@ -521,10 +521,7 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
     const user = await findUserByEmail(pool, email);
     if (!user || !hasPassword(user)) throw invalid();
     if (isBanned(user)) throw badRequest('user_banned', 'User is banned');
-    if (!(await passwordMatches(user, password))) {
-      await audit(pool, user, 'login_failed', c.client.ip, { provider: 'email' }).catch(() => undefined);
-      throw invalid();
-    }
+    if (!(await passwordMatches(user, password))) throw invalid();
     if (!user.email_confirmed_at) throw badRequest('email_not_confirmed', 'Email not confirmed');
     const session = await tx(pool, async (db) => {
       await audit(db, user, 'login', c.client.ip, { provider: 'email' });
@@ -671,7 +668,7 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
     const flow = validatePkce(challengeMethod, challenge);
     const redirectTo = policy.referrer(c.req, c.url.searchParams);
     await tx(pool, async (db) => {
-      const user = type === 'signup' ? await findUserByEmail(db, email) : await findUserByEmailOrChange(db, email);
+      const user = await findUserByEmail(db, email);
       if (!user) return;
       if (type === 'signup') {
         if (isConfirmed(user)) return;
@@ -1383,6 +1380,9 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
         });
       case 'GET /settings':
         return settings(c);
+      case 'GET /authorize':
+        // No OAuth provider is enabled locally (config.toml [auth.external.*]).
+        throw badRequest('validation_failed', 'Unsupported provider: provider is not enabled');
       case 'GET /.well-known/jwks.json':
         return sendJson(c.res, 200, { keys: [] });
       case 'POST /signup':
