@@ -16,6 +16,8 @@ export const paths = {
   },
   myReferrals: { path: '/referrals', getHref: () => '/referrals' },
   inbound: { path: '/inbound', getHref: () => '/inbound' },
+  portal: { path: '/portal', getHref: () => '/portal' },
+  oneClick: { path: '/r/:token', getHref: (token: string) => `/r/${encodeURIComponent(token)}` },
 } as const;
 
 /** Only same-app paths are followed after sign-in (never an open redirect). */

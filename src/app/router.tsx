@@ -22,6 +22,18 @@ const router = createBrowserRouter([
     HydrateFallback: FirstLoad,
   },
   {
+    path: paths.portal.path,
+    lazy: async () => ({ Component: (await import('@/features/portal/routes/portal')).default }),
+    errorElement: <RouteError />,
+    HydrateFallback: FirstLoad,
+  },
+  {
+    path: paths.oneClick.path,
+    lazy: async () => ({ Component: (await import('@/features/one-click/routes/one-click')).default }),
+    errorElement: <RouteError />,
+    HydrateFallback: FirstLoad,
+  },
+  {
     element: <RequireAuth />,
     errorElement: <RouteError />,
     HydrateFallback: FirstLoad,

@@ -1,0 +1,134 @@
+import { useEffect } from 'react';
+import { Alert, Anchor, Box, Button, Center, Container, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
+import { useParams, Link } from 'react-router-dom';
+import { I18nextProvider, useTranslation } from 'react-i18next';
+import { isLanguage, seekerI18n, setSeekerLanguage, useDocumentLanguage } from '@/i18n';
+import { useApplyStatusLink, useStatusLink, type StatusLink } from '../api/status-link';
+
+function Details({ link }: { link: StatusLink }) {
+  const { t } = useTranslation('oneClick');
+  if (!link.referral) return null;
+  const rows: [string, string][] = [
+    [t('program'), link.referral.program_name],
+    [t('for'), link.referral.seeker_first_name],
+    [t('currentStatus'), t(`common:status.${link.referral.status}`)],
+  ];
+  return (
+    <Box component="dl" m={0}>
+      {rows.map(([k, v]) => (
+        <Group key={k} gap="xs" wrap="nowrap" align="baseline">
+          <Text component="dt" fw={600}>
+            {k}:
+          </Text>
+          <Text component="dd" m={0}>
+            {v}
+          </Text>
+        </Group>
+      ))}
+    </Box>
+  );
+}
+
+function Outcome({ link }: { link: StatusLink }) {
+  const { t } = useTranslation('oneClick');
+  const status = link.referral ? t(`common:status.${link.referral.status}`) : '';
+  const signInHref = link.recipient_kind === 'seeker' ? '/portal' : '/sign-in';
+  const signInText = link.recipient_kind === 'seeker' ? t('signInSeeker') : t('signInStaff');
+  const content: Record<Exclude<StatusLink['state'], 'ready'>, { title: string; body: string; color: string }> = {
+    applied: { title: t('applied', { status }), body: t('appliedBody'), color: 'green' },
+    used: { title: t('usedTitle'), body: t('usedBody', { status }), color: 'blue' },
+    expired: { title: t('expiredTitle'), body: t('expiredBody'), color: 'orange' },
+    superseded: { title: t('supersededTitle'), body: t('supersededBody', { status }), color: 'blue' },
+    invalid: { title: t('invalidTitle'), body: t('invalidBody'), color: 'red' },
+  };
+  const c = content[link.state as Exclude<StatusLink['state'], 'ready'>];
+  return (
+    <Stack gap="md">
+      <Alert color={c.color} title={c.title} role={link.state === 'applied' ? 'status' : 'alert'}>
+        {c.body}
+      </Alert>
+      <Details link={link} />
+      <Anchor component={Link} to={signInHref}>
+        {signInText}
+      </Anchor>
+    </Stack>
+  );
+}
+
+function OneClick({ token }: { token: string }) {
+  const { t } = useTranslation('oneClick');
+  useDocumentLanguage();
+  const link = useStatusLink(token);
+  const apply = useApplyStatusLink(token);
+
+  // Speak the recipient's language (a seeker's preference comes with the link).
+  useEffect(() => {
+    if (isLanguage(link.data?.language)) setSeekerLanguage(link.data.language);
+  }, [link.data?.language]);
+
+  let body: React.ReactNode;
+  if (link.isPending) {
+    body = (
+      <Center py="lg" aria-busy="true">
+        <Loader aria-label={t('checking')} />
+      </Center>
+    );
+  } else if (link.isError) {
+    body = (
+      <Alert color="red" role="alert">
+        {t('failed')}
+      </Alert>
+    );
+  } else if (apply.data) {
+    body = <Outcome link={apply.data} />;
+  } else if (link.data.state !== 'ready') {
+    body = <Outcome link={link.data} />;
+  } else {
+    const chosen = t(`common:status.${link.data.chosen_status}`);
+    body = (
+      <Stack gap="md">
+        <Details link={link.data} />
+        <Group gap="xs" wrap="nowrap" align="baseline">
+          <Text fw={600}>{t('newStatus')}:</Text>
+          <Text fw={700} size="lg">
+            {chosen}
+          </Text>
+        </Group>
+        <Text>{t('confirmIntro')}</Text>
+        {apply.isError && (
+          <Alert color="red" role="alert">
+            {t('failed')}
+          </Alert>
+        )}
+        <Button size="md" fullWidth loading={apply.isPending} onClick={() => apply.mutate()}>
+          {t('confirm', { status: chosen })}
+        </Button>
+      </Stack>
+    );
+  }
+
+  return (
+    <Box mih="100vh" bg="gray.0">
+      <Container component="main" size={560} px="md" py="xl">
+        <Paper withBorder radius="md" p="lg">
+          <Stack gap="md">
+            <Title order={1} size="h2">
+              {t('title')}
+            </Title>
+            {body}
+          </Stack>
+        </Paper>
+      </Container>
+    </Box>
+  );
+}
+
+/** /r/:token — the page a one-click email button opens: shows the change, applies it only on Confirm. */
+export default function OneClickRoute() {
+  const { token = '' } = useParams();
+  return (
+    <I18nextProvider i18n={seekerI18n}>
+      <OneClick token={token} />
+    </I18nextProvider>
+  );
+}

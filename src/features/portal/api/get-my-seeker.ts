@@ -1,0 +1,28 @@
+import { queryOptions, useQuery } from '@tanstack/react-query';
+import { supabase } from '@/lib/supabase';
+import { portalKeys } from './keys';
+
+export type MySeeker = {
+  id: string;
+  first_name: string;
+  preferred_contact: 'email' | 'text' | 'phone' | 'none';
+  preferred_language: 'en' | 'es';
+};
+
+/** The seeker record that is this account (RLS: a seeker sees only their own). */
+export async function getMySeeker(userId: string): Promise<MySeeker | null> {
+  const { data, error } = await supabase
+    .from('seekers')
+    .select('id, first_name, preferred_contact, preferred_language')
+    .eq('user_id', userId)
+    .maybeSingle();
+  if (error) throw error;
+  return data;
+}
+
+export const mySeekerQueryOptions = (userId: string) =>
+  queryOptions({ queryKey: portalKeys.seeker(userId), queryFn: () => getMySeeker(userId) });
+
+export function useMySeeker(userId: string) {
+  return useQuery(mySeekerQueryOptions(userId));
+}

@@ -1,0 +1,51 @@
+import { Paper, Radio, Stack, Text, Title } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
+import type { MySeeker } from '../api/get-my-seeker';
+
+const CONTACTS = ['email', 'text', 'phone', 'none'] as const;
+
+/** How the seeker wants to be reached, and in which language; each choice saves at once. */
+export function PreferencesForm({
+  seeker,
+  onChange,
+  message,
+}: {
+  seeker: MySeeker;
+  onChange: (changes: Partial<Pick<MySeeker, 'preferred_contact' | 'preferred_language'>>) => void;
+  message: { text: string; error: boolean } | null;
+}) {
+  const { t } = useTranslation('portal');
+  return (
+    <Paper component="section" aria-labelledby="preferences-title" withBorder radius="md" p="md">
+      <Stack gap="md">
+        <Title order={2} size="h3" id="preferences-title">
+          {t('preferencesTitle')}
+        </Title>
+        <Radio.Group
+          label={t('contactLegend')}
+          value={seeker.preferred_contact}
+          onChange={(v) => onChange({ preferred_contact: v as MySeeker['preferred_contact'] })}
+        >
+          <Stack gap="xs" mt="xs">
+            {CONTACTS.map((c) => (
+              <Radio key={c} value={c} label={t(`contact.${c}`)} />
+            ))}
+          </Stack>
+        </Radio.Group>
+        <Radio.Group
+          label={t('languageLegend')}
+          value={seeker.preferred_language}
+          onChange={(v) => onChange({ preferred_language: v as MySeeker['preferred_language'] })}
+        >
+          <Stack gap="xs" mt="xs">
+            <Radio value="en" label="English" lang="en" />
+            <Radio value="es" label="Español" lang="es" />
+          </Stack>
+        </Radio.Group>
+        <Text role="status" size="sm" c={message?.error ? 'red.9' : 'green.9'} mih={20}>
+          {message?.text ?? ''}
+        </Text>
+      </Stack>
+    </Paper>
+  );
+}
