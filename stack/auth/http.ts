@@ -138,11 +138,17 @@ export function parseJsonBody(raw: string): Json {
   const bad = (why: string) => badRequest('bad_json', `Could not parse request body as JSON: ${why}`);
   if (raw.trim() === '') throw bad('unexpected end of JSON input');
   let value: unknown;
+  let nul = false;
   try {
-    value = JSON.parse(raw);
+    // Postgres cannot store U+0000 in text or jsonb: refuse it here, not with a database error.
+    value = JSON.parse(raw, (key, v: unknown) => {
+      if (key.includes('\0') || (typeof v === 'string' && v.includes('\0'))) nul = true;
+      return v;
+    });
   } catch (err) {
     throw bad(err instanceof Error ? err.message : 'invalid character');
   }
+  if (nul) throw bad('null characters (\\u0000) are not allowed');
   if (value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
     const kind = Array.isArray(value) ? 'array' : typeof value;

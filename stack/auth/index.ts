@@ -1056,7 +1056,11 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
     if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(v)) {
       throw badRequest('validation_failed', `invalid format for ban duration: time: invalid duration "${v}"`);
     }
-    return new Date(Date.now() + parseDuration(v, 0) * 1000).toISOString();
+    const until = Date.now() + parseDuration(v, 0) * 1000;
+    if (!Number.isFinite(until) || until > Date.UTC(9999, 11, 31)) {
+      throw badRequest('validation_failed', `invalid format for ban duration: time: invalid duration "${v}"`);
+    }
+    return new Date(until).toISOString();
   }
 
   async function adminListUsers(c: Ctx): Promise<void> {
@@ -1066,7 +1070,10 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
       const v = q.get(name) ?? '';
       if (v === '') return fallback;
       if (!/^\d+$/.test(v)) throw badRequest('validation_failed', `Bad Pagination Parameters: strconv.ParseUint: parsing "${v}": invalid syntax`);
-      return Number(v);
+      if (BigInt(v) > 18446744073709551615n) {
+        throw badRequest('validation_failed', `Bad Pagination Parameters: strconv.ParseUint: parsing "${v}": value out of range`);
+      }
+      return Math.min(Number(v), 1e9);
     };
     const page = Math.max(1, parse('page', 1));
     const perPage = Math.max(1, parse('per_page', 50));
@@ -1368,6 +1375,9 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
 
   async function route(c: Ctx): Promise<void> {
     const method = c.req.method ?? 'GET';
+    if (c.url.search.includes('%00') || c.url.pathname.includes('%00')) {
+      throw badRequest('validation_failed', 'The request contains a null character');
+    }
     // Behind the gateway the /auth/v1 prefix is already gone; reached directly, it may not be.
     const path = c.url.pathname.replace(/^\/auth\/v1(?=\/|$)/, '').replace(/\/+$/, '') || '/';
     const key = `${method} ${path}`;
