@@ -388,9 +388,6 @@ describe('delivery faults', () => {
   beforeAll(async () => {
     await freshWorld(resetDb);
   });
-  afterAll(async () => {
-    await control('start', 'mail').catch(() => undefined);
-  });
 
   it('with the mail catcher down, three changes still arrive exactly once each when it is back', async () => {
     await control('stop', 'mail');

@@ -42,7 +42,7 @@ export function PreferencesForm({
             <Radio value="es" label="Español" lang="es" />
           </Stack>
         </Radio.Group>
-        <Text role="status" size="sm" c={message?.error ? 'red.9' : 'green.9'} mih={20}>
+        <Text role="status" size="sm" c={message?.error ? 'red.9' : undefined} mih={20}>
           {message?.text ?? ''}
         </Text>
       </Stack>

@@ -39,7 +39,7 @@ export function ReferralCard({
         </Text>
         <Group gap="xs">
           <Text fw={600}>{t('statusLabel')}:</Text>
-          <Badge color={GROUP_COLOR[referral.status] ?? 'blue'} variant="light" size="lg" radius="sm">
+          <Badge color={GROUP_COLOR[referral.status] ?? 'blue'} variant="light" size="lg" radius="sm" tt="none">
             {statusText}
           </Badge>
         </Group>
