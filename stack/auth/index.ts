@@ -177,7 +177,8 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
     return 'pkce';
   }
 
-  const hashPassword = (pw: string) => bcrypt.hash(pw, 10);
+  // $2a$ as GoTrue writes it (and as pgcrypto's crypt() can read); bcryptjs makes the same hash as $2b$.
+  const hashPassword = async (pw: string) => (await bcrypt.hash(pw, 10)).replace(/^\$2b\$/, '$2a$');
   const randomPassword = () => randomBytes(32).toString('base64url');
 
   async function passwordMatches(user: UserRow, password: string): Promise<boolean> {

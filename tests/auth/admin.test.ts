@@ -35,6 +35,14 @@ describe('auth.admin with the service role key', () => {
     expect(data.user!.identities).toHaveLength(1);
     const signedIn = await anonClient().auth.signInWithPassword({ email, password: 'created-pass-1' });
     expect(signedIn.error).toBeNull();
+    // Stored as GoTrue stores it: bcrypt $2a$, cost 10, readable by pgcrypto too.
+    const [stored] = await sql<{ prefix: string; ok: boolean }>(
+      `select left(encrypted_password, 7) as prefix,
+              encrypted_password = extensions.crypt('created-pass-1', encrypted_password) as ok
+         from auth.users where email = $1`,
+      [email],
+    );
+    expect(stored).toEqual({ prefix: '$2a$10$', ok: true });
 
     const again = await admin.auth.admin.createUser({ email, password: 'other-pass-1' });
     expect(again.error).toMatchObject({ status: 422, code: 'email_exists' });
