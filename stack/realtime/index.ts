@@ -158,6 +158,7 @@ export async function start(ctx: StackContext, opts: RealtimeOptions = {}): Prom
     server.listen(ctx.ports.realtime, '127.0.0.1', () => resolve());
   });
 
+  authorizer.unusedClaimKeys(); // first check in the background
   // Wait (a bounded time) for the replication stream, so that subscribers
   // joining right after start-up do not miss changes.
   await Promise.race([stream.start().catch(() => undefined), new Promise((r) => setTimeout(r, 10_000).unref())]);

@@ -107,6 +107,52 @@ export class Authorizer {
     this.pool.on('error', () => undefined);
   }
 
+  private ignorable: { version: number; keys: ReadonlySet<string>; checkedAt: number; checking: boolean } = {
+    version: 0,
+    keys: new Set(),
+    checkedAt: 0,
+    checking: false,
+  };
+
+  /**
+   * JWT claims that identify only a token or a session and that no RLS
+   * policy or user-defined function mentions: they cannot change what a
+   * subscriber may see, so subscribers differing only in them share one RLS
+   * evaluation. Re-checked every few seconds (in the background); until the
+   * first check, nothing is ignored.
+   */
+  unusedClaimKeys(): { version: number; keys: ReadonlySet<string> } {
+    const st = this.ignorable;
+    if (!st.checking && Date.now() - st.checkedAt > 5000) {
+      st.checking = true;
+      this.pool
+        .query<{ key: string; used: boolean }>(
+          `select k as key,
+                  exists (select 1 from pg_policy p
+                           where pg_get_expr(p.polqual, p.polrelid) ~ ('\m' || k || '\M')
+                              or pg_get_expr(p.polwithcheck, p.polrelid) ~ ('\m' || k || '\M'))
+                  or exists (select 1 from pg_proc f join pg_namespace n on n.oid = f.pronamespace
+                              where n.nspname not in ('pg_catalog', 'information_schema')
+                                and f.prosrc ~ ('\m' || k || '\M')) as used
+             from unnest(array['exp', 'iat', 'session_id', 'jti']) as k`,
+        )
+        .then(({ rows }) => {
+          const keys = new Set(rows.filter((r) => !r.used).map((r) => r.key));
+          const same = keys.size === st.keys.size && [...keys].every((k) => st.keys.has(k));
+          if (!same) {
+            st.keys = keys;
+            st.version++;
+          }
+          st.checkedAt = Date.now();
+        })
+        .catch(() => undefined)
+        .finally(() => {
+          st.checking = false;
+        });
+    }
+    return { version: st.version, keys: st.keys };
+  }
+
   forget(oid: number): void {
     this.meta.delete(oid);
   }

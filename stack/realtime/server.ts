@@ -40,7 +40,8 @@ interface Channel {
   joinRef: string;
   token: string;
   claims: Claims;
-  claimsKey: string;
+  /** Grouping key memo: [version of the ignored-keys set, key]. */
+  claimsKey: [number, string] | null;
   subs: PgSubscription[];
   broadcastSelf: boolean;
   broadcastAck: boolean;
@@ -72,10 +73,18 @@ export function bindingId(params: unknown): number {
   return (h % 134217727) + 1;
 }
 
-/** Claims that differ only in timing fields are evaluated once per change. */
-function claimsKeyOf(claims: Claims): string {
-  const { exp: _e, iat: _i, ...rest } = claims;
-  return JSON.stringify(rest, Object.keys(rest).sort());
+/**
+ * Subscribers are grouped by claims for the RLS check. Claims that only
+ * identify a token or session (`exp`, `iat`, `session_id`, `jti`) are left out
+ * of the grouping key, but only while no policy or function in the database
+ * mentions them (see Authorizer.unusedClaimKeys): then two sessions of the
+ * same user are, for RLS, the same subscriber.
+ */
+function claimsKeyOf(claims: Claims, ignore: ReadonlySet<string>): string {
+  const keys = Object.keys(claims)
+    .filter((k) => !ignore.has(k))
+    .sort();
+  return JSON.stringify(claims, keys);
 }
 
 function phxRef(): string {
@@ -294,7 +303,7 @@ export class RealtimeServer {
       joinRef,
       token,
       claims: check.claims,
-      claimsKey: claimsKeyOf(check.claims),
+      claimsKey: null,
       subs: [],
       broadcastSelf: truthy(broadcast.self),
       broadcastAck: truthy(broadcast.ack),
@@ -506,7 +515,7 @@ export class RealtimeServer {
     }
     ch.token = token;
     ch.claims = check.claims;
-    ch.claimsKey = claimsKeyOf(check.claims);
+    ch.claimsKey = null;
     this.armTokenTimer(ch);
   }
 
@@ -679,12 +688,19 @@ export class RealtimeServer {
 
     // One statement decides visibility for every distinct set of claims.
     const groups = new Map<string, number>();
+    const groupOf = new Map<Channel, number>();
     const claimsList: string[] = [];
+    const { version, keys: ignore } = authorizer.unusedClaimKeys();
     for (const m of matched) {
-      if (!groups.has(m.ch.claimsKey)) {
-        groups.set(m.ch.claimsKey, claimsList.length);
+      if (!m.ch.claimsKey || m.ch.claimsKey[0] !== version) m.ch.claimsKey = [version, claimsKeyOf(m.ch.claims, ignore)];
+      const key = m.ch.claimsKey[1];
+      let g = groups.get(key);
+      if (g === undefined) {
+        g = claimsList.length;
+        groups.set(key, g);
         claimsList.push(JSON.stringify(m.ch.claims));
       }
+      groupOf.set(m.ch, g);
     }
     const pkSource = change.type === 'DELETE' ? change.old : change.record;
     const pkValues = meta.pkCols.map((c) => (pkSource?.[c] ?? null) as string | null);
@@ -723,7 +739,7 @@ export class RealtimeServer {
     };
 
     for (const m of matched) {
-      if (!vis.visible[groups.get(m.ch.claimsKey)!]) continue;
+      if (!vis.visible[groupOf.get(m.ch)!]) continue;
       const ch = m.ch;
       if (ch.conn.channels.get(ch.topic) !== ch) continue;
       const payloadJson = `{"ids":${JSON.stringify(m.ids)},"data":${dataFor(ch.claims.role)}}`;
