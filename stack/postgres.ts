@@ -55,6 +55,9 @@ export async function startPostgres(opts: {
       '-c', 'shared_preload_libraries=pg_stat_statements',
       '-c', 'fsync=off',
       '-c', 'synchronous_commit=off',
+      // Logical decoding only sees flushed WAL: with asynchronous commit the
+      // WAL writer's delay (default 200 ms) would be Realtime's latency.
+      '-c', 'wal_writer_delay=10ms',
       '-c', 'full_page_writes=off',
       '-c', 'shared_buffers=256MB',
       '-c', 'unix_socket_directories=',
