@@ -74,7 +74,7 @@ export async function startPostgres(opts: {
     await pg.start();
   } catch (err) {
     const tail = recent.filter((l) => /FATAL|ERROR|could not|in use/i.test(l)).join('\n').trim();
-    throw new Error(`Postgres did not start on port ${opts.port}${tail ? `:\n${tail}` : ''}`);
+    throw new Error(`Postgres did not start on port ${opts.port}${tail ? `:\n${tail}` : ''}`, { cause: err });
   }
   const proc = (pg as unknown as { process?: { pid?: number } }).process;
   return {

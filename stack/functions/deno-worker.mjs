@@ -1,3 +1,4 @@
+/* global Deno */
 // Runs ONE edge function under Deno the way Supabase's edge runtime does:
 // the function's module calls Deno.serve(handler) at top level; here that
 // call is bound to the port the functions service chose. Plain JavaScript so
