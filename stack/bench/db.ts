@@ -1,0 +1,238 @@
+/**
+ * `npm run bench`: the dashboard queries through the gateway, as the browser
+ * calls them (supabase-js, signed in as a seeded person, RLS deciding what
+ * they see), and the same rows read with the service role (no RLS, the
+ * visibility written out as explicit filters). Prints p50/p95 per query and
+ * the RLS/no-RLS ratio. Run against a stack filled with
+ * `npm run db:seed:scale -- --referrals 1000000`.
+ *
+ *   STACK_BASE_PORT=54321 npm run bench -- [--iterations 200] [--warmup 20] [--json out.json]
+ */
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import pg from 'pg';
+import WebSocket from 'ws';
+import { DEFAULT_BASE_PORT, KEYS, dbUrl, portsFrom } from '../config.ts';
+
+const U = {
+  helen: '10000000-0000-4000-8000-000000000001',
+  clara: '10000000-0000-4000-8000-000000000005',
+  carl: '10000000-0000-4000-8000-000000000007',
+};
+const EASTSIDE = '20000000-0000-4000-8000-000000000001';
+const HARBOR = '30000000-0000-4000-8000-000000000001';
+const SAFE_HAVEN = '30000000-0000-4000-8000-000000000002';
+
+const LIST = 'id, status, created_at, comment, seeker:seekers(id, first_name, last_name), program:programs!referrals_program_id_fkey(id, name)';
+
+type Client = SupabaseClient;
+interface Result {
+  data: unknown;
+  error: unknown;
+}
+interface Case {
+  name: string;
+  persona: string;
+  asPersona: (c: Client) => PromiseLike<Result>;
+  asService: (c: Client) => PromiseLike<Result>;
+}
+
+function percentile(sorted: number[], p: number): number {
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+async function time(fn: () => PromiseLike<Result>): Promise<[number, Result]> {
+  const t = performance.now();
+  const r = await fn();
+  return [performance.now() - t, r];
+}
+
+const ids = (r: Result): string[] => {
+  const d = r.data as { id: string }[] | null;
+  return (Array.isArray(d) ? d : d ? [d] : []).map((x) => x.id);
+};
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      iterations: { type: 'string', default: '200' },
+      warmup: { type: 'string', default: '20' },
+      json: { type: 'string' },
+    },
+  });
+  const iterations = Number(values.iterations);
+  const warmup = Number(values.warmup);
+  const base = process.env.STACK_BASE_PORT ? Number(process.env.STACK_BASE_PORT) : DEFAULT_BASE_PORT;
+  const ports = portsFrom(base);
+  const apiUrl = `http://127.0.0.1:${ports.api}`;
+  const opts = {
+    auth: { persistSession: false, autoRefreshToken: false },
+    realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket },
+  };
+
+  const db = new pg.Client({ connectionString: dbUrl(ports.db) });
+  await db.connect();
+  const [{ n: referralCount }] = (await db.query('select count(*)::int as n from public.referrals')).rows;
+  // a seeker Helen helps (through Eastside's shared referrals) with several referrals
+  const [{ seeker_id: profileSeeker }] = (
+    await db.query(
+      `select seeker_id from public.referrals where from_site_id = $1
+        group by seeker_id order by count(*) desc, seeker_id limit 1`,
+      [EASTSIDE],
+    )
+  ).rows;
+  await db.end();
+
+  const signIn = async (email: string) => {
+    const c = createClient(apiUrl, KEYS.anonKey, opts);
+    const { error } = await c.auth.signInWithPassword({ email, password: 'password123' });
+    if (error) throw new Error(`sign-in as ${email} failed: ${error.message}`);
+    return c;
+  };
+  const personas: Record<string, Client> = {
+    helen: await signIn('helen@eastside.example'),
+    clara: await signIn('clara@harbor.example'),
+    carl: await signIn('carl@safehaven.example'),
+  };
+  const service = createClient(apiUrl, KEYS.serviceRoleKey, opts);
+
+  const helenVisible = `referred_by.eq.${U.helen},from_site_id.eq.${EASTSIDE}`;
+  const peopleSearch = (fragment: string): Case => ({
+    name: `People I'm Helping: search "${fragment}"`,
+    persona: 'helen',
+    asPersona: (c) =>
+      c
+        .from('seekers')
+        .select('id, first_name, last_name, email, phone')
+        .or(`first_name.ilike.*${fragment}*,last_name.ilike.*${fragment}*,email.ilike.*${fragment}*,phone.ilike.*${fragment}*`)
+        .order('last_name')
+        .order('first_name')
+        .order('id')
+        .limit(25),
+    asService: (c) =>
+      c
+        .from('seekers')
+        .select('id, first_name, last_name, email, phone, referrals!inner()')
+        .or(helenVisible, { referencedTable: 'referrals' })
+        .or(`first_name.ilike.*${fragment}*,last_name.ilike.*${fragment}*,email.ilike.*${fragment}*,phone.ilike.*${fragment}*`)
+        .order('last_name')
+        .order('first_name')
+        .order('id')
+        .limit(25),
+  });
+
+  const cases: Case[] = [
+    {
+      name: 'Inbound, busy program (Harbor, ~2%)',
+      persona: 'clara',
+      asPersona: (c) => c.from('referrals').select(LIST).eq('program_id', HARBOR).order('created_at', { ascending: false }).limit(25),
+      asService: (c) => c.from('referrals').select(LIST).eq('program_id', HARBOR).order('created_at', { ascending: false }).limit(25),
+    },
+    {
+      name: 'Inbound, busy program, filtered by status',
+      persona: 'clara',
+      asPersona: (c) =>
+        c.from('referrals').select(LIST).eq('program_id', HARBOR).eq('status', 'pending').order('created_at', { ascending: false }).limit(25),
+      asService: (c) =>
+        c.from('referrals').select(LIST).eq('program_id', HARBOR).eq('status', 'pending').order('created_at', { ascending: false }).limit(25),
+    },
+    {
+      name: 'Inbound, quiet program (Safe Haven, ~0.01%)',
+      persona: 'carl',
+      asPersona: (c) => c.from('referrals').select(LIST).eq('program_id', SAFE_HAVEN).order('created_at', { ascending: false }).limit(25),
+      asService: (c) => c.from('referrals').select(LIST).eq('program_id', SAFE_HAVEN).order('created_at', { ascending: false }).limit(25),
+    },
+    {
+      name: 'My referrals (Helen + shared Eastside team, ~1%)',
+      persona: 'helen',
+      asPersona: (c) => c.from('referrals').select(LIST).or(helenVisible).order('created_at', { ascending: false }).limit(25),
+      asService: (c) => c.from('referrals').select(LIST).or(helenVisible).order('created_at', { ascending: false }).limit(25),
+    },
+    peopleSearch('ma'),
+    peopleSearch('mart'),
+    {
+      name: 'Seeker profile with referrals and history',
+      persona: 'helen',
+      asPersona: (c) =>
+        c
+          .from('seekers')
+          .select('id, first_name, last_name, email, phone, zip, preferred_contact, referrals(id, status, comment, goal_id, created_at, referral_events(id, event_type, actor_display_name, actor_organization, from_status, to_status, created_at))')
+          .eq('id', profileSeeker)
+          .single(),
+      asService: (c) =>
+        c
+          .from('seekers')
+          .select('id, first_name, last_name, email, phone, zip, preferred_contact, referrals(id, status, comment, goal_id, created_at, referral_events(id, event_type, actor_display_name, actor_organization, from_status, to_status, created_at))')
+          .eq('id', profileSeeker)
+          .or(helenVisible, { referencedTable: 'referrals' })
+          .single(),
+    },
+    {
+      name: 'search_programs("78702", "food")',
+      persona: 'helen',
+      asPersona: (c) => c.rpc('search_programs', { zip: '78702', query: 'food', max_results: 25 }),
+      asService: (c) => c.rpc('search_programs', { zip: '78702', query: 'food', max_results: 25 }),
+    },
+    {
+      name: 'search_programs("78702")',
+      persona: 'helen',
+      asPersona: (c) => c.rpc('search_programs', { zip: '78702', max_results: 25 }),
+      asService: (c) => c.rpc('search_programs', { zip: '78702', max_results: 25 }),
+    },
+  ];
+
+  console.log(`Benchmark at ${referralCount.toLocaleString()} referrals, ${iterations} runs each after ${warmup} warm-up, through ${apiUrl}\n`);
+  const rows: Record<string, unknown>[] = [];
+  for (const c of cases) {
+    const client = personas[c.persona]!;
+    // same rows both ways, or the comparison means nothing
+    const [, a] = await time(() => c.asPersona(client));
+    const [, b] = await time(() => c.asService(service));
+    if (a.error || b.error) throw new Error(`${c.name}: ${JSON.stringify(a.error ?? b.error)}`);
+    const same = JSON.stringify(ids(a)) === JSON.stringify(ids(b));
+    for (let i = 0; i < warmup; i++) {
+      await c.asPersona(client);
+      await c.asService(service);
+    }
+    const tp: number[] = [];
+    const ts: number[] = [];
+    for (let i = 0; i < iterations; i++) {
+      // interleaved so both see the same machine load
+      tp.push((await time(() => c.asPersona(client)))[0]);
+      ts.push((await time(() => c.asService(service)))[0]);
+    }
+    tp.sort((x, y) => x - y);
+    ts.sort((x, y) => x - y);
+    const row = {
+      query: c.name,
+      as: c.persona,
+      rows: ids(a).length,
+      sameRows: same,
+      p50: +percentile(tp, 50).toFixed(1),
+      p95: +percentile(tp, 95).toFixed(1),
+      serviceP50: +percentile(ts, 50).toFixed(1),
+      serviceP95: +percentile(ts, 95).toFixed(1),
+      ratioP50: +(percentile(tp, 50) / percentile(ts, 50)).toFixed(2),
+      ratioP95: +(percentile(tp, 95) / percentile(ts, 95)).toFixed(2),
+    };
+    rows.push(row);
+    console.log(
+      `${c.name.padEnd(52)} ${c.persona.padEnd(6)} rows ${String(row.rows).padStart(3)}${same ? '' : ' (DIFFERENT ROWS)'}  ` +
+        `RLS p50 ${row.p50.toFixed(1).padStart(6)} p95 ${row.p95.toFixed(1).padStart(6)} ms | ` +
+        `service p50 ${row.serviceP50.toFixed(1).padStart(6)} p95 ${row.serviceP95.toFixed(1).padStart(6)} ms | ` +
+        `ratio p50 ${row.ratioP50.toFixed(2)} p95 ${row.ratioP95.toFixed(2)}`,
+    );
+  }
+  if (values.json) writeFileSync(values.json, JSON.stringify({ referrals: referralCount, iterations, rows }, null, 2));
+  for (const c of Object.values(personas)) await c.auth.signOut().catch(() => undefined);
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);
