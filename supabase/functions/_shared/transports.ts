@@ -60,7 +60,7 @@ export class SmtpTransport implements EmailTransport {
       ignoreTLS: !opts.secure && (opts.host === '127.0.0.1' || opts.host === 'localhost'),
       auth: opts.user ? { user: opts.user, pass: opts.pass ?? '' } : undefined,
       pool: true,
-      maxConnections: 5,
+      maxConnections: 10,
       maxMessages: Infinity,
       connectionTimeout: 3000,
       greetingTimeout: 3000,

@@ -24,7 +24,7 @@ const env = (k: string) => Deno.env.get(k);
 const SERVICE_ROLE_KEY = env('SUPABASE_SERVICE_ROLE_KEY')!;
 const SITE_URL = env('SB_SITE_URL') || env('SITE_URL') || 'http://127.0.0.1:5173';
 const BATCH = Number(env('NOTIFICATIONS_BATCH') || 50);
-const CONCURRENCY = Number(env('NOTIFICATIONS_CONCURRENCY') || 10);
+const CONCURRENCY = Number(env('NOTIFICATIONS_CONCURRENCY') || 20);
 const BUDGET_MS = Number(env('NOTIFICATIONS_BUDGET_MS') || 20000);
 const LEASE_SECONDS = 60;
 
