@@ -59,6 +59,108 @@ export type Database = {
           },
         ]
       }
+      notification_jobs: {
+        Row: {
+          actor_display_name: string
+          actor_is_seeker: boolean
+          actor_organization: string | null
+          address: string | null
+          channel: Database["public"]["Enums"]["notification_channel"]
+          created_at: string
+          event: Database["public"]["Enums"]["notification_event"]
+          from_status: Database["public"]["Enums"]["referral_status"] | null
+          id: string
+          idempotency_key: string
+          language: Database["public"]["Enums"]["language_code"]
+          last_error: string | null
+          locked_until: string | null
+          max_tries: number
+          next_attempt_at: string
+          provider_message_id: string | null
+          recipient_kind: Database["public"]["Enums"]["notification_recipient_kind"]
+          recipient_name: string
+          recipient_seeker_id: string | null
+          recipient_user_id: string | null
+          referral_id: string
+          sent_at: string | null
+          state: Database["public"]["Enums"]["notification_state"]
+          to_status: Database["public"]["Enums"]["referral_status"]
+          tries: number
+          updated_at: string
+        }
+        Insert: {
+          actor_display_name?: string
+          actor_is_seeker?: boolean
+          actor_organization?: string | null
+          address?: string | null
+          channel: Database["public"]["Enums"]["notification_channel"]
+          created_at?: string
+          event: Database["public"]["Enums"]["notification_event"]
+          from_status?: Database["public"]["Enums"]["referral_status"] | null
+          id?: string
+          idempotency_key?: string
+          language?: Database["public"]["Enums"]["language_code"]
+          last_error?: string | null
+          locked_until?: string | null
+          max_tries?: number
+          next_attempt_at?: string
+          provider_message_id?: string | null
+          recipient_kind: Database["public"]["Enums"]["notification_recipient_kind"]
+          recipient_name?: string
+          recipient_seeker_id?: string | null
+          recipient_user_id?: string | null
+          referral_id: string
+          sent_at?: string | null
+          state?: Database["public"]["Enums"]["notification_state"]
+          to_status: Database["public"]["Enums"]["referral_status"]
+          tries?: number
+          updated_at?: string
+        }
+        Update: {
+          actor_display_name?: string
+          actor_is_seeker?: boolean
+          actor_organization?: string | null
+          address?: string | null
+          channel?: Database["public"]["Enums"]["notification_channel"]
+          created_at?: string
+          event?: Database["public"]["Enums"]["notification_event"]
+          from_status?: Database["public"]["Enums"]["referral_status"] | null
+          id?: string
+          idempotency_key?: string
+          language?: Database["public"]["Enums"]["language_code"]
+          last_error?: string | null
+          locked_until?: string | null
+          max_tries?: number
+          next_attempt_at?: string
+          provider_message_id?: string | null
+          recipient_kind?: Database["public"]["Enums"]["notification_recipient_kind"]
+          recipient_name?: string
+          recipient_seeker_id?: string | null
+          recipient_user_id?: string | null
+          referral_id?: string
+          sent_at?: string | null
+          state?: Database["public"]["Enums"]["notification_state"]
+          to_status?: Database["public"]["Enums"]["referral_status"]
+          tries?: number
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "notification_jobs_recipient_seeker_id_fkey"
+            columns: ["recipient_seeker_id"]
+            isOneToOne: false
+            referencedRelation: "seekers"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "notification_jobs_referral_id_fkey"
+            columns: ["referral_id"]
+            isOneToOne: false
+            referencedRelation: "referrals"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       profiles: {
         Row: {
           created_at: string
@@ -518,6 +620,48 @@ export type Database = {
       [_ in never]: never
     }
     Functions: {
+      apply_one_click_link: { Args: { p_token: string }; Returns: Json }
+      claim_notification_jobs: {
+        Args: { p_lease_seconds?: number; p_limit?: number }
+        Returns: Json[]
+      }
+      finish_notification_job: {
+        Args: {
+          p_error?: string
+          p_job_id: string
+          p_outcome: string
+          p_provider_message_id?: string
+        }
+        Returns: Database["public"]["Enums"]["notification_state"]
+      }
+      inspect_one_click_link: { Args: { p_token: string }; Returns: Json }
+      outbound_referrals: {
+        Args: { max_results?: number; skip?: number }
+        Returns: {
+          comment: string
+          created_at: string
+          from_program_id: string | null
+          from_site_id: string | null
+          goal_id: string | null
+          id: string
+          program_id: string
+          referred_by: string | null
+          seeker_id: string
+          status: Database["public"]["Enums"]["referral_status"]
+          updated_at: string
+          version: number
+        }[]
+        SetofOptions: {
+          from: "*"
+          to: "referrals"
+          isOneToOne: false
+          isSetofReturn: true
+        }
+      }
+      retry_notification_jobs: {
+        Args: { p_job_ids?: string[] }
+        Returns: number
+      }
       search_programs: {
         Args: {
           categories?: Database["public"]["Enums"]["service_category"][]
@@ -544,6 +688,10 @@ export type Database = {
     Enums: {
       contact_preference: "email" | "text" | "phone" | "none"
       language_code: "en" | "es"
+      notification_channel: "email" | "sms"
+      notification_event: "created" | "status_changed"
+      notification_recipient_kind: "seeker" | "program" | "helper"
+      notification_state: "pending" | "sending" | "sent" | "dead" | "not_sent"
       referral_event_type:
         | "created"
         | "status_changed"
@@ -704,6 +852,10 @@ export const Constants = {
     Enums: {
       contact_preference: ["email", "text", "phone", "none"],
       language_code: ["en", "es"],
+      notification_channel: ["email", "sms"],
+      notification_event: ["created", "status_changed"],
+      notification_recipient_kind: ["seeker", "program", "helper"],
+      notification_state: ["pending", "sending", "sent", "dead", "not_sent"],
       referral_event_type: [
         "created",
         "status_changed",

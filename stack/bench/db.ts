@@ -24,7 +24,15 @@ const EASTSIDE = '20000000-0000-4000-8000-000000000001';
 const HARBOR = '30000000-0000-4000-8000-000000000001';
 const SAFE_HAVEN = '30000000-0000-4000-8000-000000000002';
 
-const LIST = 'id, status, created_at, comment, seeker:seekers(id, first_name, last_name), program:programs!referrals_program_id_fkey(id, name)';
+// what the dashboards select (src/features/referrals/api/select.ts)
+const LIST =
+  'id, seeker_id, program_id, referred_by, from_site_id, from_program_id, status, comment, goal_id, version, created_at, updated_at, ' +
+  'program:programs!referrals_program_id_fkey(id, name), ' +
+  'from_site:sites!referrals_from_site_id_fkey(id, name), ' +
+  'from_program:programs!referrals_from_program_id_fkey(id, name), ' +
+  'goal:goals!referrals_goal_of_seeker(id, title), ' +
+  'created:referral_events(event_type, actor_display_name, actor_organization), ' +
+  'seeker:seekers!referrals_seeker_id_fkey(id, first_name, last_name)';
 
 type Client = SupabaseClient;
 interface Result {
@@ -105,7 +113,7 @@ async function main() {
     asPersona: (c) =>
       c
         .from('seekers')
-        .select('id, first_name, last_name, email, phone')
+        .select('id, first_name, last_name, email, phone', { count: 'exact' })
         .or(`first_name.ilike.*${fragment}*,last_name.ilike.*${fragment}*,email.ilike.*${fragment}*,phone.ilike.*${fragment}*`)
         .order('last_name')
         .order('first_name')
@@ -114,7 +122,7 @@ async function main() {
     asService: (c) =>
       c
         .from('seekers')
-        .select('id, first_name, last_name, email, phone, referrals!inner()')
+        .select('id, first_name, last_name, email, phone, referrals!inner()', { count: 'exact' })
         .or(helenVisible, { referencedTable: 'referrals' })
         .or(`first_name.ilike.*${fragment}*,last_name.ilike.*${fragment}*,email.ilike.*${fragment}*,phone.ilike.*${fragment}*`)
         .order('last_name')
@@ -127,28 +135,31 @@ async function main() {
     {
       name: 'Inbound, busy program (Harbor, ~2%)',
       persona: 'clara',
-      asPersona: (c) => c.from('referrals').select(LIST).eq('program_id', HARBOR).order('created_at', { ascending: false }).limit(25),
-      asService: (c) => c.from('referrals').select(LIST).eq('program_id', HARBOR).order('created_at', { ascending: false }).limit(25),
+      asPersona: (c) => c.from('referrals').select(LIST, { count: 'exact' }).eq('created.event_type', 'created').eq('program_id', HARBOR).order('created_at', { ascending: false }).limit(25),
+      asService: (c) => c.from('referrals').select(LIST, { count: 'exact' }).eq('created.event_type', 'created').eq('program_id', HARBOR).order('created_at', { ascending: false }).limit(25),
     },
     {
       name: 'Inbound, busy program, filtered by status',
       persona: 'clara',
       asPersona: (c) =>
-        c.from('referrals').select(LIST).eq('program_id', HARBOR).eq('status', 'pending').order('created_at', { ascending: false }).limit(25),
+        c.from('referrals').select(LIST, { count: 'exact' }).eq('created.event_type', 'created').eq('program_id', HARBOR).eq('status', 'pending').order('created_at', { ascending: false }).limit(25),
       asService: (c) =>
-        c.from('referrals').select(LIST).eq('program_id', HARBOR).eq('status', 'pending').order('created_at', { ascending: false }).limit(25),
+        c.from('referrals').select(LIST, { count: 'exact' }).eq('created.event_type', 'created').eq('program_id', HARBOR).eq('status', 'pending').order('created_at', { ascending: false }).limit(25),
     },
     {
       name: 'Inbound, quiet program (Safe Haven, ~0.01%)',
       persona: 'carl',
-      asPersona: (c) => c.from('referrals').select(LIST).eq('program_id', SAFE_HAVEN).order('created_at', { ascending: false }).limit(25),
-      asService: (c) => c.from('referrals').select(LIST).eq('program_id', SAFE_HAVEN).order('created_at', { ascending: false }).limit(25),
+      asPersona: (c) => c.from('referrals').select(LIST, { count: 'exact' }).eq('created.event_type', 'created').eq('program_id', SAFE_HAVEN).order('created_at', { ascending: false }).limit(25),
+      asService: (c) => c.from('referrals').select(LIST, { count: 'exact' }).eq('created.event_type', 'created').eq('program_id', SAFE_HAVEN).order('created_at', { ascending: false }).limit(25),
     },
     {
-      name: 'My referrals (Helen + shared Eastside team, ~1%)',
+      name: 'My referrals (Helen + shared Eastside, ~1%)',
       persona: 'helen',
-      asPersona: (c) => c.from('referrals').select(LIST).or(helenVisible).order('created_at', { ascending: false }).limit(25),
-      asService: (c) => c.from('referrals').select(LIST).or(helenVisible).order('created_at', { ascending: false }).limit(25),
+      // persona: the outbound_referrals RPC (one index walk per rule); service: the plain OR
+      asPersona: (c) =>
+        c.rpc('outbound_referrals', { max_results: 25 }).select(LIST).eq('created.event_type', 'created').order('created_at', { ascending: false }).order('id', { ascending: false }),
+      asService: (c) =>
+        c.from('referrals').select(LIST).eq('created.event_type', 'created').or(helenVisible).order('created_at', { ascending: false }).order('id', { ascending: false }).limit(25),
     },
     peopleSearch('ma'),
     peopleSearch('mart'),

@@ -148,6 +148,27 @@ describe('visibility matrix: every persona × every table', () => {
     });
   });
 
+  describe('outbound_referrals (My referrals): what I or my sharing team made', () => {
+    const outbound: Record<Persona, string[]> = {
+      helen: ['R1'], henry: ['R1'], // Eastside shares
+      wendy: ['R2'], walter: [], // Westside does not
+      clara: ['R3'], cody: ['R3'], // Harbor shares what it sends; R1 is inbound, not outbound
+      carl: ['R4'], dana: [], sam: [],
+    };
+    it.each(personas)('%s', async (persona) => {
+      const got = await rows(clients[persona].rpc('outbound_referrals', {}).select('id'));
+      expect(sorted(got.map((r) => nameOf(referrals, r.id)))).toEqual(sorted(outbound[persona]));
+    });
+
+    it('pages newest first', async () => {
+      const all = await rows(clients.cody.rpc('outbound_referrals', { max_results: 200 }).select('id, created_at'));
+      const page = await rows(clients.cody.rpc('outbound_referrals', { max_results: 1, skip: 0 }).select('id'));
+      expect(page.map((r) => r.id)).toEqual(all.slice(0, 1).map((r) => r.id));
+      const times = all.map((r) => Date.parse(r.created_at));
+      expect([...times].sort((a, b) => b - a)).toEqual(times);
+    });
+  });
+
   describe('anonymous visitors', () => {
     const personal = [
       'profiles', 'seekers', 'referrals', 'referral_notes', 'referral_events', 'goals',
@@ -161,9 +182,11 @@ describe('visibility matrix: every persona × every table', () => {
       expect(error?.code).toBe('42501');
     });
 
-    it('cannot search the program directory', async () => {
+    it('cannot search the program directory or list referrals through functions', async () => {
       const { error } = await anonClient().rpc('search_programs', { zip: '78702' });
       expect(error?.code).toBe('42501');
+      const outbound = await anonClient().rpc('outbound_referrals', {});
+      expect(outbound.error?.code).toBe('42501');
     });
 
     it('may read ZIP centroids (public reference data)', async () => {
