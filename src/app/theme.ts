@@ -43,6 +43,10 @@ export const theme = createTheme({
   luminanceThreshold: 0.45,
   components: {
     Badge: { defaultProps: { variant: 'light' } },
+    // Icon-only close buttons need a name for screen readers.
+    Modal: { defaultProps: { closeButtonProps: { 'aria-label': 'Close dialog' } } },
+    Drawer: { defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } },
+    Notification: { defaultProps: { closeButtonProps: { 'aria-label': 'Dismiss notification' } } },
   },
 });
 
@@ -51,6 +55,7 @@ export const cssVariablesResolver: CSSVariablesResolver = (t) => ({
   light: {
     '--mantine-color-dimmed': t.colors.gray[7],
     '--mantine-color-placeholder': t.colors.gray[6],
+    '--mantine-color-error': t.colors.red[9],
   },
   dark: {},
 });

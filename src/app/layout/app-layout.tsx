@@ -121,6 +121,7 @@ export function AppLayout() {
             leftSection={<l.icon size={18} aria-hidden />}
             active={location.pathname === l.href || (l.href === paths.people.getHref() && location.pathname.startsWith('/people'))}
             aria-current={location.pathname === l.href ? 'page' : undefined}
+            variant="filled"
           />
         ))}
         {me.data && (
