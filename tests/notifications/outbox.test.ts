@@ -428,6 +428,39 @@ describe('delivery faults', () => {
     expect(all.map((m) => m.headers['message-id']).sort()).toEqual(jobs.map((j) => j.provider_message_id).sort());
   });
 
+  it('a sender that dies after claiming loses nothing: the lease runs out and the job is sent once', async () => {
+    await mail.clear();
+    await control('stop', 'notifier');
+    let claimed: { id: string }[];
+    try {
+      await setStatus(carl, R2, 'not_eligible');
+      // a sender claims both jobs... and is never heard from again
+      const { data, error } = await untyped(serviceClient()).rpc('claim_notification_jobs', { p_limit: 10, p_lease_seconds: 60 });
+      expect(error).toBeNull();
+      claimed = data as { id: string }[];
+      expect(claimed).toHaveLength(2);
+    } finally {
+      await control('start', 'notifier');
+    }
+    await sleep(1500);
+    // still leased: nobody else sends them
+    expect(await mail.list()).toEqual([]);
+    await sql(`update public.notification_jobs set locked_until = now() - interval '1 second' where id = any($1)`, [
+      claimed.map((j) => j.id),
+    ]);
+    await waitUntil('the reclaimed emails', async () => (await mail.list()).length === 2);
+    await outboxSettled();
+    expect(recipients(await mail.list())).toEqual(['rita@seeker.example', 'wendy@westside.example']);
+    const jobs = await sql<{ state: string; tries: number }>(
+      `select state, tries from public.notification_jobs where id = any($1)`,
+      [claimed.map((j) => j.id)],
+    );
+    expect(jobs).toEqual([
+      { state: 'sent', tries: 2 },
+      { state: 'sent', tries: 2 },
+    ]);
+  });
+
   it('a job that keeps failing goes dead, stays visible, and an admin can retry it', async () => {
     await mail.clear();
     await control('stop', 'mail');

@@ -1,0 +1,98 @@
+/**
+ * The email and text renderer of send-notifications (plain functions shared
+ * with the Deno edge function): wording per recipient, language, escaping.
+ */
+import { describe, expect, it } from 'vitest';
+import { renderEmail, renderSms, type ClaimedJob } from '../../supabase/functions/_shared/render.ts';
+
+const SITE = 'https://app.example.org/';
+
+function job(over: Partial<ClaimedJob> = {}): ClaimedJob {
+  return {
+    id: 'j1',
+    idempotency_key: 'notification-j1',
+    tries: 1,
+    max_tries: 8,
+    event: 'status_changed',
+    from_status: 'not_updated',
+    to_status: 'pending',
+    current_status: 'pending',
+    actor_display_name: 'Clara C.',
+    actor_organization: 'Harbor Food Pantry',
+    actor_is_seeker: false,
+    recipient_kind: 'seeker',
+    recipient_name: 'Sam',
+    channel: 'email',
+    address: 'sam@seeker.example',
+    language: 'en',
+    referral: {
+      id: 'r1',
+      comment: 'Bring ID <b>please</b> & "soon"',
+      created_at: '2026-11-20T10:00:00Z',
+      program_name: 'Harbor Food Pantry',
+      program_phone: null,
+      seeker_id: 's1',
+      seeker_first_name: 'Sam',
+    },
+    links: [
+      { status: 'got_help', token: 'abc.got_help.sig' },
+      { status: 'couldnt_get_help', token: 'abc.couldnt_get_help.sig' },
+    ],
+    ...over,
+  };
+}
+
+describe('notification emails', () => {
+  it('tell the seeker what happened, from the program, with the comment, a link and buttons', () => {
+    const email = renderEmail(job(), SITE);
+    expect(email.subject).toBe('Harbor Food Pantry updated your referral to Pending');
+    expect(email.text).toContain('Hi Sam,');
+    expect(email.text).toContain('Bring ID <b>please</b> & "soon"');
+    expect(email.text).toContain('Open the referral: https://app.example.org/portal');
+    expect(email.text).toContain('- Got help: https://app.example.org/r/abc.got_help.sig');
+    expect(email.text).toContain("- Couldn't get help: https://app.example.org/r/abc.couldnt_get_help.sig");
+    // HTML escapes what people typed
+    expect(email.html).toContain('Bring ID &lt;b&gt;please&lt;/b&gt; &amp; &quot;soon&quot;');
+    expect(email.html).not.toContain('<b>please</b>');
+    expect(email.html).toContain('href="https://app.example.org/r/abc.got_help.sig"');
+    expect(email.html).toContain('<html lang="en">');
+  });
+
+  it('speak Spanish to a seeker who prefers it', () => {
+    const email = renderEmail(job({ language: 'es' }), SITE);
+    expect(email.subject).toBe('Harbor Food Pantry actualizó su referido a Pendiente');
+    expect(email.text).toContain('Hola, Sam:');
+    expect(email.text).toContain('- Recibió ayuda:');
+    expect(email.html).toContain('<html lang="es">');
+  });
+
+  it('name the person and organisation to staff, and link to their dashboard', () => {
+    const claimer = renderEmail(
+      job({ recipient_kind: 'program', recipient_name: 'Clara', actor_display_name: 'Helen H.', actor_organization: 'Eastside Community Clinic', event: 'created', to_status: 'not_updated', from_status: null }),
+      SITE,
+    );
+    expect(claimer.subject).toBe('New referral: Sam to Harbor Food Pantry');
+    expect(claimer.text).toContain('Helen H. (Eastside Community Clinic) referred Sam to Harbor Food Pantry.');
+    expect(claimer.text).toContain('https://app.example.org/inbound?referral=r1');
+    const helper = renderEmail(job({ recipient_kind: 'helper', recipient_name: 'Helen' }), SITE);
+    expect(helper.subject).toBe("Sam's referral to Harbor Food Pantry is now Pending");
+    expect(helper.text).toContain('Clara C. (Harbor Food Pantry) updated');
+    expect(helper.text).toContain('https://app.example.org/referrals?referral=r1');
+  });
+
+  it('say a seeker made the change themselves, and leave out buttons when there are none', () => {
+    const email = renderEmail(
+      job({ recipient_kind: 'program', actor_display_name: 'Rita R.', actor_organization: null, actor_is_seeker: true, links: [] }),
+      SITE,
+    );
+    expect(email.text).toContain("Rita R. updated Sam's referral to Harbor Food Pantry: Pending");
+    expect(email.text).not.toContain('one click');
+    expect(email.html).not.toContain('/r/');
+  });
+
+  it('fit a text message into one line with where to look', () => {
+    expect(renderSms(job({ channel: 'sms' }), SITE)).toBe(
+      'Harbor Food Pantry updated your referral to Pending. See your referrals: https://app.example.org/portal',
+    );
+  });
+});
