@@ -4,6 +4,7 @@ import { Link } from 'react-router-dom';
 import { paths } from '@/app/paths';
 import { useUserId } from '@/features/auth';
 import { useGoals } from '@/features/goals';
+import { SeekerDeliveryNotice } from '@/features/notifications';
 import { errorMessage } from '@/lib/errors';
 import { formatDateTime, fullName } from '@/lib/format';
 import { notifyError, notifySuccess } from '@/lib/notify';
@@ -132,6 +133,7 @@ function ReferralDetails({ referralId }: { referralId: string }) {
           {r.comment || 'No comment was left with this referral.'}
         </Text>
       </Field>
+      {isStaff && <SeekerDeliveryNotice referralId={r.id} />}
 
       {isStaff && (
         <GoalControl
