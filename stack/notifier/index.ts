@@ -6,8 +6,9 @@
  * It LISTENs on the `notification_jobs` channel (the enqueue trigger NOTIFYs
  * at commit) and calls the send-notifications edge function through the
  * gateway with the service-role key, as pg_net would on hosted. It also wakes
- * when the next retry is due and on a sweep interval, so a missed NOTIFY or a
- * restart never strands a job. At most one call runs at a time; a NOTIFY that
+ * when the next retry is due and on a sweep interval (checking the outbox
+ * first, so an idle stack makes no calls), so a missed NOTIFY or a restart
+ * never strands a job. At most one call runs at a time; a NOTIFY that
  * arrives meanwhile triggers one more call right after.
  *
  * GET /health on ctx.ports.notifier answers 200 with its counters.
@@ -23,7 +24,7 @@ const CHANNEL = 'notification_jobs';
 export async function start(ctx: StackContext): Promise<RunningService> {
   const sweepMs = Number(process.env.NOTIFIER_SWEEP_MS ?? 5000);
   const endpoint = `${ctx.apiUrl}/functions/v1/send-notifications`;
-  const stats = { calls: 0, failures: 0, notifies: 0, lastResult: null as unknown, lastError: null as string | null };
+  const stats = { calls: 0, sweeps: 0, failures: 0, notifies: 0, lastResult: null as unknown, lastError: null as string | null };
   let closed = false;
   let running = false;
   let again = false;
@@ -34,7 +35,7 @@ export async function start(ctx: StackContext): Promise<RunningService> {
   const schedule = (ms: number) => {
     if (closed) return;
     if (timer) clearTimeout(timer);
-    timer = setTimeout(() => void drain(), Math.max(0, ms));
+    timer = setTimeout(() => void wake(), Math.max(0, ms));
   };
 
   /** Milliseconds until the next job is due (retries), capped by the sweep. */
@@ -50,8 +51,18 @@ export async function start(ctx: StackContext): Promise<RunningService> {
       const ms = rows[0]?.ms;
       return ms === null || ms === undefined ? sweepMs : Math.min(sweepMs, Math.max(0, Number(ms) + 20));
     } catch {
-      return sweepMs;
+      // the database is away: try the sender anyway (it reports its own errors)
+      return 0;
     }
+  };
+
+  /** A timer: call the sender only when something is due (a missed NOTIFY, a retry, an expired lease). */
+  const wake = async (): Promise<void> => {
+    if (closed || running) return;
+    const due = await nextDueIn();
+    if (due <= 20) return void drain();
+    stats.sweeps++;
+    schedule(due);
   };
 
   const drain = async (): Promise<void> => {

@@ -85,7 +85,7 @@ describe('notification emails', () => {
       job({ recipient_kind: 'program', actor_display_name: 'Rita R.', actor_organization: null, actor_is_seeker: true, links: [] }),
       SITE,
     );
-    expect(email.text).toContain("Rita R. updated Sam's referral to Harbor Food Pantry: Pending");
+    expect(email.text).toContain('Rita R. updated their referral to Harbor Food Pantry: Pending.');
     expect(email.text).not.toContain('one click');
     expect(email.html).not.toContain('/r/');
   });

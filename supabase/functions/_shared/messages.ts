@@ -67,6 +67,8 @@ interface Words {
   seekerCreated: (who: string, program: string) => string;
   staffStatusChanged: (who: string, seeker: string, program: string, status: string) => string;
   staffCreated: (who: string, seeker: string, program: string) => string;
+  /** the seeker changed it themselves: "Rita R. updated their referral to Safe Haven Housing: Got help" */
+  staffSeekerChanged: (who: string, program: string, status: string) => string;
   staffStatusSubject: (seeker: string, program: string, status: string) => string;
   staffCreatedSubject: (seeker: string, program: string) => string;
   smsSeeMore: (url: string) => string;
@@ -93,6 +95,7 @@ export const WORDS: Record<Language, Words> = {
     staffStatusChanged: (who, seeker, program, status) =>
       `${who} updated ${seeker}'s referral to ${program}: ${status}`,
     staffCreated: (who, seeker, program) => `${who} referred ${seeker} to ${program}`,
+    staffSeekerChanged: (who, program, status) => `${who} updated their referral to ${program}: ${status}`,
     staffStatusSubject: (seeker, program, status) => `${seeker}'s referral to ${program} is now ${status}`,
     staffCreatedSubject: (seeker, program) => `New referral: ${seeker} to ${program}`,
     smsSeeMore: (url) => `See your referrals: ${url}`,
@@ -117,6 +120,7 @@ export const WORDS: Record<Language, Words> = {
     staffStatusChanged: (who, seeker, program, status) =>
       `${who} actualizó el referido de ${seeker} a ${program}: ${status}`,
     staffCreated: (who, seeker, program) => `${who} refirió a ${seeker} a ${program}`,
+    staffSeekerChanged: (who, program, status) => `${who} actualizó su propio referido a ${program}: ${status}`,
     staffStatusSubject: (seeker, program, status) => `El referido de ${seeker} a ${program} ahora está: ${status}`,
     staffCreatedSubject: (seeker, program) => `Nuevo referido: ${seeker} a ${program}`,
     smsSeeMore: (url) => `Vea sus referidos: ${url}`,

@@ -83,6 +83,7 @@ export function headline(job: ClaimedJob): string {
     return job.event === 'created' ? w.seekerCreated(who, program) : w.seekerStatusChanged(who, status);
   }
   const who = actorLabel(job, false);
+  if (job.event === 'status_changed' && job.actor_is_seeker) return w.staffSeekerChanged(who, program, status);
   return job.event === 'created'
     ? w.staffCreated(who, seeker, program)
     : w.staffStatusChanged(who, seeker, program, status);
