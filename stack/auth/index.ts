@@ -518,6 +518,7 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
     }
     if (email === '' && phone === '') throw badRequest('validation_failed', 'missing email or phone');
     if (phone !== '') throw unprocessable('phone_provider_disabled', 'Phone logins are disabled');
+    if (!a.email.enableSignup) throw unprocessable('email_provider_disabled', 'Email logins are disabled');
     const invalid = () => badRequest('invalid_credentials', 'Invalid login credentials');
     const user = await findUserByEmail(pool, email);
     if (!user || !hasPassword(user)) throw invalid();
@@ -598,9 +599,8 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
       if (legacy) throw unprocessable('validation_failed', 'Password recovery requires an email');
       throw badRequest('validation_failed', 'One of email or phone must be set');
     }
-    if (!a.email.enableSignup && createUser && !(await findUserByEmail(pool, email))) {
-      throw badRequest('email_provider_disabled', 'Email logins are disabled');
-    }
+    // [auth.email] enable_signup is GoTrue's "email provider enabled": off, no email sign-in at all.
+    if (!a.email.enableSignup) throw badRequest('email_provider_disabled', 'Email logins are disabled');
     email = validateEmail(email);
     const flow = validatePkce(challengeMethod, challenge);
     const redirectTo = policy.referrer(c.req, c.url.searchParams);
