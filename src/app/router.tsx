@@ -1,7 +1,6 @@
 import { Center, Loader } from '@mantine/core';
 import { createBrowserRouter, Navigate, RouterProvider } from 'react-router-dom';
 import { RequireAuth } from '@/features/auth';
-import { AppLayout } from './layout/app-layout';
 import { RouteError } from './routes/route-error';
 import { paths } from './paths';
 
@@ -39,7 +38,8 @@ const router = createBrowserRouter([
     HydrateFallback: FirstLoad,
     children: [
       {
-        element: <AppLayout />,
+        // The signed-in frame is its own chunk too, fetched alongside the first screen.
+        lazy: async () => ({ Component: (await import('./layout/app-layout')).AppLayout }),
         children: [
           { path: paths.home.path, element: <Navigate to={paths.people.getHref()} replace /> },
           {

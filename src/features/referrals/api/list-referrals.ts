@@ -52,34 +52,55 @@ function applyScope<Q>(query: Q, f: ReferralListFilters, withSearch = true): Q {
   return q as unknown as Q;
 }
 
-export type ReferralPage = { rows: ReferralView[]; total: number };
+/** `total` is null when counting would cost more than it helps (My referrals); then `hasMore` drives paging. */
+export type ReferralPage = { rows: ReferralView[]; total: number | null; hasMore: boolean };
+
+function orderBy<Q extends { order: (c: string, o?: { ascending?: boolean }) => Q }>(query: Q, sort: ReferralListFilters['sort']): Q {
+  switch (sort ?? 'newest') {
+    case 'oldest':
+      return query.order('created_at', { ascending: true }).order('id', { ascending: true });
+    case 'recently_updated':
+      return query.order('updated_at', { ascending: false }).order('id');
+    case 'seeker':
+      return query.order('seeker(last_name)', { ascending: true }).order('seeker(first_name)', { ascending: true }).order('id');
+    default:
+      return query.order('created_at', { ascending: false }).order('id', { ascending: false });
+  }
+}
 
 export async function listReferrals(f: ReferralListFilters): Promise<ReferralPage> {
   const pageSize = f.pageSize ?? DEFAULT_PAGE_SIZE;
   const page = f.page ?? 1;
+  const skip = (page - 1) * pageSize;
   const searching = !!f.search?.trim();
-  let query = supabase
-    .from('referrals')
-    .select(`${REFERRAL_COLUMNS}, ${searching ? SEEKER_EMBED_INNER : SEEKER_EMBED}`, { count: 'exact' })
-    .eq('created.event_type', 'created');
-  query = applyScope(query, f);
-  switch (f.sort ?? 'newest') {
-    case 'oldest':
-      query = query.order('created_at', { ascending: true });
-      break;
-    case 'recently_updated':
-      query = query.order('updated_at', { ascending: false });
-      break;
-    case 'seeker':
-      query = query.order('seeker(last_name)', { ascending: true }).order('seeker(first_name)', { ascending: true });
-      break;
-    default:
-      query = query.order('created_at', { ascending: false });
+  const columns = `${REFERRAL_COLUMNS}, ${searching ? SEEKER_EMBED_INNER : SEEKER_EMBED}`;
+
+  if (f.scope === 'mine') {
+    // My referrals span three rules (mine, my sharing sites, my sharing programs). Unfiltered and
+    // newest first, the outbound_referrals RPC walks one index per rule; filtered, a plain OR.
+    // Neither counts every row: one extra row says whether there is a next page.
+    const plain = !searching && !f.statuses?.length && (f.sort ?? 'newest') === 'newest';
+    const { data, error } = plain
+      ? await supabase
+          .rpc('outbound_referrals', { max_results: pageSize + 1, skip })
+          .select(columns)
+          .eq('created.event_type', 'created')
+          .order('created_at', { ascending: false })
+          .order('id', { ascending: false })
+      : await orderBy(
+          applyScope(supabase.from('referrals').select(columns).eq('created.event_type', 'created'), f),
+          f.sort,
+        ).range(skip, skip + pageSize);
+    if (error) throw error;
+    const rows = (data ?? []) as unknown as ReferralView[];
+    return { rows: rows.slice(0, pageSize), total: null, hasMore: rows.length > pageSize };
   }
-  query = query.order('id');
-  const { data, error, count } = await query.range((page - 1) * pageSize, page * pageSize - 1);
+
+  const query = applyScope(supabase.from('referrals').select(columns, { count: 'exact' }).eq('created.event_type', 'created'), f);
+  const { data, error, count } = await orderBy(query, f.sort).range(skip, skip + pageSize - 1);
   if (error) throw error;
-  return { rows: (data ?? []) as unknown as ReferralView[], total: count ?? 0 };
+  const total = count ?? 0;
+  return { rows: (data ?? []) as unknown as ReferralView[], total, hasMore: skip + pageSize < total };
 }
 
 export const referralListQueryOptions = (f: ReferralListFilters) =>

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import { Alert, Badge, Group, NativeSelect, Pagination, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Group, NativeSelect, Pagination, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconSearch } from '@tabler/icons-react';
 import { errorMessage } from '@/lib/errors';
@@ -64,9 +64,15 @@ export function ReferralDashboard({ title, intro, base, programs, emptyText }: P
     [referralKeys.lists(), referralKeys.counts()],
   );
 
-  const total = list.data?.total ?? 0;
-  const pages = Math.max(1, Math.ceil(total / DEFAULT_PAGE_SIZE));
   const filtered = !!(status || search || programId);
+  const total = list.data?.total ?? null;
+  const shown = list.data?.rows.length ?? 0;
+  const pages = total === null ? null : Math.max(1, Math.ceil(total / DEFAULT_PAGE_SIZE));
+  const from = (page - 1) * DEFAULT_PAGE_SIZE + 1;
+  const caption =
+    total === null
+      ? `Referrals ${shown ? `${from}–${from + shown - 1}` : ''}${filtered ? ' matching the filters' : ''}`
+      : `${total} referral${total === 1 ? '' : 's'}${filtered ? ' match the filters' : ''}`;
 
   return (
     <Stack gap="md">
@@ -128,7 +134,7 @@ export function ReferralDashboard({ title, intro, base, programs, emptyText }: P
         <ReferralTable
           rows={list.data?.rows}
           loading={list.isPending}
-          caption={`${total} referral${total === 1 ? '' : 's'}${filtered ? ' match the filters' : ''}`}
+          caption={caption}
           onOpen={open}
           empty={
             <Paper withBorder p="xl" ta="center">
@@ -141,7 +147,20 @@ export function ReferralDashboard({ title, intro, base, programs, emptyText }: P
           }
         />
       )}
-      {pages > 1 && (
+      {pages === null && (page > 1 || list.data?.hasMore) && (
+        <Group justify="center" gap="sm">
+          <Button variant="default" disabled={page === 1} onClick={() => setPage((p) => p - 1)}>
+            Previous page
+          </Button>
+          <Text size="sm" aria-live="polite">
+            Page {page}
+          </Text>
+          <Button variant="default" disabled={!list.data?.hasMore} onClick={() => setPage((p) => p + 1)}>
+            Next page
+          </Button>
+        </Group>
+      )}
+      {pages !== null && pages > 1 && (
         <Group justify="center">
           <Pagination
             total={pages}
