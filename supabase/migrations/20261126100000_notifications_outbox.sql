@@ -83,7 +83,8 @@ create table public.notification_jobs (
   locked_until timestamptz,
   last_error text check (char_length(last_error) <= 2000),
   provider_message_id text check (char_length(provider_message_id) <= 500),
-  idempotency_key text not null unique default ('notification-' || gen_random_uuid()::text),
+  idempotency_key text not null unique default ('notification-' || gen_random_uuid()::text)
+    check (char_length(idempotency_key) between 1 and 200),
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   sent_at timestamptz,
