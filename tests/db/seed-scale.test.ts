@@ -1,0 +1,106 @@
+/**
+ * The scale seeder (npm run db:seed:scale) at a small size: the proportions
+ * CONTRACT.md asks for, history for every referral, people who can sign in,
+ * and no notifications.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../../stack/config.ts';
+import { closeDb, env, resetDb, signIn, sql } from '../support/stack.ts';
+import { programs, sites } from './world.ts';
+
+const N = 20000;
+
+async function count(query: string): Promise<number> {
+  return Number((await sql<{ n: string }>(query))[0]!.n);
+}
+
+async function notificationJobs(): Promise<number> {
+  const exists = (await sql<{ t: string | null }>(`select to_regclass('public.notification_jobs')::text as t`))[0]!.t;
+  return exists ? count('select count(*) as n from public.notification_jobs') : 0;
+}
+
+describe(`db:seed:scale --referrals ${N}`, () => {
+  let before: { referrals: number; seekers: number; programs: number; sites: number; events: number; jobs: number };
+  let output = '';
+
+  beforeAll(async () => {
+    await resetDb();
+    before = {
+      referrals: await count('select count(*) as n from public.referrals'),
+      seekers: await count('select count(*) as n from public.seekers'),
+      programs: await count('select count(*) as n from public.programs'),
+      sites: await count('select count(*) as n from public.sites'),
+      events: await count('select count(*) as n from public.referral_events'),
+      jobs: await notificationJobs(),
+    };
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'stack/seed-scale.ts', '--referrals', String(N), '--db-url', env.dbUrl],
+      { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
+    );
+    output = stdout;
+  }, 180_000);
+
+  afterAll(async () => {
+    await resetDb();
+    await closeDb();
+  });
+
+  it('adds exactly N referrals, with 1 seeker per 5, 1 program per 100 and 1 site per 1,000', async () => {
+    expect(output).toContain(`Added ${N.toLocaleString()} referrals`);
+    expect(await count('select count(*) as n from public.referrals')).toBe(before.referrals + N);
+    expect(await count('select count(*) as n from public.seekers')).toBe(before.seekers + N / 5);
+    expect(await count('select count(*) as n from public.programs')).toBe(before.programs + N / 100);
+    expect(await count('select count(*) as n from public.sites')).toBe(before.sites + N / 1000);
+  });
+
+  it('sends Harbor about 2%, Safe Haven about 0.01%, and has Eastside make about 1%', async () => {
+    const harbor = await count(`select count(*) as n from public.referrals where program_id = '${programs.harbor}'`);
+    const safeHaven = await count(`select count(*) as n from public.referrals where program_id = '${programs.safeHaven}'`);
+    const eastside = await count(`select count(*) as n from public.referrals where from_site_id = '${sites.eastside}'`);
+    expect(harbor / N).toBeGreaterThan(0.015);
+    expect(harbor / N).toBeLessThan(0.025);
+    expect(safeHaven).toBeLessThan(1 + 12); // 0.01% of 20,000 = 2 (+ the seeded one)
+    expect(eastside / N).toBeGreaterThan(0.007);
+    expect(eastside / N).toBeLessThan(0.013);
+  });
+
+  it('skews program popularity: a few busy programs, a long quiet tail', async () => {
+    const [row] = await sql<{ top: string; median: string }>(`
+      with per as (select program_id, count(*) n from public.referrals group by program_id)
+      select max(n) as top, percentile_disc(0.5) within group (order by n) as median from per`);
+    expect(Number(row!.top)).toBeGreaterThan(10 * Number(row!.median));
+  });
+
+  it('gives every referral its history and a valid origin', async () => {
+    expect(await count(`select count(*) as n from public.referrals r
+      where not exists (select 1 from public.referral_events e where e.referral_id = r.id and e.event_type = 'created')`)).toBe(0);
+    expect(await count(`select count(*) as n from public.referrals r where status <> 'not_updated'
+      and not exists (select 1 from public.referral_events e where e.referral_id = r.id and e.event_type = 'status_changed')`)).toBe(0);
+    // made from an organisation the referrer belongs to
+    expect(await count(`select count(*) as n from public.referrals r
+      where not exists (select 1 from public.site_members m where m.site_id = r.from_site_id and m.user_id = r.referred_by)
+        and not exists (select 1 from public.program_members m where m.program_id = r.from_program_id and m.user_id = r.referred_by)`)).toBe(0);
+    expect(await count(`select count(distinct status) as n from public.referrals`)).toBe(11);
+  });
+
+  it('sends no notifications', async () => {
+    expect(await notificationJobs()).toBe(before.jobs);
+  });
+
+  it('creates people who can sign in and see what they should', async () => {
+    const [claimer] = await sql<{ email: string; program_id: string }>(`
+      select u.email, m.program_id from public.program_members m join auth.users u on u.id = m.user_id
+      where u.email like '%@scale.example' order by u.email limit 1`);
+    const client = await signIn(claimer!.email);
+    const { data, error } = await client.from('referrals').select('program_id, from_program_id');
+    expect(error).toBeNull();
+    expect(data!.length).toBeGreaterThan(0);
+    for (const r of data!) {
+      // inbound to their program, or sent from it (when it shares)
+      expect([r.program_id, r.from_program_id]).toContain(claimer!.program_id);
+    }
+  });
+});
