@@ -95,6 +95,19 @@ async function ensureSlot(dbUrl: string, slot: string): Promise<void> {
   }
 }
 
+/**
+ * Reports `lsn` as written and flushed. pg-logical-replication's acknowledge()
+ * reports its argument + 1; a walsender that is shutting down waits until the
+ * reported position equals the end of WAL exactly, so pass one byte less.
+ */
+async function ackExactly(service: LogicalReplicationService, lsn: string): Promise<void> {
+  const [hi, lo] = lsn.split('/').map((x) => BigInt(`0x${x}`));
+  const v = ((hi! << 32n) | lo!) - 1n;
+  if (v < 0n) return;
+  const prev = `${(v >> 32n).toString(16).toUpperCase()}/${(v & 0xffffffffn).toString(16).toUpperCase()}`;
+  await service.acknowledge(prev).catch(() => undefined);
+}
+
 export class ChangeStream {
   private service: LogicalReplicationService | null = null;
   private stopping = false;
@@ -168,8 +181,13 @@ export class ChangeStream {
     service.on('data', (_lsn: string, msg: Pgoutput.Message) => this.onMessage(msg));
     service.on('heartbeat', (lsn: string, _ts: number, shouldRespond: boolean) => {
       if (!shouldRespond) return;
-      const idle = !this.current && this.queue.length === 0 && !this.draining;
-      void service.acknowledge(idle ? lsn : (this.processedLsn ?? '0/0')).catch(() => undefined);
+      // Every complete transaction received so far is in our queue (in
+      // memory) and will be delivered even if Postgres goes away meanwhile,
+      // so everything up to the server's end of WAL can be confirmed. This
+      // also lets a shutting-down Postgres finish at once (it waits for its
+      // walsenders' clients to confirm the shutdown checkpoint).
+      const confirmed = this.current ? this.processedLsn : lsn;
+      if (confirmed) void ackExactly(service, confirmed);
     });
     service.on('error', (err: Error) => {
       if (this.service === service) this.lost(service, err);
@@ -260,7 +278,7 @@ export class ChangeStream {
           this.opts.log(`delivering a transaction failed: ${(err as Error).message}`);
         }
         this.processedLsn = tx.endLsn;
-        await this.service?.acknowledge(tx.endLsn).catch(() => undefined);
+        if (this.service) await ackExactly(this.service, tx.endLsn);
       }
     } finally {
       this.draining = false;
