@@ -120,6 +120,23 @@ describe('refresh tokens', () => {
     expect(retried.data.session!.refresh_token).toBe(second);
   });
 
+  it('parallel refreshes with one token (several tabs) all get the same new token', async () => {
+    const client = await signIn(HELEN);
+    const token = (await client.auth.getSession()).data.session!.refresh_token;
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => anonClient().auth.refreshSession({ refresh_token: token })),
+    );
+    for (const r of results) expect(r.error).toBeNull();
+    const issued = new Set(results.map((r) => r.data.session!.refresh_token));
+    expect(issued.size).toBe(1);
+    expect(issued.has(token)).toBe(false);
+    const [{ n }] = (await sql<{ n: number }>(
+      `select count(*)::int as n from auth.refresh_tokens where parent = $1`,
+      [token],
+    )) as [{ n: number }];
+    expect(n).toBe(1);
+  });
+
   it('refuses a refresh token that does not exist or is malformed', async () => {
     const unknown = await anonClient().auth.refreshSession({ refresh_token: 'abcdefghijkl' });
     expect(unknown.error).toMatchObject({ status: 400, code: 'refresh_token_not_found' });
