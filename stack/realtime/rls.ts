@@ -129,11 +129,11 @@ export class Authorizer {
         .query<{ key: string; used: boolean }>(
           `select k as key,
                   exists (select 1 from pg_policy p
-                           where pg_get_expr(p.polqual, p.polrelid) ~ ('\m' || k || '\M')
-                              or pg_get_expr(p.polwithcheck, p.polrelid) ~ ('\m' || k || '\M'))
+                           where pg_get_expr(p.polqual, p.polrelid) ~ ('\\m' || k || '\\M')
+                              or pg_get_expr(p.polwithcheck, p.polrelid) ~ ('\\m' || k || '\\M'))
                   or exists (select 1 from pg_proc f join pg_namespace n on n.oid = f.pronamespace
                               where n.nspname not in ('pg_catalog', 'information_schema')
-                                and f.prosrc ~ ('\m' || k || '\M')) as used
+                                and f.prosrc ~ ('\\m' || k || '\\M')) as used
              from unnest(array['exp', 'iat', 'session_id', 'jti']) as k`,
         )
         .then(({ rows }) => {

@@ -27,7 +27,11 @@ class Raw {
     ws.on('message', (data, isBinary) => {
       const m: Msg = isBinary ? (data as Buffer) : JSON.parse(String(data));
       this.messages.push(m);
-      for (const w of [...this.waiters]) if (w.pred(m)) (this.waiters.splice(this.waiters.indexOf(w), 1), w.resolve(m));
+      for (const w of [...this.waiters]) {
+        if (!w.pred(m)) continue;
+        this.waiters.splice(this.waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
     });
     ws.on('close', () => (this.closed = true));
   }
