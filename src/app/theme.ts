@@ -17,7 +17,7 @@ const variantColorResolver: VariantColorsResolver = (input) => {
   if (input.variant !== 'light' && input.variant !== 'subtle' && input.variant !== 'outline') return colors;
   const parsed = parseThemeColor({ color: input.color || input.theme.primaryColor, theme: input.theme });
   if (!parsed.isThemeColor || !input.theme.colors[parsed.color]) return colors;
-  const text = darken(input.theme.colors[parsed.color]![9]!, 0.25);
+  const text = darken(input.theme.colors[parsed.color]![9]!, 0.35);
   return {
     ...colors,
     color: text,

@@ -28,6 +28,13 @@ export function consumeExpired() {
   return expired;
 }
 
+// Registered when this module loads (with the query client, before auth-js finishes
+// restoring the stored session), so a session that cannot be refreshed at start-up
+// is reported as expired too.
+supabase.auth.onAuthStateChange((event) => {
+  if (event === 'SIGNED_OUT' && !wasSignOutDeliberate()) markExpired();
+});
+
 /** The API refused our token: drop the local session; the app returns to sign-in. */
 export function sessionExpired() {
   markExpired();

@@ -2,7 +2,6 @@ import { createContext, useContext, useEffect, useState, type ReactNode } from '
 import type { Session } from '@supabase/supabase-js';
 import { useQueryClient } from '@tanstack/react-query';
 import { supabase } from '@/lib/supabase';
-import { markExpired, wasSignOutDeliberate } from '@/lib/session-expiry';
 
 type AuthState = { session: Session | null; loading: boolean };
 
@@ -10,8 +9,8 @@ const AuthContext = createContext<AuthState>({ session: null, loading: true });
 
 /**
  * Holds the Supabase session (kept in localStorage by auth-js, so it survives
- * reloads). A session that ends without the person signing out (refresh token
- * refused, API says the JWT expired) is flagged so sign-in can say why.
+ * reloads). A session that ends without the person signing out is flagged by
+ * lib/session-expiry so sign-in can say why.
  */
 export function AuthProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
@@ -23,11 +22,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       if (active) setState({ session: data.session, loading: false });
     });
     const { data } = supabase.auth.onAuthStateChange((event, session) => {
-      if (event === 'SIGNED_OUT') {
-        if (!wasSignOutDeliberate()) markExpired();
-        // Nothing cached for one person may be shown to the next.
-        queryClient.clear();
-      }
+      // Nothing cached for one person may be shown to the next.
+      if (event === 'SIGNED_OUT') queryClient.clear();
       setState({ session, loading: false });
     });
     return () => {

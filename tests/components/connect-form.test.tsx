@@ -1,0 +1,77 @@
+import { describe, expect, it, vi } from 'vitest';
+import { screen } from '@testing-library/react';
+import { ConnectForm } from '@/features/start-referral/components/connect-form';
+import { render } from './render';
+
+const defaults = { email: 'sam@seeker.example', phone: '(512) 555-0199', preferred_contact: 'email' as const };
+
+describe('ConnectForm', () => {
+  it('is filled from the profile and needs consent before sending', async () => {
+    const onSubmit = vi.fn();
+    const { user } = render(
+      <ConnectForm seekerName="Sam Seeker" programName="Safe Haven Housing" defaultValues={defaults} organisations={[{ value: 'site:1', label: 'Eastside' }]} onSubmit={onSubmit} onCancel={vi.fn()} />,
+    );
+    const form = screen.getByRole('form', { name: 'Connect Sam Seeker with Safe Haven Housing' });
+    expect(form).toBeInTheDocument();
+    expect(screen.getByRole('textbox', { name: 'Email' })).toHaveValue('sam@seeker.example');
+    expect(screen.getByRole('textbox', { name: 'Phone' })).toHaveValue('(512) 555-0199');
+    expect(screen.getByRole('combobox', { name: 'Preferred contact' })).toHaveValue('email');
+    // One organisation: nothing to choose.
+    expect(screen.queryByRole('combobox', { name: /Refer from/ })).not.toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Send referral' }));
+    expect(await screen.findByText('The person must agree before their details are shared')).toBeInTheDocument();
+    expect(onSubmit).not.toHaveBeenCalled();
+  });
+
+  it('sends the comment, contact details and the organisation chosen among several', async () => {
+    const onSubmit = vi.fn().mockResolvedValue(undefined);
+    const { user } = render(
+      <ConnectForm
+        seekerName="Omar Ortiz"
+        programName="Harbor Food Pantry"
+        defaultValues={{ email: '', phone: '', preferred_contact: 'phone' }}
+        organisations={[
+          { value: 'program:bf', label: 'Bright Futures Job Training (program)' },
+          { value: 'site:ws', label: 'Westside Family Center (site)' },
+        ]}
+        onSubmit={onSubmit}
+        onCancel={vi.fn()}
+      />,
+    );
+    await user.type(screen.getByRole('textbox', { name: /Comment for the program/ }), 'Needs groceries for four.');
+    await user.selectOptions(screen.getByRole('combobox', { name: /Refer from/ }), 'Westside Family Center (site)');
+    await user.click(screen.getByRole('checkbox', { name: /Omar Ortiz agrees to share/ }));
+    await user.click(screen.getByRole('button', { name: 'Send referral' }));
+    expect(onSubmit).toHaveBeenCalledWith({
+      email: '',
+      phone: '',
+      preferred_contact: 'phone',
+      comment: 'Needs groceries for four.',
+      from: 'site:ws',
+      consent: true,
+    });
+  });
+
+  it('refuses a comment over the database limit', async () => {
+    const onSubmit = vi.fn();
+    const { user } = render(
+      <ConnectForm seekerName="Sam Seeker" programName="Safe Haven Housing" defaultValues={defaults} organisations={[]} onSubmit={onSubmit} onCancel={vi.fn()} />,
+    );
+    await user.click(screen.getByRole('textbox', { name: /Comment for the program/ }));
+    await user.paste('x'.repeat(2001));
+    await user.click(screen.getByRole('checkbox', { name: /agrees to share/ }));
+    await user.click(screen.getByRole('button', { name: 'Send referral' }));
+    expect(await screen.findByText('Keep the comment under 2000 characters')).toBeInTheDocument();
+    expect(onSubmit).not.toHaveBeenCalled();
+  });
+
+  it('shows why the database refused the referral', async () => {
+    const onSubmit = vi.fn().mockRejectedValue({ code: '42501', message: 'A referral can only be made from a site or program the referrer belongs to' });
+    const { user } = render(
+      <ConnectForm seekerName="Sam Seeker" programName="Safe Haven Housing" defaultValues={defaults} organisations={[]} onSubmit={onSubmit} onCancel={vi.fn()} />,
+    );
+    await user.click(screen.getByRole('checkbox', { name: /agrees to share/ }));
+    await user.click(screen.getByRole('button', { name: 'Send referral' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent("You don't have access to this referral.");
+  });
+});
