@@ -17,6 +17,7 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import nodemailer from 'nodemailer';
 import pg from 'pg';
 import { KEYS, ROOT } from '../config.ts';
 import { startStack } from '../stack.ts';
@@ -130,6 +131,31 @@ async function main() {
       (await db.query(`select count(*) as n from public.notification_jobs where state <> 'sent'`)).rows[0].n,
     );
 
+    // For scale: how fast the mail catcher itself accepts mail over SMTP
+    // (same pool size, no database, no rendering).
+    await clearMail();
+    const raw = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: ctx.ports.smtp,
+      ignoreTLS: true,
+      pool: true,
+      maxConnections: 10,
+      maxMessages: Infinity,
+    });
+    const RAW = 300;
+    const rawStarted = Date.now();
+    let sentRaw = 0;
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        while (sentRaw < RAW) {
+          sentRaw++;
+          await raw.sendMail({ from: 'bench@referrals.localhost', to: 'sink@referrals.localhost', subject: 'bench', text: 'x'.repeat(1500), html: `<p>${'x'.repeat(3000)}</p>` });
+        }
+      }),
+    );
+    raw.close();
+    const rawPerSecond = RAW / ((Date.now() - rawStarted) / 1000);
+
     const r = (n: number) => Math.round(n);
     console.log(`\nNotifications benchmark (stack on ${ctx.apiUrl})`);
     console.log(`  commit → email in the catcher, ${CHANGES} changes (2 recipients each):`);
@@ -137,8 +163,10 @@ async function main() {
     console.log(`    first email:             p50 ${r(percentile(firstLatencies, 50))} ms, p95 ${r(percentile(firstLatencies, 95))} ms`);
     console.log(`  sender throughput on a backlog of ${backlog} jobs:`);
     console.log(`    ${caught} emails in the catcher in ${drainedMs} ms = ${(caught / (drainedMs / 1000)).toFixed(0)} emails/s (${calls} call(s) of send-notifications; ${failed} job(s) not sent)`);
+    console.log(`    (the mail catcher alone accepts about ${rawPerSecond.toFixed(0)} emails/s over SMTP from Node with the same pool)`);
     console.log(
       JSON.stringify({
+        catcherAlonePerSecond: Number(rawPerSecond.toFixed(1)),
         latencyMs: { p50: r(percentile(latencies, 50)), p95: r(percentile(latencies, 95)), max: r(Math.max(...latencies)) },
         firstEmailMs: { p50: r(percentile(firstLatencies, 50)), p95: r(percentile(firstLatencies, 95)) },
         throughput: { jobs: backlog, emails: caught, ms: drainedMs, perSecond: Number((caught / (drainedMs / 1000)).toFixed(1)) },

@@ -5,7 +5,6 @@
  * themselves.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { SupabaseClient } from '@supabase/supabase-js';
 import {
   anonClient,
   closeDb,
@@ -54,9 +53,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await closeDb();
 });
-
-/** notification_jobs is newer than the generated types until `npm run db:types` runs again. */
-const untyped = (c: Client) => c as unknown as SupabaseClient;
 
 async function setStatus(client: Client, id: string, status: string) {
   const { error } = await client.from('referrals').update({ status: status as never }).eq('id', id);
@@ -205,7 +201,7 @@ describe("the seeker's contact preference", () => {
     expect(recipients(await mail.list())).toEqual(['wendy@westside.example']);
 
     // What the app reads to say the seeker was not notified: Wendy, signed in, under RLS.
-    const { data, error } = await untyped(wendy)
+    const { data, error } = await wendy
       .from('notification_jobs')
       .select('recipient_kind, channel, state, last_error')
       .eq('referral_id', R2)
@@ -234,11 +230,11 @@ describe('who may see and drive the outbox', () => {
 
   it('staff without access to the referral see none of its jobs; anon sees nothing', async () => {
     const clara = await signIn('clara@harbor.example');
-    const { data } = await untyped(clara).from('notification_jobs').select('id').eq('referral_id', R2);
+    const { data } = await clara.from('notification_jobs').select('id').eq('referral_id', R2);
     expect(data).toEqual([]);
-    const anon = await untyped(anonClient()).from('notification_jobs').select('id');
+    const anon = await anonClient().from('notification_jobs').select('id');
     expect(anon.error?.code).toBe('42501');
-    const { data: mine } = await untyped(wendy).from('notification_jobs').select('id').eq('referral_id', R2);
+    const { data: mine } = await wendy.from('notification_jobs').select('id').eq('referral_id', R2);
     expect(mine!.length).toBeGreaterThan(0);
   });
 
@@ -257,7 +253,7 @@ describe('who may see and drive the outbox', () => {
       }
     }
     // and nobody may write jobs directly
-    const { error } = await untyped(wendy).from('notification_jobs').update({ state: 'sent' }).eq('referral_id', R2);
+    const { error } = await wendy.from('notification_jobs').update({ state: 'sent' } as never).eq('referral_id', R2);
     expect(error?.code).toBe('42501');
   });
 
@@ -435,7 +431,7 @@ describe('delivery faults', () => {
     try {
       await setStatus(carl, R2, 'not_eligible');
       // a sender claims both jobs... and is never heard from again
-      const { data, error } = await untyped(serviceClient()).rpc('claim_notification_jobs', { p_limit: 10, p_lease_seconds: 60 });
+      const { data, error } = await serviceClient().rpc('claim_notification_jobs', { p_limit: 10, p_lease_seconds: 60 });
       expect(error).toBeNull();
       claimed = data as { id: string }[];
       expect(claimed).toHaveLength(2);
@@ -477,7 +473,7 @@ describe('delivery faults', () => {
       await control('start', 'mail');
     }
     expect(await mail.list()).toEqual([]);
-    const { data, error } = await untyped(serviceClient()).rpc('retry_notification_jobs');
+    const { data, error } = await serviceClient().rpc('retry_notification_jobs');
     expect(error).toBeNull();
     expect(data).toBe(2);
     await waitUntil('retried emails', async () => (await mail.list()).length === 2);
