@@ -478,6 +478,7 @@ export type Database = {
           phone: string | null
           preferred_contact: Database["public"]["Enums"]["contact_preference"]
           preferred_language: Database["public"]["Enums"]["language_code"]
+          search_text: string | null
           updated_at: string
           user_id: string | null
           zip: string | null
@@ -495,6 +496,7 @@ export type Database = {
           phone?: string | null
           preferred_contact?: Database["public"]["Enums"]["contact_preference"]
           preferred_language?: Database["public"]["Enums"]["language_code"]
+          search_text?: never
           updated_at?: string
           user_id?: string | null
           zip?: string | null
@@ -512,6 +514,7 @@ export type Database = {
           phone?: string | null
           preferred_contact?: Database["public"]["Enums"]["contact_preference"]
           preferred_language?: Database["public"]["Enums"]["language_code"]
+          search_text?: never
           updated_at?: string
           user_id?: string | null
           zip?: string | null
@@ -661,6 +664,22 @@ export type Database = {
       retry_notification_jobs: {
         Args: { p_job_ids?: string[] }
         Returns: number
+      }
+      search_people: {
+        Args: { max_results?: number; query?: string; skip?: number }
+        Returns: {
+          created_at: string
+          email: string
+          first_name: string
+          id: string
+          last_name: string
+          phone: string
+          preferred_contact: Database["public"]["Enums"]["contact_preference"]
+          preferred_language: Database["public"]["Enums"]["language_code"]
+          total_count: number
+          updated_at: string
+          zip: string
+        }[]
       }
       search_programs: {
         Args: {

@@ -110,15 +110,9 @@ async function main() {
   const peopleSearch = (fragment: string): Case => ({
     name: `People I'm Helping: search "${fragment}"`,
     persona: 'helen',
-    asPersona: (c) =>
-      c
-        .from('seekers')
-        .select('id, first_name, last_name, email, phone', { count: 'exact' })
-        .or(`first_name.ilike.*${fragment}*,last_name.ilike.*${fragment}*,email.ilike.*${fragment}*,phone.ilike.*${fragment}*`)
-        .order('last_name')
-        .order('first_name')
-        .order('id')
-        .limit(25),
+    // persona: the search_people RPC (starts from the seekers they can see);
+    // service: a plain select with the visibility written out
+    asPersona: (c) => c.rpc('search_people', { query: fragment, max_results: 25 }),
     asService: (c) =>
       c
         .from('seekers')

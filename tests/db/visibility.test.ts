@@ -187,6 +187,8 @@ describe('visibility matrix: every persona × every table', () => {
       expect(error?.code).toBe('42501');
       const outbound = await anonClient().rpc('outbound_referrals', {});
       expect(outbound.error?.code).toBe('42501');
+      const people = await anonClient().rpc('search_people', { query: 'sam' });
+      expect(people.error?.code).toBe('42501');
     });
 
     it('may read ZIP centroids (public reference data)', async () => {
@@ -194,5 +196,47 @@ describe('visibility matrix: every persona × every table', () => {
       expect(error).toBeNull();
       expect(data).toEqual([{ zip: '78702' }]);
     });
+  });
+});
+
+describe('search_people (People I’m Helping)', () => {
+  const clients = {} as Record<Persona, Client>;
+  beforeAll(async () => {
+    await resetDb();
+    for (const p of ['helen', 'clara', 'walter', 'sam', 'carl'] as const) clients[p] = await signIn(users[p].email);
+  });
+  afterAll(closeDb);
+
+  const search = async (p: Persona, query?: string, extra: Record<string, number> = {}) => {
+    const { data, error } = await clients[p].rpc('search_people', { query, ...extra });
+    if (error) throw new Error(JSON.stringify(error));
+    return data!;
+  };
+
+  it('lists exactly the seekers the caller can see, in name order, with the total', async () => {
+    expect((await search('clara')).map((s) => [s.first_name, s.total_count])).toEqual([['Omar', 2], ['Sam', 2]]);
+    expect((await search('carl')).map((s) => s.first_name)).toEqual(['Rita', 'Sam']);
+    expect(await search('walter')).toEqual([]);
+    expect((await search('sam')).map((s) => s.first_name)).toEqual(['Sam']);
+  });
+
+  it('matches name, email or phone fragments, case-insensitively, every word', async () => {
+    expect((await search('clara', 'ORT')).map((s) => s.last_name)).toEqual(['Ortiz']);
+    expect((await search('clara', 'seeker.example')).map((s) => s.first_name)).toEqual(['Sam']);
+    expect((await search('clara', '555-0177')).map((s) => s.first_name)).toEqual(['Omar']);
+    expect((await search('clara', 'sam seeker')).map((s) => s.first_name)).toEqual(['Sam']);
+    expect(await search('clara', 'sam ortiz')).toEqual([]);
+    // wildcards are text, not patterns
+    expect(await search('clara', '%')).toEqual([]);
+  });
+
+  it('never finds a seeker the caller cannot see', async () => {
+    expect(await search('helen', 'rita')).toEqual([]);
+    expect(await search('walter', 'rita')).toEqual([]);
+  });
+
+  it('pages', async () => {
+    const page2 = await search('clara', '', { max_results: 1, skip: 1 });
+    expect(page2.map((s) => [s.first_name, s.total_count])).toEqual([['Sam', 2]]);
   });
 });
