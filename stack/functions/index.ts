@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import httpProxy from 'http-proxy';
 import { jwtVerify, errors as joseErrors } from 'jose';
 import { KEYS, ROOT, SUPABASE_DIR, loadSupabaseConfig, type StackContext } from '../config.ts';
-import { isPortOpen, startChild, waitFor, type Child } from '../process.ts';
+import { startChild, type Child } from '../process.ts';
 import type { RunningService } from '../service.ts';
 
 const FUNCTIONS_DIR = join(SUPABASE_DIR, 'functions');
@@ -104,11 +104,12 @@ export async function start(ctx: StackContext): Promise<RunningService> {
         DENO_NO_UPDATE_CHECK: '1',
       },
       log: (l) => console.log(`[${name}] ${l}`),
+      quietPattern: /^function listening on \d+$/,
     });
     const worker: Worker = {
       child,
       port,
-      ready: waitFor(`function ${name}`, () => isPortOpen(port), { child, timeoutMs: 30_000, intervalMs: 20 }),
+      ready: child.waitForLine(`function ${name}`, /^function listening on \d+$/),
     };
     void child.exited.then(() => {
       if (workers.get(name) === worker) workers.delete(name);
