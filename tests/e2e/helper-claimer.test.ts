@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { resetDb, sql } from '../support/stack.ts';
+import { closeDb, resetDb, sql } from '../support/stack.ts';
 import { launchBrowser, newPage } from './support/browser.ts';
 import { appUrl, checkScreen, signInAs } from './support/app.ts';
 
@@ -38,6 +38,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => {});
   await browser?.close();
+  await closeDb();
 });
 
 describe('helpers and claimers in the browser', () => {
@@ -252,5 +253,11 @@ describe('helpers and claimers in the browser', () => {
     await phone.getByRole('button', { name: 'Open navigation' }).click();
     await phone.getByRole('link', { name: "People I'm Helping" }).waitFor();
     await checkScreen(phone, '16-phone-navigation');
+    await phone.getByRole('button', { name: 'Close navigation' }).click();
+    await phone.getByRole('button', { name: /^Open Sam Seeker's referral to Harbor Food Pantry/ }).waitFor();
+    await checkScreen(phone, '17-phone-inbound');
+    await phone.getByRole('button', { name: /^Open Sam Seeker's referral to Harbor Food Pantry/ }).click();
+    await drawer(phone).getByRole('heading', { name: 'Harbor Food Pantry' }).waitFor();
+    await checkScreen(phone, '18-phone-referral');
   });
 });

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { mail, resetDb, sql } from '../support/stack.ts';
+import { closeDb, mail, resetDb, sql } from '../support/stack.ts';
 import { launchBrowser, newPage } from './support/browser.ts';
 import { appUrl, checkScreen, signInAs } from './support/app.ts';
 
@@ -23,6 +23,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => {});
   await browser?.close();
+  await closeDb();
 });
 
 async function fresh() {

@@ -1,6 +1,7 @@
 import { Suspense, useEffect, useRef } from 'react';
 import { NavLink as RouterLink, Outlet, useLocation } from 'react-router-dom';
 import {
+  ActionIcon,
   Anchor,
   AppShell,
   Avatar,
@@ -56,6 +57,7 @@ export function AppLayout() {
     { href: paths.myReferrals.getHref(), label: 'My referrals', icon: IconSend },
     ...(isClaimer(me.data) ? [{ href: paths.inbound.getHref(), label: 'Inbound Referrals', icon: IconInbox }] : []),
   ];
+  const doSignOut = () => signOut.mutate(undefined, { onError: (e) => notifyError(e, 'Could not sign out') });
   const fullName = me.data ? `${me.data.firstName} ${me.data.lastName}` : '';
 
   return (
@@ -74,7 +76,7 @@ export function AppLayout() {
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
             <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={opened ? 'Close navigation' : 'Open navigation'} />
-            <Text fw={700} size="lg" c="indigo.9" component="span">
+            <Text fw={700} size="lg" c="indigo.9" component="span" style={{ whiteSpace: 'nowrap' }}>
               Closed Loop Referrals
             </Text>
           </Group>
@@ -99,12 +101,16 @@ export function AppLayout() {
             )}
             <Button
               variant="subtle"
+              visibleFrom="xs"
               leftSection={<IconLogout size={16} aria-hidden />}
               loading={signOut.isPending}
-              onClick={() => signOut.mutate(undefined, { onError: (e) => notifyError(e, 'Could not sign out') })}
+              onClick={doSignOut}
             >
               Sign out
             </Button>
+            <ActionIcon variant="subtle" size="lg" hiddenFrom="xs" aria-label="Sign out" loading={signOut.isPending} onClick={doSignOut}>
+              <IconLogout size={18} aria-hidden />
+            </ActionIcon>
           </Group>
         </Group>
       </AppShell.Header>

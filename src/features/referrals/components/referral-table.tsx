@@ -55,7 +55,7 @@ export function ReferralTable({ rows, loading, caption, showSeeker = true, onOpe
                 {showSeeker && (
                   <Table.Td>
                     {r.seeker ? (
-                      <Anchor component={Link} to={paths.seeker.getHref(r.seeker.id)} fw={600}>
+                      <Anchor component={Link} to={paths.seeker.getHref(r.seeker.id)} fw={600} style={{ whiteSpace: 'nowrap' }}>
                         {seekerName}
                       </Anchor>
                     ) : (
@@ -70,7 +70,7 @@ export function ReferralTable({ rows, loading, caption, showSeeker = true, onOpe
                 <Table.Td>
                   <Text size="sm">{referredByLabel(r)}</Text>
                 </Table.Td>
-                <Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>
                   <time dateTime={r.created_at}>{formatDate(r.created_at)}</time>
                 </Table.Td>
                 <Table.Td>
