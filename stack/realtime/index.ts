@@ -17,7 +17,7 @@ import { WebSocketServer } from 'ws';
 import { KEYS, type StackContext } from '../config.ts';
 import type { RunningService } from '../service.ts';
 import { makeVerifier } from './jwt.ts';
-import { ChangeStream, dropSlot, SLOT_NAME } from './replication.ts';
+import { ChangeStream, dropSlot, PUBLICATION, SLOT_NAME } from './replication.ts';
 import { Authorizer } from './rls.ts';
 import { RealtimeServer } from './server.ts';
 
@@ -159,6 +159,7 @@ export async function start(ctx: StackContext, opts: RealtimeOptions = {}): Prom
   });
 
   authorizer.unusedClaimKeys(); // first check in the background
+  await authorizer.warm(PUBLICATION).catch((err: Error) => log(`warm-up failed: ${err.message}`));
   // Wait (a bounded time) for the replication stream, so that subscribers
   // joining right after start-up do not miss changes.
   await Promise.race([stream.start().catch(() => undefined), new Promise((r) => setTimeout(r, 10_000).unref())]);
