@@ -34,7 +34,10 @@ begin
   ) then
     return;
   end if;
-  if to_regclass('vault.decrypted_secrets') is null or to_regproc('net.http_post') is null then
+  if to_regclass('vault.decrypted_secrets') is null or not exists (
+    select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+    where n.nspname = 'net' and p.proname = 'http_post'
+  ) then
     return;
   end if;
   execute $q$select decrypted_secret from vault.decrypted_secrets where name = 'notifications_project_url'$q$ into v_url;
