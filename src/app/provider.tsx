@@ -12,7 +12,7 @@ export function AppProvider({ children }: { children: ReactNode }) {
   return (
     <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="light">
       <Suspense fallback={null}>
-        <Notifications position="top-right" limit={4} />
+        <Notifications position="bottom-right" limit={4} />
       </Suspense>
       <QueryClientProvider client={queryClient}>
         <AuthProvider>{children}</AuthProvider>
