@@ -58,10 +58,15 @@ do $$
 begin
   if exists (select 1 from pg_available_extensions where name = 'pg_cron')
      and exists (select 1 from pg_available_extensions where name = 'pg_net') then
-    create extension if not exists pg_net with schema extensions;
-    create extension if not exists pg_cron with schema pg_catalog;
-    -- cron.schedule replaces a job of the same name, so re-running is safe.
-    perform cron.schedule('send-notifications', '10 seconds', 'select private.invoke_notification_sender()');
+    begin
+      create extension if not exists pg_net with schema extensions;
+      create extension if not exists pg_cron with schema pg_catalog;
+      -- cron.schedule replaces a job of the same name, so re-running is safe.
+      perform cron.schedule('send-notifications', '10 seconds', 'select private.invoke_notification_sender()');
+    exception when others then
+      -- e.g. pg_cron installed but not in shared_preload_libraries
+      raise notice 'notifications schedule not created: %', sqlerrm;
+    end;
   else
     raise notice 'pg_cron / pg_net not available: notifications are sent by the local notifier only';
   end if;

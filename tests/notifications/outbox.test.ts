@@ -276,6 +276,13 @@ describe('who may see and drive the outbox', () => {
   });
 });
 
+describe('the hosted schedule', () => {
+  it('is skipped where pg_cron is absent, and its sender call is a harmless no-op here', async () => {
+    expect(await sql(`select 1 from pg_namespace where nspname = 'cron'`)).toEqual([]);
+    await expect(sql(`select private.invoke_notification_sender()`)).resolves.toHaveLength(1);
+  });
+});
+
 describe('one-click links (through the edge function)', () => {
   let ritaMail: Awaited<ReturnType<typeof mail.waitFor>>;
   const apply = (token: string, action: 'inspect' | 'apply') =>
