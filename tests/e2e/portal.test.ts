@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { closeDb, mail, resetDb, signIn, sql } from '../support/stack.ts';
 import { R1, R4, SAM, freshWorld, outboxSettled, recipients, waitUntil } from '../notifications/helpers.ts';
 import { launchBrowser, newPage } from './support/browser.ts';
-import { appUrl, checkScreen } from './support/app.ts';
+import { appUrl, checkScreen, signInAs } from './support/app.ts';
 
 let browser: Browser;
 const contexts: BrowserContext[] = [];
@@ -93,10 +93,20 @@ describe('the seeker portal', () => {
 
   it('one tap sets R4 to Got help; Carl and Dana see it and are emailed, Sam is not', async () => {
     await mail.clear();
+    // Carl (who made R4) has My referrals open in his own browser.
+    const { context, page: carlPage } = await newPage(browser);
+    contexts.push(context);
+    await signInAs(carlPage, 'carl@safehaven.example', '/referrals');
+    const carlRow = carlPage.getByRole('row', { name: /Bright Futures Job Training/ });
+    await carlRow.waitFor();
+    expect(await carlRow.getByRole('combobox').inputValue()).toBe('eligible');
+
     const r4 = card(sam, 'Bright Futures Job Training');
     await r4.getByRole('button', { name: 'Got help', exact: true }).click();
     await r4.getByRole('button', { name: 'Got help (current)' }).waitFor();
     await waitUntil('R4 got_help', async () => (await statusOf(R4)) === 'got_help');
+    // his screen follows without a reload
+    await expect.poll(() => carlRow.getByRole('combobox').inputValue(), { timeout: 10_000 }).toBe('got_help');
 
     const carl = await signIn('carl@safehaven.example');
     const dana = await signIn('dana@brightfutures.example');
@@ -119,11 +129,20 @@ describe('the seeker portal', () => {
   });
 
   it("by keyboard, Sam marks R1 Couldn't get help and Helen sees it", async () => {
+    // (R4 is not Helen's to see: Carl made it from Safe Haven, which does not
+    // share, to a program she is not on. R1 is hers.)
+    const { context, page: helenPage } = await newPage(browser);
+    contexts.push(context);
+    await signInAs(helenPage, 'helen@eastside.example', '/referrals');
+    const helenRow = helenPage.getByRole('row', { name: /Harbor Food Pantry/ });
+    await helenRow.waitFor();
+
     const r1 = card(sam, 'Harbor Food Pantry');
     await r1.getByRole('button', { name: "Couldn't get help", exact: true }).focus();
     await sam.keyboard.press('Enter');
     await r1.getByRole('button', { name: "Couldn't get help (current)" }).waitFor();
     await waitUntil('R1 updated', async () => (await statusOf(R1)) === 'couldnt_get_help');
+    await expect.poll(() => helenRow.getByRole('combobox').inputValue(), { timeout: 10_000 }).toBe('couldnt_get_help');
     const helen = await signIn('helen@eastside.example');
     const { data } = await helen.from('referrals').select('status').eq('id', R1).single();
     expect(data!.status).toBe('couldnt_get_help');
