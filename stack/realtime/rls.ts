@@ -1,35 +1,39 @@
 /**
  * Who may see a change: Supabase Realtime's rule, evaluated in ONE statement
- * per change for every subscriber of the table.
+ * for all subscribers of a table.
  *
- * Design: subscribers are grouped by their JWT claims (claims that differ only
- * in `iat`/`exp` form one group). For a change we call one plpgsql function,
- * created per pooled connection in `pg_temp` (so nothing is added to the
- * project's schemas and `db:reset` has nothing of ours to drop), with the
- * primary-key values and the list of claims groups. For each group it does
- * what hosted Realtime's `apply_rls` does per subscription:
+ * Design: subscribers are grouped by their JWT claims (see
+ * unusedClaimKeys for which claims are left out of the grouping key). For the
+ * changed rows of a table in a transaction (one row for a single-row commit)
+ * we call one plpgsql function, created per pooled connection in `pg_temp`
+ * (so nothing is added to the project's schemas and `db:reset` has nothing of
+ * ours to drop), with the rows' primary keys and the list of claims groups.
+ * For each group it does what hosted Realtime's `apply_rls` does per
+ * subscription:
  *   set_config('request.jwt.claims', claims, true); set_config('role', role, true);
- *   select exists(select 1 from <table> where <pk> = <value>)   -- under RLS
- * and resets the role, then returns one boolean per group plus, per role, the
- * columns that role may SELECT (columns it may not read are left out of the
- * payload). The statement runs in its own implicit transaction, so every
- * setting is local to it. One round trip per change whatever the number of
- * subscribers; the cost inside grows with the number of distinct claims.
+ *   select <positions of the rows that exist> from <table> where <pk> = <value>  -- under RLS
+ * and resets the role, then returns the visible row positions per group plus,
+ * per role, the columns that role may SELECT (columns it may not read are
+ * left out of the payload). The statement runs in its own implicit
+ * transaction, so every setting is local to it. One round trip per change
+ * (per table per transaction) whatever the number of subscribers; the cost
+ * inside grows with the number of distinct claims.
  */
 import pg from 'pg';
 import type { ColumnType } from './values.ts';
 
 const FUNCTION_SQL = `
 create or replace function pg_temp.realtime_visible(
-  rel oid, q text, pk text[], pk_cols text[], check_rls boolean, claims_list jsonb[]
+  rel oid, q text, pks jsonb, pk_cols text[], check_rls boolean, claims_list jsonb[]
 ) returns jsonb
 language plpgsql volatile
 as $fn$
 declare
   c jsonb;
   r text;
-  ok boolean;
-  vis boolean[] := '{}';
+  ords int[];
+  all_ords int[] := array(select generate_series(1, jsonb_array_length(pks)));
+  vis jsonb := '[]';
   cols jsonb := '{}';
   allowed text[];
   rls_on boolean := (select relrowsecurity from pg_class where oid = rel);
@@ -48,23 +52,23 @@ begin
       cols := cols || jsonb_build_object(r, to_jsonb(allowed));
     end if;
     if not ((cols->r) @> to_jsonb(pk_cols)) then
-      ok := false;
+      ords := '{}';
     elsif not (check_rls and rls_on) then
-      ok := true;
+      ords := all_ords;
     else
       perform set_config('request.jwt.claims', c::text, true);
       perform set_config('role', r, true);
       begin
-        execute q into ok using pk;
+        execute q into ords using pks;
       exception when others then
-        ok := false;
+        ords := '{}';
       end;
       perform set_config('role', 'none', true);
     end if;
-    vis := vis || coalesce(ok, false);
+    vis := vis || jsonb_build_array(to_jsonb(coalesce(ords, '{}')));
   end loop;
   perform set_config('request.jwt.claims', '', true);
-  return jsonb_build_object('visible', to_jsonb(vis), 'columns', cols, 'rls', rls_on);
+  return jsonb_build_object('visible', vis, 'columns', cols, 'rls', rls_on);
 end
 $fn$;
 `;
@@ -80,12 +84,16 @@ export interface RelationMeta {
   types: Map<string, ColumnType>;
   /** Column → typname, for filter comparisons. */
   typeNames: Map<string, string>;
-  /** The exists() query run under each subscriber's role. */
-  existsQuery: string;
+  /**
+   * Run under each claims group's role: which of the rows whose primary keys
+   * are given (a JSON array of arrays of text values) exist and are visible.
+   */
+  visibleQuery: string;
 }
 
 export interface Visibility {
-  visible: boolean[];
+  /** Per claims group, the 1-based positions of the rows that group may see. */
+  visible: number[][];
   /** Row level security enabled on the table at that moment. */
   rls: boolean;
   columns: Record<string, string[]>;
@@ -216,7 +224,7 @@ export class Authorizer {
     if (!rows.length) throw new Error(`relation ${oid} not found`);
     const columns = rows.map((r) => ({ name: r.name, type: { name: r.typname, elem: r.elem } as ColumnType }));
     const pk = rows.filter((r) => r.is_pk);
-    const where = pk.map((r, i) => `${ident(r.name)} = ($1::text[])[${i + 1}]::${r.fmt}`).join(' and ');
+    const where = pk.map((r, i) => `t.${ident(r.name)} = (k.v->>${i})::${r.fmt}`).join(' and ');
     return {
       oid,
       schema: rows[0]!.schema,
@@ -226,16 +234,19 @@ export class Authorizer {
       columns,
       types: new Map(columns.map((c) => [c.name, c.type])),
       typeNames: new Map(columns.map((c) => [c.name, c.type.name])),
-      existsQuery: `select exists(select 1 from only ${ident(rows[0]!.schema)}.${ident(rows[0]!.table)} where ${where || 'false'})`,
+      visibleQuery:
+        `select coalesce(array_agg(k.ord::int order by k.ord), '{}') from jsonb_array_elements($1) with ordinality as k(v, ord) ` +
+        `where exists(select 1 from only ${ident(rows[0]!.schema)}.${ident(rows[0]!.table)} t where ${where || 'false'})`,
     };
   }
 
   /**
-   * One statement: which of `claimsList` may see the row with these primary
-   * key values now (RLS checked only when `checkRls`), and which columns
-   * each role may read.
+   * One statement for a batch of changed rows of one table (one change, or
+   * all of a transaction's changes to that table): for each claims group, the
+   * 1-based positions of the rows it may see now (RLS checked only when
+   * `checkRls`), and which columns each role may read.
    */
-  async visible(meta: RelationMeta, pkValues: (string | null)[], checkRls: boolean, claimsList: string[]): Promise<Visibility> {
+  async visible(meta: RelationMeta, pkRows: (string | null)[][], checkRls: boolean, claimsList: string[]): Promise<Visibility> {
     const client = await this.pool.connect();
     let broken = false;
     try {
@@ -245,7 +256,7 @@ export class Authorizer {
       }
       const res = await client.query<{ v: Visibility }>(
         'select pg_temp.realtime_visible($1, $2, $3, $4, $5, $6::jsonb[]) as v',
-        [meta.oid, meta.existsQuery, pkValues, meta.pkCols, checkRls, claimsList],
+        [meta.oid, meta.visibleQuery, JSON.stringify(pkRows), meta.pkCols, checkRls, claimsList],
       );
       return res.rows[0]!.v;
     } catch (err) {

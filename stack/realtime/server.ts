@@ -630,11 +630,53 @@ export class RealtimeServer {
   // postgres_changes
   // -------------------------------------------------------------------------
 
+  /**
+   * Delivers a committed transaction: matches every change against the
+   * subscriptions, then authorises with one statement per table touched
+   * (covering all its changed rows and all claims groups; for a single-row
+   * commit that is one statement per change), then sends in commit order.
+   */
   async deliverTransaction(tx: Transaction): Promise<void> {
     const commitTimestamp = tx.commitTime.toISOString();
+    const prepared: Prepared[] = [];
     for (const change of tx.changes) {
-      await this.deliverChange(change, commitTimestamp);
+      const p = await this.prepare(change);
+      if (p) prepared.push(p);
     }
+    if (!prepared.length) return;
+
+    const authorizer = this.opts.authorizer;
+    const { version, keys: ignore } = authorizer.unusedClaimKeys();
+    const batches = new Map<string, Batch>();
+    for (const p of prepared) {
+      const checkRls = p.change.type !== 'DELETE';
+      const key = `${p.meta.oid}:${checkRls}`;
+      let b = batches.get(key);
+      if (!b) {
+        b = { meta: p.meta, checkRls, pkRows: [], claimsList: [], groups: new Map(), groupOf: new Map(), vis: null };
+        batches.set(key, b);
+      }
+      p.batch = b;
+      p.row = b.pkRows.length + 1;
+      const pkSource = p.change.type === 'DELETE' ? p.change.old : p.change.record;
+      b.pkRows.push(p.meta.pkCols.map((c) => (pkSource?.[c] ?? null) as string | null));
+      for (const m of p.matched) {
+        if (b.groupOf.has(m.ch)) continue;
+        if (!m.ch.claimsKey || m.ch.claimsKey[0] !== version) m.ch.claimsKey = [version, claimsKeyOf(m.ch.claims, ignore)];
+        let g = b.groups.get(m.ch.claimsKey[1]);
+        if (g === undefined) {
+          g = b.claimsList.length;
+          b.groups.set(m.ch.claimsKey[1], g);
+          b.claimsList.push(JSON.stringify(m.ch.claims));
+        }
+        b.groupOf.set(m.ch, g);
+      }
+    }
+    for (const b of batches.values()) {
+      const v = await withRetry(() => authorizer.visible(b.meta, b.pkRows, b.checkRls, b.claimsList));
+      b.vis = { sets: v.visible.map((rows) => new Set(rows)), columns: v.columns, rls: v.rls };
+    }
+    for (const p of prepared) this.sendChange(p, commitTimestamp);
   }
 
   private candidates(schema: string, table: string): Channel[] {
@@ -644,12 +686,12 @@ export class RealtimeServer {
     return out;
   }
 
-  private async deliverChange(change: RawChange, commitTimestamp: string): Promise<void> {
+  /** Typed rows and the channels whose event and filters match; null if none. */
+  private async prepare(change: RawChange): Promise<Prepared | null> {
     const { schema, table } = change.relation;
     const channels = this.candidates(schema, table);
-    if (!channels.length) return;
-    const authorizer = this.opts.authorizer;
-    const meta: RelationMeta = await withRetry(() => authorizer.relation(change.relation.oid));
+    if (!channels.length) return null;
+    const meta: RelationMeta = await withRetry(() => this.opts.authorizer.relation(change.relation.oid));
 
     const toTyped = (raw: Record<string, string | null | undefined> | null): Record<string, unknown> | null => {
       if (!raw) return null;
@@ -671,7 +713,6 @@ export class RealtimeServer {
     }
     const target = change.type === 'DELETE' ? (old ?? {}) : (record ?? {});
 
-    // Event + filter match, per channel.
     const matched: { ch: Channel; ids: number[] }[] = [];
     for (const ch of channels) {
       const ids: number[] = [];
@@ -684,28 +725,14 @@ export class RealtimeServer {
       }
       if (ids.length) matched.push({ ch, ids });
     }
-    if (!matched.length) return;
+    if (!matched.length) return null;
+    return { change, meta, record, old, matched, batch: null, row: 0 };
+  }
 
-    // One statement decides visibility for every distinct set of claims.
-    const groups = new Map<string, number>();
-    const groupOf = new Map<Channel, number>();
-    const claimsList: string[] = [];
-    const { version, keys: ignore } = authorizer.unusedClaimKeys();
-    for (const m of matched) {
-      if (!m.ch.claimsKey || m.ch.claimsKey[0] !== version) m.ch.claimsKey = [version, claimsKeyOf(m.ch.claims, ignore)];
-      const key = m.ch.claimsKey[1];
-      let g = groups.get(key);
-      if (g === undefined) {
-        g = claimsList.length;
-        groups.set(key, g);
-        claimsList.push(JSON.stringify(m.ch.claims));
-      }
-      groupOf.set(m.ch, g);
-    }
-    const pkSource = change.type === 'DELETE' ? change.old : change.record;
-    const pkValues = meta.pkCols.map((c) => (pkSource?.[c] ?? null) as string | null);
-    const vis = await withRetry(() => authorizer.visible(meta, pkValues, change.type !== 'DELETE', claimsList));
-
+  private sendChange(p: Prepared, commitTimestamp: string): void {
+    const { change, meta, record, old } = p;
+    const b = p.batch!;
+    const vis = b.vis!;
     // The payload, once per role (columns the role may not read are left out).
     const dataByRole = new Map<string, string>();
     const dataFor = (role: string): string => {
@@ -721,13 +748,11 @@ export class RealtimeServer {
         return out;
       };
       const data: Record<string, unknown> = {
-        schema,
-        table,
+        schema: change.relation.schema,
+        table: change.relation.table,
         commit_timestamp: commitTimestamp,
         type: change.type,
-        columns: meta.columns
-          .filter((c) => allowed.has(c.name))
-          .map((c) => ({ name: c.name, type: c.type.name })),
+        columns: meta.columns.filter((c) => allowed.has(c.name)).map((c) => ({ name: c.name, type: c.type.name })),
       };
       if (change.type !== 'DELETE') data.record = pick(record);
       if (change.type === 'UPDATE') data.old_record = pick(old);
@@ -737,15 +762,37 @@ export class RealtimeServer {
       dataByRole.set(role, json);
       return json;
     };
-
-    for (const m of matched) {
-      if (!vis.visible[groupOf.get(m.ch)!]) continue;
+    for (const m of p.matched) {
       const ch = m.ch;
+      if (!vis.sets[b.groupOf.get(ch)!]?.has(p.row)) continue;
       if (ch.conn.channels.get(ch.topic) !== ch) continue;
       const payloadJson = `{"ids":${JSON.stringify(m.ids)},"data":${dataFor(ch.claims.role)}}`;
       this.send(ch.conn, null, null, ch.topic, 'postgres_changes', null, payloadJson);
     }
   }
+}
+
+/** A change matched by at least one channel, waiting for its authorisation. */
+interface Prepared {
+  change: RawChange;
+  meta: RelationMeta;
+  record: Record<string, unknown> | null;
+  old: Record<string, unknown> | null;
+  matched: { ch: Channel; ids: number[] }[];
+  batch: Batch | null;
+  /** 1-based position of this row in its batch. */
+  row: number;
+}
+
+/** The changed rows of one table in one transaction, authorised in one statement. */
+interface Batch {
+  meta: RelationMeta;
+  checkRls: boolean;
+  pkRows: (string | null)[][];
+  claimsList: string[];
+  groups: Map<string, number>;
+  groupOf: Map<Channel, number>;
+  vis: { sets: Set<number>[]; columns: Record<string, string[]>; rls: boolean } | null;
 }
 
 function truthy(v: unknown): boolean {

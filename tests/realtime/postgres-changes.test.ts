@@ -129,6 +129,20 @@ describe('filters and events', () => {
     expect(inserts.heard).toEqual([]);
   });
 
+  it('a transaction changing several rows: each subscriber hears exactly the rows it may read', async () => {
+    const clara = await who('clara');
+    const helen = await who('helen');
+    const claraEar = await listen(clara);
+    const helenEar = await listen(helen);
+    await sql(`update referrals set status = 'referred_elsewhere' where id = any($1)`, [[R1, R2, R3]]);
+    await claraEar.waitFor(isRow(R1, 'referred_elsewhere'));
+    await claraEar.waitFor(isRow(R3, 'referred_elsewhere'));
+    await helenEar.waitFor(isRow(R1, 'referred_elsewhere'));
+    await sleep(300);
+    expect(claraEar.heard.some(isRow(R2))).toBe(false);
+    expect(helenEar.heard.some(isRow(R2)) || helenEar.heard.some(isRow(R3))).toBe(false);
+  });
+
   it('a subscription to a table outside the publication gets a system error but stays joined', async () => {
     const helen = await who('helen');
     const messages: { status: string; message: string }[] = [];
