@@ -74,6 +74,7 @@ export const en = {
     checking: 'Checking your link…',
     program: 'Program',
     for: 'For',
+    comment: 'Comment',
     currentStatus: 'Status now',
     newStatus: 'Change it to',
     confirmIntro: 'Nothing changes until you confirm.',

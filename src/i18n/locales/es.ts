@@ -76,6 +76,7 @@ export const es: Catalogue = {
     checking: 'Revisando su enlace…',
     program: 'Programa',
     for: 'Para',
+    comment: 'Comentario',
     currentStatus: 'Estado actual',
     newStatus: 'Cambiar a',
     confirmIntro: 'Nada cambia hasta que confirme.',

@@ -12,15 +12,16 @@ function Details({ link }: { link: StatusLink }) {
     [t('program'), link.referral.program_name],
     [t('for'), link.referral.seeker_first_name],
     [t('currentStatus'), t(`common:status.${link.referral.status}`)],
+    ...(link.referral.comment.trim() ? [[t('comment'), link.referral.comment] as [string, string]] : []),
   ];
   return (
     <Box component="dl" m={0}>
       {rows.map(([k, v]) => (
         <Group key={k} gap="xs" wrap="nowrap" align="baseline">
-          <Text component="dt" fw={600}>
+          <Text component="dt" fw={600} style={{ flexShrink: 0 }}>
             {k}:
           </Text>
-          <Text component="dd" m={0}>
+          <Text component="dd" m={0} style={{ overflowWrap: 'anywhere' }}>
             {v}
           </Text>
         </Group>
