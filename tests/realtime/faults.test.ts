@@ -5,6 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { control, resetDb, signIn, sql, type Client } from '../support/stack.ts';
+import { dropSlot, SLOT_NAME } from '../../stack/realtime/index.ts';
+import { env } from '../support/stack.ts';
 import { PERSONAS, R1, isRow, listen, setStatus, sleep } from './helpers.ts';
 
 const clients: Client[] = [];
@@ -68,6 +70,17 @@ describe('faults', () => {
     await setStatus(helen, R1, 'needs_client_action');
     await ear.waitFor(isRow(R1, 'needs_client_action'));
   }, 60_000);
+
+  it('dropSlot (for db:reset) removes the slot; the running service recreates it and keeps delivering', async () => {
+    const helen = await who(PERSONAS.helen);
+    const ear = await listen(await who(PERSONAS.sam));
+    expect(await dropSlot(env.dbUrl)).toBe(true);
+    await expect
+      .poll(async () => (await sql(`select 1 from pg_replication_slots where slot_name = $1 and active`, [SLOT_NAME])).length, { timeout: 10_000 })
+      .toBe(1);
+    await setStatus(helen, R1, 'referred_elsewhere');
+    await ear.waitFor(isRow(R1, 'referred_elsewhere'));
+  }, 30_000);
 
   it('changes committed while the service is down do not pile up in the slot after it resumes', async () => {
     const helen = await who(PERSONAS.helen);
