@@ -146,6 +146,20 @@ describe('presence', () => {
     await expect.poll(() => Object.keys(a.presenceState())).toEqual(['helen']);
   });
 
+  it('a client that drops its connection leaves the presence of the others', async () => {
+    const name = room();
+    const watcher = client().channel(name, { config: { presence: { key: 'watcher' } } });
+    watcher.on('presence', { event: 'sync' }, () => undefined);
+    await joined(watcher);
+    const leaver = client();
+    const ch = leaver.channel(name, { config: { presence: { key: 'leaver' } } });
+    await joined(ch);
+    await ch.track({ here: true });
+    await expect.poll(() => Object.keys(watcher.presenceState())).toEqual(['leaver']);
+    leaver.realtime.disconnect();
+    await expect.poll(() => Object.keys(watcher.presenceState())).toEqual([]);
+  });
+
   it('a track payload that is not an object is refused', async () => {
     const ch = client().channel(room());
     await joined(ch);
