@@ -32,7 +32,13 @@ const PERSONAS = [
   'cody@harbor.example',
 ];
 /** Who may read R1 (and so must hear each change). */
-const HEARS_R1 = new Set(['helen@eastside.example', 'henry@eastside.example', 'clara@harbor.example', 'cody@harbor.example', 'sam@seeker.example']);
+const HEARS_R1 = new Set([
+  'helen@eastside.example',
+  'henry@eastside.example',
+  'clara@harbor.example',
+  'cody@harbor.example',
+  'sam@seeker.example',
+]);
 
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -64,13 +70,11 @@ async function subscribe(apiUrl: string, email: string): Promise<Subscriber> {
   const { error } = await client.auth.signInWithPassword({ email, password: 'password123' });
   if (error) throw new Error(`sign-in ${email}: ${error.message}`);
   const sub: Subscriber = { email, client, received: [] };
-  const ch = client.channel(`bench-${Math.random().toString(36).slice(2)}`).on(
-    'postgres_changes',
-    { event: 'UPDATE', schema: 'public', table: 'referrals' },
-    (p) => {
+  const ch = client
+    .channel(`bench-${Math.random().toString(36).slice(2)}`)
+    .on('postgres_changes', { event: 'UPDATE', schema: 'public', table: 'referrals' }, (p) => {
       if ((p.new as { id?: string }).id === R1) sub.received.push(now());
-    },
-  );
+    });
   await new Promise<void>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`${email} not subscribed`)), 20_000);
     ch.subscribe((s) => {
@@ -112,7 +116,8 @@ async function run(label: string, apiUrl: string, db: pg.Client, realtimePid: nu
         s.received[k] = NaN;
       } else latencies.push(t - committed);
     }
-    if (process.env.BENCH_DEBUG) process.stdout.write(`  round ${k}: ${hearers.map((s) => s.received.length).join(',')}\n`);
+    if (process.env.BENCH_DEBUG)
+      process.stdout.write(`  round ${k}: ${hearers.map((s) => s.received.length).join(',')}\n`);
     await sleep(20);
   }
   const wall = (now() - wall0) / 1000;
@@ -147,9 +152,27 @@ async function main() {
       }
     });
     if (!realtimePid) throw new Error('realtime service process not found');
-    const small = await run('6 subscribers', stack.ctx.apiUrl, db, realtimePid, 6, Number(process.env.BENCH_ROUNDS_SMALL ?? 100));
-    const large = await run('200 subscribers', stack.ctx.apiUrl, db, realtimePid, 200, Number(process.env.BENCH_ROUNDS_LARGE ?? 50));
-    process.stdout.write(`\nload average during the run: ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} cores\n`);
+    const small = await run(
+      '6 subscribers',
+      stack.ctx.apiUrl,
+      db,
+      realtimePid,
+      6,
+      Number(process.env.BENCH_ROUNDS_SMALL ?? 100),
+    );
+    const large = await run(
+      '200 subscribers',
+      stack.ctx.apiUrl,
+      db,
+      realtimePid,
+      200,
+      Number(process.env.BENCH_ROUNDS_LARGE ?? 50),
+    );
+    process.stdout.write(
+      `\nload average during the run: ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')} on ${cpus().length} cores\n`,
+    );
     process.stdout.write(
       `\nsummary: 6 subscribers p50 ${small.p50.toFixed(1)} ms / p95 ${small.p95.toFixed(1)} ms (target ≤ 50); ` +
         `200 subscribers p50 ${large.p50.toFixed(1)} ms / p95 ${large.p95.toFixed(1)} ms (target ≤ 200)\n`,

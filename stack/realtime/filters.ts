@@ -5,9 +5,24 @@
  * isdistinct. Values compare by the column's SQL type.
  */
 
-export type FilterOp = 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte' | 'in' | 'like' | 'ilike' | 'is' | 'match' | 'imatch' | 'isdistinct';
+export type FilterOp =
+  'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte' | 'in' | 'like' | 'ilike' | 'is' | 'match' | 'imatch' | 'isdistinct';
 
-const OPS = new Set<FilterOp>(['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'in', 'like', 'ilike', 'is', 'match', 'imatch', 'isdistinct']);
+const OPS = new Set<FilterOp>([
+  'eq',
+  'neq',
+  'lt',
+  'lte',
+  'gt',
+  'gte',
+  'in',
+  'like',
+  'ilike',
+  'is',
+  'match',
+  'imatch',
+  'isdistinct',
+]);
 
 export interface Condition {
   column: string;
@@ -77,7 +92,8 @@ export function parseFilter(filter: string | null | undefined): Condition[] {
       const m = /^\((.*)\)$/s.exec(raw.trim());
       if (!m) throw new FilterParseError(`Error parsing \`filter\` params: ${JSON.stringify([column, rest])}`);
       const values = m[1]!.trim() === '' ? [] : splitTop(m[1]!, ',').map((v) => unquote(v.trim()));
-      if (values.length > 100) throw new FilterParseError('Error parsing `filter` params: too many values for `in` filter');
+      if (values.length > 100)
+        throw new FilterParseError('Error parsing `filter` params: too many values for `in` filter');
       conds.push({ column, op, negate, value: null, values });
       continue;
     }
@@ -114,7 +130,11 @@ function compare(value: unknown, filterValue: string, type: string): Cmp {
     return a === b ? 0 : a < b ? -1 : 1;
   }
   if (type === 'bool') {
-    const b = /^(t|true|y|yes|on|1)$/i.test(filterValue) ? true : /^(f|false|n|no|off|0)$/i.test(filterValue) ? false : null;
+    const b = /^(t|true|y|yes|on|1)$/i.test(filterValue)
+      ? true
+      : /^(f|false|n|no|off|0)$/i.test(filterValue)
+        ? false
+        : null;
     if (b === null) return null;
     const a = value === true || value === 't' || value === 'true';
     return a === b ? 0 : a ? 1 : -1;
@@ -156,7 +176,17 @@ function evalCondition(c: Condition, value: unknown, type: string): boolean | nu
     case 'gte': {
       const r = compare(value, c.value!, type);
       if (r === null) return null;
-      return c.op === 'eq' ? r === 0 : c.op === 'neq' ? r !== 0 : c.op === 'lt' ? r < 0 : c.op === 'lte' ? r <= 0 : c.op === 'gt' ? r > 0 : r >= 0;
+      return c.op === 'eq'
+        ? r === 0
+        : c.op === 'neq'
+          ? r !== 0
+          : c.op === 'lt'
+            ? r < 0
+            : c.op === 'lte'
+              ? r <= 0
+              : c.op === 'gt'
+                ? r > 0
+                : r >= 0;
     }
     case 'in': {
       if (value === null || value === undefined) return null;

@@ -40,7 +40,12 @@ function checkShape(joinRef: unknown, ref: unknown, topic: unknown, event: unkno
   const r = asRef(ref);
   const jr = asRef(joinRef);
   if (typeof topic !== 'string' || typeof event !== 'string') {
-    throw new FrameError('malformed message: topic and event must be strings', r, typeof topic === 'string' ? topic : null, jr);
+    throw new FrameError(
+      'malformed message: topic and event must be strings',
+      r,
+      typeof topic === 'string' ? topic : null,
+      jr,
+    );
   }
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
     throw new FrameError('malformed message: payload must be an object', r, topic, jr);
@@ -148,7 +153,8 @@ export function encodeUserBroadcast(
   const t = Buffer.from(topic, 'utf8');
   const e = Buffer.from(event, 'utf8');
   const m = Buffer.from(meta && Object.keys(meta).length ? JSON.stringify(meta) : '', 'utf8');
-  if (t.length > 255 || e.length > 255 || m.length > 255) throw new Error('broadcast header field longer than 255 bytes');
+  if (t.length > 255 || e.length > 255 || m.length > 255)
+    throw new Error('broadcast header field longer than 255 bytes');
   const head = Buffer.from([KIND_USER_BROADCAST, t.length, e.length, m.length, encoding === 'json' ? 1 : 0]);
   return Buffer.concat([head, t, e, m, body]);
 }

@@ -85,7 +85,10 @@ async function ensureSlot(dbUrl: string, slot: string): Promise<void> {
       // A previous run of this service that did not shut down cleanly.
       await client.query('select pg_terminate_backend($1)', [pid]);
       for (let i = 0; i < 40; i++) {
-        const again = await client.query('select 1 from pg_replication_slots where slot_name = $1 and active_pid is not null', [slot]);
+        const again = await client.query(
+          'select 1 from pg_replication_slots where slot_name = $1 and active_pid is not null',
+          [slot],
+        );
         if (again.rowCount === 0) break;
         await new Promise((res) => setTimeout(res, 50));
       }
@@ -247,7 +250,12 @@ export class ChangeStream {
         if (msg.tag === 'insert') {
           this.current.changes.push({ type: 'INSERT', relation: rel, record: msg.new, old: null });
         } else if (msg.tag === 'update') {
-          this.current.changes.push({ type: 'UPDATE', relation: rel, record: msg.new, old: msg.old ?? msg.key ?? null });
+          this.current.changes.push({
+            type: 'UPDATE',
+            relation: rel,
+            record: msg.new,
+            old: msg.old ?? msg.key ?? null,
+          });
         } else {
           this.current.changes.push({ type: 'DELETE', relation: rel, record: null, old: msg.old ?? msg.key ?? null });
         }

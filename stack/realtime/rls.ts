@@ -246,7 +246,12 @@ export class Authorizer {
    * 1-based positions of the rows it may see now (RLS checked only when
    * `checkRls`), and which columns each role may read.
    */
-  async visible(meta: RelationMeta, pkRows: (string | null)[][], checkRls: boolean, claimsList: string[]): Promise<Visibility> {
+  async visible(
+    meta: RelationMeta,
+    pkRows: (string | null)[][],
+    checkRls: boolean,
+    claimsList: string[],
+  ): Promise<Visibility> {
     const client = await this.pool.connect();
     let broken = false;
     try {

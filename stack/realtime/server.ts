@@ -7,7 +7,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { WebSocket } from 'ws';
-import { FrameError, decodeBinary, decodeText, encodeText, encodeUserBroadcast, type Frame, type Vsn } from './protocol.ts';
+import {
+  FrameError,
+  decodeBinary,
+  decodeText,
+  encodeText,
+  encodeUserBroadcast,
+  type Frame,
+  type Vsn,
+} from './protocol.ts';
 import { makeVerifier, type Claims, type Verifier } from './jwt.ts';
 import { FilterParseError, matches, parseFilter, type Condition } from './filters.ts';
 import type { Authorizer, RelationMeta } from './rls.ts';
@@ -104,9 +112,7 @@ export class RealtimeServer {
   private presence = new Map<string, Map<string, Map<Channel, Record<string, unknown>>>>();
   private nextConnId = 1;
 
-  constructor(
-    private opts: { jwtSecret: string; authorizer: Authorizer; log: Log; joinErrorBackoffMs?: number },
-  ) {
+  constructor(private opts: { jwtSecret: string; authorizer: Authorizer; log: Log; joinErrorBackoffMs?: number }) {
     this.verify = makeVerifier(opts.jwtSecret);
   }
 
@@ -119,14 +125,18 @@ export class RealtimeServer {
   // -------------------------------------------------------------------------
 
   /** Checks the apikey before the upgrade: an error message, or null when fine. */
-  async checkConnect(req: IncomingMessage, url: URL): Promise<{ status: number; error: string } | { apikey: string; vsn: Vsn }> {
+  async checkConnect(
+    req: IncomingMessage,
+    url: URL,
+  ): Promise<{ status: number; error: string } | { apikey: string; vsn: Vsn }> {
     const header = req.headers['x-api-key'];
     const apikey = (typeof header === 'string' && header) || url.searchParams.get('apikey');
     if (!apikey) return { status: 401, error: 'API key is missing' };
     const check = await this.verify(apikey);
     if (!check.ok) return { status: 401, error: check.message };
     const vsnParam = url.searchParams.get('vsn') ?? '1.0.0';
-    if (vsnParam !== '1.0.0' && vsnParam !== '2.0.0') return { status: 400, error: `Unsupported serializer version ${vsnParam}` };
+    if (vsnParam !== '1.0.0' && vsnParam !== '2.0.0')
+      return { status: 400, error: `Unsupported serializer version ${vsnParam}` };
     return { apikey, vsn: vsnParam };
   }
 
@@ -146,10 +156,16 @@ export class RealtimeServer {
     this.touch(conn);
     ws.on('message', (data, isBinary) => {
       this.touch(conn);
-      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
-      conn.queue = conn.queue.then(() => this.onFrame(conn, buf, isBinary)).catch((err: unknown) => {
-        this.opts.log(`error handling a message: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-      });
+      const buf = Array.isArray(data)
+        ? Buffer.concat(data)
+        : Buffer.isBuffer(data)
+          ? data
+          : Buffer.from(data as ArrayBuffer);
+      conn.queue = conn.queue
+        .then(() => this.onFrame(conn, buf, isBinary))
+        .catch((err: unknown) => {
+          this.opts.log(`error handling a message: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        });
     });
     ws.on('close', () => this.dropConnection(conn));
     ws.on('error', () => this.dropConnection(conn));
@@ -180,12 +196,25 @@ export class RealtimeServer {
     }
   }
 
-  private send(conn: Connection, joinRef: string | null, ref: string | null, topic: string, event: string, payload: unknown, payloadJson?: string): void {
+  private send(
+    conn: Connection,
+    joinRef: string | null,
+    ref: string | null,
+    topic: string,
+    event: string,
+    payload: unknown,
+    payloadJson?: string,
+  ): void {
     if (conn.closed || conn.ws.readyState !== WebSocket.OPEN) return;
     conn.ws.send(encodeText(conn.vsn, joinRef, ref, topic, event, payload, payloadJson));
   }
 
-  private reply(conn: Connection, frame: { joinRef: string | null; ref: string | null; topic: string }, status: 'ok' | 'error', response: unknown): void {
+  private reply(
+    conn: Connection,
+    frame: { joinRef: string | null; ref: string | null; topic: string },
+    status: 'ok' | 'error',
+    response: unknown,
+  ): void {
     this.send(conn, frame.joinRef, frame.ref, frame.topic, 'phx_reply', { status, response });
   }
 
@@ -214,7 +243,10 @@ export class RealtimeServer {
       frame = isBinary ? decodeBinary(buf) : decodeText(buf.toString('utf8'), conn.vsn);
     } catch (err) {
       const e = err instanceof FrameError ? err : new FrameError('malformed message');
-      this.send(conn, e.joinRef, e.ref, e.topic ?? 'phoenix', 'phx_reply', { status: 'error', response: { reason: e.message } });
+      this.send(conn, e.joinRef, e.ref, e.topic ?? 'phoenix', 'phx_reply', {
+        status: 'error',
+        response: { reason: e.message },
+      });
       return;
     }
     const { topic, event } = frame;
@@ -233,7 +265,10 @@ export class RealtimeServer {
       return;
     }
     if (!ch || (frame.joinRef !== null && frame.joinRef !== ch.joinRef)) {
-      this.send(conn, null, frame.ref, topic, 'phx_reply', { status: 'error', response: { reason: 'unmatched topic' } });
+      this.send(conn, null, frame.ref, topic, 'phx_reply', {
+        status: 'error',
+        response: { reason: 'unmatched topic' },
+      });
       return;
     }
     const payload = frame.payload as Record<string, unknown>;
@@ -262,7 +297,10 @@ export class RealtimeServer {
   private async join(conn: Connection, frame: Frame): Promise<void> {
     const { topic } = frame;
     if (!topic.startsWith('realtime:')) {
-      this.send(conn, null, frame.ref, topic, 'phx_reply', { status: 'error', response: { reason: 'unmatched topic' } });
+      this.send(conn, null, frame.ref, topic, 'phx_reply', {
+        status: 'error',
+        response: { reason: 'unmatched topic' },
+      });
       return;
     }
     const subTopic = topic.slice('realtime:'.length);
@@ -281,7 +319,10 @@ export class RealtimeServer {
 
     const payload = frame.payload as Record<string, unknown>;
     const config = isRecord(payload.config) ? payload.config : {};
-    let token = (typeof payload.access_token === 'string' && payload.access_token) || (typeof payload.user_token === 'string' && payload.user_token) || '';
+    let token =
+      (typeof payload.access_token === 'string' && payload.access_token) ||
+      (typeof payload.user_token === 'string' && payload.user_token) ||
+      '';
     if (!token || token.startsWith('sb_')) token = conn.apikey;
     const check = await this.verify(token);
     if (!check.ok) return this.joinError(conn, frame, `${check.code}: ${check.message}`);
@@ -293,7 +334,11 @@ export class RealtimeServer {
       return this.joinError(conn, frame, 'UnableToReplayMessages: Replay is not allowed for public channels');
     }
     if (isPrivate && !(await this.canReadPrivate(check.claims, subTopic))) {
-      return this.joinError(conn, frame, `Unauthorized: You do not have permissions to read from this Channel topic: ${subTopic}`);
+      return this.joinError(
+        conn,
+        frame,
+        `Unauthorized: You do not have permissions to read from this Channel topic: ${subTopic}`,
+      );
     }
 
     const ch: Channel = {
@@ -531,7 +576,8 @@ export class RealtimeServer {
     }
     // Private channels: writes need RLS insert rights on realtime.messages;
     // without them the message is dropped silently, as hosted does.
-    if (!ch.isPrivate) this.fanOut(ch.topic, payload.event, payload.payload ?? {}, frame.binary ?? null, ch.broadcastSelf ? null : ch);
+    if (!ch.isPrivate)
+      this.fanOut(ch.topic, payload.event, payload.payload ?? {}, frame.binary ?? null, ch.broadcastSelf ? null : ch);
     if (ch.broadcastAck) this.reply(ch.conn, frame, 'ok', {});
   }
 
@@ -662,7 +708,8 @@ export class RealtimeServer {
       b.pkRows.push(p.meta.pkCols.map((c) => (pkSource?.[c] ?? null) as string | null));
       for (const m of p.matched) {
         if (b.groupOf.has(m.ch)) continue;
-        if (!m.ch.claimsKey || m.ch.claimsKey[0] !== version) m.ch.claimsKey = [version, claimsKeyOf(m.ch.claims, ignore)];
+        if (!m.ch.claimsKey || m.ch.claimsKey[0] !== version)
+          m.ch.claimsKey = [version, claimsKeyOf(m.ch.claims, ignore)];
         let g = b.groups.get(m.ch.claimsKey[1]);
         if (g === undefined) {
           g = b.claimsList.length;

@@ -29,7 +29,8 @@ async function open(email: string, next: string) {
   contexts.push(context);
   page.on('websocket', (ws) =>
     ws.on('framereceived', ({ payload }) => {
-      if (typeof payload === 'string' && payload.includes('"postgres_changes",{"ids"')) lastChangeFrame.set(page, performance.now());
+      if (typeof payload === 'string' && payload.includes('"postgres_changes",{"ids"'))
+        lastChangeFrame.set(page, performance.now());
     }),
   );
   await signInAs(page, email, next);
@@ -47,7 +48,10 @@ async function within(ms: number, t0: number, checks: (() => Promise<unknown>)[]
   await Promise.all(checks.map((check) => check()));
   const took = performance.now() - t0;
   const frames = [helen, clara].map((p) => `${Math.round((lastChangeFrame.get(p) ?? NaN) - t0)} ms`).join(', ');
-  expect(took, `screens updated after ${Math.round(took)} ms (change frames reached the pages after ${frames})`).toBeLessThanOrEqual(ms);
+  expect(
+    took,
+    `screens updated after ${Math.round(took)} ms (change frames reached the pages after ${frames})`,
+  ).toBeLessThanOrEqual(ms);
   return took;
 }
 
@@ -84,7 +88,10 @@ describe('two screens stay in sync', () => {
     await within(1000, t0, [
       () => expect.poll(() => drawerStatus(helen), { timeout: 1500, interval: 20 }).toBe('eligible'),
       () => expect.poll(() => drawerStatus(clara), { timeout: 1500, interval: 20 }).toBe('eligible'),
-      () => expect.poll(() => clara.getByRole('combobox', { name: STATUS_LABEL }).inputValue(), { timeout: 1500, interval: 20 }).toBe('eligible'),
+      () =>
+        expect
+          .poll(() => clara.getByRole('combobox', { name: STATUS_LABEL }).inputValue(), { timeout: 1500, interval: 20 })
+          .toBe('eligible'),
     ]);
   });
 

@@ -45,8 +45,12 @@ describe('broadcast', () => {
     it(`reaches the other subscribers, not the sender without self (sender ${a}, receiver ${b})`, async () => {
       const name = room();
       const got: { sender: unknown[]; receiver: unknown[] } = { sender: [], receiver: [] };
-      const sender = client(a).channel(name).on('broadcast', { event: 'cursor' }, (m) => got.sender.push(m));
-      const receiver = client(b).channel(name).on('broadcast', { event: 'cursor' }, (m) => got.receiver.push(m));
+      const sender = client(a)
+        .channel(name)
+        .on('broadcast', { event: 'cursor' }, (m) => got.sender.push(m));
+      const receiver = client(b)
+        .channel(name)
+        .on('broadcast', { event: 'cursor' }, (m) => got.receiver.push(m));
       await joined(sender);
       await joined(receiver);
       expect(await sender.send({ type: 'broadcast', event: 'cursor', payload: { x: 1, name: 'Zoë' } })).toBe('ok');
@@ -72,7 +76,9 @@ describe('broadcast', () => {
   it('other topics hear nothing', async () => {
     const got: unknown[] = [];
     const a = client().channel(room());
-    const b = client().channel(room()).on('broadcast', { event: '*' }, (m) => got.push(m));
+    const b = client()
+      .channel(room())
+      .on('broadcast', { event: '*' }, (m) => got.push(m));
     await joined(a);
     await joined(b);
     await a.send({ type: 'broadcast', event: 'x', payload: {} });
@@ -83,7 +89,9 @@ describe('broadcast', () => {
   it('httpSend and the REST fallback of send() deliver through POST /api/broadcast', async () => {
     const name = room();
     const got: unknown[] = [];
-    const listener = client().channel(name).on('broadcast', { event: '*' }, (m) => got.push(m));
+    const listener = client()
+      .channel(name)
+      .on('broadcast', { event: '*' }, (m) => got.push(m));
     await joined(listener);
     const sender = client().channel(name);
     await sender.httpSend('http-event', { via: 'httpSend' });
@@ -132,7 +140,9 @@ describe('presence', () => {
 
     // Re-track replaces the meta.
     await b.track({ screen: 'dashboard' });
-    await expect.poll(() => (a.presenceState().clara?.[0] as { screen?: string } | undefined)?.screen).toBe('dashboard');
+    await expect
+      .poll(() => (a.presenceState().clara?.[0] as { screen?: string } | undefined)?.screen)
+      .toBe('dashboard');
     expect(a.presenceState().clara).toHaveLength(1);
 
     expect(await b.untrack()).toBe('ok');

@@ -76,7 +76,11 @@ describe('faults', () => {
     const ear = await listen(await who(PERSONAS.sam));
     expect(await dropSlot(env.dbUrl)).toBe(true);
     await expect
-      .poll(async () => (await sql(`select 1 from pg_replication_slots where slot_name = $1 and active`, [SLOT_NAME])).length, { timeout: 10_000 })
+      .poll(
+        async () =>
+          (await sql(`select 1 from pg_replication_slots where slot_name = $1 and active`, [SLOT_NAME])).length,
+        { timeout: 10_000 },
+      )
       .toBe(1);
     await setStatus(helen, R1, 'referred_elsewhere');
     await ear.waitFor(isRow(R1, 'referred_elsewhere'));

@@ -5,7 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import { FilterParseError, matches, parseFilter } from '../../stack/realtime/filters.ts';
 import { valueFromText } from '../../stack/realtime/values.ts';
-import { decodeBinary, decodeText, encodeText, encodeUserBroadcast, FrameError } from '../../stack/realtime/protocol.ts';
+import {
+  decodeBinary,
+  decodeText,
+  encodeText,
+  encodeUserBroadcast,
+  FrameError,
+} from '../../stack/realtime/protocol.ts';
 import { bindingId } from '../../stack/realtime/server.ts';
 
 const types = new Map([
@@ -61,7 +67,9 @@ describe('filters', () => {
     for (const bad of ['undefined', 'id=foo.1', 'id=in.1,2', 'id', 'id=is.maybe']) {
       expect(() => parseFilter(bad), bad).toThrow(FilterParseError);
     }
-    expect(() => parseFilter(`id=in.(${Array.from({ length: 101 }, (_, i) => i).join(',')})`)).toThrow(FilterParseError);
+    expect(() => parseFilter(`id=in.(${Array.from({ length: 101 }, (_, i) => i).join(',')})`)).toThrow(
+      FilterParseError,
+    );
   });
 });
 
@@ -70,7 +78,9 @@ describe('values as typed JSON', () => {
     expect(valueFromText('42', { name: 'int4', elem: null })).toBe(42);
     expect(valueFromText('t', { name: 'bool', elem: null })).toBe(true);
     expect(valueFromText('{"a":[1]}', { name: 'jsonb', elem: null })).toEqual({ a: [1] });
-    expect(valueFromText('2025-11-03 09:32:55.123+00', { name: 'timestamptz', elem: null })).toBe('2025-11-03T09:32:55.123+00:00');
+    expect(valueFromText('2025-11-03 09:32:55.123+00', { name: 'timestamptz', elem: null })).toBe(
+      '2025-11-03T09:32:55.123+00:00',
+    );
     expect(valueFromText('2025-11-03 09:32:55', { name: 'timestamp', elem: null })).toBe('2025-11-03T09:32:55');
     expect(valueFromText('{a,"b c",NULL}', { name: '_text', elem: 'text' })).toEqual(['a', 'b c', null]);
     expect(valueFromText('{1,2}', { name: '_int4', elem: 'int4' })).toEqual([1, 2]);
@@ -81,8 +91,16 @@ describe('values as typed JSON', () => {
 
 describe('frames', () => {
   it('decodes vsn 2.0.0 arrays and 1.0.0 objects, and rejects malformed ones', () => {
-    expect(decodeText('["1","2","realtime:a","phx_join",{}]', '2.0.0')).toMatchObject({ joinRef: '1', ref: '2', topic: 'realtime:a', event: 'phx_join' });
-    expect(decodeText('{"topic":"phoenix","event":"heartbeat","payload":{},"ref":"3"}', '1.0.0')).toMatchObject({ joinRef: null, ref: '3' });
+    expect(decodeText('["1","2","realtime:a","phx_join",{}]', '2.0.0')).toMatchObject({
+      joinRef: '1',
+      ref: '2',
+      topic: 'realtime:a',
+      event: 'phx_join',
+    });
+    expect(decodeText('{"topic":"phoenix","event":"heartbeat","payload":{},"ref":"3"}', '1.0.0')).toMatchObject({
+      joinRef: null,
+      ref: '3',
+    });
     expect(() => decodeText('{"topic":"phoenix"}', '2.0.0')).toThrow(FrameError);
     expect(() => decodeText('[1,2,3]', '2.0.0')).toThrow(FrameError);
   });
@@ -91,15 +109,29 @@ describe('frames', () => {
     const parts = ['6', '7', 'realtime:room1', 'cursor'].map((s) => Buffer.from(s));
     const push = Buffer.concat([Buffer.from([3, 1, 1, 14, 6, 0, 1]), ...parts, Buffer.from('{"x":1}')]);
     const f = decodeBinary(push);
-    expect(f).toMatchObject({ joinRef: '6', ref: '7', topic: 'realtime:room1', event: 'broadcast', payload: { type: 'broadcast', event: 'cursor', payload: { x: 1 } } });
+    expect(f).toMatchObject({
+      joinRef: '6',
+      ref: '7',
+      topic: 'realtime:room1',
+      event: 'broadcast',
+      payload: { type: 'broadcast', event: 'cursor', payload: { x: 1 } },
+    });
     const out = encodeUserBroadcast('realtime:room1', 'cursor', 'json', f.binary!.body, null);
     expect([...out.subarray(0, 5)]).toEqual([4, 14, 6, 0, 1]);
     expect(out.subarray(5).toString()).toBe('realtime:room1cursor{"x":1}');
   });
 
   it('encodes both serializers', () => {
-    expect(encodeText('2.0.0', null, '1', 'phoenix', 'phx_reply', { status: 'ok' })).toBe('[null,"1","phoenix","phx_reply",{"status":"ok"}]');
-    expect(JSON.parse(encodeText('1.0.0', '5', '1', 't', 'e', {}))).toEqual({ topic: 't', event: 'e', payload: {}, ref: '1', join_ref: '5' });
+    expect(encodeText('2.0.0', null, '1', 'phoenix', 'phx_reply', { status: 'ok' })).toBe(
+      '[null,"1","phoenix","phx_reply",{"status":"ok"}]',
+    );
+    expect(JSON.parse(encodeText('1.0.0', '5', '1', 't', 'e', {}))).toEqual({
+      topic: 't',
+      event: 'e',
+      payload: {},
+      ref: '1',
+      join_ref: '5',
+    });
   });
 
   it('binding ids are stable, positive and differ by parameters', () => {

@@ -92,7 +92,11 @@ export async function listen(
         const w = { pred, resolve: (c: Change) => (clearTimeout(t), resolve(c)) };
         const t = setTimeout(() => {
           waiters.splice(waiters.indexOf(w), 1);
-          reject(new Error(`no matching change within ${timeoutMs} ms; heard ${heard.length}: ${JSON.stringify(heard.map((h) => [h.eventType, h.new]))}`));
+          reject(
+            new Error(
+              `no matching change within ${timeoutMs} ms; heard ${heard.length}: ${JSON.stringify(heard.map((h) => [h.eventType, h.new]))}`,
+            ),
+          );
         }, timeoutMs);
         waiters.push(w);
       });
@@ -106,11 +110,16 @@ export async function listen(
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const isRow = (id: string, status?: string) => (c: Change) =>
-  (c.new as Record<string, unknown>)?.id === id && (status === undefined || (c.new as Record<string, unknown>).status === status);
+  (c.new as Record<string, unknown>)?.id === id &&
+  (status === undefined || (c.new as Record<string, unknown>).status === status);
 
 /** Updates a referral's status as `client`, failing loudly when nothing was updated. */
 export async function setStatus(client: Client, id: string, status: string): Promise<void> {
-  const { data, error } = await client.from('referrals').update({ status } as never).eq('id', id).select('id');
+  const { data, error } = await client
+    .from('referrals')
+    .update({ status } as never)
+    .eq('id', id)
+    .select('id');
   if (error) throw new Error(`update failed: ${error.message}`);
   if (!data?.length) throw new Error(`update of ${id} matched no row`);
 }

@@ -5,7 +5,22 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetDb, serviceClient, sql, type Client } from '../support/stack.ts';
-import { HARBOR, R1, R2, R3, SAM_SEEKER, EASTSIDE, WESTSIDE, isRow, listen, persona, setStatus, sleep, type Listener, type Persona } from './helpers.ts';
+import {
+  HARBOR,
+  R1,
+  R2,
+  R3,
+  SAM_SEEKER,
+  EASTSIDE,
+  WESTSIDE,
+  isRow,
+  listen,
+  persona,
+  setStatus,
+  sleep,
+  type Listener,
+  type Persona,
+} from './helpers.ts';
 
 const clients: Client[] = [];
 async function who(name: Persona | 'anon'): Promise<Client> {
@@ -78,7 +93,12 @@ describe('a status change of R1', () => {
     const helen = users.get('helen')!;
     const { data, error } = await helen
       .from('referrals')
-      .insert({ seeker_id: SAM_SEEKER, program_id: HARBOR, from_site_id: EASTSIDE, comment: 'realtime insert' } as never)
+      .insert({
+        seeker_id: SAM_SEEKER,
+        program_id: HARBOR,
+        from_site_id: EASTSIDE,
+        comment: 'realtime insert',
+      } as never)
       .select('id')
       .single();
     expect(error).toBeNull();
@@ -149,10 +169,17 @@ describe('filters and events', () => {
     const ch = helen
       .channel('not-published')
       .on('system' as never, {} as never, ((m: { status: string; message: string }) => messages.push(m)) as never)
-      .on('postgres_changes' as never, { event: '*', schema: 'public', table: 'profiles' } as never, (() => undefined) as never);
+      .on(
+        'postgres_changes' as never,
+        { event: '*', schema: 'public', table: 'profiles' } as never,
+        (() => undefined) as never,
+      );
     await new Promise<void>((resolve) => ch.subscribe((s) => s === 'SUBSCRIBED' && resolve()));
     await expect.poll(() => messages.length).toBeGreaterThan(0);
-    expect(messages[0]).toMatchObject({ status: 'error', message: expect.stringContaining('Unable to subscribe to changes') });
+    expect(messages[0]).toMatchObject({
+      status: 'error',
+      message: expect.stringContaining('Unable to subscribe to changes'),
+    });
     await helen.removeChannel(ch);
   });
 
@@ -172,7 +199,9 @@ describe('filters and events', () => {
     expect(heard.old).toEqual({ id: note!.id });
     // anon has no SELECT grant on the notes: it hears nothing at all.
     await sleep(200);
-    const anonGrant = await sql<{ ok: boolean }>(`select has_table_privilege('anon', 'public.referral_notes', 'select') as ok`);
+    const anonGrant = await sql<{ ok: boolean }>(
+      `select has_table_privilege('anon', 'public.referral_notes', 'select') as ok`,
+    );
     if (!anonGrant[0]!.ok) expect(anonEar.heard).toEqual([]);
   });
 });

@@ -99,11 +99,29 @@ describe('frames', () => {
       const s = await Raw.open(wsUrl(vsn));
       sockets.push(s);
       s.send({ topic: 'phoenix', event: 'heartbeat', payload: {}, ref: '3' });
-      const m = (await s.wait((x) => !Array.isArray(x) && (x as { ref?: string }).ref === '3')) as Record<string, unknown>;
-      expect(m).toMatchObject({ topic: 'phoenix', event: 'phx_reply', payload: { status: 'ok', response: {} }, ref: '3' });
-      s.send({ topic: 'realtime:v1room', event: 'phx_join', payload: { config: { postgres_changes: [] } }, ref: '4', join_ref: '4' });
+      const m = (await s.wait((x) => !Array.isArray(x) && (x as { ref?: string }).ref === '3')) as Record<
+        string,
+        unknown
+      >;
+      expect(m).toMatchObject({
+        topic: 'phoenix',
+        event: 'phx_reply',
+        payload: { status: 'ok', response: {} },
+        ref: '3',
+      });
+      s.send({
+        topic: 'realtime:v1room',
+        event: 'phx_join',
+        payload: { config: { postgres_changes: [] } },
+        ref: '4',
+        join_ref: '4',
+      });
       const j = (await s.wait((x) => (x as { ref?: string }).ref === '4')) as Record<string, unknown>;
-      expect(j).toMatchObject({ event: 'phx_reply', payload: { status: 'ok', response: { postgres_changes: [] } }, join_ref: '4' });
+      expect(j).toMatchObject({
+        event: 'phx_reply',
+        payload: { status: 'ok', response: { postgres_changes: [] } },
+        join_ref: '4',
+      });
     }
   });
 
@@ -116,7 +134,10 @@ describe('frames', () => {
     await s.wait(() => s.messages.length >= 4);
     for (const m of s.messages.slice(0, 4)) {
       expect((m as unknown[])[3]).toBe('phx_reply');
-      expect((m as unknown[])[4]).toMatchObject({ status: 'error', response: { reason: expect.stringMatching(/malformed/) } });
+      expect((m as unknown[])[4]).toMatchObject({
+        status: 'error',
+        response: { reason: expect.stringMatching(/malformed/) },
+      });
     }
     expect((s.messages[2] as unknown[])[1]).toBe('2');
     s.send([null, '9', 'phoenix', 'heartbeat', {}]);
@@ -139,7 +160,13 @@ describe('frames', () => {
       { event: '*', schema: 'public', table: 'referrals' },
       { event: 'INSERT', schema: 'public', table: 'referrals', filter: 'status=eq.pending' },
     ];
-    s.send(['1', '1', 'realtime:ids', 'phx_join', { config: { postgres_changes: bindings }, access_token: await mint({ sub: HELEN_ID }, 600) }]);
+    s.send([
+      '1',
+      '1',
+      'realtime:ids',
+      'phx_join',
+      { config: { postgres_changes: bindings }, access_token: await mint({ sub: HELEN_ID }, 600) },
+    ]);
     const reply = (await s.reply('1'))[4] as { status: string; response: { postgres_changes: { id: number }[] } };
     expect(reply.status).toBe('ok');
     const ids = reply.response.postgres_changes.map((b) => b.id);
@@ -147,7 +174,13 @@ describe('frames', () => {
     expect(ids.every((id) => Number.isInteger(id) && id > 0)).toBe(true);
     expect(ids[0]).not.toBe(ids[1]);
     const sys = (await s.wait((m) => Array.isArray(m) && m[3] === 'system')) as unknown[];
-    expect(sys).toEqual(['1', null, 'realtime:ids', 'system', { extension: 'postgres_changes', status: 'ok', message: 'Subscribed to PostgreSQL', channel: 'ids' }]);
+    expect(sys).toEqual([
+      '1',
+      null,
+      'realtime:ids',
+      'system',
+      { extension: 'postgres_changes', status: 'ok', message: 'Subscribed to PostgreSQL', channel: 'ids' },
+    ]);
 
     // The same bindings on another socket get the same ids.
     const s2 = await raw();
@@ -177,12 +210,23 @@ describe('frames', () => {
 
     s.send(['1', '2', 'realtime:ids', 'phx_leave', {}]);
     expect((await s.reply('2'))[4]).toEqual({ status: 'ok', response: {} });
-    expect(await s.wait((m) => Array.isArray(m) && m[3] === 'phx_close')).toEqual(['1', '1', 'realtime:ids', 'phx_close', {}]);
+    expect(await s.wait((m) => Array.isArray(m) && m[3] === 'phx_close')).toEqual([
+      '1',
+      '1',
+      'realtime:ids',
+      'phx_close',
+      {},
+    ]);
   });
 
   it('a socket whose apikey is not a valid JWT is refused at the upgrade', async () => {
     const res = await fetch(`http://127.0.0.1:${env.ports.realtime}/websocket?apikey=nope&vsn=2.0.0`, {
-      headers: { connection: 'upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+      headers: {
+        connection: 'upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      },
     }).catch((e: Error) => e);
     if (res instanceof Response) {
       expect(res.status).toBe(401);
@@ -219,7 +263,9 @@ describe('tokens', () => {
     await client.realtime.setAuth(await mint({ sub: HELEN_ID }, 2));
     const system: Record<string, unknown>[] = [];
     const statuses: string[] = [];
-    const ch = client.channel('expiring').on('system' as never, {} as never, ((m: Record<string, unknown>) => system.push(m)) as never);
+    const ch = client
+      .channel('expiring')
+      .on('system' as never, {} as never, ((m: Record<string, unknown>) => system.push(m)) as never);
     await new Promise<void>((resolve) =>
       ch.subscribe((status) => {
         statuses.push(status);
@@ -227,7 +273,12 @@ describe('tokens', () => {
       }),
     );
     await expect.poll(() => statuses, { timeout: 6000 }).toContain('CLOSED');
-    expect(system.at(-1)).toMatchObject({ extension: 'system', status: 'error', message: expect.stringMatching(/^Token has expired \d+ seconds ago$/), channel: 'expiring' });
+    expect(system.at(-1)).toMatchObject({
+      extension: 'system',
+      status: 'error',
+      message: expect.stringMatching(/^Token has expired \d+ seconds ago$/),
+      channel: 'expiring',
+    });
     await sleep(1500);
     expect(statuses.filter((s) => s === 'SUBSCRIBED')).toHaveLength(1); // no rejoin
   }, 20_000);
@@ -252,7 +303,17 @@ describe('tokens', () => {
     await s.reply('1');
     s.send(['1', '2', 'realtime:bad-refresh', 'access_token', { access_token: 'garbage.token.here' }]);
     const sys = (await s.wait((m) => Array.isArray(m) && m[3] === 'system')) as unknown[];
-    expect(sys[4]).toMatchObject({ extension: 'system', status: 'error', message: 'The token provided is not a valid JWT' });
-    expect(await s.wait((m) => Array.isArray(m) && m[3] === 'phx_close')).toEqual(['1', '1', 'realtime:bad-refresh', 'phx_close', {}]);
+    expect(sys[4]).toMatchObject({
+      extension: 'system',
+      status: 'error',
+      message: 'The token provided is not a valid JWT',
+    });
+    expect(await s.wait((m) => Array.isArray(m) && m[3] === 'phx_close')).toEqual([
+      '1',
+      '1',
+      'realtime:bad-refresh',
+      'phx_close',
+      {},
+    ]);
   });
 });
