@@ -6,7 +6,7 @@
  * the RLS/no-RLS ratio. Run against a stack filled with
  * `npm run db:seed:scale -- --referrals 1000000`.
  *
- *   STACK_BASE_PORT=54321 npm run bench -- [--iterations 200] [--warmup 20] [--json out.json]
+ *   STACK_BASE_PORT=54321 npm run bench -- [--iterations 200] [--warmup 20] [--json out.json] [--only inbound]
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -68,6 +68,7 @@ async function main() {
       iterations: { type: 'string', default: '200' },
       warmup: { type: 'string', default: '20' },
       json: { type: 'string' },
+      only: { type: 'string' },
     },
   });
   const iterations = Number(values.iterations);
@@ -190,7 +191,8 @@ async function main() {
 
   console.log(`Benchmark at ${referralCount.toLocaleString()} referrals, ${iterations} runs each after ${warmup} warm-up, through ${apiUrl}\n`);
   const rows: Record<string, unknown>[] = [];
-  for (const c of cases) {
+  const selected = values.only ? cases.filter((c) => c.name.toLowerCase().includes(values.only!.toLowerCase())) : cases;
+  for (const c of selected) {
     const client = personas[c.persona]!;
     // same rows both ways, or the comparison means nothing
     const [, a] = await time(() => c.asPersona(client));
