@@ -39,6 +39,8 @@ interface PgSubscription {
   table: string;
   event: EventName;
   conditions: Condition[];
+  /** `select`: the columns wanted (the primary key always comes too); null = all. */
+  select: string[] | null;
 }
 
 interface Channel {
@@ -442,7 +444,10 @@ export class RealtimeServer {
         if (cols && conditions.some((c) => !cols.has(c.column))) return describe();
       }
     }
-    return { id, schema, table, event, conditions };
+    const select = Array.isArray(params.select)
+      ? params.select.filter((c): c is string => typeof c === 'string')
+      : null;
+    return { id, schema, table, event, conditions, select };
   }
 
   private async publicationInfo(): Promise<{ published: Set<string>; columns: Map<string, Set<string>> }> {
@@ -760,17 +765,20 @@ export class RealtimeServer {
     }
     const target = change.type === 'DELETE' ? (old ?? {}) : (record ?? {});
 
-    const matched: { ch: Channel; ids: number[] }[] = [];
+    const matched: { ch: Channel; ids: number[]; select: string[] | null }[] = [];
     for (const ch of channels) {
       const ids: number[] = [];
+      let select: Set<string> | null = new Set();
       for (const s of ch.subs) {
         if (s.schema !== '*' && s.schema !== schema) continue;
         if (s.table !== '*' && s.table !== table) continue;
         if (s.event !== '*' && s.event !== change.type) continue;
         if (!matches(s.conditions, target, meta.typeNames)) continue;
         if (!ids.includes(s.id)) ids.push(s.id);
+        if (select && s.select) for (const c of s.select) select.add(c);
+        else select = null;
       }
-      if (ids.length) matched.push({ ch, ids });
+      if (ids.length) matched.push({ ch, ids, select: select ? [...meta.pkCols, ...select] : null });
     }
     if (!matched.length) return null;
     return { change, meta, record, old, matched, batch: null, row: 0 };
@@ -782,10 +790,11 @@ export class RealtimeServer {
     const vis = b.vis!;
     // The payload, once per role (columns the role may not read are left out).
     const dataByRole = new Map<string, string>();
-    const dataFor = (role: string): string => {
-      let json = dataByRole.get(role);
+    const dataFor = (role: string, select: string[] | null): string => {
+      const cacheKey = select ? `${role}\u0000${select.join(',')}` : role;
+      let json = dataByRole.get(cacheKey);
       if (json !== undefined) return json;
-      const allowed = new Set(vis.columns[role] ?? []);
+      const allowed = new Set((vis.columns[role] ?? []).filter((c) => !select || select.includes(c)));
       const pick = (row: Record<string, unknown> | null, only?: string[]) => {
         if (!row) return null;
         const out: Record<string, unknown> = {};
@@ -806,14 +815,14 @@ export class RealtimeServer {
       if (change.type === 'DELETE') data.old_record = pick(old, vis.rls ? meta.pkCols : undefined);
       data.errors = null;
       json = JSON.stringify(data);
-      dataByRole.set(role, json);
+      dataByRole.set(cacheKey, json);
       return json;
     };
     for (const m of p.matched) {
       const ch = m.ch;
       if (!vis.sets[b.groupOf.get(ch)!]?.has(p.row)) continue;
       if (ch.conn.channels.get(ch.topic) !== ch) continue;
-      const payloadJson = `{"ids":${JSON.stringify(m.ids)},"data":${dataFor(ch.claims.role)}}`;
+      const payloadJson = `{"ids":${JSON.stringify(m.ids)},"data":${dataFor(ch.claims.role, m.select)}}`;
       this.send(ch.conn, null, null, ch.topic, 'postgres_changes', null, payloadJson);
     }
   }
@@ -825,7 +834,7 @@ interface Prepared {
   meta: RelationMeta;
   record: Record<string, unknown> | null;
   old: Record<string, unknown> | null;
-  matched: { ch: Channel; ids: number[] }[];
+  matched: { ch: Channel; ids: number[]; select: string[] | null }[];
   batch: Batch | null;
   /** 1-based position of this row in its batch. */
   row: number;

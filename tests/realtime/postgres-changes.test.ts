@@ -163,6 +163,23 @@ describe('filters and events', () => {
     expect(helenEar.heard.some(isRow(R2)) || helenEar.heard.some(isRow(R3))).toBe(false);
   });
 
+  it('select limits the payload to the chosen columns plus the primary key', async () => {
+    const clara = await who('clara');
+    const heard: { new: Record<string, unknown>; columns?: unknown }[] = [];
+    const ch = clara
+      .channel('select-columns')
+      .on(
+        'postgres_changes' as never,
+        { event: 'UPDATE', schema: 'public', table: 'referrals', select: ['status'] } as never,
+        ((p: { new: Record<string, unknown> }) => heard.push(p)) as never,
+      );
+    await new Promise<void>((resolve) => ch.subscribe((s) => s === 'SUBSCRIBED' && resolve()));
+    await setStatus(clara, R1, 'eligible');
+    await expect.poll(() => heard.length).toBeGreaterThan(0);
+    expect(heard[0]!.new).toEqual({ id: R1, status: 'eligible' });
+    await clara.removeChannel(ch);
+  });
+
   it('a subscription to a table outside the publication gets a system error but stays joined', async () => {
     const helen = await who('helen');
     const messages: { status: string; message: string }[] = [];
