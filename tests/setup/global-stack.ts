@@ -1,6 +1,6 @@
 /**
  * Vitest global setup for every suite that needs the real stack: starts a
- * fresh local stack on TEST_STACK_BASE_PORT (default 55321, never the dev
+ * fresh local stack on TEST_STACK_BASE_PORT (default 25321, never the dev
  * ports), builds and serves the app for the end-to-end tests, and offers a
  * small control endpoint so tests can restart services (fault tests). Stops
  * everything when the run ends.

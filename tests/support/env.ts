@@ -1,10 +1,12 @@
 /**
  * Where the test stack runs: the same derivation the global setup uses, from
- * TEST_STACK_BASE_PORT (default 55321), so tests never touch `npm run dev`.
+ * TEST_STACK_BASE_PORT (default 25321: below the ephemeral port range, so an
+ * outgoing connection can never hold one of its ports), so tests never touch
+ * `npm run dev`.
  */
 import { KEYS, portsFrom, dbUrl } from '../../stack/config.ts';
 
-export const TEST_BASE_PORT = Number(process.env.TEST_STACK_BASE_PORT ?? 55321);
+export const TEST_BASE_PORT = Number(process.env.TEST_STACK_BASE_PORT ?? 25321);
 const ports = portsFrom(TEST_BASE_PORT);
 
 export const env = {
