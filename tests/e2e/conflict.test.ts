@@ -17,6 +17,8 @@ let helen: Page;
 let clara: Client;
 let r1: string;
 let samId: string;
+/** Set while this file has Realtime stopped, so teardown restarts it only then. */
+let realtimeStopped = false;
 
 beforeAll(async () => {
   await resetDb();
@@ -33,7 +35,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await control('start', 'realtime').catch(() => {});
+  if (realtimeStopped) await control('start', 'realtime');
   clara?.auth.stopAutoRefresh();
   await clara?.removeAllChannels();
   await context?.close();
@@ -48,6 +50,7 @@ describe('a referral changed by two people at once', () => {
     await expect.poll(() => statusIn(helen).inputValue()).toBe('not_updated');
     // Helen does not hear about Clara's change (Realtime is down), so her screen is stale.
     await control('stop', 'realtime');
+    realtimeStopped = true;
     const { error } = await clara.from('referrals').update({ status: 'pending' }).eq('id', r1);
     expect(error).toBeNull();
 
@@ -64,6 +67,7 @@ describe('a referral changed by two people at once', () => {
     const { error } = await clara.from('referrals').update({ status: 'no_capacity' }).eq('id', r1);
     expect(error).toBeNull();
     await control('start', 'realtime');
+    realtimeStopped = false;
     await expect.poll(() => statusIn(helen).inputValue(), { timeout: 30_000, interval: 250 }).toBe('no_capacity');
     expect(new URL(helen.url()).searchParams.get('referral')).toBe(r1);
     expect(helen.url()).toBe(appUrl(`/people/${samId}?referral=${r1}`));

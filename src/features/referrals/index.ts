@@ -1,5 +1,6 @@
 // Public surface of the referrals feature, used by the seeker screens.
 export { referralKeys } from './api/keys';
+export { applyReferralChange } from './api/cache';
 export { useReferralList } from './api/list-referrals';
 export { ReferralDrawer } from './components/referral-drawer';
 export { ReferralTable } from './components/referral-table';

@@ -1,4 +1,5 @@
 import type { QueryClient, QueryKey } from '@tanstack/react-query';
+import type { ChangePayload } from '@/lib/realtime';
 import { referralKeys } from './keys';
 import type { ReferralPage } from './list-referrals';
 import type { ReferralView } from './select';
@@ -24,4 +25,20 @@ export function patchReferralEverywhere(qc: QueryClient, id: string, patch: Part
 
 export function restoreSnapshot(qc: QueryClient, snapshot: Snapshot) {
   for (const [key, data] of snapshot) qc.setQueryData(key, data);
+}
+
+/**
+ * A Realtime UPDATE of a referral carries the new row: show its status (and
+ * version, goal, time) everywhere at once; the refetch that follows brings the
+ * embeds and history.
+ */
+export function applyReferralChange(qc: QueryClient, payload: ChangePayload) {
+  if (payload.table !== 'referrals' || payload.eventType !== 'UPDATE') return;
+  const row = payload.new as Partial<ReferralView>;
+  if (!row.id || row.status === undefined) return;
+  patchReferralEverywhere(qc, row.id, {
+    status: row.status,
+    ...(row.version !== undefined ? { version: row.version } : {}),
+    ...(row.updated_at !== undefined ? { updated_at: row.updated_at } : {}),
+  });
 }

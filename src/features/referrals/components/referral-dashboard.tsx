@@ -1,9 +1,11 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Alert, Badge, Button, Group, NativeSelect, Pagination, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
+import { useQueryClient } from '@tanstack/react-query';
 import { IconSearch } from '@tabler/icons-react';
 import { errorMessage } from '@/lib/errors';
 import { useLiveQueries } from '@/lib/realtime';
+import { applyReferralChange } from '../api/cache';
 import { referralKeys, type ReferralListFilters, type ReferralSort } from '../api/keys';
 import { DEFAULT_PAGE_SIZE, useNotUpdatedCount, useReferralList } from '../api/list-referrals';
 import { ALL_STATUSES, STATUS_GROUPS, STATUS_LABELS, statusesOfGroup, type ReferralStatus, type StatusGroupId } from '../status';
@@ -46,6 +48,7 @@ export function ReferralDashboard({ title, intro, base, programs, emptyText }: P
   const [sort, setSort] = useState<ReferralSort>('newest');
   const [page, setPage] = useState(1);
   const { referralId, open, close } = useReferralParam();
+  const queryClient = useQueryClient();
 
   useEffect(() => setPage(1), [programId, status, search, sort]);
 
@@ -62,6 +65,7 @@ export function ReferralDashboard({ title, intro, base, programs, emptyText }: P
     `dashboard:${base.scope}`,
     [{ table: 'referrals', ...(programIds?.length === 1 ? { filter: `program_id=eq.${programIds[0]}` } : {}) }],
     [referralKeys.lists(), referralKeys.counts()],
+    { onChange: (payload) => applyReferralChange(queryClient, payload) },
   );
 
   const filtered = !!(status || search || programId);

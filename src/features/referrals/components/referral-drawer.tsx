@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import { Alert, Anchor, Divider, Drawer, Group, SimpleGrid, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { Link } from 'react-router-dom';
 import { paths } from '@/app/paths';
@@ -9,6 +10,7 @@ import { errorMessage } from '@/lib/errors';
 import { formatDateTime, fullName } from '@/lib/format';
 import { notifyError, notifySuccess } from '@/lib/notify';
 import { useLiveQueries } from '@/lib/realtime';
+import { applyReferralChange } from '../api/cache';
 import { useCreateNote } from '../api/create-note';
 import { useDeleteNote } from '../api/delete-note';
 import { useReferral } from '../api/get-referral';
@@ -40,6 +42,7 @@ function Field({ label, children }: { label: string; children: React.ReactNode }
 
 function ReferralDetails({ referralId }: { referralId: string }) {
   const userId = useUserId();
+  const queryClient = useQueryClient();
   const referral = useReferral(referralId);
   const events = useReferralEvents(referralId);
   const notes = useReferralNotes(referralId);
@@ -58,6 +61,7 @@ function ReferralDetails({ referralId }: { referralId: string }) {
       { table: 'referral_events', filter: `referral_id=eq.${referralId}` },
     ],
     [referralKeys.detail(referralId)],
+    { onChange: (payload) => applyReferralChange(queryClient, payload) },
   );
 
   if (referral.isPending) {

@@ -1,11 +1,12 @@
 import { useEffect } from 'react';
 import { Link, useParams } from 'react-router-dom';
+import { useQueryClient } from '@tanstack/react-query';
 import { Alert, Anchor, Button, Group, List, Paper, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { IconArrowLeft, IconSend } from '@tabler/icons-react';
 import { paths } from '@/app/paths';
 import { useMe, useUserId } from '@/features/auth';
 import { AddGoalForm, goalKeys, useCreateGoal, useGoals } from '@/features/goals';
-import { ReferralDrawer, ReferralTable, StatusBadge, referralKeys, useReferralList, useReferralParam } from '@/features/referrals';
+import { applyReferralChange, ReferralDrawer, ReferralTable, StatusBadge, referralKeys, useReferralList, useReferralParam } from '@/features/referrals';
 import { errorMessage } from '@/lib/errors';
 import { fullName } from '@/lib/format';
 import { notifySuccess } from '@/lib/notify';
@@ -34,14 +35,16 @@ export default function SeekerProfileRoute() {
     !!me.data && isClaimer,
   );
 
+  const queryClient = useQueryClient();
   useLiveQueries(
     `seeker:${seekerId}`,
     [
-      { table: 'seekers', filter: `id=eq.${seekerId}` },
-      { table: 'referrals', filter: `seeker_id=eq.${seekerId}` },
-      { table: 'goals', filter: `seeker_id=eq.${seekerId}` },
+      { table: 'seekers', filter: `id=eq.${seekerId}`, keys: [seekerKeys.detail(seekerId)] },
+      { table: 'referrals', filter: `seeker_id=eq.${seekerId}`, keys: [referralKeys.lists()] },
+      { table: 'goals', filter: `seeker_id=eq.${seekerId}`, keys: [goalKeys.list(seekerId)] },
     ],
-    [seekerKeys.detail(seekerId), referralKeys.lists(), goalKeys.list(seekerId)],
+    [],
+    { onChange: (payload) => applyReferralChange(queryClient, payload) },
   );
 
   const name = seeker.data ? fullName(seeker.data) : '';
