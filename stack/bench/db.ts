@@ -119,7 +119,9 @@ async function main() {
         .from('seekers')
         .select('id, first_name, last_name, email, phone, referrals!inner()', { count: 'exact' })
         .or(helenVisible, { referencedTable: 'referrals' })
-        .or(`first_name.ilike.*${fragment}*,last_name.ilike.*${fragment}*,email.ilike.*${fragment}*,phone.ilike.*${fragment}*`)
+        .or(
+          `first_name.ilike.*${fragment}*,last_name.ilike.*${fragment}*,email.ilike.*${fragment}*,phone.ilike.*${fragment}*`,
+        )
         .order('last_name')
         .order('first_name')
         .order('id')
@@ -130,31 +132,85 @@ async function main() {
     {
       name: 'Inbound, busy program (Harbor, ~2%)',
       persona: 'clara',
-      asPersona: (c) => c.from('referrals').select(LIST, { count: 'exact' }).eq('created.event_type', 'created').eq('program_id', HARBOR).order('created_at', { ascending: false }).limit(25),
-      asService: (c) => c.from('referrals').select(LIST, { count: 'exact' }).eq('created.event_type', 'created').eq('program_id', HARBOR).order('created_at', { ascending: false }).limit(25),
+      asPersona: (c) =>
+        c
+          .from('referrals')
+          .select(LIST, { count: 'exact' })
+          .eq('created.event_type', 'created')
+          .eq('program_id', HARBOR)
+          .order('created_at', { ascending: false })
+          .limit(25),
+      asService: (c) =>
+        c
+          .from('referrals')
+          .select(LIST, { count: 'exact' })
+          .eq('created.event_type', 'created')
+          .eq('program_id', HARBOR)
+          .order('created_at', { ascending: false })
+          .limit(25),
     },
     {
       name: 'Inbound, busy program, filtered by status',
       persona: 'clara',
       asPersona: (c) =>
-        c.from('referrals').select(LIST, { count: 'exact' }).eq('created.event_type', 'created').eq('program_id', HARBOR).eq('status', 'pending').order('created_at', { ascending: false }).limit(25),
+        c
+          .from('referrals')
+          .select(LIST, { count: 'exact' })
+          .eq('created.event_type', 'created')
+          .eq('program_id', HARBOR)
+          .eq('status', 'pending')
+          .order('created_at', { ascending: false })
+          .limit(25),
       asService: (c) =>
-        c.from('referrals').select(LIST, { count: 'exact' }).eq('created.event_type', 'created').eq('program_id', HARBOR).eq('status', 'pending').order('created_at', { ascending: false }).limit(25),
+        c
+          .from('referrals')
+          .select(LIST, { count: 'exact' })
+          .eq('created.event_type', 'created')
+          .eq('program_id', HARBOR)
+          .eq('status', 'pending')
+          .order('created_at', { ascending: false })
+          .limit(25),
     },
     {
       name: 'Inbound, quiet program (Safe Haven, ~0.01%)',
       persona: 'carl',
-      asPersona: (c) => c.from('referrals').select(LIST, { count: 'exact' }).eq('created.event_type', 'created').eq('program_id', SAFE_HAVEN).order('created_at', { ascending: false }).limit(25),
-      asService: (c) => c.from('referrals').select(LIST, { count: 'exact' }).eq('created.event_type', 'created').eq('program_id', SAFE_HAVEN).order('created_at', { ascending: false }).limit(25),
+      asPersona: (c) =>
+        c
+          .from('referrals')
+          .select(LIST, { count: 'exact' })
+          .eq('created.event_type', 'created')
+          .eq('program_id', SAFE_HAVEN)
+          .order('created_at', { ascending: false })
+          .limit(25),
+      asService: (c) =>
+        c
+          .from('referrals')
+          .select(LIST, { count: 'exact' })
+          .eq('created.event_type', 'created')
+          .eq('program_id', SAFE_HAVEN)
+          .order('created_at', { ascending: false })
+          .limit(25),
     },
     {
       name: 'My referrals (Helen + shared Eastside, ~1%)',
       persona: 'helen',
       // persona: the outbound_referrals RPC (one index walk per rule); service: the plain OR
       asPersona: (c) =>
-        c.rpc('outbound_referrals', { max_results: 25 }).select(LIST).eq('created.event_type', 'created').order('created_at', { ascending: false }).order('id', { ascending: false }),
+        c
+          .rpc('outbound_referrals', { max_results: 25 })
+          .select(LIST)
+          .eq('created.event_type', 'created')
+          .order('created_at', { ascending: false })
+          .order('id', { ascending: false }),
       asService: (c) =>
-        c.from('referrals').select(LIST).eq('created.event_type', 'created').or(helenVisible).order('created_at', { ascending: false }).order('id', { ascending: false }).limit(25),
+        c
+          .from('referrals')
+          .select(LIST)
+          .eq('created.event_type', 'created')
+          .or(helenVisible)
+          .order('created_at', { ascending: false })
+          .order('id', { ascending: false })
+          .limit(25),
     },
     peopleSearch('ma'),
     peopleSearch('mart'),
@@ -164,13 +220,17 @@ async function main() {
       asPersona: (c) =>
         c
           .from('seekers')
-          .select('id, first_name, last_name, email, phone, zip, preferred_contact, referrals(id, status, comment, goal_id, created_at, referral_events(id, event_type, actor_display_name, actor_organization, from_status, to_status, created_at))')
+          .select(
+            'id, first_name, last_name, email, phone, zip, preferred_contact, referrals(id, status, comment, goal_id, created_at, referral_events(id, event_type, actor_display_name, actor_organization, from_status, to_status, created_at))',
+          )
           .eq('id', profileSeeker)
           .single(),
       asService: (c) =>
         c
           .from('seekers')
-          .select('id, first_name, last_name, email, phone, zip, preferred_contact, referrals(id, status, comment, goal_id, created_at, referral_events(id, event_type, actor_display_name, actor_organization, from_status, to_status, created_at))')
+          .select(
+            'id, first_name, last_name, email, phone, zip, preferred_contact, referrals(id, status, comment, goal_id, created_at, referral_events(id, event_type, actor_display_name, actor_organization, from_status, to_status, created_at))',
+          )
           .eq('id', profileSeeker)
           .or(helenVisible, { referencedTable: 'referrals' })
           .single(),
@@ -189,7 +249,9 @@ async function main() {
     },
   ];
 
-  console.log(`Benchmark at ${referralCount.toLocaleString()} referrals, ${iterations} runs each after ${warmup} warm-up, through ${apiUrl}\n`);
+  console.log(
+    `Benchmark at ${referralCount.toLocaleString()} referrals, ${iterations} runs each after ${warmup} warm-up, through ${apiUrl}\n`,
+  );
   const rows: Record<string, unknown>[] = [];
   const selected = values.only ? cases.filter((c) => c.name.toLowerCase().includes(values.only!.toLowerCase())) : cases;
   for (const c of selected) {

@@ -19,10 +19,14 @@ describe('search_programs', () => {
     expect(row!.n).toBeGreaterThan(30000);
   });
 
-  it("returns Harbor Food Pantry first for 78702, then by distance", async () => {
+  it('returns Harbor Food Pantry first for 78702, then by distance', async () => {
     const { data, error } = await helen.rpc('search_programs', { zip: '78702' });
     expect(error).toBeNull();
-    expect(data!.map((p) => p.name)).toEqual(['Harbor Food Pantry', 'Safe Haven Housing', 'Bright Futures Job Training']);
+    expect(data!.map((p) => p.name)).toEqual([
+      'Harbor Food Pantry',
+      'Safe Haven Housing',
+      'Bright Futures Job Training',
+    ]);
     const miles = data!.map((p) => Number(p.distance_miles));
     expect(miles[0]).toBe(0);
     expect([...miles].sort((a, b) => a - b)).toEqual(miles);

@@ -58,7 +58,9 @@ describe(`db:seed:scale --referrals ${N}`, () => {
 
   it('sends Harbor about 2%, Safe Haven about 0.01%, and has Eastside make about 1%', async () => {
     const harbor = await count(`select count(*) as n from public.referrals where program_id = '${programs.harbor}'`);
-    const safeHaven = await count(`select count(*) as n from public.referrals where program_id = '${programs.safeHaven}'`);
+    const safeHaven = await count(
+      `select count(*) as n from public.referrals where program_id = '${programs.safeHaven}'`,
+    );
     const eastside = await count(`select count(*) as n from public.referrals where from_site_id = '${sites.eastside}'`);
     expect(harbor / N).toBeGreaterThan(0.015);
     expect(harbor / N).toBeLessThan(0.025);
@@ -75,14 +77,20 @@ describe(`db:seed:scale --referrals ${N}`, () => {
   });
 
   it('gives every referral its history and a valid origin', async () => {
-    expect(await count(`select count(*) as n from public.referrals r
-      where not exists (select 1 from public.referral_events e where e.referral_id = r.id and e.event_type = 'created')`)).toBe(0);
-    expect(await count(`select count(*) as n from public.referrals r where status <> 'not_updated'
-      and not exists (select 1 from public.referral_events e where e.referral_id = r.id and e.event_type = 'status_changed')`)).toBe(0);
+    expect(
+      await count(`select count(*) as n from public.referrals r
+      where not exists (select 1 from public.referral_events e where e.referral_id = r.id and e.event_type = 'created')`),
+    ).toBe(0);
+    expect(
+      await count(`select count(*) as n from public.referrals r where status <> 'not_updated'
+      and not exists (select 1 from public.referral_events e where e.referral_id = r.id and e.event_type = 'status_changed')`),
+    ).toBe(0);
     // made from an organisation the referrer belongs to
-    expect(await count(`select count(*) as n from public.referrals r
+    expect(
+      await count(`select count(*) as n from public.referrals r
       where not exists (select 1 from public.site_members m where m.site_id = r.from_site_id and m.user_id = r.referred_by)
-        and not exists (select 1 from public.program_members m where m.program_id = r.from_program_id and m.user_id = r.referred_by)`)).toBe(0);
+        and not exists (select 1 from public.program_members m where m.program_id = r.from_program_id and m.user_id = r.referred_by)`),
+    ).toBe(0);
     expect(await count(`select count(distinct status) as n from public.referrals`)).toBe(11);
   });
 

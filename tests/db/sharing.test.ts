@@ -13,8 +13,10 @@ async function visible(c: Client): Promise<string[]> {
   return data!.map((r) => nameOf(referrals, r.id)).sort();
 }
 
-const setSiteSharing = (id: string, on: boolean) => sql('update public.sites set team_sharing = $1 where id = $2', [on, id]);
-const setProgramSharing = (id: string, on: boolean) => sql('update public.programs set team_sharing = $1 where id = $2', [on, id]);
+const setSiteSharing = (id: string, on: boolean) =>
+  sql('update public.sites set team_sharing = $1 where id = $2', [on, id]);
+const setProgramSharing = (id: string, on: boolean) =>
+  sql('update public.programs set team_sharing = $1 where id = $2', [on, id]);
 
 describe('team sharing', () => {
   let walter: Client, dana: Client, henry: Client, cody: Client, carl: Client;
@@ -77,9 +79,15 @@ describe('team sharing', () => {
   });
 
   it('a new member sees shared and inbound referrals at once; a removed one stops', async () => {
-    await sql('insert into public.program_members (program_id, user_id) values ($1, $2)', [programs.safeHaven, users.walter.id]);
+    await sql('insert into public.program_members (program_id, user_id) values ($1, $2)', [
+      programs.safeHaven,
+      users.walter.id,
+    ]);
     expect(await visible(walter)).toEqual(['R2']);
-    await sql('delete from public.program_members where program_id = $1 and user_id = $2', [programs.safeHaven, users.walter.id]);
+    await sql('delete from public.program_members where program_id = $1 and user_id = $2', [
+      programs.safeHaven,
+      users.walter.id,
+    ]);
     expect(await visible(walter)).toEqual([]);
   });
 });

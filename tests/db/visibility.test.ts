@@ -28,55 +28,100 @@ interface Expected {
 const expected: Record<Persona, Expected> = {
   // rule 1 (her own) ; Eastside shares, so Henry sees it too (rule 2)
   helen: {
-    referrals: ['R1'], seekers: ['sam'], notes: ['onR1ByHelen'], events: R1_EVENTS,
-    goals: ['samFood', 'samWork'], profiles: ['helen', 'henry'],
-    site_members: ['eastside:helen', 'eastside:henry'], program_members: [],
+    referrals: ['R1'],
+    seekers: ['sam'],
+    notes: ['onR1ByHelen'],
+    events: R1_EVENTS,
+    goals: ['samFood', 'samWork'],
+    profiles: ['helen', 'henry'],
+    site_members: ['eastside:helen', 'eastside:henry'],
+    program_members: [],
   },
   henry: {
-    referrals: ['R1'], seekers: ['sam'], notes: ['onR1ByHelen'], events: R1_EVENTS,
-    goals: ['samFood', 'samWork'], profiles: ['helen', 'henry'],
-    site_members: ['eastside:helen', 'eastside:henry'], program_members: [],
+    referrals: ['R1'],
+    seekers: ['sam'],
+    notes: ['onR1ByHelen'],
+    events: R1_EVENTS,
+    goals: ['samFood', 'samWork'],
+    profiles: ['helen', 'henry'],
+    site_members: ['eastside:helen', 'eastside:henry'],
+    program_members: [],
   },
   wendy: {
-    referrals: ['R2'], seekers: ['rita'], notes: ['onR2ByCarl'], events: R2_EVENTS,
-    goals: [], profiles: ['dana', 'walter', 'wendy'],
-    site_members: ['westside:dana', 'westside:walter', 'westside:wendy'], program_members: [],
+    referrals: ['R2'],
+    seekers: ['rita'],
+    notes: ['onR2ByCarl'],
+    events: R2_EVENTS,
+    goals: [],
+    profiles: ['dana', 'walter', 'wendy'],
+    site_members: ['westside:dana', 'westside:walter', 'westside:wendy'],
+    program_members: [],
   },
   // Westside does not share: Walter sees nothing of Wendy's work (rule 5)
   walter: {
-    referrals: [], seekers: [], notes: [], events: [],
-    goals: [], profiles: ['dana', 'walter', 'wendy'],
-    site_members: ['westside:dana', 'westside:walter', 'westside:wendy'], program_members: [],
+    referrals: [],
+    seekers: [],
+    notes: [],
+    events: [],
+    goals: [],
+    profiles: ['dana', 'walter', 'wendy'],
+    site_members: ['westside:dana', 'westside:walter', 'westside:wendy'],
+    program_members: [],
   },
   // R1 inbound (rule 3), R3 her own
   clara: {
-    referrals: ['R1', 'R3'], seekers: ['omar', 'sam'], notes: ['onR1ByHelen'], events: [...R1_EVENTS, ...R3_EVENTS],
-    goals: ['samFood', 'samWork'], profiles: ['clara', 'cody'],
-    site_members: [], program_members: ['harbor:clara', 'harbor:cody'],
+    referrals: ['R1', 'R3'],
+    seekers: ['omar', 'sam'],
+    notes: ['onR1ByHelen'],
+    events: [...R1_EVENTS, ...R3_EVENTS],
+    goals: ['samFood', 'samWork'],
+    profiles: ['clara', 'cody'],
+    site_members: [],
+    program_members: ['harbor:clara', 'harbor:cody'],
   },
   // R1 inbound, R3 through Harbor's outbound sharing
   cody: {
-    referrals: ['R1', 'R3'], seekers: ['omar', 'sam'], notes: ['onR1ByHelen'], events: [...R1_EVENTS, ...R3_EVENTS],
-    goals: ['samFood', 'samWork'], profiles: ['clara', 'cody'],
-    site_members: [], program_members: ['harbor:clara', 'harbor:cody'],
+    referrals: ['R1', 'R3'],
+    seekers: ['omar', 'sam'],
+    notes: ['onR1ByHelen'],
+    events: [...R1_EVENTS, ...R3_EVENTS],
+    goals: ['samFood', 'samWork'],
+    profiles: ['clara', 'cody'],
+    site_members: [],
+    program_members: ['harbor:clara', 'harbor:cody'],
   },
   // R2 inbound, R4 his own
   carl: {
-    referrals: ['R2', 'R4'], seekers: ['rita', 'sam'], notes: ['onR2ByCarl', 'onR4ByDana'], events: [...R2_EVENTS, ...R4_EVENTS],
-    goals: ['samFood', 'samWork'], profiles: ['carl'],
-    site_members: [], program_members: ['safeHaven:carl'],
+    referrals: ['R2', 'R4'],
+    seekers: ['rita', 'sam'],
+    notes: ['onR2ByCarl', 'onR4ByDana'],
+    events: [...R2_EVENTS, ...R4_EVENTS],
+    goals: ['samFood', 'samWork'],
+    profiles: ['carl'],
+    site_members: [],
+    program_members: ['safeHaven:carl'],
   },
   // R3 and R4 inbound at Bright Futures; her Westside membership shows her nothing (no sharing)
   dana: {
-    referrals: ['R3', 'R4'], seekers: ['omar', 'sam'], notes: ['onR4ByDana'], events: [...R3_EVENTS, ...R4_EVENTS],
-    goals: ['samFood', 'samWork'], profiles: ['dana', 'walter', 'wendy'],
-    site_members: ['westside:dana', 'westside:walter', 'westside:wendy'], program_members: ['brightFutures:dana'],
+    referrals: ['R3', 'R4'],
+    seekers: ['omar', 'sam'],
+    notes: ['onR4ByDana'],
+    events: [...R3_EVENTS, ...R4_EVENTS],
+    goals: ['samFood', 'samWork'],
+    profiles: ['dana', 'walter', 'wendy'],
+    site_members: ['westside:dana', 'westside:walter', 'westside:wendy'],
+    program_members: ['brightFutures:dana'],
   },
   // rule 4: his own referrals and history, never staff notes
   sam: {
-    referrals: ['R1', 'R4'], seekers: ['sam'], notes: [], events: ['R1:created', 'R1:goal_added', 'R4:created', 'R4:status_changed', 'R4:goal_added'],
-    goals: ['samFood', 'samWork'], profiles: ['sam'],
-    site_members: [], program_members: [],
+    referrals: ['R1', 'R4'],
+    seekers: ['sam'],
+    notes: [],
+    events: ['R1:created', 'R1:goal_added', 'R4:created', 'R4:status_changed', 'R4:goal_added'],
+    goals: ['samFood', 'samWork'],
+    profiles: ['sam'],
+    site_members: [],
+    program_members: [],
   },
 };
 
@@ -133,7 +178,9 @@ describe('visibility matrix: every persona × every table', () => {
 
     it('site_members and program_members', async () => {
       const sm = await rows(c().from('site_members').select('site_id, user_id'));
-      expect(sorted(sm.map((r) => `${nameOf(sites, r.site_id)}:${userName(r.user_id)}`))).toEqual(sorted(exp.site_members));
+      expect(sorted(sm.map((r) => `${nameOf(sites, r.site_id)}:${userName(r.user_id)}`))).toEqual(
+        sorted(exp.site_members),
+      );
       const pm = await rows(c().from('program_members').select('program_id, user_id'));
       expect(sorted(pm.map((r) => `${nameOf(programs, r.program_id)}:${userName(r.user_id)}`))).toEqual(
         sorted(exp.program_members),
@@ -150,10 +197,15 @@ describe('visibility matrix: every persona × every table', () => {
 
   describe('outbound_referrals (My referrals): what I or my sharing team made', () => {
     const outbound: Record<Persona, string[]> = {
-      helen: ['R1'], henry: ['R1'], // Eastside shares
-      wendy: ['R2'], walter: [], // Westside does not
-      clara: ['R3'], cody: ['R3'], // Harbor shares what it sends; R1 is inbound, not outbound
-      carl: ['R4'], dana: [], sam: [],
+      helen: ['R1'],
+      henry: ['R1'], // Eastside shares
+      wendy: ['R2'],
+      walter: [], // Westside does not
+      clara: ['R3'],
+      cody: ['R3'], // Harbor shares what it sends; R1 is inbound, not outbound
+      carl: ['R4'],
+      dana: [],
+      sam: [],
     };
     it.each(personas)('%s', async (persona) => {
       const got = await rows(clients[persona].rpc('outbound_referrals', {}).select('id'));
@@ -171,8 +223,16 @@ describe('visibility matrix: every persona × every table', () => {
 
   describe('anonymous visitors', () => {
     const personal = [
-      'profiles', 'seekers', 'referrals', 'referral_notes', 'referral_events', 'goals',
-      'site_members', 'program_members', 'sites', 'programs',
+      'profiles',
+      'seekers',
+      'referrals',
+      'referral_notes',
+      'referral_events',
+      'goals',
+      'site_members',
+      'program_members',
+      'sites',
+      'programs',
     ] as const;
 
     it.each(personal)('get nothing from %s', async (table) => {
@@ -214,7 +274,10 @@ describe('search_people (People I’m Helping)', () => {
   };
 
   it('lists exactly the seekers the caller can see, in name order, with the total', async () => {
-    expect((await search('clara')).map((s) => [s.first_name, s.total_count])).toEqual([['Omar', 2], ['Sam', 2]]);
+    expect((await search('clara')).map((s) => [s.first_name, s.total_count])).toEqual([
+      ['Omar', 2],
+      ['Sam', 2],
+    ]);
     expect((await search('carl')).map((s) => s.first_name)).toEqual(['Rita', 'Sam']);
     expect(await search('walter')).toEqual([]);
     expect((await search('sam')).map((s) => s.first_name)).toEqual(['Sam']);

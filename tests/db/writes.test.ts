@@ -9,12 +9,18 @@ import { goals, notes, personas, programs, referrals, seekers, sites, users, typ
 const clients = {} as Record<Persona, Client>;
 
 async function statusOf(id: string): Promise<{ status: string; version: number }> {
-  const [row] = await sql<{ status: string; version: number }>('select status, version from public.referrals where id = $1', [id]);
+  const [row] = await sql<{ status: string; version: number }>(
+    'select status, version from public.referrals where id = $1',
+    [id],
+  );
   return row!;
 }
 
 async function eventCount(id: string): Promise<number> {
-  const [row] = await sql<{ n: number }>('select count(*)::int as n from public.referral_events where referral_id = $1', [id]);
+  const [row] = await sql<{ n: number }>(
+    'select count(*)::int as n from public.referral_events where referral_id = $1',
+    [id],
+  );
   return row!.n;
 }
 
@@ -113,17 +119,36 @@ describe('referral columns outside the grant', () => {
     ['created_at', { created_at: '2020-01-01T00:00:00Z' }],
   ];
   it.each(columns)('the referrer may not change %s', async (_col, patch) => {
-    const { error } = await clients.helen.from('referrals').update(patch as never).eq('id', referrals.R1);
+    const { error } = await clients.helen
+      .from('referrals')
+      .update(patch as never)
+      .eq('id', referrals.R1);
     expect(error?.code).toBe('42501');
-    const [row] = await sql('select comment, program_id, seeker_id, referred_by, version from public.referrals where id = $1', [referrals.R1]);
-    expect(row).toMatchObject({ program_id: programs.harbor, seeker_id: seekers.sam, referred_by: users.helen.id, version: 1 });
+    const [row] = await sql(
+      'select comment, program_id, seeker_id, referred_by, version from public.referrals where id = $1',
+      [referrals.R1],
+    );
+    expect(row).toMatchObject({
+      program_id: programs.harbor,
+      seeker_id: seekers.sam,
+      referred_by: users.helen.id,
+      version: 1,
+    });
   });
 
   it('staff may move a referral to another goal of the same seeker, and remove it', async () => {
-    const moved = await clients.carl.from('referrals').update({ goal_id: goals.samFood }).eq('id', referrals.R4).select('goal_id');
+    const moved = await clients.carl
+      .from('referrals')
+      .update({ goal_id: goals.samFood })
+      .eq('id', referrals.R4)
+      .select('goal_id');
     expect(moved.error).toBeNull();
     expect(moved.data).toEqual([{ goal_id: goals.samFood }]);
-    const removed = await clients.dana.from('referrals').update({ goal_id: null }).eq('id', referrals.R4).select('goal_id');
+    const removed = await clients.dana
+      .from('referrals')
+      .update({ goal_id: null })
+      .eq('id', referrals.R4)
+      .select('goal_id');
     expect(removed.error).toBeNull();
     expect(removed.data).toEqual([{ goal_id: null }]);
   });
@@ -139,7 +164,9 @@ describe('referral columns outside the grant', () => {
     // R2 is Rita's; Sam's goal cannot hold it
     const { error } = await clients.wendy.from('referrals').update({ goal_id: goals.samFood }).eq('id', referrals.R2);
     expect(error?.code).toBe('23503');
-    const [row] = await sql<{ goal_id: string | null }>('select goal_id from public.referrals where id = $1', [referrals.R2]);
+    const [row] = await sql<{ goal_id: string | null }>('select goal_id from public.referrals where id = $1', [
+      referrals.R2,
+    ]);
     expect(row!.goal_id).toBeNull();
   });
 });
@@ -153,12 +180,18 @@ describe('making a referral', () => {
       .single();
     expect(error).toBeNull();
     expect(data).toEqual({
-      from_site_id: sites.eastside, from_program_id: null, referred_by: users.helen.id, status: 'not_updated', version: 1,
+      from_site_id: sites.eastside,
+      from_program_id: null,
+      referred_by: users.helen.id,
+      status: 'not_updated',
+      version: 1,
     });
   });
 
   it('a referrer with several organisations must choose one', async () => {
-    const { error } = await clients.dana.from('referrals').insert({ seeker_id: seekers.omar, program_id: programs.harbor });
+    const { error } = await clients.dana
+      .from('referrals')
+      .insert({ seeker_id: seekers.omar, program_id: programs.harbor });
     expect(error?.code).toBe('23514');
     const chosen = await clients.dana
       .from('referrals')
@@ -190,12 +223,16 @@ describe('making a referral', () => {
   });
 
   it('a seeker the referrer cannot see cannot be referred', async () => {
-    const { error } = await clients.walter.from('referrals').insert({ seeker_id: seekers.rita, program_id: programs.harbor });
+    const { error } = await clients.walter
+      .from('referrals')
+      .insert({ seeker_id: seekers.rita, program_id: programs.harbor });
     expect(error?.code).toBe('42501');
   });
 
   it('a seeker account cannot make referrals', async () => {
-    const { error } = await clients.sam.from('referrals').insert({ seeker_id: seekers.sam, program_id: programs.harbor });
+    const { error } = await clients.sam
+      .from('referrals')
+      .insert({ seeker_id: seekers.sam, program_id: programs.harbor });
     expect(error).not.toBeNull();
   });
 
@@ -243,13 +280,19 @@ describe('notes', () => {
   it('nobody can edit a note, not even its author', async () => {
     const { error } = await clients.helen.from('referral_notes').update({ body: 'edited' }).eq('id', notes.onR1ByHelen);
     expect(error?.code).toBe('42501');
-    const [row] = await sql<{ body: string }>('select body from public.referral_notes where id = $1', [notes.onR1ByHelen]);
+    const [row] = await sql<{ body: string }>('select body from public.referral_notes where id = $1', [
+      notes.onR1ByHelen,
+    ]);
     expect(row!.body).toBe('Sam has no car; the pantry is on the 4 bus line.');
   });
 
   it('others with access cannot delete a note', async () => {
     for (const who of ['henry', 'clara', 'cody'] as const) {
-      const { data, error } = await clients[who].from('referral_notes').delete().eq('id', notes.onR1ByHelen).select('id');
+      const { data, error } = await clients[who]
+        .from('referral_notes')
+        .delete()
+        .eq('id', notes.onR1ByHelen)
+        .select('id');
       expect(error).toBeNull();
       expect(data).toEqual([]);
     }
@@ -257,7 +300,11 @@ describe('notes', () => {
   });
 
   it('the author deletes their note and the history keeps that it happened', async () => {
-    const { data, error } = await clients.helen.from('referral_notes').delete().eq('id', notes.onR1ByHelen).select('id');
+    const { data, error } = await clients.helen
+      .from('referral_notes')
+      .delete()
+      .eq('id', notes.onR1ByHelen)
+      .select('id');
     expect(error).toBeNull();
     expect(data).toEqual([{ id: notes.onR1ByHelen }]);
     const events = await sql<{ event_type: string; note_id: string; actor_display_name: string }>(
@@ -273,13 +320,21 @@ describe('notes', () => {
 });
 
 describe('history cannot be written by clients', () => {
-  const row = { referral_id: referrals.R1, seeker_id: seekers.sam, event_type: 'created', actor_display_name: 'Mallory M.' } as never;
+  const row = {
+    referral_id: referrals.R1,
+    seeker_id: seekers.sam,
+    event_type: 'created',
+    actor_display_name: 'Mallory M.',
+  } as never;
 
   it.each(['helen', 'clara', 'sam'] as const)('%s cannot insert, edit or delete history', async (who) => {
     const before = await sql('select * from public.referral_events order by id');
     const ins = await clients[who].from('referral_events').insert(row);
     expect(ins.error?.code).toBe('42501');
-    const upd = await clients[who].from('referral_events').update({ actor_display_name: 'Mallory M.' }).eq('referral_id', referrals.R1);
+    const upd = await clients[who]
+      .from('referral_events')
+      .update({ actor_display_name: 'Mallory M.' })
+      .eq('referral_id', referrals.R1);
     expect(upd.error?.code).toBe('42501');
     const del = await clients[who].from('referral_events').delete().eq('referral_id', referrals.R1);
     expect(del.error?.code).toBe('42501');
@@ -289,14 +344,17 @@ describe('history cannot be written by clients', () => {
   it('not even the service role', async () => {
     const svc = serviceClient();
     expect((await svc.from('referral_events').insert(row)).error?.code).toBe('42501');
-    expect((await svc.from('referral_events').update({ actor_display_name: 'x' }).eq('referral_id', referrals.R1)).error?.code).toBe('42501');
+    expect(
+      (await svc.from('referral_events').update({ actor_display_name: 'x' }).eq('referral_id', referrals.R1)).error
+        ?.code,
+    ).toBe('42501');
     expect((await svc.from('referral_events').delete().eq('referral_id', referrals.R1)).error?.code).toBe('42501');
   });
 
   it('and an admin in SQL cannot rewrite it either', async () => {
-    await expect(sql(`update public.referral_events set actor_display_name = 'x' where referral_id = $1`, [referrals.R1])).rejects.toThrow(
-      /history cannot be changed/,
-    );
+    await expect(
+      sql(`update public.referral_events set actor_display_name = 'x' where referral_id = $1`, [referrals.R1]),
+    ).rejects.toThrow(/history cannot be changed/);
     await expect(sql(`delete from public.referral_events where referral_id = $1`, [referrals.R1])).rejects.toThrow(
       /history cannot be changed/,
     );
@@ -311,7 +369,11 @@ describe('seekers and goals', () => {
       .select('created_by, created_from_site_id, created_from_program_id')
       .single();
     expect(error).toBeNull();
-    expect(data).toEqual({ created_by: users.walter.id, created_from_site_id: sites.westside, created_from_program_id: null });
+    expect(data).toEqual({
+      created_by: users.walter.id,
+      created_from_site_id: sites.westside,
+      created_from_program_id: null,
+    });
   });
 
   it('a seeker cannot be added from an organisation the user does not belong to', async () => {
@@ -327,7 +389,11 @@ describe('seekers and goals', () => {
   });
 
   it('a seeker updates how they are reached, but not their name', async () => {
-    const ok = await clients.sam.from('seekers').update({ preferred_contact: 'text' }).eq('id', seekers.sam).select('preferred_contact');
+    const ok = await clients.sam
+      .from('seekers')
+      .update({ preferred_contact: 'text' })
+      .eq('id', seekers.sam)
+      .select('preferred_contact');
     expect(ok.error).toBeNull();
     expect(ok.data).toEqual([{ preferred_contact: 'text' }]);
     const name = await clients.sam.from('seekers').update({ first_name: 'Samuel' }).eq('id', seekers.sam);
@@ -335,20 +401,35 @@ describe('seekers and goals', () => {
   });
 
   it('staff with access update a seeker; others change nothing', async () => {
-    const ok = await clients.clara.from('seekers').update({ phone: '(512) 555-0000' }).eq('id', seekers.omar).select('phone');
+    const ok = await clients.clara
+      .from('seekers')
+      .update({ phone: '(512) 555-0000' })
+      .eq('id', seekers.omar)
+      .select('phone');
     expect(ok.data).toEqual([{ phone: '(512) 555-0000' }]);
-    const no = await clients.walter.from('seekers').update({ phone: '(512) 555-0000' }).eq('id', seekers.rita).select('id');
+    const no = await clients.walter
+      .from('seekers')
+      .update({ phone: '(512) 555-0000' })
+      .eq('id', seekers.rita)
+      .select('id');
     expect(no.error).toBeNull();
     expect(no.data).toEqual([]);
   });
 
   it('nobody links a seeker record to an account through the API', async () => {
-    const { error } = await clients.helen.from('seekers').update({ user_id: users.helen.id } as never).eq('id', seekers.sam);
+    const { error } = await clients.helen
+      .from('seekers')
+      .update({ user_id: users.helen.id } as never)
+      .eq('id', seekers.sam);
     expect(error?.code).toBe('42501');
   });
 
   it('whoever can see a seeker adds a goal; others cannot', async () => {
-    const ok = await clients.clara.from('goals').insert({ seeker_id: seekers.sam, title: 'Winter coat' }).select('title').single();
+    const ok = await clients.clara
+      .from('goals')
+      .insert({ seeker_id: seekers.sam, title: 'Winter coat' })
+      .select('title')
+      .single();
     expect(ok.error).toBeNull();
     const no = await clients.walter.from('goals').insert({ seeker_id: seekers.sam, title: 'Winter coat' });
     expect(no.error?.code).toBe('42501');
@@ -357,14 +438,20 @@ describe('seekers and goals', () => {
   it('deleting a goal takes its referrals out of it and records that', async () => {
     const { error } = await clients.helen.from('goals').delete().eq('id', goals.samWork);
     expect(error).toBeNull();
-    const [r4] = await sql<{ goal_id: string | null }>('select goal_id from public.referrals where id = $1', [referrals.R4]);
+    const [r4] = await sql<{ goal_id: string | null }>('select goal_id from public.referrals where id = $1', [
+      referrals.R4,
+    ]);
     expect(r4!.goal_id).toBeNull();
     const [ev] = await sql<{ event_type: string; from_goal_title: string; actor_display_name: string }>(
       `select event_type, from_goal_title, actor_display_name from public.referral_events
         where referral_id = $1 order by id desc limit 1`,
       [referrals.R4],
     );
-    expect(ev).toEqual({ event_type: 'goal_removed', from_goal_title: 'Find full-time work', actor_display_name: 'Helen H.' });
+    expect(ev).toEqual({
+      event_type: 'goal_removed',
+      from_goal_title: 'Find full-time work',
+      actor_display_name: 'Helen H.',
+    });
   });
 });
 
@@ -372,7 +459,9 @@ describe('organisations and memberships are admin-only', () => {
   it.each(['helen', 'clara'] as const)('%s cannot switch team sharing or add members', async (who) => {
     const share = await clients[who].from('sites').update({ team_sharing: false }).eq('id', sites.eastside);
     expect(share.error?.code).toBe('42501');
-    const join = await clients[who].from('program_members').insert({ program_id: programs.safeHaven, user_id: users[who].id });
+    const join = await clients[who]
+      .from('program_members')
+      .insert({ program_id: programs.safeHaven, user_id: users[who].id });
     expect(join.error?.code).toBe('42501');
     const prog = await clients[who].from('programs').update({ team_sharing: true }).eq('id', programs.safeHaven);
     expect(prog.error?.code).toBe('42501');
