@@ -24,13 +24,14 @@ const CHANNEL = 'notification_jobs';
 export async function start(ctx: StackContext): Promise<RunningService> {
   const sweepMs = Number(process.env.NOTIFIER_SWEEP_MS ?? 5000);
   const endpoint = `${ctx.apiUrl}/functions/v1/send-notifications`;
-  const stats = { calls: 0, sweeps: 0, failures: 0, notifies: 0, lastResult: null as unknown, lastError: null as string | null };
+  const stats = { calls: 0, sweeps: 0, failures: 0, notifies: 0, listens: 0, lastResult: null as unknown, lastError: null as string | null };
   let closed = false;
   let running = false;
   let again = false;
   let timer: NodeJS.Timeout | undefined;
   let listener: pg.Client | undefined;
   let query: pg.Pool | undefined;
+  let reconnectTimer: NodeJS.Timeout | undefined;
 
   const schedule = (ms: number) => {
     if (closed) return;
@@ -41,7 +42,11 @@ export async function start(ctx: StackContext): Promise<RunningService> {
   /** Milliseconds until the next job is due (retries), capped by the sweep. */
   const nextDueIn = async (): Promise<number> => {
     try {
-      query ??= new pg.Pool({ connectionString: ctx.dbUrl, max: 1 });
+      if (!query) {
+        query = new pg.Pool({ connectionString: ctx.dbUrl, max: 1 });
+        // an idle connection dropped by a Postgres restart: the pool replaces it
+        query.on('error', () => undefined);
+      }
       const { rows } = await query.query<{ ms: number | null }>(
         `select extract(epoch from (min(t) - now())) * 1000 as ms from (
            select min(next_attempt_at) as t from public.notification_jobs where state = 'pending'
@@ -95,7 +100,15 @@ export async function start(ctx: StackContext): Promise<RunningService> {
     schedule(stats.lastError ? Math.min(sweepMs, 1000) : await nextDueIn());
   };
 
-  /** LISTEN, reconnecting when Postgres restarts. */
+  const scheduleReconnect = () => {
+    if (closed || reconnectTimer) return;
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = undefined;
+      void connectListener();
+    }, 500);
+  };
+
+  /** LISTEN, reconnecting (every 0.5 s until it works) when Postgres restarts. */
   const connectListener = async (): Promise<void> => {
     if (closed) return;
     const client = new pg.Client({ connectionString: ctx.dbUrl });
@@ -106,16 +119,18 @@ export async function start(ctx: StackContext): Promise<RunningService> {
     client.on('error', () => undefined);
     client.on('end', () => {
       if (listener === client) listener = undefined;
-      if (!closed) setTimeout(() => void connectListener().catch(() => undefined), 500);
+      scheduleReconnect();
     });
     try {
       await client.connect();
       await client.query(`listen ${CHANNEL}`);
       listener = client;
+      stats.listens++;
       // Anything enqueued while we were not listening.
       void drain();
     } catch {
       await client.end().catch(() => undefined);
+      scheduleReconnect();
     }
   };
   await connectListener();
@@ -137,6 +152,7 @@ export async function start(ctx: StackContext): Promise<RunningService> {
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);
+      if (reconnectTimer) clearTimeout(reconnectTimer);
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await listener?.end().catch(() => undefined);

@@ -1,5 +1,5 @@
 /** Shared steps of the notification tests: ids of the seeded world, waiting for the outbox to settle. */
-import { mail, sql, type Mail } from '../support/stack.ts';
+import { env, mail, sql, type Mail } from '../support/stack.ts';
 
 export const R1 = '50000000-0000-4000-8000-000000000001';
 export const R2 = '50000000-0000-4000-8000-000000000002';
@@ -26,16 +26,28 @@ export async function waitUntil<T>(what: string, fn: () => Promise<T | undefined
 
 /** Waits until no job is waiting or being sent (retries included), then a moment more. */
 export async function outboxSettled(timeoutMs = 20_000): Promise<void> {
-  await waitUntil(
-    'the outbox to drain',
-    async () => {
-      const [row] = await sql<{ n: string }>(
-        `select count(*) as n from public.notification_jobs where state in ('pending', 'sending')`,
-      );
-      return Number(row!.n) === 0;
-    },
-    timeoutMs,
-  );
+  try {
+    await waitUntil(
+      'the outbox to drain',
+      async () => {
+        const [row] = await sql<{ n: string }>(
+          `select count(*) as n from public.notification_jobs where state in ('pending', 'sending')`,
+        );
+        return Number(row!.n) === 0;
+      },
+      timeoutMs,
+    );
+  } catch (err) {
+    // say why: the jobs still waiting and what the notifier last saw
+    const jobs = await sql(
+      `select recipient_kind, channel, state, tries, last_error, next_attempt_at, locked_until
+         from public.notification_jobs where state in ('pending', 'sending')`,
+    );
+    const notifier = await fetch(`http://127.0.0.1:${env.ports.notifier}/health`)
+      .then((r) => r.text())
+      .catch((e: unknown) => `unreachable: ${String(e)}`);
+    throw new Error(`${(err as Error).message}\njobs: ${JSON.stringify(jobs)}\nnotifier: ${notifier}`, { cause: err });
+  }
   // a message accepted by SMTP is in the catcher's list almost at once
   await sleep(150);
 }

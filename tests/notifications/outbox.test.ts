@@ -464,6 +464,26 @@ describe('delivery faults', () => {
     ]);
   });
 
+  it('after a Postgres restart the notifier listens again and nothing is lost', async () => {
+    await mail.clear();
+    await control('restart', 'postgres');
+    const carlAgain = await waitUntil('the API back', async () => {
+      try {
+        return await signIn('carl@safehaven.example');
+      } catch {
+        return undefined;
+      }
+    });
+    await waitUntil('the notifier listening again', async () => {
+      const health = (await (await fetch(`http://127.0.0.1:${env.ports.notifier}/health`)).json()) as { listening: boolean; listens: number };
+      return health.listening && health.listens >= 2;
+    });
+    await setStatus(carlAgain, R2, 'couldnt_contact');
+    await waitUntil('both emails', async () => (await mail.list()).length === 2);
+    await outboxSettled();
+    expect(recipients(await mail.list())).toEqual(['rita@seeker.example', 'wendy@westside.example']);
+  });
+
   it('a job that keeps failing goes dead, stays visible, and an admin can retry it', async () => {
     await mail.clear();
     await control('stop', 'mail');
