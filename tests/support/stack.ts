@@ -79,17 +79,23 @@ export async function resetDb(): Promise<void> {
   );
   const names = ['auth.users', 'auth.flow_state', 'auth.audit_log_entries', ...tables.map((t) => t.name)];
   const seed = readFileSync(join(ROOT, 'supabase', 'seed.sql'), 'utf8');
-  const client = await db().connect();
-  try {
-    await client.query('begin');
-    await client.query(`truncate ${names.join(', ')} restart identity cascade`);
-    await client.query(seed);
-    await client.query('commit');
-  } catch (err) {
-    await client.query('rollback');
-    throw err;
-  } finally {
-    client.release();
+  // The stack keeps working meanwhile (the notification sender, Realtime): a
+  // TRUNCATE of many tables can deadlock with one of its statements. Postgres
+  // then aborts one side; if it is us, try again.
+  for (let attempt = 1; ; attempt++) {
+    const client = await db().connect();
+    try {
+      await client.query('begin');
+      await client.query(`truncate ${names.join(', ')} restart identity cascade`);
+      await client.query(seed);
+      await client.query('commit');
+      return;
+    } catch (err) {
+      await client.query('rollback');
+      if ((err as { code?: string }).code !== '40P01' || attempt >= 5) throw err;
+    } finally {
+      client.release();
+    }
   }
 }
 
