@@ -17,7 +17,12 @@ async function main() {
   // The values only need to be valid; the size does not depend on them.
   process.env.VITE_SUPABASE_URL ??= 'http://127.0.0.1:54321';
   process.env.VITE_SUPABASE_ANON_KEY ??= 'size-check-anon-key-placeholder-0000000000';
-  await build({ root: ROOT, logLevel: 'warn', mode: 'production', build: { outDir, emptyOutDir: true, sourcemap: false } });
+  await build({
+    root: ROOT,
+    logLevel: 'warn',
+    mode: 'production',
+    build: { outDir, emptyOutDir: true, sourcemap: false },
+  });
 
   const html = readFileSync(join(outDir, 'index.html'), 'utf8');
   const initial = new Set<string>();
@@ -36,7 +41,8 @@ async function main() {
   rows.sort((a, b) => b[2] - a[2]);
   const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
   console.log('Initial JavaScript (entry + preloaded chunks):');
-  for (const [src, raw, gz] of rows) console.log(`  ${src.padEnd(48)} ${kb(raw).padStart(10)} raw ${kb(gz).padStart(10)} gzip`);
+  for (const [src, raw, gz] of rows)
+    console.log(`  ${src.padEnd(48)} ${kb(raw).padStart(10)} raw ${kb(gz).padStart(10)} gzip`);
   console.log(`  total ${kb(total)} gzip (budget ${BUDGET_KB} KB)`);
   rmSync(outDir, { recursive: true, force: true });
   if (total > BUDGET_KB * 1024) {

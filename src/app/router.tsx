@@ -52,7 +52,9 @@ const router = createBrowserRouter([
           },
           {
             path: paths.startReferral.path,
-            lazy: async () => ({ Component: (await import('@/features/start-referral/routes/start-referral')).default }),
+            lazy: async () => ({
+              Component: (await import('@/features/start-referral/routes/start-referral')).default,
+            }),
           },
           {
             path: paths.myReferrals.path,

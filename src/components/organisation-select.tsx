@@ -30,7 +30,10 @@ export function OrganisationSelect({
       description={description}
       value={value}
       onChange={(e) => onChange(e.currentTarget.value)}
-      data={organisations.map((o) => ({ value: orgValue(o), label: `${o.name} (${o.kind === 'site' ? 'site' : 'program'})` }))}
+      data={organisations.map((o) => ({
+        value: orgValue(o),
+        label: `${o.name} (${o.kind === 'site' ? 'site' : 'program'})`,
+      }))}
     />
   );
 }

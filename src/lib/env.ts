@@ -8,7 +8,9 @@ import * as z from 'zod/mini';
  */
 const EnvSchema = z.object({
   VITE_SUPABASE_URL: z.url({ error: 'VITE_SUPABASE_URL must be the URL of the Supabase API' }),
-  VITE_SUPABASE_ANON_KEY: z.string().check(z.minLength(20, { error: 'VITE_SUPABASE_ANON_KEY must be the project anon key' })),
+  VITE_SUPABASE_ANON_KEY: z
+    .string()
+    .check(z.minLength(20, { error: 'VITE_SUPABASE_ANON_KEY must be the project anon key' })),
 });
 
 function readEnv() {

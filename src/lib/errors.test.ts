@@ -9,11 +9,17 @@ describe('errorMessage', () => {
     expect(errorMessage({ code: '23514', message: 'violates check constraint "referral_notes_body_check"' })).toBe(
       'The note is not allowed: check that it is filled in and not too long.',
     );
-    expect(errorMessage({ code: '23514', message: 'violates check constraint "something_else"' })).toMatch(/check the lengths and values/);
-    expect(errorMessage({ code: '23505', message: 'duplicate key' })).toBe('This already exists, so it was not added again.');
+    expect(errorMessage({ code: '23514', message: 'violates check constraint "something_else"' })).toMatch(
+      /check the lengths and values/,
+    );
+    expect(errorMessage({ code: '23505', message: 'duplicate key' })).toBe(
+      'This already exists, so it was not added again.',
+    );
     expect(errorMessage({ code: '23503', message: 'fk' })).toMatch(/no longer exists/);
     expect(errorMessage({ code: '22001', message: 'value too long' })).toMatch(/too long/);
-    expect(errorMessage({ code: 'P0001', message: 'The goal belongs to another person.' })).toBe('The goal belongs to another person.');
+    expect(errorMessage({ code: 'P0001', message: 'The goal belongs to another person.' })).toBe(
+      'The goal belongs to another person.',
+    );
     expect(errorMessage({ code: '22023', message: 'Unknown ZIP code: 00000' })).toBe('Unknown ZIP code: 00000');
     expect(errorMessage(new ConflictError())).toMatch(/^Someone else changed this referral first/);
     expect(errorMessage(new TypeError('Failed to fetch'))).toMatch(/Could not reach the server/);

@@ -9,7 +9,14 @@ describe('ConnectForm', () => {
   it('is filled from the profile and needs consent before sending', async () => {
     const onSubmit = vi.fn();
     const { user } = render(
-      <ConnectForm seekerName="Sam Seeker" programName="Safe Haven Housing" defaultValues={defaults} organisations={[{ value: 'site:1', label: 'Eastside' }]} onSubmit={onSubmit} onCancel={vi.fn()} />,
+      <ConnectForm
+        seekerName="Sam Seeker"
+        programName="Safe Haven Housing"
+        defaultValues={defaults}
+        organisations={[{ value: 'site:1', label: 'Eastside' }]}
+        onSubmit={onSubmit}
+        onCancel={vi.fn()}
+      />,
     );
     const form = screen.getByRole('form', { name: 'Connect Sam Seeker with Safe Haven Housing' });
     expect(form).toBeInTheDocument();
@@ -55,7 +62,14 @@ describe('ConnectForm', () => {
   it('refuses a comment over the database limit', async () => {
     const onSubmit = vi.fn();
     const { user } = render(
-      <ConnectForm seekerName="Sam Seeker" programName="Safe Haven Housing" defaultValues={defaults} organisations={[]} onSubmit={onSubmit} onCancel={vi.fn()} />,
+      <ConnectForm
+        seekerName="Sam Seeker"
+        programName="Safe Haven Housing"
+        defaultValues={defaults}
+        organisations={[]}
+        onSubmit={onSubmit}
+        onCancel={vi.fn()}
+      />,
     );
     await user.click(screen.getByRole('textbox', { name: /Comment for the program/ }));
     await user.paste('x'.repeat(2001));
@@ -66,9 +80,21 @@ describe('ConnectForm', () => {
   });
 
   it('shows why the database refused the referral', async () => {
-    const onSubmit = vi.fn().mockRejectedValue({ code: '42501', message: 'A referral can only be made from a site or program the referrer belongs to' });
+    const onSubmit = vi
+      .fn()
+      .mockRejectedValue({
+        code: '42501',
+        message: 'A referral can only be made from a site or program the referrer belongs to',
+      });
     const { user } = render(
-      <ConnectForm seekerName="Sam Seeker" programName="Safe Haven Housing" defaultValues={defaults} organisations={[]} onSubmit={onSubmit} onCancel={vi.fn()} />,
+      <ConnectForm
+        seekerName="Sam Seeker"
+        programName="Safe Haven Housing"
+        defaultValues={defaults}
+        organisations={[]}
+        onSubmit={onSubmit}
+        onCancel={vi.fn()}
+      />,
     );
     await user.click(screen.getByRole('checkbox', { name: /agrees to share/ }));
     await user.click(screen.getByRole('button', { name: 'Send referral' }));

@@ -4,8 +4,20 @@ import { NotesList, type NoteView } from '@/features/referrals/components/notes-
 import { render, deferred } from './render';
 
 const notes: NoteView[] = [
-  { id: 'n1', body: 'Called Sam, left a message.', authorName: 'Helen H.', createdAt: '2026-11-20T10:00:00Z', isMine: true },
-  { id: 'n2', body: 'Pantry open on Saturdays.', authorName: 'Clara C.', createdAt: '2026-11-21T10:00:00Z', isMine: false },
+  {
+    id: 'n1',
+    body: 'Called Sam, left a message.',
+    authorName: 'Helen H.',
+    createdAt: '2026-11-20T10:00:00Z',
+    isMine: true,
+  },
+  {
+    id: 'n2',
+    body: 'Pantry open on Saturdays.',
+    authorName: 'Clara C.',
+    createdAt: '2026-11-21T10:00:00Z',
+    isMine: false,
+  },
 ];
 
 describe('NotesList', () => {
@@ -17,7 +29,14 @@ describe('NotesList', () => {
   it('shows a loading state and a load error', () => {
     const { rerender } = render(<NotesList notes={undefined} loading onAdd={vi.fn()} onDelete={vi.fn()} />);
     expect(screen.getByLabelText('Loading notes')).toBeInTheDocument();
-    rerender(<NotesList notes={undefined} loadError="You don't have access to this referral." onAdd={vi.fn()} onDelete={vi.fn()} />);
+    rerender(
+      <NotesList
+        notes={undefined}
+        loadError="You don't have access to this referral."
+        onAdd={vi.fn()}
+        onDelete={vi.fn()}
+      />,
+    );
     expect(screen.getByRole('alert')).toHaveTextContent("You don't have access to this referral.");
   });
 

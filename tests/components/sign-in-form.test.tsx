@@ -17,7 +17,13 @@ describe('SignInForm', () => {
   });
 
   it('shows the server error', () => {
-    render(<SignInForm onPassword={vi.fn()} onMagicLink={vi.fn()} error="That email and password do not match an account." />);
+    render(
+      <SignInForm
+        onPassword={vi.fn()}
+        onMagicLink={vi.fn()}
+        error="That email and password do not match an account."
+      />,
+    );
     expect(screen.getByRole('alert')).toHaveTextContent('That email and password do not match an account.');
   });
 

@@ -10,14 +10,16 @@ describe('StatusControl', () => {
     const select = screen.getByRole('combobox', { name: 'Status' });
     const groups = within(select).getAllByRole('group');
     expect(groups.map((g) => g.getAttribute('label'))).toEqual(['In progress', 'Got help', 'Needs further action']);
-    expect(within(groups[0]!).getAllByRole('option').map((o) => o.textContent)).toEqual([
-      'Not updated',
-      'Needs client action',
-      'Pending',
-      'Referred elsewhere',
-      'Eligible',
-    ]);
-    expect(within(groups[1]!).getAllByRole('option').map((o) => o.textContent)).toEqual(['Got help']);
+    expect(
+      within(groups[0]!)
+        .getAllByRole('option')
+        .map((o) => o.textContent),
+    ).toEqual(['Not updated', 'Needs client action', 'Pending', 'Referred elsewhere', 'Eligible']);
+    expect(
+      within(groups[1]!)
+        .getAllByRole('option')
+        .map((o) => o.textContent),
+    ).toEqual(['Got help']);
     expect(within(groups[2]!).getAllByRole('option')).toHaveLength(5);
     expect(screen.getByText('Group: In progress')).toBeInTheDocument();
   });

@@ -43,7 +43,8 @@ afterAll(async () => {
   await closeDb();
 });
 
-const statusIn = (page: Page) => page.getByRole('dialog', { name: 'Referral' }).getByRole('combobox', { name: 'Status' });
+const statusIn = (page: Page) =>
+  page.getByRole('dialog', { name: 'Referral' }).getByRole('combobox', { name: 'Status' });
 
 describe('a referral changed by two people at once', () => {
   it('refuses the stale change, says who was first in plain words, and shows their status', async () => {

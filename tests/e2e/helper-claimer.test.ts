@@ -51,7 +51,9 @@ describe('helpers and claimers in the browser', () => {
     await page.getByRole('textbox', { name: /^Email/ }).fill('helen@eastside.example');
     await page.getByRole('textbox', { name: /^Password/ }).fill('wrong-password');
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('That email and password do not match an account.');
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toContain('That email and password do not match an account.');
   });
 
   it('Helen finds Sam Seeker and sees R1 with its status, comment and history', async () => {
@@ -67,7 +69,9 @@ describe('helpers and claimers in the browser', () => {
     await helen.getByRole('heading', { name: 'Navigation History' }).waitFor();
     const r1Row = helen.getByRole('row', { name: /Harbor Food Pantry/ });
     await r1Row.waitFor();
-    expect(await r1Row.getByRole('combobox', { name: /Status of Sam Seeker's referral to Harbor Food Pantry/ }).inputValue()).toBe('not_updated');
+    expect(
+      await r1Row.getByRole('combobox', { name: /Status of Sam Seeker's referral to Harbor Food Pantry/ }).inputValue(),
+    ).toBe('not_updated');
     await checkScreen(helen, '03-seeker-profile');
 
     await r1Row.getByRole('button', { name: /^Open/ }).click();
@@ -75,7 +79,11 @@ describe('helpers and claimers in the browser', () => {
     await d.getByRole('heading', { name: 'Harbor Food Pantry' }).waitFor();
     expect(await d.getByRole('combobox', { name: 'Status' }).inputValue()).toBe('not_updated');
     await d.getByText('Sam and his daughter need groceries').waitFor();
-    await d.getByRole('list', { name: 'History' }).getByText(/Helen H\. · Eastside Community Clinic/).first().waitFor();
+    await d
+      .getByRole('list', { name: 'History' })
+      .getByText(/Helen H\. · Eastside Community Clinic/)
+      .first()
+      .waitFor();
     expect(await d.getByRole('list', { name: 'History' }).textContent()).toContain('made the referral');
     await checkScreen(helen, '04-referral-drawer');
     await d.getByRole('button', { name: 'Close referral' }).click();
@@ -99,7 +107,9 @@ describe('helpers and claimers in the browser', () => {
     expect(await form.getByRole('textbox', { name: 'Email' }).inputValue()).toBe('sam@seeker.example');
     // Helen belongs to one site only, so there is nothing to choose: it is made from Eastside.
     expect(await form.getByRole('combobox', { name: 'Refer from' }).count()).toBe(0);
-    await form.getByRole('textbox', { name: /Comment for the program/ }).fill('Sam needs a safe place to stay from next week.');
+    await form
+      .getByRole('textbox', { name: /Comment for the program/ })
+      .fill('Sam needs a safe place to stay from next week.');
     await form.getByRole('button', { name: 'Send referral' }).click();
     await form.getByText('The person must agree before their details are shared').waitFor();
     await checkScreen(helen, '06-connect-form');
@@ -140,13 +150,22 @@ describe('helpers and claimers in the browser', () => {
     await carl.keyboard.press('e');
     await expect.poll(() => status.inputValue()).toBe('eligible');
     await expect
-      .poll(async () => (await sql<{ status: string }>(`select status from public.referrals where id = $1`, [newReferralId]))[0]!.status)
+      .poll(
+        async () =>
+          (await sql<{ status: string }>(`select status from public.referrals where id = $1`, [newReferralId]))[0]!
+            .status,
+      )
       .toBe('eligible');
     try {
       await carl.getByText("Sam Seeker's referral to Safe Haven Housing: Eligible.").waitFor();
     } catch (e) {
       await carl.screenshot({ path: 'test-results/screenshots/debug-carl.png' });
-      console.log(await carl.locator('.mantine-Notifications-root').innerText().catch(() => 'none'));
+      console.log(
+        await carl
+          .locator('.mantine-Notifications-root')
+          .innerText()
+          .catch(() => 'none'),
+      );
       throw e;
     }
     await checkScreen(carl, '08-inbound-after-change');
@@ -154,7 +173,9 @@ describe('helpers and claimers in the browser', () => {
 
   it("Helen sees the new status and Carl's history line without reloading", async () => {
     const d = drawer(helen);
-    await expect.poll(() => d.getByRole('combobox', { name: 'Status' }).inputValue(), { timeout: 10_000 }).toBe('eligible');
+    await expect
+      .poll(() => d.getByRole('combobox', { name: 'Status' }).inputValue(), { timeout: 10_000 })
+      .toBe('eligible');
     await d
       .getByRole('list', { name: 'History' })
       .getByText('Carl D. · Safe Haven Housing')
@@ -189,12 +210,17 @@ describe('helpers and claimers in the browser', () => {
 
   it('Helen adds R1 to a goal, moves it to another and removes it', async () => {
     await helen.getByRole('button', { name: 'Close referral' }).click();
-    await helen.getByRole('row', { name: /Harbor Food Pantry/ }).getByRole('button', { name: /^Open/ }).click();
+    await helen
+      .getByRole('row', { name: /Harbor Food Pantry/ })
+      .getByRole('button', { name: /^Open/ })
+      .click();
     const d = drawer(helen);
     await d.getByRole('heading', { name: 'Harbor Food Pantry' }).waitFor();
     const goal = d.getByRole('combobox', { name: 'Add to a Goal' });
     const history = d.getByRole('list', { name: 'History' });
-    const goalTitles = (await goal.locator('option').allTextContents()).filter((t) => t !== 'Not in a goal' && t !== 'Remove from goal');
+    const goalTitles = (await goal.locator('option').allTextContents()).filter(
+      (t) => t !== 'Not in a goal' && t !== 'Remove from goal',
+    );
     expect(goalTitles.length).toBeGreaterThanOrEqual(2);
     const [first, second] = goalTitles as [string, string];
 
@@ -202,7 +228,10 @@ describe('helpers and claimers in the browser', () => {
     if ((await goal.inputValue()) !== '') {
       await goal.selectOption({ label: 'Remove from goal' });
       await expect.poll(() => d.getByText('Not in a goal').first().isVisible()).toBe(true);
-      await history.getByText(/removed the referral from the goal/).first().waitFor();
+      await history
+        .getByText(/removed the referral from the goal/)
+        .first()
+        .waitFor();
     }
     const removedBefore = await history.getByText(/removed the referral from the goal/).count();
 

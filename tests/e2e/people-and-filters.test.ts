@@ -70,7 +70,10 @@ describe('people, organisations and filters', () => {
     await dana.getByRole('heading', { name: 'Omar Ortiz', level: 1 }).waitFor();
     // Omar's referral to Bright Futures is inbound for Dana, who claims for it.
     await dana.getByRole('heading', { name: 'Inbound Referrals' }).waitFor();
-    await dana.getByRole('row', { name: /Bright Futures Job Training/ }).first().waitFor();
+    await dana
+      .getByRole('row', { name: /Bright Futures Job Training/ })
+      .first()
+      .waitFor();
     await checkScreen(dana, '32-dana-profile');
 
     await dana.getByRole('link', { name: 'Start a Referral' }).click();
@@ -102,7 +105,9 @@ describe('people, organisations and filters', () => {
     const clara = await open('clara@harbor.example', '/inbound');
     await clara.getByRole('heading', { name: 'Inbound Referrals' }).waitFor();
     await clara.getByRole('row', { name: /Sam Seeker/ }).waitFor();
-    await clara.getByRole('combobox', { name: 'Status', exact: true }).selectOption({ label: 'Needs further action (all)' });
+    await clara
+      .getByRole('combobox', { name: 'Status', exact: true })
+      .selectOption({ label: 'Needs further action (all)' });
     await clara.getByText('No referrals match these filters.').waitFor();
     await checkScreen(clara, '34-inbound-empty-filter');
     await clara.getByRole('combobox', { name: 'Status', exact: true }).selectOption({ label: 'In progress (all)' });

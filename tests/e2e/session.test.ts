@@ -42,7 +42,9 @@ describe('sessions in the browser', () => {
     expect(new URL(page.url()).pathname).toBe(`/people/${samId}`);
 
     // The session ends on the server and the access token runs out.
-    await sql(`delete from auth.sessions where user_id = (select id from auth.users where email = 'henry@eastside.example')`);
+    await sql(
+      `delete from auth.sessions where user_id = (select id from auth.users where email = 'henry@eastside.example')`,
+    );
     await page.evaluate(() => {
       for (const key of Object.keys(localStorage)) {
         if (!key.endsWith('-auth-token')) continue;

@@ -61,7 +61,11 @@ export function AppLayout() {
   const fullName = me.data ? `${me.data.firstName} ${me.data.lastName}` : '';
 
   return (
-    <AppShell header={{ height: 60 }} navbar={{ width: 260, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
+    <AppShell
+      header={{ height: 60 }}
+      navbar={{ width: 260, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      padding="md"
+    >
       <Anchor
         href="#main"
         className="skip-link"
@@ -75,7 +79,13 @@ export function AppLayout() {
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
-            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={opened ? 'Close navigation' : 'Open navigation'} />
+            <Burger
+              opened={opened}
+              onClick={toggle}
+              hiddenFrom="sm"
+              size="sm"
+              aria-label={opened ? 'Close navigation' : 'Open navigation'}
+            />
             <Text fw={700} size="lg" c="indigo.9" component="span" style={{ whiteSpace: 'nowrap' }}>
               Closed Loop Referrals
             </Text>
@@ -108,7 +118,14 @@ export function AppLayout() {
             >
               Sign out
             </Button>
-            <ActionIcon variant="subtle" size="lg" hiddenFrom="xs" aria-label="Sign out" loading={signOut.isPending} onClick={doSignOut}>
+            <ActionIcon
+              variant="subtle"
+              size="lg"
+              hiddenFrom="xs"
+              aria-label="Sign out"
+              loading={signOut.isPending}
+              onClick={doSignOut}
+            >
               <IconLogout size={18} aria-hidden />
             </ActionIcon>
           </Group>
@@ -125,7 +142,10 @@ export function AppLayout() {
             to={l.href}
             label={l.label}
             leftSection={<l.icon size={18} aria-hidden />}
-            active={location.pathname === l.href || (l.href === paths.people.getHref() && location.pathname.startsWith('/people'))}
+            active={
+              location.pathname === l.href ||
+              (l.href === paths.people.getHref() && location.pathname.startsWith('/people'))
+            }
             aria-current={location.pathname === l.href ? 'page' : undefined}
             variant="filled"
           />

@@ -14,9 +14,16 @@ export async function scanPage(page: Page, label: string): Promise<AxeFinding[]>
   const results = await new AxeBuilder({ page: page as never }).withTags(WCAG_TAGS).analyze();
   const serious = results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
+    .map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
+    }));
   if (serious.length) {
-    process.stderr.write(`axe on ${label}:\n${serious.map((f) => `  [${f.impact}] ${f.id}: ${f.help}\n    ${f.targets.join('\n    ')}`).join('\n')}\n`);
+    process.stderr.write(
+      `axe on ${label}:\n${serious.map((f) => `  [${f.impact}] ${f.id}: ${f.help}\n    ${f.targets.join('\n    ')}`).join('\n')}\n`,
+    );
   }
   return serious;
 }

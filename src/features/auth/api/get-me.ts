@@ -3,14 +3,24 @@ import { supabase } from '@/lib/supabase';
 import { meKeys } from './keys';
 
 export type Organisation = { kind: 'site' | 'program'; id: string; name: string; joinedAt: string };
-export type Me = { id: string; firstName: string; lastName: string; email: string | null; organisations: Organisation[] };
+export type Me = {
+  id: string;
+  firstName: string;
+  lastName: string;
+  email: string | null;
+  organisations: Organisation[];
+};
 
 /** The signed-in person, with the sites they work on and the programs they claim for. */
 export async function getMe(userId: string): Promise<Me> {
   const [profile, sites, programs, user] = await Promise.all([
     supabase.from('profiles').select('id, first_name, last_name').eq('id', userId).single().throwOnError(),
     supabase.from('site_members').select('joined_at, site:sites(id, name)').eq('user_id', userId).throwOnError(),
-    supabase.from('program_members').select('joined_at, program:programs(id, name)').eq('user_id', userId).throwOnError(),
+    supabase
+      .from('program_members')
+      .select('joined_at, program:programs(id, name)')
+      .eq('user_id', userId)
+      .throwOnError(),
     supabase.auth.getUser(),
   ]);
   const organisations: Organisation[] = [

@@ -8,7 +8,11 @@ import { errorMessage } from '@/lib/errors';
 export const GOAL_TITLE_MAX = 200;
 
 const GoalSchema = z.object({
-  title: z.string().trim().min(1, 'Name the goal').max(GOAL_TITLE_MAX, `Keep the goal under ${GOAL_TITLE_MAX} characters`),
+  title: z
+    .string()
+    .trim()
+    .min(1, 'Name the goal')
+    .max(GOAL_TITLE_MAX, `Keep the goal under ${GOAL_TITLE_MAX} characters`),
 });
 
 /** A one-line form: the goal's title, then Add goal. */

@@ -14,7 +14,10 @@ export function patchReferralEverywhere(qc: QueryClient, id: string, patch: Part
     if ('rows' in data) {
       const page = data as ReferralPage;
       if (page.rows.some((r) => r.id === id)) {
-        qc.setQueryData<ReferralPage>(key, { ...page, rows: page.rows.map((r) => (r.id === id ? { ...r, ...patch } : r)) });
+        qc.setQueryData<ReferralPage>(key, {
+          ...page,
+          rows: page.rows.map((r) => (r.id === id ? { ...r, ...patch } : r)),
+        });
       }
     } else if ((data as ReferralView).id === id && 'status' in data) {
       qc.setQueryData<ReferralView>(key, { ...(data as ReferralView), ...patch });

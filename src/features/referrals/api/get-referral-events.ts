@@ -6,7 +6,9 @@ import { referralKeys } from './keys';
 export async function getReferralEvents(referralId: string) {
   const { data, error } = await supabase
     .from('referral_events')
-    .select('id, event_type, from_status, to_status, actor_display_name, actor_organization, from_goal_title, to_goal_title, created_at')
+    .select(
+      'id, event_type, from_status, to_status, actor_display_name, actor_organization, from_goal_title, to_goal_title, created_at',
+    )
     .eq('referral_id', referralId)
     .order('created_at', { ascending: false })
     .order('id', { ascending: false });

@@ -55,14 +55,20 @@ function applyScope<Q>(query: Q, f: ReferralListFilters, withSearch = true): Q {
 /** `total` is null when counting would cost more than it helps (My referrals); then `hasMore` drives paging. */
 export type ReferralPage = { rows: ReferralView[]; total: number | null; hasMore: boolean };
 
-function orderBy<Q extends { order: (c: string, o?: { ascending?: boolean }) => Q }>(query: Q, sort: ReferralListFilters['sort']): Q {
+function orderBy<Q extends { order: (c: string, o?: { ascending?: boolean }) => Q }>(
+  query: Q,
+  sort: ReferralListFilters['sort'],
+): Q {
   switch (sort ?? 'newest') {
     case 'oldest':
       return query.order('created_at', { ascending: true }).order('id', { ascending: true });
     case 'recently_updated':
       return query.order('updated_at', { ascending: false }).order('id');
     case 'seeker':
-      return query.order('seeker(last_name)', { ascending: true }).order('seeker(first_name)', { ascending: true }).order('id');
+      return query
+        .order('seeker(last_name)', { ascending: true })
+        .order('seeker(first_name)', { ascending: true })
+        .order('id');
     default:
       return query.order('created_at', { ascending: false }).order('id', { ascending: false });
   }
@@ -96,7 +102,10 @@ export async function listReferrals(f: ReferralListFilters): Promise<ReferralPag
     return { rows: rows.slice(0, pageSize), total: null, hasMore: rows.length > pageSize };
   }
 
-  const query = applyScope(supabase.from('referrals').select(columns, { count: 'exact' }).eq('created.event_type', 'created'), f);
+  const query = applyScope(
+    supabase.from('referrals').select(columns, { count: 'exact' }).eq('created.event_type', 'created'),
+    f,
+  );
   const { data, error, count } = await orderBy(query, f.sort).range(skip, skip + pageSize - 1);
   if (error) throw error;
   const total = count ?? 0;

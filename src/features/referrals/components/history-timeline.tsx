@@ -36,15 +36,27 @@ export function describeEvent(e: HistoryEvent): string {
       return e.to_goal_title ? `added the referral to the goal "${e.to_goal_title}"` : 'added the referral to a goal';
     case 'goal_moved':
     case 'goal_changed':
-      return e.to_goal_title ? `moved the referral to the goal "${e.to_goal_title}"` : 'moved the referral to another goal';
+      return e.to_goal_title
+        ? `moved the referral to the goal "${e.to_goal_title}"`
+        : 'moved the referral to another goal';
     case 'goal_removed':
-      return e.from_goal_title ? `removed the referral from the goal "${e.from_goal_title}"` : 'removed the referral from its goal';
+      return e.from_goal_title
+        ? `removed the referral from the goal "${e.from_goal_title}"`
+        : 'removed the referral from its goal';
     default:
       return e.event_type.replace(/_/g, ' ');
   }
 }
 
-export function HistoryTimeline({ events, loading, error }: { events: HistoryEvent[] | undefined; loading?: boolean; error?: string | null }) {
+export function HistoryTimeline({
+  events,
+  loading,
+  error,
+}: {
+  events: HistoryEvent[] | undefined;
+  loading?: boolean;
+  error?: string | null;
+}) {
   return (
     <Stack gap="sm">
       <Title order={3} size="h5">
@@ -64,7 +76,13 @@ export function HistoryTimeline({ events, loading, error }: { events: HistoryEve
           Nothing has happened yet.
         </Text>
       ) : (
-        <Timeline bulletSize={12} lineWidth={2} component="ol" aria-label="History" style={{ paddingLeft: 0, listStyle: 'none' }}>
+        <Timeline
+          bulletSize={12}
+          lineWidth={2}
+          component="ol"
+          aria-label="History"
+          style={{ paddingLeft: 0, listStyle: 'none' }}
+        >
           {events.map((e) => (
             <Timeline.Item key={e.id} component="li">
               <Text size="sm">

@@ -2,7 +2,20 @@ import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { z } from 'zod';
-import { ActionIcon, Alert, Button, Group, Modal, Paper, Skeleton, Stack, Text, Textarea, Title, Tooltip } from '@mantine/core';
+import {
+  ActionIcon,
+  Alert,
+  Button,
+  Group,
+  Modal,
+  Paper,
+  Skeleton,
+  Stack,
+  Text,
+  Textarea,
+  Title,
+  Tooltip,
+} from '@mantine/core';
 import { IconTrash } from '@tabler/icons-react';
 import { errorMessage } from '@/lib/errors';
 import { formatDateTime } from '@/lib/format';
@@ -146,7 +159,9 @@ export function NotesList({ notes, loading, loadError, onAdd, onDelete, canAdd =
 
       <Modal opened={confirming !== null} onClose={() => setConfirming(null)} title="Delete this note?" centered>
         <Stack gap="sm">
-          <Text size="sm">The note will be removed for everyone. The history will still show that a note was deleted.</Text>
+          <Text size="sm">
+            The note will be removed for everyone. The history will still show that a note was deleted.
+          </Text>
           {confirming && (
             <Text size="sm" fs="italic" style={{ overflowWrap: 'anywhere' }}>
               “{confirming.body}”

@@ -1,5 +1,17 @@
 import { useEffect, useMemo, useState } from 'react';
-import { Alert, Badge, Button, Group, NativeSelect, Pagination, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Group,
+  NativeSelect,
+  Pagination,
+  Paper,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
 import { IconSearch } from '@tabler/icons-react';
@@ -8,7 +20,14 @@ import { useLiveQueries } from '@/lib/realtime';
 import { applyReferralChange } from '../api/cache';
 import { referralKeys, type ReferralListFilters, type ReferralSort } from '../api/keys';
 import { DEFAULT_PAGE_SIZE, useNotUpdatedCount, useReferralList } from '../api/list-referrals';
-import { ALL_STATUSES, STATUS_GROUPS, STATUS_LABELS, statusesOfGroup, type ReferralStatus, type StatusGroupId } from '../status';
+import {
+  ALL_STATUSES,
+  STATUS_GROUPS,
+  STATUS_LABELS,
+  statusesOfGroup,
+  type ReferralStatus,
+  type StatusGroupId,
+} from '../status';
 import { ReferralDrawer } from './referral-drawer';
 import { ReferralTable } from './referral-table';
 import { useReferralParam } from './use-referral-param';
@@ -54,7 +73,15 @@ export function ReferralDashboard({ title, intro, base, programs, emptyText }: P
 
   const programIds = programs ? (programId ? [programId] : programs.map((p) => p.id)) : undefined;
   const filters: ReferralListFilters = useMemo(
-    () => ({ ...base, programIds, statuses: statusesFor(status), search: search || undefined, sort, page, pageSize: DEFAULT_PAGE_SIZE }),
+    () => ({
+      ...base,
+      programIds,
+      statuses: statusesFor(status),
+      search: search || undefined,
+      sort,
+      page,
+      pageSize: DEFAULT_PAGE_SIZE,
+    }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [JSON.stringify(base), JSON.stringify(programIds), status, search, sort, page],
   );
@@ -87,13 +114,7 @@ export function ReferralDashboard({ title, intro, base, programs, emptyText }: P
             {intro}
           </Text>
         </div>
-        <Badge
-          size="lg"
-          color={notUpdated.data ? 'orange' : 'gray'}
-          variant="light"
-          tt="none"
-          aria-live="polite"
-        >
+        <Badge size="lg" color={notUpdated.data ? 'orange' : 'gray'} variant="light" tt="none" aria-live="polite">
           {notUpdated.isPending ? 'Counting…' : `${notUpdated.data ?? 0} not updated`}
         </Badge>
       </Group>
@@ -105,7 +126,10 @@ export function ReferralDashboard({ title, intro, base, programs, emptyText }: P
               label="Program"
               value={programId}
               onChange={(e) => setProgramId(e.currentTarget.value)}
-              data={[{ value: '', label: programs.length > 1 ? 'All my programs' : programs[0]!.name }, ...(programs.length > 1 ? programs.map((p) => ({ value: p.id, label: p.name })) : [])]}
+              data={[
+                { value: '', label: programs.length > 1 ? 'All my programs' : programs[0]!.name },
+                ...(programs.length > 1 ? programs.map((p) => ({ value: p.id, label: p.name })) : []),
+              ]}
             />
           )}
           <NativeSelect
@@ -114,8 +138,14 @@ export function ReferralDashboard({ title, intro, base, programs, emptyText }: P
             onChange={(e) => setStatus(e.currentTarget.value)}
             data={[
               { value: '', label: 'All statuses' },
-              { group: 'Groups', items: STATUS_GROUPS.map((g) => ({ value: `group:${g.id}`, label: `${g.label} (all)` })) },
-              ...STATUS_GROUPS.map((g) => ({ group: g.label, items: g.statuses.map((s) => ({ value: s, label: STATUS_LABELS[s] })) })),
+              {
+                group: 'Groups',
+                items: STATUS_GROUPS.map((g) => ({ value: `group:${g.id}`, label: `${g.label} (all)` })),
+              },
+              ...STATUS_GROUPS.map((g) => ({
+                group: g.label,
+                items: g.statuses.map((s) => ({ value: s, label: STATUS_LABELS[s] })),
+              })),
             ]}
           />
           <TextInput
@@ -126,7 +156,12 @@ export function ReferralDashboard({ title, intro, base, programs, emptyText }: P
             onChange={(e) => setSearchInput(e.currentTarget.value)}
             style={{ flex: 1, minWidth: 200 }}
           />
-          <NativeSelect label="Sort" value={sort} onChange={(e) => setSort(e.currentTarget.value as ReferralSort)} data={SORTS} />
+          <NativeSelect
+            label="Sort"
+            value={sort}
+            onChange={(e) => setSort(e.currentTarget.value as ReferralSort)}
+            data={SORTS}
+          />
         </Group>
       </Paper>
 

@@ -159,7 +159,9 @@ function ReferralDetails({ referralId }: { referralId: string }) {
             notes={notes.data?.map((n) => ({
               id: n.id,
               body: n.body,
-              authorName: n.author_organization ? `${n.author_display_name} · ${n.author_organization}` : n.author_display_name,
+              authorName: n.author_organization
+                ? `${n.author_display_name} · ${n.author_organization}`
+                : n.author_display_name,
               createdAt: n.created_at,
               isMine: n.author_id === userId,
             }))}

@@ -55,7 +55,12 @@ export function ReferralTable({ rows, loading, caption, showSeeker = true, onOpe
                 {showSeeker && (
                   <Table.Td>
                     {r.seeker ? (
-                      <Anchor component={Link} to={paths.seeker.getHref(r.seeker.id)} fw={600} style={{ whiteSpace: 'nowrap' }}>
+                      <Anchor
+                        component={Link}
+                        to={paths.seeker.getHref(r.seeker.id)}
+                        fw={600}
+                        style={{ whiteSpace: 'nowrap' }}
+                      >
                         {seekerName}
                       </Anchor>
                     ) : (

@@ -9,7 +9,13 @@ export function StatusBadge({ status }: { status: string }) {
   const group = groupOf(status);
   const Icon = ICONS[group.id];
   return (
-    <Badge color={group.color} variant="light" leftSection={<Icon size={14} aria-hidden />} tt="none" title={group.label}>
+    <Badge
+      color={group.color}
+      variant="light"
+      leftSection={<Icon size={14} aria-hidden />}
+      tt="none"
+      title={group.label}
+    >
       {statusLabel(status)}
     </Badge>
   );

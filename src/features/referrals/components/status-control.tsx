@@ -17,7 +17,15 @@ export type StatusControlProps = {
  * In progress / Got help / Needs further action: keyboard and screen readers
  * handle it everywhere, and phones show their own picker.
  */
-export function StatusControl({ value, onChange, label = 'Status', ariaLabel, hideLabel, disabled, error }: StatusControlProps) {
+export function StatusControl({
+  value,
+  onChange,
+  label = 'Status',
+  ariaLabel,
+  hideLabel,
+  disabled,
+  error,
+}: StatusControlProps) {
   const data = STATUS_GROUPS.map((g) => ({
     group: g.label,
     items: g.statuses.map((s) => ({ value: s, label: STATUS_LABELS[s] })),
@@ -30,7 +38,13 @@ export function StatusControl({ value, onChange, label = 'Status', ariaLabel, hi
       value={value}
       data={data}
       disabled={disabled}
-      error={error ? <Text size="xs" role="alert" span>{error}</Text> : undefined}
+      error={
+        error ? (
+          <Text size="xs" role="alert" span>
+            {error}
+          </Text>
+        ) : undefined
+      }
       onChange={(e) => {
         const next = e.currentTarget.value as ReferralStatus;
         if (ALL_STATUSES.includes(next) && next !== value) onChange(next);

@@ -35,5 +35,8 @@ export async function createSeeker({ fromSiteId, fromProgramId, ...values }: Cre
 
 export function useCreateSeeker() {
   const qc = useQueryClient();
-  return useMutation({ mutationFn: createSeeker, onSettled: () => qc.invalidateQueries({ queryKey: seekerKeys.lists() }) });
+  return useMutation({
+    mutationFn: createSeeker,
+    onSettled: () => qc.invalidateQueries({ queryKey: seekerKeys.lists() }),
+  });
 }

@@ -5,7 +5,9 @@ import { seekerKeys } from './keys';
 export async function getSeeker(id: string) {
   const { data, error } = await supabase
     .from('seekers')
-    .select('id, first_name, last_name, email, phone, address, zip, preferred_contact, preferred_language, user_id, created_at, updated_at')
+    .select(
+      'id, first_name, last_name, email, phone, address, zip, preferred_contact, preferred_language, user_id, created_at, updated_at',
+    )
     .eq('id', id)
     .single();
   if (error) throw error;
@@ -14,7 +16,8 @@ export async function getSeeker(id: string) {
 
 export type Seeker = Awaited<ReturnType<typeof getSeeker>>;
 
-export const seekerQueryOptions = (id: string) => queryOptions({ queryKey: seekerKeys.detail(id), queryFn: () => getSeeker(id) });
+export const seekerQueryOptions = (id: string) =>
+  queryOptions({ queryKey: seekerKeys.detail(id), queryFn: () => getSeeker(id) });
 
 export function useSeeker(id: string) {
   return useQuery(seekerQueryOptions(id));

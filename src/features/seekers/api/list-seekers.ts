@@ -18,7 +18,9 @@ export async function listSeekers(f: SeekerListFilters) {
   const page = f.page ?? 1;
   let query = supabase
     .from('seekers')
-    .select('id, first_name, last_name, email, phone, zip, preferred_contact, updated_at, created_at', { count: 'exact' });
+    .select('id, first_name, last_name, email, phone, zip, preferred_contact, updated_at, created_at', {
+      count: 'exact',
+    });
   for (const word of (f.search ?? '').trim().split(/\s+/).filter(Boolean).slice(0, 4)) {
     const t = term(word);
     const digits = word.replace(/\D/g, '');

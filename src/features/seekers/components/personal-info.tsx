@@ -28,7 +28,12 @@ export function PersonalInfo({ seeker }: { seeker: Seeker }) {
           Personal information
         </Title>
         {!editing && (
-          <Button variant="light" size="xs" leftSection={<IconPencil size={14} aria-hidden />} onClick={() => setEditing(true)}>
+          <Button
+            variant="light"
+            size="xs"
+            leftSection={<IconPencil size={14} aria-hidden />}
+            onClick={() => setEditing(true)}
+          >
             Edit details
           </Button>
         )}

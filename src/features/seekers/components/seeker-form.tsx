@@ -77,12 +77,40 @@ export function SeekerForm({ defaultValues = EMPTY_SEEKER, submitLabel, onSubmit
     >
       <Stack gap="sm">
         <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm">
-          <TextInput label="First name" required autoComplete="off" {...form.register('first_name')} error={errors.first_name?.message} />
-          <TextInput label="Last name" autoComplete="off" {...form.register('last_name')} error={errors.last_name?.message} />
-          <TextInput label="Email" type="email" autoComplete="off" {...form.register('email')} error={errors.email?.message} />
-          <TextInput label="Phone" type="tel" autoComplete="off" {...form.register('phone')} error={errors.phone?.message} />
+          <TextInput
+            label="First name"
+            required
+            autoComplete="off"
+            {...form.register('first_name')}
+            error={errors.first_name?.message}
+          />
+          <TextInput
+            label="Last name"
+            autoComplete="off"
+            {...form.register('last_name')}
+            error={errors.last_name?.message}
+          />
+          <TextInput
+            label="Email"
+            type="email"
+            autoComplete="off"
+            {...form.register('email')}
+            error={errors.email?.message}
+          />
+          <TextInput
+            label="Phone"
+            type="tel"
+            autoComplete="off"
+            {...form.register('phone')}
+            error={errors.phone?.message}
+          />
         </SimpleGrid>
-        <TextInput label="Street address" autoComplete="off" {...form.register('address')} error={errors.address?.message} />
+        <TextInput
+          label="Street address"
+          autoComplete="off"
+          {...form.register('address')}
+          error={errors.address?.message}
+        />
         <SimpleGrid cols={{ base: 1, xs: 3 }} spacing="sm">
           <TextInput
             label="ZIP code"

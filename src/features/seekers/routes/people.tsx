@@ -1,6 +1,21 @@
 import { useEffect, useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
-import { Alert, Anchor, Button, Group, Modal, NativeSelect, Pagination, Paper, Skeleton, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Anchor,
+  Button,
+  Group,
+  Modal,
+  NativeSelect,
+  Pagination,
+  Paper,
+  Skeleton,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconSearch, IconUserPlus } from '@tabler/icons-react';
 import { paths } from '@/app/paths';
@@ -37,7 +52,10 @@ function AddPersonModal({ opened, onClose }: { opened: boolean; onClose: () => v
           submitLabel="Add person"
           onCancel={onClose}
           onSubmit={async (values) => {
-            const created = await create.mutateAsync({ ...values, ...(orgs.length > 1 ? parseOrgValue(fromValue) : {}) });
+            const created = await create.mutateAsync({
+              ...values,
+              ...(orgs.length > 1 ? parseOrgValue(fromValue) : {}),
+            });
             notifySuccess(`${values.first_name} ${values.last_name} was added.`);
             onClose();
             navigate(paths.seeker.getHref(created.id));

@@ -6,7 +6,15 @@ import { IconArrowLeft, IconSend } from '@tabler/icons-react';
 import { paths } from '@/app/paths';
 import { useMe, useUserId } from '@/features/auth';
 import { AddGoalForm, goalKeys, useCreateGoal, useGoals } from '@/features/goals';
-import { applyReferralChange, ReferralDrawer, ReferralTable, StatusBadge, referralKeys, useReferralList, useReferralParam } from '@/features/referrals';
+import {
+  applyReferralChange,
+  ReferralDrawer,
+  ReferralTable,
+  StatusBadge,
+  referralKeys,
+  useReferralList,
+  useReferralParam,
+} from '@/features/referrals';
 import { errorMessage } from '@/lib/errors';
 import { fullName } from '@/lib/format';
 import { notifySuccess } from '@/lib/notify';
@@ -97,7 +105,11 @@ export default function SeekerProfileRoute() {
           <Title order={2} size="h4" id="navigation-title">
             Navigation History
           </Title>
-          <Button component={Link} to={paths.startReferral.getHref(seekerId)} leftSection={<IconSend size={16} aria-hidden />}>
+          <Button
+            component={Link}
+            to={paths.startReferral.getHref(seekerId)}
+            leftSection={<IconSend size={16} aria-hidden />}
+          >
             Start a Referral
           </Button>
         </Group>
@@ -112,7 +124,11 @@ export default function SeekerProfileRoute() {
             caption={`Referrals made for ${name}`}
             showSeeker={false}
             onOpen={open}
-            empty={<Text c="dimmed">No referrals yet. Use Start a Referral to connect {seeker.data.first_name} with a program.</Text>}
+            empty={
+              <Text c="dimmed">
+                No referrals yet. Use Start a Referral to connect {seeker.data.first_name} with a program.
+              </Text>
+            }
           />
         )}
       </Paper>

@@ -10,10 +10,21 @@ export type CreateReferralInput = {
   fromSiteId: string | null;
   fromProgramId: string | null;
   /** Contact details confirmed on the Connect form, saved to the profile when changed. */
-  contact?: { email: string | null; phone: string | null; preferred_contact: 'email' | 'text' | 'phone' | 'none' } | null;
+  contact?: {
+    email: string | null;
+    phone: string | null;
+    preferred_contact: 'email' | 'text' | 'phone' | 'none';
+  } | null;
 };
 
-export async function createReferral({ seekerId, programId, comment, fromSiteId, fromProgramId, contact }: CreateReferralInput) {
+export async function createReferral({
+  seekerId,
+  programId,
+  comment,
+  fromSiteId,
+  fromProgramId,
+  contact,
+}: CreateReferralInput) {
   if (contact) {
     const { error } = await supabase.from('seekers').update(contact).eq('id', seekerId);
     if (error) throw error;
@@ -37,6 +48,10 @@ export function useCreateReferral() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: createReferral,
-    onSettled: () => Promise.all([qc.invalidateQueries({ queryKey: referralKeys.all }), qc.invalidateQueries({ queryKey: seekerKeys.all })]),
+    onSettled: () =>
+      Promise.all([
+        qc.invalidateQueries({ queryKey: referralKeys.all }),
+        qc.invalidateQueries({ queryKey: seekerKeys.all }),
+      ]),
   });
 }

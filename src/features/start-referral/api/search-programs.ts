@@ -17,7 +17,12 @@ export async function searchPrograms({ zip, query, withinMiles }: ProgramSearch)
 export type ProgramResult = Awaited<ReturnType<typeof searchPrograms>>[number];
 
 export const programSearchQueryOptions = (s: ProgramSearch) =>
-  queryOptions({ queryKey: programKeys.search(s), queryFn: () => searchPrograms(s), placeholderData: keepPreviousData, staleTime: 5 * 60_000 });
+  queryOptions({
+    queryKey: programKeys.search(s),
+    queryFn: () => searchPrograms(s),
+    placeholderData: keepPreviousData,
+    staleTime: 5 * 60_000,
+  });
 
 export function useProgramSearch(s: ProgramSearch) {
   return useQuery({ ...programSearchQueryOptions(s), enabled: /^[0-9]{5}$/.test(s.zip) });

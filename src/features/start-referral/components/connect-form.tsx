@@ -2,7 +2,18 @@ import { useState } from 'react';
 import { Controller, useForm } from 'react-hook-form';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { z } from 'zod';
-import { Alert, Button, Checkbox, Group, NativeSelect, SimpleGrid, Stack, Text, TextInput, Textarea } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Checkbox,
+  Group,
+  NativeSelect,
+  SimpleGrid,
+  Stack,
+  Text,
+  TextInput,
+  Textarea,
+} from '@mantine/core';
 import { errorMessage } from '@/lib/errors';
 
 export const COMMENT_MAX = 2000;
@@ -42,7 +53,14 @@ const CONTACT_OPTIONS = [
 ];
 
 /** The Connect form: contact details from the profile, a comment, where I refer from, consent. */
-export function ConnectForm({ seekerName, programName, defaultValues, organisations, onSubmit, onCancel }: ConnectFormProps) {
+export function ConnectForm({
+  seekerName,
+  programName,
+  defaultValues,
+  organisations,
+  onSubmit,
+  onCancel,
+}: ConnectFormProps) {
   const [serverError, setServerError] = useState<string | null>(null);
   const form = useForm<ConnectValues>({
     resolver: zodResolver(ConnectSchema),
@@ -65,7 +83,8 @@ export function ConnectForm({ seekerName, programName, defaultValues, organisati
     >
       <Stack gap="sm">
         <Text size="sm">
-          Refer <strong>{seekerName}</strong> to <strong>{programName}</strong>. The program will see these contact details.
+          Refer <strong>{seekerName}</strong> to <strong>{programName}</strong>. The program will see these contact
+          details.
         </Text>
         <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm">
           <TextInput label="Email" type="email" {...form.register('email')} error={errors.email?.message} />
@@ -87,7 +106,14 @@ export function ConnectForm({ seekerName, programName, defaultValues, organisati
           <Controller
             control={form.control}
             name="from"
-            render={({ field }) => <NativeSelect label="Refer from" description="The organisation this referral is made from" data={organisations} {...field} />}
+            render={({ field }) => (
+              <NativeSelect
+                label="Refer from"
+                description="The organisation this referral is made from"
+                data={organisations}
+                {...field}
+              />
+            )}
           />
         )}
         <Controller

@@ -66,7 +66,11 @@ export default function StartReferralRoute() {
     document.title = `Start a Referral${name ? ` for ${name}` : ''} · Closed Loop Referrals`;
   }, [name]);
 
-  const results = useProgramSearch({ zip: zip ?? '', query: query || undefined, withinMiles: distance ? Number(distance) : null });
+  const results = useProgramSearch({
+    zip: zip ?? '',
+    query: query || undefined,
+    withinMiles: distance ? Number(distance) : null,
+  });
 
   if (seeker.isPending) return <Skeleton h={300} aria-label="Loading" />;
   if (seeker.isError) {
@@ -93,8 +97,8 @@ export default function StartReferralRoute() {
       </div>
 
       <Alert color="indigo" variant="light" role="status" title={`You are helping ${name}`}>
-        Programs are listed nearest to {zip ? `ZIP code ${zip}` : 'the ZIP code you choose'} first. Choose one and
-        press Connect to refer {seeker.data.first_name}.
+        Programs are listed nearest to {zip ? `ZIP code ${zip}` : 'the ZIP code you choose'} first. Choose one and press
+        Connect to refer {seeker.data.first_name}.
       </Alert>
 
       <Paper withBorder p="sm" component="section" aria-label="Program search">
@@ -136,7 +140,12 @@ export default function StartReferralRoute() {
             onChange={(e) => setQueryInput(e.currentTarget.value)}
             style={{ flex: 1, minWidth: 200 }}
           />
-          <NativeSelect label="Distance" value={distance} onChange={(e) => setDistance(e.currentTarget.value)} data={DISTANCES} />
+          <NativeSelect
+            label="Distance"
+            value={distance}
+            onChange={(e) => setDistance(e.currentTarget.value)}
+            data={DISTANCES}
+          />
         </Group>
       </Paper>
 
@@ -166,7 +175,8 @@ export default function StartReferralRoute() {
                   </Title>
                   <Text size="sm">{p.description}</Text>
                   <Text size="sm" c="dimmed">
-                    {[p.address, p.program_zip].filter(Boolean).join(', ')} · {Number(p.distance_miles).toFixed(1)} miles away
+                    {[p.address, p.program_zip].filter(Boolean).join(', ')} · {Number(p.distance_miles).toFixed(1)}{' '}
+                    miles away
                   </Text>
                   <Group gap={4}>
                     {p.service_categories.map((c) => (
@@ -185,7 +195,12 @@ export default function StartReferralRoute() {
         </Stack>
       )}
 
-      <Modal opened={connecting !== null} onClose={() => setConnecting(null)} title={`Connect with ${connecting?.name ?? ''}`} size="lg">
+      <Modal
+        opened={connecting !== null}
+        onClose={() => setConnecting(null)}
+        title={`Connect with ${connecting?.name ?? ''}`}
+        size="lg"
+      >
         {connecting && (
           <ConnectForm
             seekerName={name}
@@ -198,9 +213,15 @@ export default function StartReferralRoute() {
             }}
             onCancel={() => setConnecting(null)}
             onSubmit={async (v) => {
-              const contact = { email: v.email || null, phone: v.phone || null, preferred_contact: v.preferred_contact };
+              const contact = {
+                email: v.email || null,
+                phone: v.phone || null,
+                preferred_contact: v.preferred_contact,
+              };
               const changed =
-                contact.email !== seeker.data.email || contact.phone !== seeker.data.phone || contact.preferred_contact !== seeker.data.preferred_contact;
+                contact.email !== seeker.data.email ||
+                contact.phone !== seeker.data.phone ||
+                contact.preferred_contact !== seeker.data.preferred_contact;
               const created = await create.mutateAsync({
                 seekerId,
                 programId: connecting.id,
