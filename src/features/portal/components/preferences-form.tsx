@@ -1,4 +1,5 @@
 import { Paper, Radio, Stack, Text, Title } from '@mantine/core';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { MySeeker } from '../api/get-my-seeker';
 
@@ -15,6 +16,12 @@ export function PreferencesForm({
   message: { text: string; error: boolean } | null;
 }) {
   const { t } = useTranslation('portal');
+  // The choice shows at once; the saved value takes over when it arrives (or
+  // puts the old one back when saving failed).
+  const [contact, setContact] = useState(seeker.preferred_contact);
+  const [language, setLanguage] = useState(seeker.preferred_language);
+  useEffect(() => setContact(seeker.preferred_contact), [seeker.preferred_contact]);
+  useEffect(() => setLanguage(seeker.preferred_language), [seeker.preferred_language]);
   return (
     <Paper component="section" aria-labelledby="preferences-title" withBorder radius="md" p="md">
       <Stack gap="md">
@@ -23,8 +30,11 @@ export function PreferencesForm({
         </Title>
         <Radio.Group
           label={t('contactLegend')}
-          value={seeker.preferred_contact}
-          onChange={(v) => onChange({ preferred_contact: v as MySeeker['preferred_contact'] })}
+          value={contact}
+          onChange={(v) => {
+            setContact(v as MySeeker['preferred_contact']);
+            onChange({ preferred_contact: v as MySeeker['preferred_contact'] });
+          }}
         >
           <Stack gap="xs" mt="xs">
             {CONTACTS.map((c) => (
@@ -34,8 +44,11 @@ export function PreferencesForm({
         </Radio.Group>
         <Radio.Group
           label={t('languageLegend')}
-          value={seeker.preferred_language}
-          onChange={(v) => onChange({ preferred_language: v as MySeeker['preferred_language'] })}
+          value={language}
+          onChange={(v) => {
+            setLanguage(v as MySeeker['preferred_language']);
+            onChange({ preferred_language: v as MySeeker['preferred_language'] });
+          }}
         >
           <Stack gap="xs" mt="xs">
             <Radio value="en" label="English" lang="en" />

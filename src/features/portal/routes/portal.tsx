@@ -69,6 +69,8 @@ function SignedIn({ userId }: { userId: string }) {
   const seeker = useMySeeker(userId);
   const prefs = useUpdateMyPreferences(userId);
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  // Bumped when saving fails: the form starts again from the saved values.
+  const [failures, setFailures] = useState(0);
   const adopted = useRef<string | null>(null);
 
   // Speak the seeker's own language once we know it.
@@ -86,7 +88,10 @@ function SignedIn({ userId }: { userId: string }) {
       { seekerId: seeker.data.id, changes },
       {
         onSuccess: () => setMessage({ text: t('saved'), error: false }),
-        onError: () => setMessage({ text: t('saveFailed'), error: true }),
+        onError: () => {
+          setMessage({ text: t('saveFailed'), error: true });
+          setFailures((n) => n + 1);
+        },
       },
     );
   };
@@ -117,7 +122,7 @@ function SignedIn({ userId }: { userId: string }) {
             <Text mt="xs">{t('intro')}</Text>
           </div>
           <MyReferrals seeker={seeker.data} />
-          <PreferencesForm seeker={seeker.data} onChange={save} message={message} />
+          <PreferencesForm key={failures} seeker={seeker.data} onChange={save} message={message} />
         </Stack>
       )}
     </PortalShell>
