@@ -28,8 +28,22 @@ async function main() {
   const dev = process.argv.includes('--dev');
   const basePort = process.env.STACK_BASE_PORT ? Number(process.env.STACK_BASE_PORT) : undefined;
   const t0 = performance.now();
+  // Signals are handled from the first moment: a Ctrl-C during start-up stops
+  // whatever has started once start-up settles, never leaving children behind.
+  let stack: StackHandle | undefined;
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    if (!stack) return; // start-up is still running; it stops everything when it ends
+    process.stdout.write(`\n${signal}: stopping every service…\n`);
+    await stack.stop();
+    process.stdout.write('Stopped.\n');
+    process.exit(0);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(signal));
+
   process.stdout.write(`Starting the local Supabase stack${dev ? ' (dev mode)' : ''}…\n`);
-  let stack: StackHandle;
   try {
     stack = await startStack({
       basePort,
@@ -45,6 +59,11 @@ async function main() {
   } catch (err) {
     process.stderr.write(`\n✖ ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
+  }
+  if (stopping) {
+    process.stdout.write('Stopping: a stop was asked for during start-up…\n');
+    await stack.stop();
+    process.exit(0);
   }
   const ms = Math.round(performance.now() - t0);
   const { ctx } = stack;
@@ -74,19 +93,6 @@ async function main() {
     '',
   ];
   process.stdout.write(lines.join('\n'));
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write(`\n${signal}: stopping every service…\n`);
-    await stack.stop();
-    process.stdout.write('Stopped.\n');
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGHUP', () => void stop('SIGHUP'));
 }
 
 void main();

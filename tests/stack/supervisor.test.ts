@@ -138,6 +138,32 @@ describe('npm run stack: stop and start again', () => {
     }
   };
 
+  it('a Ctrl-C during start-up still stops everything that started', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'stack', 'cli.ts')], {
+      cwd: ROOT,
+      env: { ...process.env, STACK_BASE_PORT: String(base), STACK_DATA_DIR: dataDir, FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    // As soon as it says it is starting, before any service is ready.
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (out.includes('Starting the local Supabase stack')) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 5);
+    });
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    await new Promise((r) => setTimeout(r, 200));
+    for (const [name, port] of Object.entries(ports)) {
+      expect(await isPortFree(port), `${name} port ${port} still taken`).toBe(true);
+    }
+  });
+
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`${signal} stops every child process and frees every port; the data survives a restart`, async () => {
       const first = await runCli();
