@@ -5,7 +5,7 @@
  *
  * Uses the running stack of STACK_BASE_PORT (default 54321) when it answers;
  * otherwise starts a throw-away stack of its own on BENCH_BASE_PORT (default
- * 58321) and stops it afterwards.
+ * 21321, below the ephemeral port range) and stops it afterwards.
  */
 import { join } from 'node:path';
 import { createClient } from '@supabase/supabase-js';
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   let apiUrl = `http://127.0.0.1:${portsFrom(Number(process.env.STACK_BASE_PORT ?? 54321)).api}`;
   let stop: (() => Promise<void>) | undefined;
   if (!(await reachable(apiUrl))) {
-    const basePort = Number(process.env.BENCH_BASE_PORT ?? 58321);
+    const basePort = Number(process.env.BENCH_BASE_PORT ?? 21321);
     const { startStack } = await import('../stack.ts');
     process.stdout.write(`No stack on ${apiUrl}; starting one on ${basePort}...\n`);
     const stack = await startStack({ basePort, dataDir: join(ROOT, `.stack-bench-${basePort}`), fresh: true, log: () => undefined });

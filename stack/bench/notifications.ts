@@ -12,7 +12,7 @@
  *      empty. Emails per second = 1,000 / (time until the 1,000th email is in
  *      the catcher).
  *
- * Starts its own stack on BENCH_NOTIFICATIONS_BASE_PORT (default 53321) with
+ * Starts its own stack on BENCH_NOTIFICATIONS_BASE_PORT (default 23321) with
  * a fresh data directory; never touches `npm run dev`.
  */
 import { rmSync } from 'node:fs';
@@ -22,7 +22,7 @@ import pg from 'pg';
 import { KEYS, ROOT } from '../config.ts';
 import { startStack } from '../stack.ts';
 
-const base = Number(process.env.BENCH_NOTIFICATIONS_BASE_PORT ?? 53321);
+const base = Number(process.env.BENCH_NOTIFICATIONS_BASE_PORT ?? 23321);
 const dataDir = join(ROOT, `.stack-bench-notifications-${base}`);
 const R2 = '50000000-0000-4000-8000-000000000002';
 const CARL = '10000000-0000-4000-8000-000000000007';

@@ -5,7 +5,7 @@
  * different seeded personas (each client its own session, so each has its own
  * JWT claims), and the CPU the Realtime service uses meanwhile.
  *
- * Starts its own stack on BENCH_REALTIME_BASE_PORT (default 51321) with a
+ * Starts its own stack on BENCH_REALTIME_BASE_PORT (default 22321) with a
  * fresh data directory; never touches `npm run dev`.
  * Latency = time the subscriber's callback runs − time the writer's COMMIT
  * returned (same process, same clock).
@@ -19,7 +19,7 @@ import WebSocket from 'ws';
 import { KEYS, ROOT } from '../config.ts';
 import { startStack } from '../stack.ts';
 
-const base = Number(process.env.BENCH_REALTIME_BASE_PORT ?? 51321);
+const base = Number(process.env.BENCH_REALTIME_BASE_PORT ?? 22321);
 const dataDir = join(ROOT, `.stack-bench-realtime-${base}`);
 const R1 = '50000000-0000-4000-8000-000000000001';
 const PERSONAS = [

@@ -3,14 +3,14 @@
  * service healthy, measured on the real CLI process. Five starts on an empty
  * data directory (initdb + migrations + seed) and five on a warm one; prints
  * each run, the median and the spread. Uses its own ports (BENCH_BASE_PORT,
- * default 53321) so it never disturbs a running `npm run dev`.
+ * default 24321) so it never disturbs a running `npm run dev`.
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../config.ts';
 
-const base = Number(process.env.BENCH_BASE_PORT ?? 53321);
+const base = Number(process.env.BENCH_BASE_PORT ?? 24321);
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const dataDir = join(ROOT, `.stack-bench-${base}`);
 
