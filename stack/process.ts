@@ -128,28 +128,3 @@ export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
     srv.listen(port, host, () => srv.close(() => resolve(true)));
   });
 }
-
-export async function waitFor(
-  what: string,
-  check: () => Promise<boolean>,
-  opts: { timeoutMs?: number; intervalMs?: number; child?: Child } = {},
-): Promise<void> {
-  const deadline = Date.now() + (opts.timeoutMs ?? 20000);
-  let exitCode: number | null | undefined;
-  void opts.child?.exited.then((c) => (exitCode = c ?? -1));
-  for (;;) {
-    if (exitCode !== undefined) {
-      throw new Error(`${what} exited (code ${exitCode}) before it was ready:\n${opts.child?.tail() ?? ''}`);
-    }
-    if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) {
-      throw new Error(`${what} was not ready after ${(opts.timeoutMs ?? 20000) / 1000}s\n${opts.child?.tail() ?? ''}`);
-    }
-    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 25));
-  }
-}
-
-export async function httpOk(url: string): Promise<boolean> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
-  return res.ok;
-}

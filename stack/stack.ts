@@ -5,7 +5,6 @@
  * them all on request. `npm run stack` runs it in the foreground (stack/cli.ts);
  * tests call `startStack()` on their own ports.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CONTEXT_ENV, ROOT, makeContext, type StackContext, type StackPorts } from './config.ts';
@@ -71,10 +70,6 @@ async function checkPorts(ports: StackPorts): Promise<void> {
   }
 }
 
-export function serviceBuilt(name: NodeService): boolean {
-  return existsSync(join(ROOT, 'stack', name, 'main.ts'));
-}
-
 export async function startStack(opts: StartOptions = {}): Promise<StackHandle> {
   const t0 = performance.now();
   const timings: Record<string, number> = {};
@@ -108,7 +103,6 @@ export async function startStack(opts: StartOptions = {}): Promise<StackHandle> 
   };
 
   const startNode = async (name: NodeService) => {
-    if (!serviceBuilt(name)) return;
     const child = startChild(name, process.execPath, ['--import', 'tsx', join(ROOT, 'stack', name, 'main.ts')], {
       env: { [CONTEXT_ENV]: JSON.stringify(ctx), NODE_NO_WARNINGS: '1' },
       cwd: ROOT,

@@ -5,38 +5,23 @@
  * each run, the median and the spread. Uses its own ports (BENCH_BASE_PORT,
  * default 24321) so it never disturbs a running `npm run dev`.
  */
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnStackCli } from '../cli-process.ts';
 import { ROOT } from '../config.ts';
 
 const base = Number(process.env.BENCH_BASE_PORT ?? 24321);
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const dataDir = join(ROOT, `.stack-bench-${base}`);
 
-function once(): Promise<number> {
+async function once(): Promise<number> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'stack', 'cli.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, STACK_BASE_PORT: String(base), STACK_DATA_DIR: dataDir, FORCE_COLOR: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const onData = (b: Buffer) => {
-      out += b.toString();
-      if (out.includes('Local stack is up')) {
-        const ms = performance.now() - t0;
-        child.once('exit', () => resolve(ms));
-        child.kill('SIGINT');
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => {
-      if (!out.includes('Local stack is up')) reject(new Error(`stack exited with ${code}:\n${out}`));
-    });
-  });
+  const cli = spawnStackCli({ basePort: base, dataDir });
+  await cli.up;
+  const ms = performance.now() - t0;
+  cli.child.kill('SIGINT');
+  await cli.exited;
+  return ms;
 }
 
 const median = (xs: number[]) => {

@@ -3,12 +3,13 @@
  * migration, Ctrl-C, and a restart that must keep the data. Each test runs
  * its own small stack on ports of its own, beside the suite's stack.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { spawnStackCli } from '../../stack/cli-process.ts';
 import { ROOT, SUPABASE_DIR, dbUrl, portsFrom } from '../../stack/config.ts';
 import { MigrationError, migrate } from '../../stack/migrate.ts';
 import { startPostgres } from '../../stack/postgres.ts';
@@ -83,22 +84,10 @@ describe('npm run stack: stop and start again', () => {
   const ports = portsFrom(base);
   const dataDir = join(tmp, 'cli');
 
-  function runCli(): Promise<ChildProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'stack', 'cli.ts')], {
-      cwd: ROOT,
-      env: { ...process.env, STACK_BASE_PORT: String(base), STACK_DATA_DIR: dataDir, FORCE_COLOR: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    return new Promise((resolve, reject) => {
-      const onData = (b: Buffer) => {
-        out += b.toString();
-        if (out.includes('Local stack is up')) resolve(child);
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-      child.on('exit', (code) => reject(new Error(`stack exited with ${code}:\n${out}`)));
-    });
+  async function runCli(): Promise<ChildProcess> {
+    const cli = spawnStackCli({ basePort: base, dataDir });
+    await cli.up;
+    return cli.child;
   }
 
   async function descendants(pid: number): Promise<number[]> {
@@ -139,25 +128,18 @@ describe('npm run stack: stop and start again', () => {
   };
 
   it('a Ctrl-C during start-up still stops everything that started', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'stack', 'cli.ts')], {
-      cwd: ROOT,
-      env: { ...process.env, STACK_BASE_PORT: String(base), STACK_DATA_DIR: dataDir, FORCE_COLOR: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    const cli = spawnStackCli({ basePort: base, dataDir });
     // As soon as it says it is starting, before any service is ready.
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {
-        if (out.includes('Starting the local Supabase stack')) {
+        if (cli.output().includes('Starting the local Supabase stack')) {
           clearInterval(timer);
           resolve();
         }
       }, 5);
     });
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
+    cli.child.kill('SIGINT');
+    expect(await cli.exited).toBe(0);
     await new Promise((r) => setTimeout(r, 200));
     for (const [name, port] of Object.entries(ports)) {
       expect(await isPortFree(port), `${name} port ${port} still taken`).toBe(true);
