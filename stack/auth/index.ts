@@ -200,6 +200,31 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
     }
   }
 
+  /** Where each kind of email link starts its PKCE flow, and which send time paces it. */
+  const LINK_KINDS = {
+    confirmation: { providerType: 'email', method: 'email/signup', sentAt: (u: UserRow) => u.confirmation_sent_at },
+    magiclink: { providerType: 'magiclink', method: 'magiclink', sentAt: (u: UserRow) => u.recovery_sent_at },
+    recovery: { providerType: 'recovery', method: 'recovery', sentAt: (u: UserRow) => u.recovery_sent_at },
+  } as const;
+
+  interface LinkRequest {
+    flow: 'pkce' | 'implicit';
+    challengeMethod: string;
+    challenge: string;
+    redirectTo: string;
+  }
+
+  /**
+   * A confirmation, magic-link or recovery email: the PKCE flow state when the
+   * client asked for one, refused inside max_frequency, then sent.
+   */
+  async function sendLinkEmail(db: Db, user: UserRow, kind: keyof typeof LINK_KINDS, req: LinkRequest): Promise<void> {
+    const k = LINK_KINDS[kind];
+    if (req.flow === 'pkce') await createFlowState(db, k.providerType, k.method, req.challengeMethod, req.challenge, user.id);
+    frequencyCheck(k.sentAt(user));
+    await sendTokenEmail(db, user, kind, req.flow, req.redirectTo);
+  }
+
   async function createFlowState(
     db: Db,
     providerType: string,
@@ -475,9 +500,7 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
         await confirmUser(db, u.id);
       } else {
         await audit(db, u, 'user_confirmation_requested', c.client.ip, { provider: 'email' });
-        if (flow === 'pkce') await createFlowState(db, 'email', 'email/signup', challengeMethod, challenge, u.id);
-        frequencyCheck(u.confirmation_sent_at);
-        await sendTokenEmail(db, u, 'confirmation', flow, redirectTo);
+        await sendLinkEmail(db, u, 'confirmation', { flow, challengeMethod, challenge, redirectTo });
       }
       u = await reloadUser(db, u.id);
       return u;
@@ -613,19 +636,16 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
         if (!user) user = await createEmailUser(db, email, randomPassword(), data);
         if (!autoconfirm) {
           await audit(db, user, 'user_confirmation_requested', c.client.ip, { provider: 'email' });
-          if (flow === 'pkce') await createFlowState(db, 'email', 'email/signup', challengeMethod, challenge, user.id);
-          frequencyCheck(user.confirmation_sent_at);
-          await sendTokenEmail(db, user, 'confirmation', flow, redirectTo);
+          await sendLinkEmail(db, user, 'confirmation', { flow, challengeMethod, challenge, redirectTo });
           return;
         }
         await audit(db, user, 'user_signedup', c.client.ip, { provider: 'email' });
         await confirmUser(db, user.id);
         user = await reloadUser(db, user.id);
       }
-      if (flow === 'pkce') await createFlowState(db, 'magiclink', 'magiclink', challengeMethod, challenge, user.id);
-      frequencyCheck(user.recovery_sent_at);
+      // A refusal (rate limit) rolls the audit entry back with the rest.
       await audit(db, user, 'user_recovery_requested', c.client.ip);
-      await sendTokenEmail(db, user, 'magiclink', flow, redirectTo);
+      await sendLinkEmail(db, user, 'magiclink', { flow, challengeMethod, challenge, redirectTo });
     });
     sendJson(c.res, 200, {});
   }
@@ -642,10 +662,8 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
     await tx(pool, async (db) => {
       const user = await findUserByEmail(db, email);
       if (!user) return; // never reveal whether an address has an account
-      if (flow === 'pkce') await createFlowState(db, 'recovery', 'recovery', challengeMethod, challenge, user.id);
-      frequencyCheck(user.recovery_sent_at);
       await audit(db, user, 'user_recovery_requested', c.client.ip);
-      await sendTokenEmail(db, user, 'recovery', flow, redirectTo);
+      await sendLinkEmail(db, user, 'recovery', { flow, challengeMethod, challenge, redirectTo });
     });
     sendJson(c.res, 200, {});
   }
@@ -673,9 +691,7 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
       if (!user) return;
       if (type === 'signup') {
         if (isConfirmed(user)) return;
-        if (flow === 'pkce') await createFlowState(db, 'email', 'email/signup', challengeMethod, challenge, user.id);
-        frequencyCheck(user.confirmation_sent_at);
-        await sendTokenEmail(db, user, 'confirmation', flow, redirectTo);
+        await sendLinkEmail(db, user, 'confirmation', { flow, challengeMethod, challenge, redirectTo });
       } else {
         if (!user.email_change) return;
         if (flow === 'pkce') await createFlowState(db, 'email_change', 'email_change', challengeMethod, challenge, user.id);
