@@ -128,68 +128,36 @@ async function main() {
         .limit(25),
   });
 
+  // Inbound visibility is the program itself (rule 3), so the service role's
+  // twin of an inbound list is the very same query.
+  const inbound = (programId: string, status?: string) => (c: Client) => {
+    let q = c
+      .from('referrals')
+      .select(LIST, { count: 'exact' })
+      .eq('created.event_type', 'created')
+      .eq('program_id', programId);
+    if (status) q = q.eq('status', status);
+    return q.order('created_at', { ascending: false }).limit(25);
+  };
+
   const cases: Case[] = [
     {
       name: 'Inbound, busy program (Harbor, ~2%)',
       persona: 'clara',
-      asPersona: (c) =>
-        c
-          .from('referrals')
-          .select(LIST, { count: 'exact' })
-          .eq('created.event_type', 'created')
-          .eq('program_id', HARBOR)
-          .order('created_at', { ascending: false })
-          .limit(25),
-      asService: (c) =>
-        c
-          .from('referrals')
-          .select(LIST, { count: 'exact' })
-          .eq('created.event_type', 'created')
-          .eq('program_id', HARBOR)
-          .order('created_at', { ascending: false })
-          .limit(25),
+      asPersona: inbound(HARBOR),
+      asService: inbound(HARBOR),
     },
     {
       name: 'Inbound, busy program, filtered by status',
       persona: 'clara',
-      asPersona: (c) =>
-        c
-          .from('referrals')
-          .select(LIST, { count: 'exact' })
-          .eq('created.event_type', 'created')
-          .eq('program_id', HARBOR)
-          .eq('status', 'pending')
-          .order('created_at', { ascending: false })
-          .limit(25),
-      asService: (c) =>
-        c
-          .from('referrals')
-          .select(LIST, { count: 'exact' })
-          .eq('created.event_type', 'created')
-          .eq('program_id', HARBOR)
-          .eq('status', 'pending')
-          .order('created_at', { ascending: false })
-          .limit(25),
+      asPersona: inbound(HARBOR, 'pending'),
+      asService: inbound(HARBOR, 'pending'),
     },
     {
       name: 'Inbound, quiet program (Safe Haven, ~0.01%)',
       persona: 'carl',
-      asPersona: (c) =>
-        c
-          .from('referrals')
-          .select(LIST, { count: 'exact' })
-          .eq('created.event_type', 'created')
-          .eq('program_id', SAFE_HAVEN)
-          .order('created_at', { ascending: false })
-          .limit(25),
-      asService: (c) =>
-        c
-          .from('referrals')
-          .select(LIST, { count: 'exact' })
-          .eq('created.event_type', 'created')
-          .eq('program_id', SAFE_HAVEN)
-          .order('created_at', { ascending: false })
-          .limit(25),
+      asPersona: inbound(SAFE_HAVEN),
+      asService: inbound(SAFE_HAVEN),
     },
     {
       name: 'My referrals (Helen + shared Eastside, ~1%)',
