@@ -7,13 +7,13 @@
  * name, and, under `npm run dev`, reloads a function when its code changes.
  * `npm:` imports resolve from the project's node_modules: no network at run time.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import httpProxy from 'http-proxy';
 import { jwtVerify, errors as joseErrors } from 'jose';
-import { KEYS, ROOT, SUPABASE_DIR, loadSupabaseConfig, type StackContext } from '../config.ts';
+import { KEYS, ROOT, SUPABASE_DIR, loadSupabaseConfig, type StackContext, type SupabaseConfig } from '../config.ts';
 import { startChild, type Child } from '../process.ts';
 import type { RunningService } from '../service.ts';
 
@@ -56,9 +56,20 @@ function functionSecrets(): Record<string, string> {
   return out;
 }
 
+/**
+ * The `[functions.*]` settings of config.toml, parsed again only when the file
+ * changes (not on every request).
+ */
+let cachedConfig: { mtimeMs: number; functions: SupabaseConfig['functions'] } | undefined;
+function functionsConfig(): SupabaseConfig['functions'] {
+  const mtimeMs = statSync(join(SUPABASE_DIR, 'config.toml')).mtimeMs;
+  if (cachedConfig?.mtimeMs !== mtimeMs) cachedConfig = { mtimeMs, functions: loadSupabaseConfig().functions };
+  return cachedConfig.functions;
+}
+
 export function entrypointOf(name: string): string | undefined {
   if (!NAME.test(name) || name.startsWith('_')) return undefined;
-  const configured = loadSupabaseConfig().functions[name]?.entrypoint;
+  const configured = functionsConfig()[name]?.entrypoint;
   const path = configured ? join(SUPABASE_DIR, configured) : join(FUNCTIONS_DIR, name, 'index.ts');
   return existsSync(path) ? path : undefined;
 }
@@ -133,7 +144,7 @@ export async function start(ctx: StackContext): Promise<RunningService> {
     const name = url.pathname.split('/')[1] ?? '';
     const entry = entrypointOf(name);
     if (!entry) return json(res, 404, { code: 'NOT_FOUND', message: 'Requested function was not found' });
-    const verify = loadSupabaseConfig().functions[name]?.verifyJwt ?? true;
+    const verify = functionsConfig()[name]?.verifyJwt ?? true;
 
     void (async () => {
       if (verify && req.method !== 'OPTIONS') {
