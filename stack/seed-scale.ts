@@ -327,6 +327,9 @@ async function main() {
              'email', now(), now()
       from g_users;
       insert into public.profiles (id, first_name, last_name) select id, first_name, last_name from g_users;
+      -- what the registry triggers would have recorded (ids distinct across users, sites, programs)
+      insert into private.principal_ids (id, kind)
+      select id, 'site' from g_sites union all select id, 'program' from g_programs union all select id, 'user' from g_users;
     `);
     await client.query(
       `insert into public.site_members (site_id, user_id, joined_at)

@@ -467,3 +467,55 @@ describe('organisations and memberships are admin-only', () => {
     expect(prog.error?.code).toBe('42501');
   });
 });
+
+describe('user, site and program ids are distinct', () => {
+  // The policies compare a referral's referrer, sending site and sending
+  // program with one array of the caller's ids; that is only the rule while no
+  // two of them share an id, which private.principal_ids guarantees.
+  it('a program cannot take the id of a site or a user, and a site not that of a program', async () => {
+    const admin = serviceClient();
+    const asSite = await admin.from('programs').insert({ id: sites.eastside, name: 'Copy of Eastside', zip: '78702' });
+    expect(asSite.error?.code).toBe('23505');
+    expect(asSite.error?.message).toMatch(/already used by a site/);
+    const asUser = await admin.from('programs').insert({ id: users.helen.id, name: 'Helen’s program', zip: '78702' });
+    expect(asUser.error?.code).toBe('23505');
+    expect(asUser.error?.message).toMatch(/already used by a user/);
+    const asProgram = await admin.from('sites').insert({ id: programs.harbor, name: 'Copy of Harbor' });
+    expect(asProgram.error?.code).toBe('23505');
+    expect(asProgram.error?.message).toMatch(/already used by a program/);
+    const [{ n }] = await sql<{ n: number }>(
+      'select count(*)::int as n from public.programs where id in ($1, $2)',
+      [sites.eastside, users.helen.id],
+    );
+    expect(n).toBe(0);
+  });
+
+  it('new organisations are registered, and a deleted one frees its id', async () => {
+    const admin = serviceClient();
+    const created = await admin.from('sites').insert({ name: 'Northside Library' }).select('id').single();
+    expect(created.error).toBeNull();
+    const id = created.data!.id as string;
+    const kind = async () =>
+      (await sql<{ kind: string }>('select kind from private.principal_ids where id = $1', [id]))[0]?.kind;
+    expect(await kind()).toBe('site');
+    expect((await admin.from('sites').delete().eq('id', id)).error).toBeNull();
+    expect(await kind()).toBeUndefined();
+    const again = await admin.from('programs').insert({ id, name: 'Northside Pantry', zip: '78702' });
+    expect(again.error).toBeNull();
+    expect(await kind()).toBe('program');
+  });
+
+  it('every seeded user, site and program is registered once', async () => {
+    const [row] = await sql<{ missing: number }>(
+      `select count(*)::int as missing from (
+         select id from auth.users union all select id from public.sites union all select id from public.programs
+         except all select id from private.principal_ids) m`,
+    );
+    expect(row!.missing).toBe(0);
+  });
+
+  it('a signed-in user cannot read the registry', async () => {
+    const { error } = await clients.helen.schema('private' as 'public').from('principal_ids').select('id');
+    expect(error).not.toBeNull();
+  });
+});
