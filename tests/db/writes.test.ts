@@ -483,10 +483,10 @@ describe('user, site and program ids are distinct', () => {
     const asProgram = await admin.from('sites').insert({ id: programs.harbor, name: 'Copy of Harbor' });
     expect(asProgram.error?.code).toBe('23505');
     expect(asProgram.error?.message).toMatch(/already used by a program/);
-    const [{ n }] = await sql<{ n: number }>(
-      'select count(*)::int as n from public.programs where id in ($1, $2)',
-      [sites.eastside, users.helen.id],
-    );
+    const [{ n }] = await sql<{ n: number }>('select count(*)::int as n from public.programs where id in ($1, $2)', [
+      sites.eastside,
+      users.helen.id,
+    ]);
     expect(n).toBe(0);
   });
 
@@ -515,7 +515,10 @@ describe('user, site and program ids are distinct', () => {
   });
 
   it('a signed-in user cannot read the registry', async () => {
-    const { error } = await clients.helen.schema('private' as 'public').from('principal_ids').select('id');
+    const { error } = await clients.helen
+      .schema('private' as 'public')
+      .from('principal_ids')
+      .select('id');
     expect(error).not.toBeNull();
   });
 });
