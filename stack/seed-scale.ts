@@ -480,12 +480,17 @@ async function main() {
       bar.update(done, { step: 'referrals' });
     }
 
+    // the search rows the seeker and referral triggers would have kept
+    bar.update(done, { step: 'people search' });
+    await client.query('select private.rebuild_seeker_search()');
+
     // vacuum sets the visibility map, so the covering indexes behind the
     // policies answer without reading the table; analyze refreshes the plans
     bar.update(done, { step: 'vacuum analyze' });
     await client.query(`
       vacuum (analyze) public.referrals, public.referral_events, public.seekers, public.programs, public.sites,
-        public.site_members, public.program_members, public.profiles, auth.users, auth.identities
+        public.site_members, public.program_members, public.profiles, auth.users, auth.identities,
+        private.seeker_search
     `);
     bar.update(done, { step: 'done' });
     bar.stop();

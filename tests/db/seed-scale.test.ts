@@ -98,6 +98,41 @@ describe(`db:seed:scale --referrals ${N}`, () => {
     expect(await notificationJobs()).toBe(before.jobs);
   });
 
+  it('People I’m Helping finds exactly the people the seekers policy shows, in the same order', async () => {
+    // a worker of a sharing site, a worker of a site that does not share, a claimer, and seeded staff
+    const scaleUsers = await sql<{ email: string }>(`
+      (select u.email from public.site_members m join public.sites s on s.id = m.site_id join auth.users u on u.id = m.user_id
+        where u.email like '%@scale.example' and s.team_sharing order by u.email limit 1)
+      union all
+      (select u.email from public.site_members m join public.sites s on s.id = m.site_id join auth.users u on u.id = m.user_id
+        where u.email like '%@scale.example' and not s.team_sharing order by u.email limit 1)
+      union all
+      (select u.email from public.program_members m join auth.users u on u.id = m.user_id
+        where u.email like '%@scale.example' order by u.email limit 1)`);
+    const emails = [...scaleUsers.map((u) => u.email), 'helen@eastside.example', 'clara@harbor.example'];
+    expect(emails).toHaveLength(5);
+    let compared = 0;
+    for (const email of emails) {
+      const client = await signIn(email);
+      for (const query of ['', 'ma', 'mart', 'an e', 'example', '5']) {
+        const words = query.split(' ').filter(Boolean);
+        let direct = client.from('seekers').select('id', { count: 'exact' });
+        for (const w of words) direct = direct.like('search_text', `%${w}%`);
+        const expected = await direct.order('last_name').order('first_name').order('id').limit(25);
+        const found = await client.rpc('search_people', { query, max_results: 25 });
+        expect(expected.error).toBeNull();
+        expect(found.error).toBeNull();
+        expect(
+          found.data!.map((s) => s.id),
+          `${email} "${query}"`,
+        ).toEqual(expected.data!.map((s) => s.id));
+        expect(Number(found.data![0]?.total_count ?? 0), `${email} "${query}"`).toBe(expected.count);
+        if (expected.count) compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(15);
+  }, 120_000);
+
   it('creates people who can sign in and see what they should', async () => {
     const [claimer] = await sql<{ email: string; program_id: string }>(`
       select u.email, m.program_id from public.program_members m join auth.users u on u.id = m.user_id

@@ -3,7 +3,7 @@
  * person: for every persona and every table, the exact rows.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { anonClient, closeDb, resetDb, signIn, type Client } from '../support/stack.ts';
+import { anonClient, closeDb, resetDb, signIn, sql, type Client } from '../support/stack.ts';
 import { goals, nameOf, notes, personas, programs, referrals, seekers, sites, users, type Persona } from './world.ts';
 
 const userName = (id: string) => nameOf(Object.fromEntries(Object.entries(users).map(([k, v]) => [k, v.id])), id);
@@ -263,7 +263,8 @@ describe('search_people (People I’m Helping)', () => {
   const clients = {} as Record<Persona, Client>;
   beforeAll(async () => {
     await resetDb();
-    for (const p of ['helen', 'clara', 'walter', 'sam', 'carl'] as const) clients[p] = await signIn(users[p].email);
+    for (const p of ['helen', 'henry', 'clara', 'walter', 'sam', 'carl'] as const)
+      clients[p] = await signIn(users[p].email);
   });
   afterAll(closeDb);
 
@@ -301,5 +302,37 @@ describe('search_people (People I’m Helping)', () => {
   it('pages', async () => {
     const page2 = await search('clara', '', { max_results: 1, skip: 1 });
     expect(page2.map((s) => [s.first_name, s.total_count])).toEqual([['Sam', 2]]);
+  });
+
+  it('follows team sharing at once', async () => {
+    const henrySees = async () => (await search('henry', '')).map((s) => s.first_name);
+    const before = await henrySees();
+    expect(before).toContain('Sam');
+    await sql('update public.sites set team_sharing = false where id = $1', [sites.eastside]);
+    try {
+      expect(await henrySees()).not.toContain('Sam');
+      expect((await search('helen', 'sam')).map((s) => s.first_name)).toEqual(['Sam']); // still the referrer
+    } finally {
+      await sql('update public.sites set team_sharing = true where id = $1', [sites.eastside]);
+    }
+    expect(await henrySees()).toEqual(before);
+  });
+
+  it('finds a person as soon as a referral reaches the caller, and by their new name at once', async () => {
+    try {
+      expect(await search('carl', 'omar')).toEqual([]);
+      await sql(
+        `insert into public.referrals (seeker_id, program_id, referred_by, from_site_id, comment)
+         values ($1, $2, $3, $4, 'Needs housing')`,
+        [seekers.omar, programs.safeHaven, users.helen.id, sites.eastside],
+      );
+      expect((await search('carl', 'omar')).map((s) => s.first_name)).toEqual(['Omar']);
+      await sql(`update public.seekers set last_name = 'Quintero' where id = $1`, [seekers.omar]);
+      expect((await search('carl', 'quin')).map((s) => s.last_name)).toEqual(['Quintero']);
+      expect(await search('carl', 'ortiz')).toEqual([]);
+      expect(await search('walter', 'quin')).toEqual([]);
+    } finally {
+      await resetDb();
+    }
   });
 });
