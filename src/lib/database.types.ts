@@ -386,6 +386,7 @@ export type Database = {
           id: string
           program_id: string
           referred_by: string | null
+          referred_by_name: string
           seeker_id: string
           status: Database["public"]["Enums"]["referral_status"]
           updated_at: string
@@ -400,6 +401,7 @@ export type Database = {
           id?: string
           program_id: string
           referred_by?: string | null
+          referred_by_name?: string
           seeker_id: string
           status?: Database["public"]["Enums"]["referral_status"]
           updated_at?: string
@@ -414,6 +416,7 @@ export type Database = {
           id?: string
           program_id?: string
           referred_by?: string | null
+          referred_by_name?: string
           seeker_id?: string
           status?: Database["public"]["Enums"]["referral_status"]
           updated_at?: string
@@ -649,6 +652,7 @@ export type Database = {
           id: string
           program_id: string
           referred_by: string | null
+          referred_by_name: string
           seeker_id: string
           status: Database["public"]["Enums"]["referral_status"]
           updated_at: string

@@ -26,12 +26,11 @@ const SAFE_HAVEN = '30000000-0000-4000-8000-000000000002';
 
 // what the dashboards select (src/features/referrals/api/select.ts)
 const LIST =
-  'id, seeker_id, program_id, referred_by, from_site_id, from_program_id, status, comment, goal_id, version, created_at, updated_at, ' +
+  'id, seeker_id, program_id, referred_by, referred_by_name, from_site_id, from_program_id, status, comment, goal_id, version, created_at, updated_at, ' +
   'program:programs!referrals_program_id_fkey(id, name), ' +
   'from_site:sites!referrals_from_site_id_fkey(id, name), ' +
   'from_program:programs!referrals_from_program_id_fkey(id, name), ' +
   'goal:goals!referrals_goal_of_seeker(id, title), ' +
-  'created:referral_events(event_type, actor_display_name, actor_organization), ' +
   'seeker:seekers!referrals_seeker_id_fkey(id, first_name, last_name)';
 
 type Client = SupabaseClient;
@@ -131,11 +130,7 @@ async function main() {
   // Inbound visibility is the program itself (rule 3), so the service role's
   // twin of an inbound list is the very same query.
   const inbound = (programId: string, status?: string) => (c: Client) => {
-    let q = c
-      .from('referrals')
-      .select(LIST, { count: 'exact' })
-      .eq('created.event_type', 'created')
-      .eq('program_id', programId);
+    let q = c.from('referrals').select(LIST, { count: 'exact' }).eq('program_id', programId);
     if (status) q = q.eq('status', status);
     return q.order('created_at', { ascending: false }).limit(25);
   };
@@ -167,14 +162,12 @@ async function main() {
         c
           .rpc('outbound_referrals', { max_results: 25 })
           .select(LIST)
-          .eq('created.event_type', 'created')
           .order('created_at', { ascending: false })
           .order('id', { ascending: false }),
       asService: (c) =>
         c
           .from('referrals')
           .select(LIST)
-          .eq('created.event_type', 'created')
           .or(helenVisible)
           .order('created_at', { ascending: false })
           .order('id', { ascending: false })

@@ -176,16 +176,38 @@ describe('making a referral', () => {
     const { data, error } = await clients.helen
       .from('referrals')
       .insert({ seeker_id: seekers.sam, program_id: programs.safeHaven, comment: 'Needs housing help too.' })
-      .select('from_site_id, from_program_id, referred_by, status, version')
+      .select('from_site_id, from_program_id, referred_by, referred_by_name, status, version')
       .single();
     expect(error).toBeNull();
     expect(data).toEqual({
       from_site_id: sites.eastside,
       from_program_id: null,
       referred_by: users.helen.id,
+      referred_by_name: 'Helen H.',
       status: 'not_updated',
       version: 1,
     });
+  });
+
+  it('the referrer’s name is set from their profile, and a claimer of the receiving program reads it', async () => {
+    const named = await clients.helen
+      .from('referrals')
+      .insert({ seeker_id: seekers.sam, program_id: programs.safeHaven, referred_by_name: 'Dr. Somebody' } as never);
+    expect(named.error?.code).toBe('42501');
+    const made = await clients.helen
+      .from('referrals')
+      .insert({ seeker_id: seekers.sam, program_id: programs.safeHaven })
+      .select('id')
+      .single();
+    expect(made.error).toBeNull();
+    const seen = await clients.carl.from('referrals').select('referred_by_name').eq('id', made.data!.id).single();
+    expect(seen.data).toEqual({ referred_by_name: 'Helen H.' });
+    // while Helen's profile stays hidden from him
+    const profile = await clients.carl.from('profiles').select('id').eq('id', users.helen.id);
+    expect(profile.data).toEqual([]);
+    // the seeded referrals carry it too
+    const r1 = await clients.clara.from('referrals').select('referred_by_name').eq('id', referrals.R1).single();
+    expect(r1.data).toEqual({ referred_by_name: 'Helen H.' });
   });
 
   it('a referrer with several organisations must choose one', async () => {

@@ -8,7 +8,6 @@ export async function getReferral(id: string): Promise<ReferralView> {
     .from('referrals')
     .select(`${REFERRAL_COLUMNS}, ${SEEKER_EMBED}`)
     .eq('id', id)
-    .eq('created.event_type', 'created')
     .single();
   if (error) throw error;
   return data as unknown as ReferralView;

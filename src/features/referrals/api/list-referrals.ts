@@ -90,22 +90,15 @@ export async function listReferrals(f: ReferralListFilters): Promise<ReferralPag
       ? await supabase
           .rpc('outbound_referrals', { max_results: pageSize + 1, skip })
           .select(columns)
-          .eq('created.event_type', 'created')
           .order('created_at', { ascending: false })
           .order('id', { ascending: false })
-      : await orderBy(
-          applyScope(supabase.from('referrals').select(columns).eq('created.event_type', 'created'), f),
-          f.sort,
-        ).range(skip, skip + pageSize);
+      : await orderBy(applyScope(supabase.from('referrals').select(columns), f), f.sort).range(skip, skip + pageSize);
     if (error) throw error;
     const rows = (data ?? []) as unknown as ReferralView[];
     return { rows: rows.slice(0, pageSize), total: null, hasMore: rows.length > pageSize };
   }
 
-  const query = applyScope(
-    supabase.from('referrals').select(columns, { count: 'exact' }).eq('created.event_type', 'created'),
-    f,
-  );
+  const query = applyScope(supabase.from('referrals').select(columns, { count: 'exact' }), f);
   const { data, error, count } = await orderBy(query, f.sort).range(skip, skip + pageSize - 1);
   if (error) throw error;
   const total = count ?? 0;
