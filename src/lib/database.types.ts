@@ -670,7 +670,12 @@ export type Database = {
         Returns: number
       }
       search_people: {
-        Args: { max_results?: number; query?: string; skip?: number }
+        Args: {
+          max_results?: number
+          query?: string
+          skip?: number
+          sort?: string
+        }
         Returns: {
           created_at: string
           email: string

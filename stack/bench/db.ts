@@ -112,7 +112,8 @@ async function main() {
     persona: 'helen',
     // persona: the search_people RPC (starts from the seekers they can see);
     // service: a plain select with the visibility written out
-    asPersona: (c) => c.rpc('search_people', { query: fragment, max_results: 25 }),
+    // as the People screen asks (src/features/seekers/api/list-seekers.ts: 20 a page, name order)
+    asPersona: (c) => c.rpc('search_people', { query: fragment, sort: 'name', max_results: 20, skip: 0 }),
     asService: (c) =>
       c
         .from('seekers')
@@ -124,7 +125,7 @@ async function main() {
         .order('last_name')
         .order('first_name')
         .order('id')
-        .limit(25),
+        .limit(20),
   });
 
   // Inbound visibility is the program itself (rule 3), so the service role's

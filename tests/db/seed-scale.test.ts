@@ -114,12 +114,21 @@ describe(`db:seed:scale --referrals ${N}`, () => {
     let compared = 0;
     for (const email of emails) {
       const client = await signIn(email);
-      for (const query of ['', 'ma', 'mart', 'an e', 'example', '5']) {
+      const cases = [
+        ...['', 'ma', 'mart', 'an e', 'example', '5'].map((query) => ({ query, sort: 'name' })),
+        { query: '', sort: 'newest' },
+        { query: 'ma', sort: 'recently_updated' },
+      ];
+      for (const { query, sort } of cases) {
         const words = query.split(' ').filter(Boolean);
         let direct = client.from('seekers').select('id', { count: 'exact' });
         for (const w of words) direct = direct.like('search_text', `%${w}%`);
-        const expected = await direct.order('last_name').order('first_name').order('id').limit(25);
-        const found = await client.rpc('search_people', { query, max_results: 25 });
+        const ordered =
+          sort === 'name'
+            ? direct.order('last_name').order('first_name')
+            : direct.order(sort === 'newest' ? 'created_at' : 'updated_at', { ascending: false });
+        const expected = await ordered.order('id').limit(25);
+        const found = await client.rpc('search_people', { query, sort, max_results: 25 });
         expect(expected.error).toBeNull();
         expect(found.error).toBeNull();
         expect(

@@ -268,7 +268,7 @@ describe('search_people (People I’m Helping)', () => {
   });
   afterAll(closeDb);
 
-  const search = async (p: Persona, query?: string, extra: Record<string, number> = {}) => {
+  const search = async (p: Persona, query?: string, extra: Record<string, number | string> = {}) => {
     const { data, error } = await clients[p].rpc('search_people', { query, ...extra });
     if (error) throw new Error(JSON.stringify(error));
     return data!;
@@ -302,6 +302,26 @@ describe('search_people (People I’m Helping)', () => {
   it('pages', async () => {
     const page2 = await search('clara', '', { max_results: 1, skip: 1 });
     expect(page2.map((s) => [s.first_name, s.total_count])).toEqual([['Sam', 2]]);
+  });
+
+  it('sorts by name, newest or recently updated, and refuses an unknown sort', async () => {
+    const order = async (sort: string) =>
+      (await search('clara', '', { sort })).map((s) => [s.first_name, s.total_count]);
+    expect(await order('name')).toEqual([
+      ['Omar', 2],
+      ['Sam', 2],
+    ]);
+    await sql(`update public.seekers set created_at = now() - interval '1 year' where id = $1`, [seekers.omar]);
+    await sql(`update public.seekers set phone = '(512) 555-0199' where id = $1`, [seekers.omar]);
+    try {
+      expect((await order('newest')).map(([n]) => n)).toEqual(['Sam', 'Omar']);
+      expect((await order('recently_updated')).map(([n]) => n)).toEqual(['Omar', 'Sam']);
+    } finally {
+      await resetDb();
+    }
+    const { error } = await clients.clara.rpc('search_people', { query: '', sort: 'shoe size' });
+    expect(error?.code).toBe('22023');
+    expect(error?.message).toMatch(/Unknown sort/);
   });
 
   it('follows team sharing at once', async () => {
