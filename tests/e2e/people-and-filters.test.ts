@@ -118,4 +118,40 @@ describe('people, organisations and filters', () => {
     await clara.getByRole('combobox', { name: 'Sort' }).selectOption({ label: 'Person (A–Z)' });
     await expect.poll(() => clara.getByRole('table').getByRole('link').allTextContents()).toEqual(['Sam Seeker']);
   });
+
+  it('Helen pages through her team’s people, sorts them, and is taken back to the first page when the list shrinks', async () => {
+    await sql(
+      `insert into public.seekers (first_name, last_name, zip, created_by, created_from_site_id)
+       select 'Pat', 'Page ' || lpad(i::text, 2, '0'), '78702', $1, $2 from generate_series(1, 25) i`,
+      ['10000000-0000-4000-8000-000000000002', '20000000-0000-4000-8000-000000000001'], // Henry, Eastside
+    );
+    try {
+      const helen = await open('helen@eastside.example', '/people');
+      const names = () => helen.getByRole('table').getByRole('link').allTextContents();
+      await helen.getByRole('link', { name: 'Pat Page 01' }).waitFor();
+      const caption = (await helen.getByRole('table').locator('caption').textContent()) ?? '';
+      const total = Number(caption.split(' ')[0]);
+      expect(total).toBeGreaterThan(25);
+      await helen.getByRole('button', { name: 'Page 2' }).click();
+      await expect.poll(names).toContain('Pat Page 25');
+      expect((await names()).length).toBe(total - 20);
+      await helen.getByRole('combobox', { name: 'Sort' }).selectOption({ label: 'Newest first' });
+      await expect.poll(async () => (await names()).length).toBe(20); // a new order starts at page 1
+
+      // Eastside stops sharing: Henry's people leave Helen's list; the next
+      // refresh of the list (here: a change to one of her people) would find
+      // page 2 empty, so she is taken back to page 1 instead of an empty page.
+      await helen.getByRole('button', { name: 'Page 2' }).click();
+      await expect.poll(async () => (await names()).length).toBe(total - 20);
+      await sql(`update public.sites set team_sharing = false where id = '20000000-0000-4000-8000-000000000001'`);
+      await sql(`update public.seekers set phone = '(512) 555-0100' where first_name = 'Sam' and last_name = 'Seeker'`);
+      const henrysShown = async () => (await names()).filter((n) => n.startsWith('Pat Page')).length;
+      await expect.poll(henrysShown, { timeout: 10_000 }).toBe(0);
+      await expect.poll(names, { timeout: 10_000 }).toContain('Sam Seeker');
+      expect(await helen.getByRole('button', { name: 'Page 2' }).count()).toBe(0);
+      expect(await helen.getByText('Nobody here yet').count()).toBe(0);
+    } finally {
+      await resetDb();
+    }
+  });
 });

@@ -75,6 +75,10 @@ export default function PeopleRoute() {
   const list = useSeekerList({ search: search || undefined, sort, page });
 
   useEffect(() => setPage(1), [search, sort]);
+  // The list can shrink under a later page (sharing switched off meanwhile): back to the first.
+  useEffect(() => {
+    if (page > 1 && list.data && !list.isPlaceholderData && list.data.rows.length === 0) setPage(1);
+  }, [page, list.data, list.isPlaceholderData]);
   useEffect(() => {
     document.title = "People I'm Helping · Closed Loop Referrals";
   }, []);
