@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import WebSocket from 'ws';
+import { REFERRAL_COLUMNS, SEEKER_EMBED } from '../../src/features/referrals/api/columns.ts';
 import { DEFAULT_BASE_PORT, KEYS, dbUrl, portsFrom } from '../config.ts';
 
 const U = {
@@ -24,14 +25,8 @@ const EASTSIDE = '20000000-0000-4000-8000-000000000001';
 const HARBOR = '30000000-0000-4000-8000-000000000001';
 const SAFE_HAVEN = '30000000-0000-4000-8000-000000000002';
 
-// what the dashboards select (src/features/referrals/api/select.ts)
-const LIST =
-  'id, seeker_id, program_id, referred_by, referred_by_name, from_site_id, from_program_id, status, comment, goal_id, version, created_at, updated_at, ' +
-  'program:programs!referrals_program_id_fkey(id, name), ' +
-  'from_site:sites!referrals_from_site_id_fkey(id, name), ' +
-  'from_program:programs!referrals_from_program_id_fkey(id, name), ' +
-  'goal:goals!referrals_goal_of_seeker(id, title), ' +
-  'seeker:seekers!referrals_seeker_id_fkey(id, first_name, last_name)';
+// what the dashboards select
+const LIST = `${REFERRAL_COLUMNS}, ${SEEKER_EMBED}`;
 
 type Client = SupabaseClient;
 interface Result {
