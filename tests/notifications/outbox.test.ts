@@ -308,6 +308,8 @@ describe('one-click links (through the edge function)', () => {
     const [{ status: still }] = await sql<{ status: string }>(`select status from public.referrals where id = $1`, [R2]);
     expect(still).toBe('eligible');
 
+    // cleared before the change, so its emails cannot be sent before the clear and lost
+    await mail.clear();
     const applied = await apply(token, 'apply');
     expect(applied.data).toMatchObject({ state: 'applied', referral: { status: 'got_help' } });
     const events = await sql<{ actor_display_name: string; actor_organization: string | null; to_status: string }>(
@@ -318,7 +320,6 @@ describe('one-click links (through the edge function)', () => {
     expect(events).toEqual([{ actor_display_name: 'Rita R.', actor_organization: null, to_status: 'got_help' }]);
 
     // Rita is not told about her own change; Carl and Wendy are.
-    await mail.clear();
     await mail.waitFor((m) => m.to.some((t) => t.address === 'carl@safehaven.example'));
     await outboxSettled();
     expect(recipients(await mail.list())).toEqual(['carl@safehaven.example', 'wendy@westside.example']);
