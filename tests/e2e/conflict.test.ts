@@ -6,13 +6,12 @@
  * the reconnect.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { closeDb, control, resetDb, signIn, sql, type Client } from '../support/stack.ts';
-import { launchBrowser, newPage } from './support/browser.ts';
+import { fileBrowser } from './support/browser.ts';
 import { appUrl, checkScreen, signInAs } from './support/app.ts';
 
-let browser: Browser;
-let context: BrowserContext;
+const browser = fileBrowser();
 let helen: Page;
 let clara: Client;
 let r1: string;
@@ -22,7 +21,6 @@ let realtimeStopped = false;
 
 beforeAll(async () => {
   await resetDb();
-  browser = await launchBrowser();
   clara = await signIn('clara@harbor.example');
   const [row] = await sql<{ id: string; seeker_id: string }>(
     `select r.id, r.seeker_id from public.referrals r join public.programs p on p.id = r.program_id
@@ -30,7 +28,7 @@ beforeAll(async () => {
   );
   r1 = row!.id;
   samId = row!.seeker_id;
-  ({ context, page: helen } = await newPage(browser));
+  ({ page: helen } = await browser.page());
   await signInAs(helen, 'helen@eastside.example', `/people/${samId}?referral=${r1}`);
 });
 
@@ -38,8 +36,6 @@ afterAll(async () => {
   if (realtimeStopped) await control('start', 'realtime');
   clara?.auth.stopAutoRefresh();
   await clara?.removeAllChannels();
-  await context?.close();
-  await browser?.close();
   await closeDb();
 });
 

@@ -7,21 +7,19 @@
  * photographed into test-results/screenshots.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { closeDb, resetDb, sql } from '../support/stack.ts';
-import { launchBrowser, newPage } from './support/browser.ts';
+import { fileBrowser } from './support/browser.ts';
 import { appUrl, checkScreen, signInAs } from './support/app.ts';
 
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const browser = fileBrowser();
 let helen: Page;
 let carl: Page;
 let samId: string;
 let newReferralId: string;
 
 async function open(email: string, next?: string, size?: { width: number; height: number }) {
-  const { context, page } = await newPage(browser, size);
-  contexts.push(context);
+  const { page } = await browser.page(size);
   await signInAs(page, email, next);
   return page;
 }
@@ -30,21 +28,17 @@ const drawer = (page: Page) => page.getByRole('dialog', { name: 'Referral' });
 
 beforeAll(async () => {
   await resetDb();
-  browser = await launchBrowser();
   const rows = await sql<{ id: string }>(`select id from public.seekers where email = 'sam@seeker.example'`);
   samId = rows[0]!.id;
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
   await closeDb();
 });
 
 describe('helpers and claimers in the browser', () => {
   it('sign-in screen is accessible and refuses a wrong password in plain words', async () => {
-    const { context, page } = await newPage(browser);
-    contexts.push(context);
+    const { page } = await browser.page();
     await page.goto(appUrl('/people'));
     await page.waitForURL(/\/sign-in\?next=%2Fpeople/);
     await checkScreen(page, '01-sign-in');

@@ -6,18 +6,16 @@
  * change nothing and say so.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { closeDb, mail, resetDb, signIn, sql } from '../support/stack.ts';
 import { R2, freshWorld, oneClickLink, outboxSettled } from '../notifications/helpers.ts';
-import { launchBrowser, newPage } from './support/browser.ts';
+import { fileBrowser } from './support/browser.ts';
 import { checkScreen } from './support/app.ts';
 
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const browser = fileBrowser();
 
 async function phonePage(): Promise<Page> {
-  const { context, page } = await newPage(browser, { width: 360, height: 740 });
-  contexts.push(context);
+  const { page } = await browser.page({ width: 360, height: 740 });
   return page;
 }
 
@@ -31,7 +29,6 @@ let wendyLink: string;
 
 beforeAll(async () => {
   await freshWorld(resetDb);
-  browser = await launchBrowser();
   const carl = await signIn('carl@safehaven.example');
   const { error } = await carl.from('referrals').update({ status: 'eligible' }).eq('id', R2);
   expect(error).toBeNull();
@@ -43,8 +40,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
   await closeDb();
 });
 
@@ -64,14 +59,21 @@ describe('one-click links in the browser', () => {
     expect(await statusOfR2()).toBe('eligible');
 
     await page.getByRole('button', { name: 'Confirmar: Recibió ayuda' }).click();
-    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Listo. El referido ahora está: Recibió ayuda');
+    await expect
+      .poll(() => page.getByRole('status').first().textContent())
+      .toContain('Listo. El referido ahora está: Recibió ayuda');
     expect(await statusOfR2()).toBe('got_help');
     const [event] = await sql(
       `select actor_display_name, actor_organization, from_status, to_status from public.referral_events
         where referral_id = $1 and event_type = 'status_changed' order by id desc limit 1`,
       [R2],
     );
-    expect(event).toEqual({ actor_display_name: 'Rita R.', actor_organization: null, from_status: 'eligible', to_status: 'got_help' });
+    expect(event).toEqual({
+      actor_display_name: 'Rita R.',
+      actor_organization: null,
+      from_status: 'eligible',
+      to_status: 'got_help',
+    });
     await checkScreen(page, 'one-click-applied-es-360');
   });
 
@@ -92,9 +94,9 @@ describe('one-click links in the browser', () => {
     // Wendy's email was about "Eligible"; two changes later her buttons are stale.
     const page = await phonePage();
     await page.goto(wendyLink);
-    await expect.poll(() => page.getByRole('alert').first().textContent()).toContain(
-      'This referral has changed since the email was sent',
-    );
+    await expect
+      .poll(() => page.getByRole('alert').first().textContent())
+      .toContain('This referral has changed since the email was sent');
     expect(await page.locator('main').innerText()).toContain('Nothing was changed. The referral is now: Pending.');
     expect(await statusOfR2()).toBe('pending');
   });
@@ -124,7 +126,9 @@ describe('one-click links in the browser', () => {
     await checkScreen(page, 'one-click-confirm-en-360');
     await confirm.focus();
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Done. The referral is now: Referred elsewhere');
+    await expect
+      .poll(() => page.getByRole('status').first().textContent())
+      .toContain('Done. The referral is now: Referred elsewhere');
     const [event] = await sql(
       `select actor_display_name, actor_organization from public.referral_events
         where referral_id = $1 and event_type = 'status_changed' order by id desc limit 1`,

@@ -4,29 +4,24 @@
  * referral is made from; the Inbound Referrals filters and their empty state.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { closeDb, resetDb, sql } from '../support/stack.ts';
-import { launchBrowser, newPage } from './support/browser.ts';
+import { fileBrowser } from './support/browser.ts';
 import { checkScreen, signInAs } from './support/app.ts';
 
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const browser = fileBrowser();
 
 async function open(email: string, next?: string): Promise<Page> {
-  const { context, page } = await newPage(browser);
-  contexts.push(context);
+  const { page } = await browser.page();
   await signInAs(page, email, next);
   return page;
 }
 
 beforeAll(async () => {
   await resetDb();
-  browser = await launchBrowser();
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
   await closeDb();
 });
 

@@ -5,23 +5,18 @@
  * notified; with "phone" it says no message was sent.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext } from 'playwright-core';
 import { closeDb, resetDb, signIn, sql } from '../support/stack.ts';
 import { R2, RITA, freshWorld, outboxSettled } from '../notifications/helpers.ts';
-import { launchBrowser, newPage } from './support/browser.ts';
+import { fileBrowser } from './support/browser.ts';
 import { checkScreen, signInAs } from './support/app.ts';
 
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const browser = fileBrowser();
 
 beforeAll(async () => {
   await freshWorld(resetDb);
-  browser = await launchBrowser();
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
   await closeDb();
 });
 
@@ -33,8 +28,7 @@ describe("the seeker's notification, as staff see it", () => {
     expect(error).toBeNull();
     await outboxSettled();
 
-    const { context, page } = await newPage(browser);
-    contexts.push(context);
+    const { page } = await browser.page();
     await signInAs(page, 'wendy@westside.example', `/referrals?referral=${R2}`);
     const drawer = page.getByRole('dialog', { name: 'Referral' });
     await expect
@@ -48,12 +42,13 @@ describe("the seeker's notification, as staff see it", () => {
 
   it('phone: the drawer says no message was sent to Rita', async () => {
     await sql(`update public.seekers set preferred_contact = 'phone' where id = $1`, [RITA]);
-    const { context, page } = await newPage(browser);
-    contexts.push(context);
+    const { page } = await browser.page();
     await signInAs(page, 'wendy@westside.example', `/referrals?referral=${R2}`);
     const drawer = page.getByRole('dialog', { name: 'Referral' });
     await expect
-      .poll(() => drawer.getByRole('status').filter({ hasText: 'Rita prefers phone calls' }).count(), { timeout: 15_000 })
+      .poll(() => drawer.getByRole('status').filter({ hasText: 'Rita prefers phone calls' }).count(), {
+        timeout: 15_000,
+      })
       .toBe(1);
   });
 });

@@ -7,14 +7,13 @@
  * and contact preferences; axe on every portal page in English and Spanish.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { closeDb, mail, resetDb, signIn, sql } from '../support/stack.ts';
 import { R1, R4, SAM, freshWorld, outboxSettled, recipients, waitUntil } from '../notifications/helpers.ts';
-import { launchBrowser, newPage } from './support/browser.ts';
+import { fileBrowser } from './support/browser.ts';
 import { appUrl, checkScreen, signInAs } from './support/app.ts';
 
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const browser = fileBrowser();
 let sam: Page;
 
 const card = (page: Page, program: string) => page.getByRole('article', { name: program });
@@ -31,22 +30,17 @@ async function noHorizontalScroll(page: Page) {
 
 beforeAll(async () => {
   await freshWorld(resetDb);
-  browser = await launchBrowser();
-  const { context, page } = await newPage(browser, { width: 360, height: 740 });
-  contexts.push(context);
+  const { page } = await browser.page({ width: 360, height: 740 });
   sam = page;
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
   await closeDb();
 });
 
 describe('the seeker portal', () => {
   it('offers magic-link sign-in only, in English and Spanish, accessible at 360 px', async () => {
-    const { context, page } = await newPage(browser, { width: 360, height: 740 });
-    contexts.push(context);
+    const { page } = await browser.page({ width: 360, height: 740 });
     await page.goto(appUrl('/portal'));
     await page.getByRole('heading', { level: 1, name: 'See your referrals' }).waitFor();
     expect(await page.getByLabel(/password/i).count()).toBe(0);
@@ -64,7 +58,9 @@ describe('the seeker portal', () => {
     await sam.getByRole('button', { name: 'Email me a sign-in link' }).click();
     await expect.poll(() => sam.getByRole('status').first().textContent()).toContain('Check your email');
 
-    const linkMail = await mail.waitFor((m) => m.to.some((t) => t.address === 'sam@seeker.example') && /sign-in link/i.test(m.subject));
+    const linkMail = await mail.waitFor(
+      (m) => m.to.some((t) => t.address === 'sam@seeker.example') && /sign-in link/i.test(m.subject),
+    );
     const href = /href="([^"]*\/auth\/v1\/verify[^"]*)"/.exec(linkMail.html)?.[1]?.replace(/&amp;/g, '&');
     expect(href, 'magic link in the email').toBeTruthy();
     expect(decodeURIComponent(href!)).toContain(`redirect_to=${appUrl('/portal')}`);
@@ -94,8 +90,7 @@ describe('the seeker portal', () => {
   it('one tap sets R4 to Got help; Carl and Dana see it and are emailed, Sam is not', async () => {
     await mail.clear();
     // Carl (who made R4) has My referrals open in his own browser.
-    const { context, page: carlPage } = await newPage(browser);
-    contexts.push(context);
+    const { page: carlPage } = await browser.page();
     await signInAs(carlPage, 'carl@safehaven.example', '/referrals');
     const carlRow = carlPage.getByRole('row', { name: /Bright Futures Job Training/ });
     await carlRow.waitFor();
@@ -131,8 +126,7 @@ describe('the seeker portal', () => {
   it("by keyboard, Sam marks R1 Couldn't get help and Helen sees it", async () => {
     // (R4 is not Helen's to see: Carl made it from Safe Haven, which does not
     // share, to a program she is not on. R1 is hers.)
-    const { context, page: helenPage } = await newPage(browser);
-    contexts.push(context);
+    const { page: helenPage } = await browser.page();
     await signInAs(helenPage, 'helen@eastside.example', '/referrals');
     const helenRow = helenPage.getByRole('row', { name: /Harbor Food Pantry/ });
     await helenRow.waitFor();
@@ -155,12 +149,18 @@ describe('the seeker portal', () => {
     expect(await r4.innerText()).toContain('Recibió ayuda');
     expect(await r4.innerText()).toContain('Qué hacer ahora');
     await waitUntil('language saved', async () => {
-      const [row] = await sql<{ preferred_language: string }>(`select preferred_language from public.seekers where id = $1`, [SAM]);
+      const [row] = await sql<{ preferred_language: string }>(
+        `select preferred_language from public.seekers where id = $1`,
+        [SAM],
+      );
       return row!.preferred_language === 'es';
     });
     await sam.getByRole('radio', { name: 'Mensaje de texto' }).check();
     await waitUntil('contact saved', async () => {
-      const [row] = await sql<{ preferred_contact: string }>(`select preferred_contact from public.seekers where id = $1`, [SAM]);
+      const [row] = await sql<{ preferred_contact: string }>(
+        `select preferred_contact from public.seekers where id = $1`,
+        [SAM],
+      );
       return row!.preferred_contact === 'text';
     });
     await expect.poll(() => sam.getByRole('status').filter({ hasText: 'Guardado' }).count()).toBe(1);

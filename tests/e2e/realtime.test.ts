@@ -6,16 +6,15 @@
  * down, the screens catch up with what changed meanwhile once they rejoin.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { control, resetDb, signIn, sql, type Client } from '../support/stack.ts';
-import { launchBrowser, newPage } from './support/browser.ts';
+import { fileBrowser } from './support/browser.ts';
 import { signInAs } from './support/app.ts';
 
 const R1 = '50000000-0000-4000-8000-000000000001';
 const STATUS_LABEL = "Status of Sam Seeker's referral to Harbor Food Pantry";
 
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const browser = fileBrowser();
 let helen: Page;
 let clara: Page;
 let cody: Client;
@@ -25,8 +24,7 @@ let samId: string;
 const lastChangeFrame = new Map<Page, number>();
 
 async function open(email: string, next: string) {
-  const { context, page } = await newPage(browser);
-  contexts.push(context);
+  const { page } = await browser.page();
   page.on('websocket', (ws) =>
     ws.on('framereceived', ({ payload }) => {
       if (typeof payload === 'string' && payload.includes('"postgres_changes",{"ids"'))
@@ -57,7 +55,6 @@ async function within(ms: number, t0: number, checks: (() => Promise<unknown>)[]
 
 beforeAll(async () => {
   await resetDb();
-  browser = await launchBrowser();
   samId = (await sql<{ id: string }>(`select id from public.seekers where email = 'sam@seeker.example'`))[0]!.id;
   cody = await signIn('cody@harbor.example');
   helen = await open('helen@eastside.example', `/people/${samId}?referral=${R1}`);
@@ -71,8 +68,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await cody?.removeAllChannels();
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
 });
 
 describe('two screens stay in sync', () => {

@@ -5,30 +5,24 @@
  * magic link signs in and comes back to that page; sign out ends it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext } from 'playwright-core';
 import { closeDb, mail, resetDb, sql } from '../support/stack.ts';
-import { launchBrowser, newPage } from './support/browser.ts';
+import { fileBrowser } from './support/browser.ts';
 import { appUrl, checkScreen, signInAs } from './support/app.ts';
 
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const browser = fileBrowser();
 let samId: string;
 
 beforeAll(async () => {
   await resetDb();
-  browser = await launchBrowser();
   samId = (await sql<{ id: string }>(`select id from public.seekers where email = 'sam@seeker.example'`))[0]!.id;
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
   await closeDb();
 });
 
 async function fresh() {
-  const { context, page } = await newPage(browser);
-  contexts.push(context);
+  const { page } = await browser.page();
   return page;
 }
 

@@ -3,6 +3,7 @@
  * playwright-core, with the flags that keep it quiet and offline-friendly.
  */
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -35,4 +36,28 @@ export async function newPage(
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   return { context, page };
+}
+
+/**
+ * The browser of one test file: launched before its tests (call this before
+ * the file's own beforeAll, which may open pages), closed after them together
+ * with every page opened through `page()`.
+ */
+export function fileBrowser() {
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+  });
+  return {
+    async page(opts?: { width?: number; height?: number }) {
+      const opened = await newPage(browser!, opts);
+      contexts.push(opened.context);
+      return opened;
+    },
+  };
 }
