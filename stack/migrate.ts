@@ -21,7 +21,9 @@ export class MigrationError extends Error {
 
 const MIGRATION_NAME = /^(\d+)_(.+)\.sql$/;
 
-export function listMigrations(dir = join(SUPABASE_DIR, 'migrations')): { version: string; name: string; path: string }[] {
+export function listMigrations(
+  dir = join(SUPABASE_DIR, 'migrations'),
+): { version: string; name: string; path: string }[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((f) => f.endsWith('.sql'))
@@ -82,10 +84,24 @@ export async function migrate(
     await runFile(client, platform, readFileSync(platform, 'utf8'));
 
     const done = new Set(
-      (await client.query<{ version: string }>('select version from supabase_migrations.schema_migrations')).rows.map((r) => r.version),
+      (await client.query<{ version: string }>('select version from supabase_migrations.schema_migrations')).rows.map(
+        (r) => r.version,
+      ),
     );
+    const migrations = listMigrations(opts.migrationsDir);
+    // A database built from migrations that no longer exist (the folder was
+    // squashed or rewritten) would silently keep an old schema.
+    const known = new Set(migrations.map((m) => m.version));
+    const gone = [...done].filter((v) => !known.has(v)).sort();
+    if (gone.length > 0) {
+      throw new MigrationError(
+        'supabase/migrations',
+        `the database holds migrations that are no longer in the folder (${gone.join(', ')})`,
+        '\n  hint: npm run db:reset rebuilds the local database from the current migrations (its data is lost)',
+      );
+    }
     const applied: string[] = [];
-    for (const m of listMigrations(opts.migrationsDir)) {
+    for (const m of migrations) {
       if (done.has(m.version)) continue;
       const sql = readFileSync(m.path, 'utf8');
       await runFile(client, m.path, sql, async () => {

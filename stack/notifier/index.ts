@@ -1,7 +1,7 @@
 /**
  * The local notifier: what makes the notification outbox drain on this
- * machine. Hosted Supabase uses pg_cron + pg_net instead (migration
- * 20261126100100_notifications_schedule.sql).
+ * machine. Hosted Supabase uses pg_cron + pg_net instead (the end of
+ * supabase/schemas/90_notifications.sql).
  *
  * It LISTENs on the `notification_jobs` channel (the enqueue trigger NOTIFYs
  * at commit) and calls the send-notifications edge function through the

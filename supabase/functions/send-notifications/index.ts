@@ -2,7 +2,7 @@
 //
 // Called with the service-role key only: locally by the stack's notifier (on
 // NOTIFY notification_jobs and on a sweep), on hosted Supabase by pg_cron +
-// pg_net (migration 20261126100100). Each call claims due jobs in batches
+// pg_net (supabase/schemas/90_notifications.sql). Each call claims due jobs in batches
 // (claim_notification_jobs: FOR UPDATE SKIP LOCKED, leased), renders them in
 // the recipient's language, sends them and reports each outcome at once
 // (finish_notification_job), until nothing is due or the time budget is spent.

@@ -1,0 +1,211 @@
+-- =============================================================================
+-- Referrals: a seeker connected to a program. Who sees them: 05_visibility.sql.
+-- =============================================================================
+
+-- referrals -----------------------------------------------------------------
+
+create table public.referrals (
+  id uuid default gen_random_uuid() not null,
+  seeker_id uuid not null,
+  program_id uuid not null,
+  referred_by uuid default auth.uid(),
+  from_site_id uuid,
+  from_program_id uuid,
+  status public.referral_status default 'not_updated'::public.referral_status not null,
+  comment text default ''::text not null,
+  goal_id uuid,
+  version integer default 1 not null,
+  created_at timestamp with time zone default now() not null,
+  updated_at timestamp with time zone default now() not null,
+  referred_by_name text default ''::text not null,
+  constraint referrals_pkey primary key (id),
+  constraint referrals_comment_check check ((char_length(comment) <= 2000)),
+  constraint referrals_made_from_one check ((num_nonnulls(from_site_id, from_program_id) = 1)),
+  constraint referrals_referred_by_name_check check ((char_length(referred_by_name) <= 120)),
+  constraint referrals_from_program_id_fkey foreign key (from_program_id) references public.programs(id) on delete restrict,
+  constraint referrals_from_site_id_fkey foreign key (from_site_id) references public.sites(id) on delete restrict,
+  constraint referrals_goal_of_seeker foreign key (goal_id, seeker_id) references public.goals(id, seeker_id) on delete set null (goal_id),
+  constraint referrals_program_id_fkey foreign key (program_id) references public.programs(id) on delete restrict,
+  constraint referrals_referred_by_fkey foreign key (referred_by) references public.profiles(id) on delete set null,
+  constraint referrals_seeker_id_fkey foreign key (seeker_id) references public.seekers(id) on delete cascade
+);
+comment on table public.referrals is 'A seeker connected to a program. Seen by its referrer, by the referrer''s team when the organisation it was made from shares, by every claimer of the receiving program, and by the seeker. Those parties may update status (staff also goal_id); nothing else changes after creation.';
+comment on column public.referrals.id is 'Referral id.';
+comment on column public.referrals.seeker_id is 'Who is being referred.';
+comment on column public.referrals.program_id is 'The program receiving the referral.';
+comment on column public.referrals.referred_by is 'The user who made the referral (always the signed-in user).';
+comment on column public.referrals.from_site_id is 'The site the referral was made from (exactly one of from_site_id / from_program_id; must be one the referrer belongs to; filled in for someone with a single membership).';
+comment on column public.referrals.from_program_id is 'The program the referral was made from, when a claimer refers onwards.';
+comment on column public.referrals.status is 'Where the referral stands; every change is recorded in referral_events.';
+comment on column public.referrals.comment is 'Comment written with the referral; included in notification emails.';
+comment on column public.referrals.goal_id is 'The seeker goal this referral is part of, if any (must be the same seeker''s goal).';
+comment on column public.referrals.version is 'Bumped by every update. Clients may add .eq(''version'', v) to an update to refuse overwriting a change they have not seen.';
+comment on column public.referrals.created_at is 'When the referral was made.';
+comment on column public.referrals.updated_at is 'When the referral last changed.';
+comment on column public.referrals.referred_by_name is 'The referrer as every party sees them ("First L."), fixed when the referral is made; filled in automatically.';
+
+create index referrals_from_program_id_idx on public.referrals (from_program_id, created_at desc) include (seeker_id) where (from_program_id is not null);
+create index referrals_from_site_id_idx on public.referrals (from_site_id, created_at desc) include (seeker_id) where (from_site_id is not null);
+create index referrals_goal_id_idx on public.referrals (goal_id, seeker_id) where (goal_id is not null);
+create index referrals_program_id_idx on public.referrals (program_id, created_at desc) include (status, seeker_id, referred_by, from_site_id, from_program_id);
+create index referrals_referred_by_idx on public.referrals (referred_by, created_at desc) include (seeker_id);
+create index referrals_seeker_id_idx on public.referrals (seeker_id, created_at desc) include (program_id, referred_by, from_site_id, from_program_id);
+
+alter table public.referrals enable row level security;
+alter table public.referrals replica identity full;
+
+revoke all on table public.referrals from public, anon, authenticated, service_role;
+grant insert, select, update, delete on table public.referrals to service_role;
+grant select on table public.referrals to authenticated;
+grant insert (id, seeker_id, program_id, from_site_id, from_program_id, comment, goal_id) on public.referrals to authenticated;
+grant update (status, goal_id) on public.referrals to authenticated;
+
+-- Referrals before insert: referrer is the caller, made-from defaults for a
+-- one-membership referrer, and must be an organisation the referrer belongs to.
+create or replace function private.referrals_before_insert()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_sites uuid[];
+  v_programs uuid[];
+begin
+  if new.referred_by is null then
+    raise exception 'A referral needs the user who makes it' using errcode = '23502';
+  end if;
+  if new.from_site_id is null and new.from_program_id is null then
+    select array_agg(site_id) into v_sites from public.site_members where user_id = new.referred_by;
+    select array_agg(program_id) into v_programs from public.program_members where user_id = new.referred_by;
+    if coalesce(cardinality(v_sites), 0) + coalesce(cardinality(v_programs), 0) = 1 then
+      new.from_site_id := v_sites[1];
+      new.from_program_id := v_programs[1];
+    else
+      raise exception 'Choose the site or program this referral is made from'
+        using errcode = '23514',
+              hint = 'Set from_site_id or from_program_id to one of your organisations.';
+    end if;
+  end if;
+  if (new.from_site_id is not null and not exists (
+        select 1 from public.site_members where site_id = new.from_site_id and user_id = new.referred_by))
+     or (new.from_program_id is not null and not exists (
+        select 1 from public.program_members where program_id = new.from_program_id and user_id = new.referred_by)) then
+    raise exception 'A referral can only be made from a site or program the referrer belongs to'
+      using errcode = '42501';
+  end if;
+  new.status := coalesce(new.status, 'not_updated');
+  new.version := 1;
+  new.updated_at := new.created_at;
+  return new;
+end
+$$;
+revoke all on function private.referrals_before_insert() from public, anon, authenticated, service_role;
+
+-- Set on insert from the referrer's profile, whatever the client sends (the
+-- column is not in the insert grant anyway). Named to run after
+-- referrals_before_insert, which settles referred_by's organisation.
+create or replace function private.referrals_referred_by_name()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  select private.display_name(pr.first_name, pr.last_name) into new.referred_by_name
+  from public.profiles pr where pr.id = new.referred_by;
+  new.referred_by_name := coalesce(new.referred_by_name, '');
+  return new;
+end
+$$;
+revoke all on function private.referrals_referred_by_name() from public, anon, authenticated, service_role;
+
+-- Referrals before update: bump version, and a seeker (not staff) may change
+-- only the status.
+create or replace function private.referrals_before_update()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if new.goal_id is distinct from old.goal_id
+     and pg_trigger_depth() = 1
+     and auth.role() = 'authenticated'
+     and not private.staff_can_access_referral(old.id) then
+    raise exception 'Only staff can add a referral to a goal' using errcode = '42501';
+  end if;
+  new.version := old.version + 1;
+  new.updated_at := now();
+  return new;
+end
+$$;
+revoke all on function private.referrals_before_update() from public, anon, authenticated, service_role;
+
+create trigger referrals_before_insert before insert on public.referrals for each row execute function private.referrals_before_insert();
+create trigger referrals_before_insert_referred_by_name before insert on public.referrals for each row execute function private.referrals_referred_by_name();
+create trigger referrals_before_update before update on public.referrals for each row execute function private.referrals_before_update();
+
+create policy "Referrer, shared team, receiving claimers and the seeker can up" on public.referrals for update to authenticated
+  using (((program_id = ( select private.my_program() as my_program)) or (program_id = any (( select private.my_program_array() as my_program_array)::uuid[])) or (array[referred_by, from_site_id, from_program_id] && ( select private.my_shared_scope() as my_shared_scope)) or (seeker_id in ( select private.my_seeker_ids() as my_seeker_ids))))
+  with check (((program_id = ( select private.my_program() as my_program)) or (program_id = any (( select private.my_program_array() as my_program_array)::uuid[])) or (array[referred_by, from_site_id, from_program_id] && ( select private.my_shared_scope() as my_shared_scope)) or (seeker_id in ( select private.my_seeker_ids() as my_seeker_ids))));
+
+-- referrals: rules 1-4 for reading and for status updates.
+create policy "Referrer, shared team, receiving claimers and the seeker can vi" on public.referrals for select to authenticated
+  using (((program_id = ( select private.my_program() as my_program)) or (program_id = any (( select private.my_program_array() as my_program_array)::uuid[])) or (array[referred_by, from_site_id, from_program_id] && ( select private.my_shared_scope() as my_shared_scope)) or (seeker_id in ( select private.my_seeker_ids() as my_seeker_ids))));
+
+create policy "Staff can refer a seeker they can see from an organisation they" on public.referrals for insert to authenticated
+  with check (((referred_by = ( select auth.uid() as uid)) and ((from_site_id in ( select private.my_site_ids() as my_site_ids)) or (from_program_id in ( select private.my_program_ids() as my_program_ids))) and private.staff_can_see_seeker(seeker_id)));
+
+-- seekers, seen through their referrals ------------------------------------
+-- (these two seekers policies read referrals, so they follow its table)
+
+create policy "Staff with access and the seeker themselves can update a seeker" on public.seekers for update to authenticated
+  using (((user_id = ( select auth.uid() as uid)) or (created_by = ( select auth.uid() as uid)) or (created_from_site_id = any (( select private.my_shared_site_array() as my_shared_site_array)::uuid[])) or (created_from_program_id = any (( select private.my_shared_program_array() as my_shared_program_array)::uuid[])) or (exists ( select 1
+   from public.referrals r
+  where ((r.seeker_id = seekers.id) and ((r.referred_by = ( select auth.uid() as uid)) or (r.program_id = any (( select private.my_program_array() as my_program_array)::uuid[])) or (r.from_site_id = any (( select private.my_shared_site_array() as my_shared_site_array)::uuid[])) or (r.from_program_id = any (( select private.my_shared_program_array() as my_shared_program_array)::uuid[]))))))))
+  with check (((user_id = ( select auth.uid() as uid)) or (created_by = ( select auth.uid() as uid)) or (created_from_site_id = any (( select private.my_shared_site_array() as my_shared_site_array)::uuid[])) or (created_from_program_id = any (( select private.my_shared_program_array() as my_shared_program_array)::uuid[])) or (exists ( select 1
+   from public.referrals r
+  where ((r.seeker_id = seekers.id) and ((r.referred_by = ( select auth.uid() as uid)) or (r.program_id = any (( select private.my_program_array() as my_program_array)::uuid[])) or (r.from_site_id = any (( select private.my_shared_site_array() as my_shared_site_array)::uuid[])) or (r.from_program_id = any (( select private.my_shared_program_array() as my_shared_program_array)::uuid[]))))))));
+
+create policy "Staff with access and the seeker themselves can view a seeker" on public.seekers for select to authenticated
+  using (((exists ( select 1
+   from public.referrals r
+  where (r.seeker_id = seekers.id))) or (array[user_id, created_by, created_from_site_id, created_from_program_id] && ( select private.my_shared_scope() as my_shared_scope))));
+
+create or replace function public.outbound_referrals(max_results integer default 20, skip integer default 0)
+returns setof public.referrals
+language sql
+stable
+set search_path = ''
+as $$
+  with page as (
+    select least(greatest(coalesce(max_results, 20), 1), 200) + greatest(coalesce(skip, 0), 0) as n
+  )
+  select u.* from (
+    (select r.* from public.referrals r
+      where r.referred_by = (select auth.uid())
+      order by r.created_at desc, r.id desc
+      limit (select n from page))
+    union
+    (select r.* from unnest((select private.my_shared_site_array())::uuid[]) as site (id)
+      cross join lateral (
+        select * from public.referrals x
+        where x.from_site_id = site.id
+        order by x.created_at desc, x.id desc
+        limit (select n from page)) r)
+    union
+    (select r.* from unnest((select private.my_shared_program_array())::uuid[]) as program (id)
+      cross join lateral (
+        select * from public.referrals x
+        where x.from_program_id = program.id
+        order by x.created_at desc, x.id desc
+        limit (select n from page)) r)
+  ) u
+  order by u.created_at desc, u.id desc
+  limit least(greatest(coalesce(max_results, 20), 1), 200)
+  offset greatest(coalesce(skip, 0), 0)
+$$;
+comment on function public.outbound_referrals(max_results integer, skip integer) is 'My referrals: those the caller made and those made from their sites and programs that share, newest first. max_results (1-200, default 20) and skip page them; embed related rows with .select(). Subject to the referrals policies.';
+revoke all on function public.outbound_referrals(max_results integer, skip integer) from public, anon, authenticated, service_role;
+grant execute on function public.outbound_referrals(max_results integer, skip integer) to authenticated, service_role;

@@ -1,0 +1,112 @@
+-- =============================================================================
+-- Notes: staff-only, never edited, deleted only by their author.
+-- =============================================================================
+
+-- referral_notes ------------------------------------------------------------
+
+create table public.referral_notes (
+  id uuid default gen_random_uuid() not null,
+  referral_id uuid not null,
+  author_id uuid default auth.uid(),
+  author_display_name text default ''::text not null,
+  author_organization text,
+  body text not null,
+  created_at timestamp with time zone default clock_timestamp() not null,
+  constraint referral_notes_pkey primary key (id),
+  constraint referral_notes_author_display_name_check check ((char_length(author_display_name) <= 120)),
+  constraint referral_notes_author_organization_check check ((char_length(author_organization) <= 200)),
+  constraint referral_notes_body_check check (((char_length(body) >= 1) and (char_length(body) <= 4000))),
+  constraint referral_notes_author_id_fkey foreign key (author_id) references public.profiles(id) on delete set null,
+  constraint referral_notes_referral_id_fkey foreign key (referral_id) references public.referrals(id) on delete cascade
+);
+comment on table public.referral_notes is 'Staff notes on a referral. Anyone who can see the referral as staff may add one; notes are never edited; only the author may delete theirs (history keeps that it happened). Seekers do not see notes.';
+comment on column public.referral_notes.id is 'Note id.';
+comment on column public.referral_notes.referral_id is 'The referral.';
+comment on column public.referral_notes.author_id is 'Who wrote it (always the signed-in user).';
+comment on column public.referral_notes.author_display_name is 'Author as "First L.", filled in automatically.';
+comment on column public.referral_notes.author_organization is 'Author''s organisation at the time, filled in automatically.';
+comment on column public.referral_notes.body is 'The note.';
+comment on column public.referral_notes.created_at is 'When it was written.';
+
+create index referral_notes_author_id_idx on public.referral_notes (author_id);
+create index referral_notes_referral_id_idx on public.referral_notes (referral_id, created_at);
+
+alter table public.referral_notes enable row level security;
+alter table public.referral_notes replica identity full;
+
+revoke all on table public.referral_notes from public, anon, authenticated, service_role;
+grant insert, select, update, delete on table public.referral_notes to service_role;
+grant select, delete on table public.referral_notes to authenticated;
+grant insert (id, referral_id, body) on public.referral_notes to authenticated;
+
+-- Notes: author name stamped on insert; history on insert and delete.
+create or replace function private.referral_notes_before_insert()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_actor record;
+begin
+  if new.author_id is null then
+    select * into v_actor from private.current_actor();
+  else
+    select new.author_id as actor_id,
+           coalesce((select private.display_name(first_name, last_name) from public.profiles where id = new.author_id), 'Unknown user') as display_name,
+           private.user_organization(new.author_id) as organization
+      into v_actor;
+  end if;
+  new.author_display_name := v_actor.display_name;
+  new.author_organization := v_actor.organization;
+  return new;
+end
+$$;
+revoke all on function private.referral_notes_before_insert() from public, anon, authenticated, service_role;
+
+create or replace function private.referral_notes_history()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_actor record;
+  v_seeker uuid;
+  v_note public.referral_notes%rowtype;
+begin
+  if tg_op = 'INSERT' then v_note := new; else v_note := old; end if;
+  -- a note removed together with its referral leaves no history to write
+  select seeker_id into v_seeker from public.referrals where id = v_note.referral_id;
+  if not found then
+    return null;
+  end if;
+  select * into v_actor from private.current_actor();
+  insert into public.referral_events
+    (referral_id, seeker_id, event_type, actor_id, actor_display_name, actor_organization, note_id, created_at)
+  values
+    (v_note.referral_id, v_seeker,
+     case when tg_op = 'INSERT' then 'note_added' else 'note_deleted' end::public.referral_event_type,
+     v_actor.actor_id, v_actor.display_name, v_actor.organization, v_note.id,
+     case when tg_op = 'INSERT' then v_note.created_at else clock_timestamp() end);
+  return null;
+end
+$$;
+revoke all on function private.referral_notes_history() from public, anon, authenticated, service_role;
+
+create trigger referral_notes_before_insert before insert on public.referral_notes for each row execute function private.referral_notes_before_insert();
+create trigger referral_notes_history after insert or delete on public.referral_notes for each row execute function private.referral_notes_history();
+
+create policy "Authors can delete their own notes" on public.referral_notes for delete to authenticated
+  using ((author_id = ( select auth.uid() as uid)));
+
+create policy "Staff with access can add notes" on public.referral_notes for insert to authenticated
+  with check (((author_id = ( select auth.uid() as uid)) and (exists ( select 1
+   from public.referrals r
+  where ((r.id = referral_notes.referral_id) and ((r.referred_by = ( select auth.uid() as uid)) or (r.program_id = any (( select private.my_program_array() as my_program_array)::uuid[])) or (r.from_site_id = any (( select private.my_shared_site_array() as my_shared_site_array)::uuid[])) or (r.from_program_id = any (( select private.my_shared_program_array() as my_shared_program_array)::uuid[]))))))));
+
+-- notes: staff with access read and add; authors delete their own.
+create policy "Staff with access can view notes" on public.referral_notes for select to authenticated
+  using ((exists ( select 1
+   from public.referrals r
+  where ((r.id = referral_notes.referral_id) and ((r.referred_by = ( select auth.uid() as uid)) or (r.program_id = any (( select private.my_program_array() as my_program_array)::uuid[])) or (r.from_site_id = any (( select private.my_shared_site_array() as my_shared_site_array)::uuid[])) or (r.from_program_id = any (( select private.my_shared_program_array() as my_shared_program_array)::uuid[])))))));

