@@ -80,8 +80,223 @@ grant execute on function private.display_name(p_first text, p_last text) to aut
 -- >>> supabase/schemas/05_visibility.sql
 
 -- =============================================================================
--- Visibility: who may see and change what.
+-- Visibility: who may see and change what. Every policy, trigger and search
+-- that decides access uses the definitions in this file and no other.
+--
+-- The rules (docs/product.md):
+--   1. The user who made a referral sees it and may update its status.
+--   2. When team sharing is on for the site or program a referral was made
+--      from, every member of that organisation sees it, adds notes and
+--      updates its status (sites.team_sharing, programs.team_sharing; off by
+--      default).
+--   3. Every claimer of the receiving program sees it (inbound; no setting).
+--   4. The seeker sees their own referrals and may update the status (not
+--      notes, nothing else).
+--   5. Nobody else.
+-- The same rules decide who sees a seeker: whoever sees one of their
+-- referrals, whoever added them (and that organisation's members when it
+-- shares: rules 1-2 applied to the record), and their own account.
+--
+-- Three facts about a person (read live on every request, so a membership or
+-- sharing change applies at once):
+--   inbound_programs(user)  the programs they claim for            (rule 3)
+--   outbound_scope(user)    their own id, and the sites and programs they
+--                           belong to whose team sharing is on       (rules 1-2)
+--   seeker_records(user)    the seeker records that are their account (rule 4)
+-- The caller's own: my_inbound_programs(), my_outbound_scope(),
+-- my_seeker_records(). Policies read them once per statement, wrapped in a
+-- select.
+--
+-- One rule over those facts, reaches(received, sent, inbound, scope): an
+-- object reaches a person when a program they claim for received it, or when
+-- they, or an organisation of theirs that shares, sent it. Sent means made a
+-- referral or added a seeker. Applied to
+--   a referral  reaches(array[program_id], array[referred_by, from_site_id,
+--               from_program_id], …); plus seeker_id in seeker_records for rule 4
+--   a seeker    reaches('{}', array[user_id, created_by, created_from_site_id,
+--               created_from_program_id], …) (user_id is the account: the
+--               caller's own id is in their scope), or any referral of theirs
+--   a search row in people search, whose arrays hold the same ids over all of
+--               a seeker's referrals (85_people_search.sql).
+-- Ids never collide across users, sites and programs (private.principal_ids,
+-- 10_organisations.sql), so one array can hold all three kinds.
+--
+-- Where each is used:
+--   referrals   select/update policies (50_referrals.sql); a referral's staff
+--               (rules 1-3): staff_can_access_referral(id) for notes, note
+--               history, delivery records and the goal rule of the update trigger
+--   seekers     select/update policies (50_referrals.sql);
+--               staff_can_see_seeker(id) for new referrals and the seekers'
+--               own-record rule
+--   goals       whoever sees the seeker (a subquery on seekers, under its policy)
+--   notifications  recipients are the people the rule reaches (90_notifications.sql)
 -- =============================================================================
+
+-- The rule ---------------------------------------------------------------------
+
+-- Plain SQL without a SET clause on purpose: Postgres inlines it into the
+-- policies, where the planner sees the bare comparisons (and the indexes
+-- behind them). A SET search_path would stop the inlining and make every
+-- policy call a function per row; the body names only built-in operators.
+create or replace function private.reaches(p_received uuid[], p_sent uuid[], p_inbound uuid[], p_scope uuid[])
+returns boolean
+language sql
+immutable parallel safe
+as $$
+  select p_received && p_inbound or p_sent && p_scope
+$$;
+comment on function private.reaches(uuid[], uuid[], uuid[], uuid[]) is
+  'The visibility rule (rules 1-3): received by a program in p_inbound, or sent by someone or an organisation in p_scope. See the head of supabase/schemas/05_visibility.sql.';
+revoke all on function private.reaches(uuid[], uuid[], uuid[], uuid[]) from public, anon, authenticated, service_role;
+grant execute on function private.reaches(uuid[], uuid[], uuid[], uuid[]) to authenticated, service_role;
+
+-- Facts about a person -----------------------------------------------------------
+
+-- Programs the user claims for (rule 3).
+create or replace function private.inbound_programs(p_user_id uuid)
+returns uuid[]
+language plpgsql
+stable security definer
+set search_path = ''
+as $$
+begin
+  return (
+    select coalesce(array_agg(pm.program_id order by pm.joined_at, pm.program_id), '{}')
+      from public.program_members pm
+      where pm.user_id = p_user_id);
+end
+$$;
+revoke all on function private.inbound_programs(uuid) from public, anon, authenticated, service_role;
+
+-- The user's own id, and the sites and programs they belong to whose team
+-- sharing is on (rules 1-2). Empty without a user.
+create or replace function private.outbound_scope(p_user_id uuid)
+returns uuid[]
+language plpgsql
+stable security definer
+set search_path = ''
+as $$
+begin
+  return (
+    select case when p_user_id is null then '{}'::uuid[] else
+        array[p_user_id]
+        || array(
+          select sm.site_id from public.site_members sm join public.sites s on s.id = sm.site_id
+          where sm.user_id = p_user_id and s.team_sharing)
+        || array(
+          select pm.program_id from public.program_members pm join public.programs p on p.id = pm.program_id
+          where pm.user_id = p_user_id and p.team_sharing)
+      end);
+end
+$$;
+revoke all on function private.outbound_scope(uuid) from public, anon, authenticated, service_role;
+
+-- The seeker records that are the user's own account (rule 4).
+create or replace function private.seeker_records(p_user_id uuid)
+returns uuid[]
+language plpgsql
+stable security definer
+set search_path = ''
+as $$
+begin
+  return (
+    select coalesce(array_agg(s.id), '{}') from public.seekers s where s.user_id = p_user_id);
+end
+$$;
+revoke all on function private.seeker_records(uuid) from public, anon, authenticated, service_role;
+
+-- The caller's own facts: what policies read (once per statement, in a select).
+create or replace function private.my_inbound_programs()
+returns uuid[]
+language plpgsql
+stable security definer
+set search_path = ''
+as $$
+begin
+  return (
+    select private.inbound_programs(auth.uid()));
+end
+$$;
+revoke all on function private.my_inbound_programs() from public, anon, authenticated, service_role;
+grant execute on function private.my_inbound_programs() to authenticated, service_role;
+
+create or replace function private.my_outbound_scope()
+returns uuid[]
+language plpgsql
+stable security definer
+set search_path = ''
+as $$
+begin
+  return (
+    select private.outbound_scope(auth.uid()));
+end
+$$;
+revoke all on function private.my_outbound_scope() from public, anon, authenticated, service_role;
+grant execute on function private.my_outbound_scope() to authenticated, service_role;
+
+create or replace function private.my_seeker_records()
+returns uuid[]
+language plpgsql
+stable security definer
+set search_path = ''
+as $$
+begin
+  return (
+    select private.seeker_records(auth.uid()));
+end
+$$;
+revoke all on function private.my_seeker_records() from public, anon, authenticated, service_role;
+grant execute on function private.my_seeker_records() to authenticated, service_role;
+
+-- One object, by id (triggers and per-row rules) -----------------------------------
+
+-- Whether the caller sees this referral as staff (rules 1-3): who may read
+-- and add its notes, see its note history and delivery records, and put it in
+-- a goal.
+create or replace function private.staff_can_access_referral(p_referral_id uuid)
+returns boolean
+language plpgsql
+stable security definer
+set search_path = ''
+as $$
+begin
+  return (
+    select exists (
+        select 1 from public.referrals r
+        where r.id = p_referral_id
+          and private.reaches(array[r.program_id], array[r.referred_by, r.from_site_id, r.from_program_id],
+                              private.my_inbound_programs(), private.my_outbound_scope())));
+end
+$$;
+revoke all on function private.staff_can_access_referral(uuid) from public, anon, authenticated, service_role;
+grant execute on function private.staff_can_access_referral(uuid) to authenticated, service_role;
+
+-- Whether the caller sees this seeker as staff: through one of their
+-- referrals, or as whoever added them (or that organisation when it shares).
+create or replace function private.staff_can_see_seeker(p_seeker_id uuid)
+returns boolean
+language plpgsql
+stable security definer
+set search_path = ''
+as $$
+begin
+  return (
+    select exists (
+          select 1 from public.seekers s
+          where s.id = p_seeker_id
+            and private.reaches('{}', array[s.created_by, s.created_from_site_id, s.created_from_program_id],
+                                '{}', private.my_outbound_scope()))
+        or exists (
+          select 1 from public.referrals r
+          where r.seeker_id = p_seeker_id
+            and private.reaches(array[r.program_id], array[r.referred_by, r.from_site_id, r.from_program_id],
+                                private.my_inbound_programs(), private.my_outbound_scope())));
+end
+$$;
+revoke all on function private.staff_can_see_seeker(uuid) from public, anon, authenticated, service_role;
+grant execute on function private.staff_can_see_seeker(uuid) to authenticated, service_role;
+
+-- Memberships (not visibility: where the caller may act from) ------------------------
 
 -- Sites the caller works on.
 create or replace function private.my_site_ids()
@@ -111,20 +326,6 @@ $$;
 revoke all on function private.my_program_ids() from public, anon, authenticated, service_role;
 grant execute on function private.my_program_ids() to authenticated, service_role;
 
--- The seeker records that are the caller's own account (rule 4).
-create or replace function private.my_seeker_ids()
-returns setof uuid
-language plpgsql
-stable security definer rows 1
-set search_path = ''
-as $$
-begin
-  return query select s.id from public.seekers s where s.user_id = auth.uid();
-end
-$$;
-revoke all on function private.my_seeker_ids() from public, anon, authenticated, service_role;
-grant execute on function private.my_seeker_ids() to authenticated, service_role;
-
 -- Users who share a site or program with the caller (including the caller).
 create or replace function private.my_colleague_ids()
 returns setof uuid
@@ -148,199 +349,6 @@ $$;
 revoke all on function private.my_colleague_ids() from public, anon, authenticated, service_role;
 grant execute on function private.my_colleague_ids() to authenticated, service_role;
 
--- Whether the caller sees this referral as staff (rules 1-3).
-create or replace function private.staff_can_access_referral(p_referral_id uuid)
-returns boolean
-language plpgsql
-stable security definer
-set search_path = ''
-as $$
-declare
-  v_uid uuid := auth.uid();
-begin
-  return exists (
-    select 1
-    from public.referrals r
-    where r.id = p_referral_id
-      and (
-        r.referred_by = v_uid
-        or exists (
-          select 1 from public.program_members pm
-          where pm.program_id = r.program_id and pm.user_id = v_uid)
-        or exists (
-          select 1 from public.site_members sm join public.sites s on s.id = sm.site_id
-          where sm.site_id = r.from_site_id and sm.user_id = v_uid and s.team_sharing)
-        or exists (
-          select 1 from public.program_members pm join public.programs p on p.id = pm.program_id
-          where pm.program_id = r.from_program_id and pm.user_id = v_uid and p.team_sharing)
-      )
-  );
-end
-$$;
-revoke all on function private.staff_can_access_referral(p_referral_id uuid) from public, anon, authenticated, service_role;
-grant execute on function private.staff_can_access_referral(p_referral_id uuid) to authenticated, service_role;
-
--- Whether the caller sees this referral at all (rules 1-4).
-create or replace function private.can_access_referral(p_referral_id uuid)
-returns boolean
-language plpgsql
-stable security definer
-set search_path = ''
-as $$
-begin
-  return private.staff_can_access_referral(p_referral_id)
-    or exists (
-      select 1 from public.referrals r join public.seekers s on s.id = r.seeker_id
-      where r.id = p_referral_id and s.user_id = auth.uid());
-end
-$$;
-revoke all on function private.can_access_referral(p_referral_id uuid) from public, anon, authenticated, service_role;
-grant execute on function private.can_access_referral(p_referral_id uuid) to authenticated, service_role;
-
--- Whether the caller sees this seeker as staff (one seeker; used per row by
--- goals and by the seekers update rule).
-create or replace function private.staff_can_see_seeker(p_seeker_id uuid)
-returns boolean
-language plpgsql
-stable security definer
-set search_path = ''
-as $$
-declare
-  v_uid uuid := auth.uid();
-begin
-  return exists (
-      select 1 from public.seekers s
-      where s.id = p_seeker_id
-        and (
-          s.created_by = v_uid
-          or s.created_from_site_id = any (private.my_shared_site_array())
-          or s.created_from_program_id = any (private.my_shared_program_array())
-        )
-    )
-    or exists (
-      select 1 from public.referrals r
-      where r.seeker_id = p_seeker_id
-        and (
-          r.referred_by = v_uid
-          or r.program_id = any (private.my_program_array())
-          or r.from_site_id = any (private.my_shared_site_array())
-          or r.from_program_id = any (private.my_shared_program_array())
-        )
-    );
-end
-$$;
-revoke all on function private.staff_can_see_seeker(p_seeker_id uuid) from public, anon, authenticated, service_role;
-grant execute on function private.staff_can_see_seeker(p_seeker_id uuid) to authenticated, service_role;
-
--- Whether the caller sees this seeker at all (staff or their own account).
-create or replace function private.can_see_seeker(p_seeker_id uuid)
-returns boolean
-language plpgsql
-stable security definer
-set search_path = ''
-as $$
-begin
-  return exists (select 1 from public.seekers s where s.id = p_seeker_id and s.user_id = auth.uid())
-    or private.staff_can_see_seeker(p_seeker_id);
-end
-$$;
-revoke all on function private.can_see_seeker(p_seeker_id uuid) from public, anon, authenticated, service_role;
-grant execute on function private.can_see_seeker(p_seeker_id uuid) to authenticated, service_role;
-
--- The caller's programs, and their sites / programs that share, as arrays
--- (one value per query when wrapped in a select).
-create or replace function private.my_program_array()
-returns uuid[]
-language plpgsql
-stable security definer
-set search_path = ''
-as $$
-begin
-  return (select coalesce(array_agg(pm.program_id), '{}') from public.program_members pm where pm.user_id = auth.uid());
-end
-$$;
-revoke all on function private.my_program_array() from public, anon, authenticated, service_role;
-grant execute on function private.my_program_array() to authenticated, service_role;
-
-create or replace function private.my_shared_site_array()
-returns uuid[]
-language plpgsql
-stable security definer
-set search_path = ''
-as $$
-begin
-  return (
-    select coalesce(array_agg(sm.site_id), '{}')
-    from public.site_members sm join public.sites s on s.id = sm.site_id
-    where sm.user_id = auth.uid() and s.team_sharing);
-end
-$$;
-revoke all on function private.my_shared_site_array() from public, anon, authenticated, service_role;
-grant execute on function private.my_shared_site_array() to authenticated, service_role;
-
-create or replace function private.my_shared_program_array()
-returns uuid[]
-language plpgsql
-stable security definer
-set search_path = ''
-as $$
-begin
-  return (
-    select coalesce(array_agg(pm.program_id), '{}')
-    from public.program_members pm join public.programs p on p.id = pm.program_id
-    where pm.user_id = auth.uid() and p.team_sharing);
-end
-$$;
-revoke all on function private.my_shared_program_array() from public, anon, authenticated, service_role;
-grant execute on function private.my_shared_program_array() to authenticated, service_role;
-
--- The program the caller joined first as a claimer (null if none): the
--- policies' fast path; my_program_array() still holds all of them.
-create or replace function private.my_program()
-returns uuid
-language plpgsql
-stable security definer
-set search_path = ''
-as $$
-begin
-  return (
-    select pm.program_id from public.program_members pm
-    where pm.user_id = auth.uid()
-    order by pm.joined_at, pm.program_id
-    limit 1);
-end
-$$;
-comment on function private.my_program() is 'RLS helper: the first program the caller joined as a claimer, or null. A fast path in the referrals policy.';
-revoke all on function private.my_program() from public, anon, authenticated, service_role;
-grant execute on function private.my_program() to authenticated, service_role;
-
--- The caller's own user id, plus the sites and programs they belong to whose
--- team sharing is on: whatever was created or referred by one of these is the
--- caller's (or their team's) work. Empty for a request without a user.
-create or replace function private.my_shared_scope()
-returns uuid[]
-language plpgsql
-stable security definer
-set search_path = ''
-as $$
-declare
-  v_uid uuid := auth.uid();
-begin
-  if v_uid is null then
-    return '{}';
-  end if;
-  return array[v_uid]
-    || array(
-      select sm.site_id from public.site_members sm join public.sites s on s.id = sm.site_id
-      where sm.user_id = v_uid and s.team_sharing)
-    || array(
-      select pm.program_id from public.program_members pm join public.programs p on p.id = pm.program_id
-      where pm.user_id = v_uid and p.team_sharing);
-end
-$$;
-comment on function private.my_shared_scope() is 'RLS helper: the caller''s user id and the ids of their sites and programs that share with the team. Compared with a row''s referrer / creator and sending / creating organisation in one test (ids are distinct across users, sites and programs: private.principal_ids).';
-revoke all on function private.my_shared_scope() from public, anon, authenticated, service_role;
-grant execute on function private.my_shared_scope() to authenticated, service_role;
 
 -- >>> supabase/schemas/10_organisations.sql
 
@@ -860,9 +868,9 @@ create policy "Whoever can see a seeker can edit their goals" on public.goals fo
    from public.seekers s
   where (s.id = goals.seeker_id))));
 
--- goals: whoever can see the seeker.
+-- goals: whoever can see the seeker (under the seekers policy).
 create policy "Whoever can see a seeker can view their goals" on public.goals for select to authenticated
-  using (private.can_see_seeker(seeker_id));
+  using (exists (select 1 from public.seekers s where s.id = goals.seeker_id));
 
 -- >>> supabase/schemas/50_referrals.sql
 
@@ -912,6 +920,8 @@ comment on column public.referrals.created_at is 'When the referral was made.';
 comment on column public.referrals.updated_at is 'When the referral last changed.';
 comment on column public.referrals.referred_by_name is 'The referrer as every party sees them ("First L."), fixed when the referral is made; filled in automatically.';
 
+-- any unfiltered list, newest first (the rule is checked on each row read)
+create index referrals_created_at_idx on public.referrals (created_at desc);
 create index referrals_from_program_id_idx on public.referrals (from_program_id, created_at desc) include (seeker_id) where (from_program_id is not null);
 create index referrals_from_site_id_idx on public.referrals (from_site_id, created_at desc) include (seeker_id) where (from_site_id is not null);
 create index referrals_goal_id_idx on public.referrals (goal_id, seeker_id) where (goal_id is not null);
@@ -1014,13 +1024,21 @@ create trigger referrals_before_insert before insert on public.referrals for eac
 create trigger referrals_before_insert_referred_by_name before insert on public.referrals for each row execute function private.referrals_referred_by_name();
 create trigger referrals_before_update before update on public.referrals for each row execute function private.referrals_before_update();
 
-create policy "Referrer, shared team, receiving claimers and the seeker can up" on public.referrals for update to authenticated
-  using (((program_id = ( select private.my_program() as my_program)) or (program_id = any (( select private.my_program_array() as my_program_array)::uuid[])) or (array[referred_by, from_site_id, from_program_id] && ( select private.my_shared_scope() as my_shared_scope)) or (seeker_id in ( select private.my_seeker_ids() as my_seeker_ids))))
-  with check (((program_id = ( select private.my_program() as my_program)) or (program_id = any (( select private.my_program_array() as my_program_array)::uuid[])) or (array[referred_by, from_site_id, from_program_id] && ( select private.my_shared_scope() as my_shared_scope)) or (seeker_id in ( select private.my_seeker_ids() as my_seeker_ids))));
+-- Whoever sees a referral may update it; the column grants allow only status
+-- and goal_id, and the update trigger keeps goals to staff.
+create policy "Referrer, shared team, claimers and the seeker update referrals" on public.referrals for update to authenticated
+  using (
+    private.reaches(array[program_id], array[referred_by, from_site_id, from_program_id], (select private.my_inbound_programs()), (select private.my_outbound_scope()))
+    or seeker_id = any ((select private.my_seeker_records())::uuid[]))
+  with check (
+    private.reaches(array[program_id], array[referred_by, from_site_id, from_program_id], (select private.my_inbound_programs()), (select private.my_outbound_scope()))
+    or seeker_id = any ((select private.my_seeker_records())::uuid[]));
 
--- referrals: rules 1-4 for reading and for status updates.
-create policy "Referrer, shared team, receiving claimers and the seeker can vi" on public.referrals for select to authenticated
-  using (((program_id = ( select private.my_program() as my_program)) or (program_id = any (( select private.my_program_array() as my_program_array)::uuid[])) or (array[referred_by, from_site_id, from_program_id] && ( select private.my_shared_scope() as my_shared_scope)) or (seeker_id in ( select private.my_seeker_ids() as my_seeker_ids))));
+-- Rules 1-4 (05_visibility.sql).
+create policy "Referrer, shared team, claimers and the seeker view referrals" on public.referrals for select to authenticated
+  using (
+    private.reaches(array[program_id], array[referred_by, from_site_id, from_program_id], (select private.my_inbound_programs()), (select private.my_outbound_scope()))
+    or seeker_id = any ((select private.my_seeker_records())::uuid[]));
 
 create policy "Staff can refer a seeker they can see from an organisation they" on public.referrals for insert to authenticated
   with check (((referred_by = ( select auth.uid() as uid)) and ((from_site_id in ( select private.my_site_ids() as my_site_ids)) or (from_program_id in ( select private.my_program_ids() as my_program_ids))) and private.staff_can_see_seeker(seeker_id)));
@@ -1029,17 +1047,23 @@ create policy "Staff can refer a seeker they can see from an organisation they" 
 -- (these two seekers policies read referrals, so they follow its table)
 
 create policy "Staff with access and the seeker themselves can update a seeker" on public.seekers for update to authenticated
-  using (((user_id = ( select auth.uid() as uid)) or (created_by = ( select auth.uid() as uid)) or (created_from_site_id = any (( select private.my_shared_site_array() as my_shared_site_array)::uuid[])) or (created_from_program_id = any (( select private.my_shared_program_array() as my_shared_program_array)::uuid[])) or (exists ( select 1
-   from public.referrals r
-  where ((r.seeker_id = seekers.id) and ((r.referred_by = ( select auth.uid() as uid)) or (r.program_id = any (( select private.my_program_array() as my_program_array)::uuid[])) or (r.from_site_id = any (( select private.my_shared_site_array() as my_shared_site_array)::uuid[])) or (r.from_program_id = any (( select private.my_shared_program_array() as my_shared_program_array)::uuid[]))))))))
-  with check (((user_id = ( select auth.uid() as uid)) or (created_by = ( select auth.uid() as uid)) or (created_from_site_id = any (( select private.my_shared_site_array() as my_shared_site_array)::uuid[])) or (created_from_program_id = any (( select private.my_shared_program_array() as my_shared_program_array)::uuid[])) or (exists ( select 1
-   from public.referrals r
-  where ((r.seeker_id = seekers.id) and ((r.referred_by = ( select auth.uid() as uid)) or (r.program_id = any (( select private.my_program_array() as my_program_array)::uuid[])) or (r.from_site_id = any (( select private.my_shared_site_array() as my_shared_site_array)::uuid[])) or (r.from_program_id = any (( select private.my_shared_program_array() as my_shared_program_array)::uuid[]))))))));
+  using (
+    exists (select 1 from public.referrals r where r.seeker_id = seekers.id)
+    or private.reaches('{}', array[user_id, created_by, created_from_site_id, created_from_program_id],
+                       '{}', (select private.my_outbound_scope())))
+  with check (
+    exists (select 1 from public.referrals r where r.seeker_id = seekers.id)
+    or private.reaches('{}', array[user_id, created_by, created_from_site_id, created_from_program_id],
+                       '{}', (select private.my_outbound_scope())));
 
+-- Whoever sees one of their referrals (under the referrals policy), whoever
+-- added them (and that organisation when it shares), and their own account
+-- (its id is in the caller's own scope).
 create policy "Staff with access and the seeker themselves can view a seeker" on public.seekers for select to authenticated
-  using (((exists ( select 1
-   from public.referrals r
-  where (r.seeker_id = seekers.id))) or (array[user_id, created_by, created_from_site_id, created_from_program_id] && ( select private.my_shared_scope() as my_shared_scope))));
+  using (
+    exists (select 1 from public.referrals r where r.seeker_id = seekers.id)
+    or private.reaches('{}', array[user_id, created_by, created_from_site_id, created_from_program_id],
+                       '{}', (select private.my_outbound_scope())));
 
 create or replace function public.outbound_referrals(max_results integer default 20, skip integer default 0)
 returns setof public.referrals
@@ -1050,23 +1074,26 @@ as $$
   with page as (
     select least(greatest(coalesce(max_results, 20), 1), 200) + greatest(coalesce(skip, 0), 0) as n
   )
+  -- rules 1-2 (05_visibility.sql): the caller's own id and their sharing
+  -- organisations, each walked newest first on its own index (ids never
+  -- collide across users, sites and programs, so each probe matches one kind)
+  , scope as (select unnest((select private.my_outbound_scope())) as id)
   select u.* from (
-    (select r.* from public.referrals r
-      where r.referred_by = (select auth.uid())
-      order by r.created_at desc, r.id desc
-      limit (select n from page))
-    union
-    (select r.* from unnest((select private.my_shared_site_array())::uuid[]) as site (id)
-      cross join lateral (
+    (select r.* from scope cross join lateral (
         select * from public.referrals x
-        where x.from_site_id = site.id
+        where x.referred_by = scope.id
         order by x.created_at desc, x.id desc
         limit (select n from page)) r)
     union
-    (select r.* from unnest((select private.my_shared_program_array())::uuid[]) as program (id)
-      cross join lateral (
+    (select r.* from scope cross join lateral (
         select * from public.referrals x
-        where x.from_program_id = program.id
+        where x.from_site_id = scope.id
+        order by x.created_at desc, x.id desc
+        limit (select n from page)) r)
+    union
+    (select r.* from scope cross join lateral (
+        select * from public.referrals x
+        where x.from_program_id = scope.id
         order by x.created_at desc, x.id desc
         limit (select n from page)) r)
   ) u
@@ -1183,15 +1210,20 @@ create policy "Authors can delete their own notes" on public.referral_notes for 
   using ((author_id = ( select auth.uid() as uid)));
 
 create policy "Staff with access can add notes" on public.referral_notes for insert to authenticated
-  with check (((author_id = ( select auth.uid() as uid)) and (exists ( select 1
-   from public.referrals r
-  where ((r.id = referral_notes.referral_id) and ((r.referred_by = ( select auth.uid() as uid)) or (r.program_id = any (( select private.my_program_array() as my_program_array)::uuid[])) or (r.from_site_id = any (( select private.my_shared_site_array() as my_shared_site_array)::uuid[])) or (r.from_program_id = any (( select private.my_shared_program_array() as my_shared_program_array)::uuid[]))))))));
+  with check (
+    author_id = (select auth.uid())
+    and exists (
+      select 1 from public.referrals r
+      where r.id = referral_notes.referral_id
+        and private.reaches(array[r.program_id], array[r.referred_by, r.from_site_id, r.from_program_id], (select private.my_inbound_programs()), (select private.my_outbound_scope()))));
 
--- notes: staff with access read and add; authors delete their own.
+-- notes: the referral's staff (rules 1-3) read and add; authors delete their own.
 create policy "Staff with access can view notes" on public.referral_notes for select to authenticated
-  using ((exists ( select 1
-   from public.referrals r
-  where ((r.id = referral_notes.referral_id) and ((r.referred_by = ( select auth.uid() as uid)) or (r.program_id = any (( select private.my_program_array() as my_program_array)::uuid[])) or (r.from_site_id = any (( select private.my_shared_site_array() as my_shared_site_array)::uuid[])) or (r.from_program_id = any (( select private.my_shared_program_array() as my_shared_program_array)::uuid[])))))));
+  using (
+    exists (
+      select 1 from public.referrals r
+      where r.id = referral_notes.referral_id
+        and private.reaches(array[r.program_id], array[r.referred_by, r.from_site_id, r.from_program_id], (select private.my_inbound_programs()), (select private.my_outbound_scope()))));
 
 -- >>> supabase/schemas/70_history.sql
 
@@ -1268,11 +1300,15 @@ revoke all on function private.referral_events_immutable() from public, anon, au
 
 create trigger referral_events_immutable before delete or update on public.referral_events for each row execute function private.referral_events_immutable();
 
--- history: whoever can see the referral; note events only for staff.
+-- history: whoever sees the referral (under its policy); note events only
+-- its staff (rules 1-3).
 create policy "Whoever can see a referral can view its history" on public.referral_events for select to authenticated
-  using (((exists ( select 1
-   from public.referrals r
-  where (r.id = referral_events.referral_id))) and ((event_type <> all (array['note_added'::public.referral_event_type, 'note_deleted'::public.referral_event_type])) or private.staff_can_access_referral(referral_id))));
+  using (
+    exists (
+      select 1 from public.referrals r
+      where r.id = referral_events.referral_id
+        and (referral_events.event_type not in ('note_added', 'note_deleted')
+             or private.reaches(array[r.program_id], array[r.referred_by, r.from_site_id, r.from_program_id], (select private.my_inbound_programs()), (select private.my_outbound_scope())))));
 
 -- Lets a trusted server-side function (running as service_role or a security
 -- definer) say who is acting when nobody is signed in, e.g. a seeker using a
@@ -1712,7 +1748,7 @@ begin
       with matched as materialized (
         select x.seeker_id, x.last_name, x.first_name, x.created_at, x.updated_at
         from private.seeker_search x
-        where (x.reach_received && $1 or x.reach_own && $2)
+        where private.reaches(x.reach_received, x.reach_own, $1, $2)
           %s
           and x.search_text like all ($3)
       )
@@ -1722,7 +1758,7 @@ begin
     case when cardinality(v_grams) > 0 then 'and private.bigrams(x.search_text) @> $6' else '' end,
     v_order)
     into ids, total
-    using private.my_program_array(), private.my_shared_scope(), v_terms, p_limit, p_offset, v_grams;
+    using private.my_inbound_programs(), private.my_outbound_scope(), v_terms, p_limit, p_offset, v_grams;
 end
 $$;
 revoke all on function private.search_visible_seekers(p_query text, p_limit integer, p_offset integer, p_sort text, OUT ids uuid[], OUT total bigint) from public, anon, authenticated, service_role;
@@ -1913,10 +1949,12 @@ alter table public.notification_jobs enable row level security;
 revoke all on table public.notification_jobs from public, anon, authenticated, service_role;
 grant select on table public.notification_jobs to authenticated, service_role;
 
--- Staff who can see a referral see whether and how its parties were told
--- (e.g. "the seeker was not notified: no SMS provider").
 create policy "Staff with access to a referral can view its notifications" on public.notification_jobs for select to authenticated
-  using (private.staff_can_access_referral(referral_id));
+  using (
+    exists (
+      select 1 from public.referrals r
+      where r.id = notification_jobs.referral_id
+        and private.reaches(array[r.program_id], array[r.referred_by, r.from_site_id, r.from_program_id], (select private.my_inbound_programs()), (select private.my_outbound_scope()))));
 
 -- one_click_links -----------------------------------------------------------
 
@@ -2385,6 +2423,9 @@ begin
     from staff
     where staff.user_id is distinct from v_who.user_id
       and staff.user_id is distinct from v_seeker.user_id
+      -- the candidates above are whom the rule can reach; the rule decides
+      and private.reaches(array[new.program_id], array[new.referred_by, new.from_site_id, new.from_program_id],
+                          private.inbound_programs(staff.user_id), private.outbound_scope(staff.user_id))
     order by staff.user_id, staff.rank
   ),
   jobs as (

@@ -79,6 +79,6 @@ create policy "Whoever can see a seeker can edit their goals" on public.goals fo
    from public.seekers s
   where (s.id = goals.seeker_id))));
 
--- goals: whoever can see the seeker.
+-- goals: whoever can see the seeker (under the seekers policy).
 create policy "Whoever can see a seeker can view their goals" on public.goals for select to authenticated
-  using (private.can_see_seeker(seeker_id));
+  using (exists (select 1 from public.seekers s where s.id = goals.seeker_id));

@@ -44,6 +44,8 @@ comment on column public.referrals.created_at is 'When the referral was made.';
 comment on column public.referrals.updated_at is 'When the referral last changed.';
 comment on column public.referrals.referred_by_name is 'The referrer as every party sees them ("First L."), fixed when the referral is made; filled in automatically.';
 
+-- any unfiltered list, newest first (the rule is checked on each row read)
+create index referrals_created_at_idx on public.referrals (created_at desc);
 create index referrals_from_program_id_idx on public.referrals (from_program_id, created_at desc) include (seeker_id) where (from_program_id is not null);
 create index referrals_from_site_id_idx on public.referrals (from_site_id, created_at desc) include (seeker_id) where (from_site_id is not null);
 create index referrals_goal_id_idx on public.referrals (goal_id, seeker_id) where (goal_id is not null);
@@ -146,13 +148,21 @@ create trigger referrals_before_insert before insert on public.referrals for eac
 create trigger referrals_before_insert_referred_by_name before insert on public.referrals for each row execute function private.referrals_referred_by_name();
 create trigger referrals_before_update before update on public.referrals for each row execute function private.referrals_before_update();
 
-create policy "Referrer, shared team, receiving claimers and the seeker can up" on public.referrals for update to authenticated
-  using (((program_id = ( select private.my_program() as my_program)) or (program_id = any (( select private.my_program_array() as my_program_array)::uuid[])) or (array[referred_by, from_site_id, from_program_id] && ( select private.my_shared_scope() as my_shared_scope)) or (seeker_id in ( select private.my_seeker_ids() as my_seeker_ids))))
-  with check (((program_id = ( select private.my_program() as my_program)) or (program_id = any (( select private.my_program_array() as my_program_array)::uuid[])) or (array[referred_by, from_site_id, from_program_id] && ( select private.my_shared_scope() as my_shared_scope)) or (seeker_id in ( select private.my_seeker_ids() as my_seeker_ids))));
+-- Whoever sees a referral may update it; the column grants allow only status
+-- and goal_id, and the update trigger keeps goals to staff.
+create policy "Referrer, shared team, claimers and the seeker update referrals" on public.referrals for update to authenticated
+  using (
+    private.reaches(array[program_id], array[referred_by, from_site_id, from_program_id], (select private.my_inbound_programs()), (select private.my_outbound_scope()))
+    or seeker_id = any ((select private.my_seeker_records())::uuid[]))
+  with check (
+    private.reaches(array[program_id], array[referred_by, from_site_id, from_program_id], (select private.my_inbound_programs()), (select private.my_outbound_scope()))
+    or seeker_id = any ((select private.my_seeker_records())::uuid[]));
 
--- referrals: rules 1-4 for reading and for status updates.
-create policy "Referrer, shared team, receiving claimers and the seeker can vi" on public.referrals for select to authenticated
-  using (((program_id = ( select private.my_program() as my_program)) or (program_id = any (( select private.my_program_array() as my_program_array)::uuid[])) or (array[referred_by, from_site_id, from_program_id] && ( select private.my_shared_scope() as my_shared_scope)) or (seeker_id in ( select private.my_seeker_ids() as my_seeker_ids))));
+-- Rules 1-4 (05_visibility.sql).
+create policy "Referrer, shared team, claimers and the seeker view referrals" on public.referrals for select to authenticated
+  using (
+    private.reaches(array[program_id], array[referred_by, from_site_id, from_program_id], (select private.my_inbound_programs()), (select private.my_outbound_scope()))
+    or seeker_id = any ((select private.my_seeker_records())::uuid[]));
 
 create policy "Staff can refer a seeker they can see from an organisation they" on public.referrals for insert to authenticated
   with check (((referred_by = ( select auth.uid() as uid)) and ((from_site_id in ( select private.my_site_ids() as my_site_ids)) or (from_program_id in ( select private.my_program_ids() as my_program_ids))) and private.staff_can_see_seeker(seeker_id)));
@@ -161,17 +171,23 @@ create policy "Staff can refer a seeker they can see from an organisation they" 
 -- (these two seekers policies read referrals, so they follow its table)
 
 create policy "Staff with access and the seeker themselves can update a seeker" on public.seekers for update to authenticated
-  using (((user_id = ( select auth.uid() as uid)) or (created_by = ( select auth.uid() as uid)) or (created_from_site_id = any (( select private.my_shared_site_array() as my_shared_site_array)::uuid[])) or (created_from_program_id = any (( select private.my_shared_program_array() as my_shared_program_array)::uuid[])) or (exists ( select 1
-   from public.referrals r
-  where ((r.seeker_id = seekers.id) and ((r.referred_by = ( select auth.uid() as uid)) or (r.program_id = any (( select private.my_program_array() as my_program_array)::uuid[])) or (r.from_site_id = any (( select private.my_shared_site_array() as my_shared_site_array)::uuid[])) or (r.from_program_id = any (( select private.my_shared_program_array() as my_shared_program_array)::uuid[]))))))))
-  with check (((user_id = ( select auth.uid() as uid)) or (created_by = ( select auth.uid() as uid)) or (created_from_site_id = any (( select private.my_shared_site_array() as my_shared_site_array)::uuid[])) or (created_from_program_id = any (( select private.my_shared_program_array() as my_shared_program_array)::uuid[])) or (exists ( select 1
-   from public.referrals r
-  where ((r.seeker_id = seekers.id) and ((r.referred_by = ( select auth.uid() as uid)) or (r.program_id = any (( select private.my_program_array() as my_program_array)::uuid[])) or (r.from_site_id = any (( select private.my_shared_site_array() as my_shared_site_array)::uuid[])) or (r.from_program_id = any (( select private.my_shared_program_array() as my_shared_program_array)::uuid[]))))))));
+  using (
+    exists (select 1 from public.referrals r where r.seeker_id = seekers.id)
+    or private.reaches('{}', array[user_id, created_by, created_from_site_id, created_from_program_id],
+                       '{}', (select private.my_outbound_scope())))
+  with check (
+    exists (select 1 from public.referrals r where r.seeker_id = seekers.id)
+    or private.reaches('{}', array[user_id, created_by, created_from_site_id, created_from_program_id],
+                       '{}', (select private.my_outbound_scope())));
 
+-- Whoever sees one of their referrals (under the referrals policy), whoever
+-- added them (and that organisation when it shares), and their own account
+-- (its id is in the caller's own scope).
 create policy "Staff with access and the seeker themselves can view a seeker" on public.seekers for select to authenticated
-  using (((exists ( select 1
-   from public.referrals r
-  where (r.seeker_id = seekers.id))) or (array[user_id, created_by, created_from_site_id, created_from_program_id] && ( select private.my_shared_scope() as my_shared_scope))));
+  using (
+    exists (select 1 from public.referrals r where r.seeker_id = seekers.id)
+    or private.reaches('{}', array[user_id, created_by, created_from_site_id, created_from_program_id],
+                       '{}', (select private.my_outbound_scope())));
 
 create or replace function public.outbound_referrals(max_results integer default 20, skip integer default 0)
 returns setof public.referrals
@@ -182,23 +198,26 @@ as $$
   with page as (
     select least(greatest(coalesce(max_results, 20), 1), 200) + greatest(coalesce(skip, 0), 0) as n
   )
+  -- rules 1-2 (05_visibility.sql): the caller's own id and their sharing
+  -- organisations, each walked newest first on its own index (ids never
+  -- collide across users, sites and programs, so each probe matches one kind)
+  , scope as (select unnest((select private.my_outbound_scope())) as id)
   select u.* from (
-    (select r.* from public.referrals r
-      where r.referred_by = (select auth.uid())
-      order by r.created_at desc, r.id desc
-      limit (select n from page))
-    union
-    (select r.* from unnest((select private.my_shared_site_array())::uuid[]) as site (id)
-      cross join lateral (
+    (select r.* from scope cross join lateral (
         select * from public.referrals x
-        where x.from_site_id = site.id
+        where x.referred_by = scope.id
         order by x.created_at desc, x.id desc
         limit (select n from page)) r)
     union
-    (select r.* from unnest((select private.my_shared_program_array())::uuid[]) as program (id)
-      cross join lateral (
+    (select r.* from scope cross join lateral (
         select * from public.referrals x
-        where x.from_program_id = program.id
+        where x.from_site_id = scope.id
+        order by x.created_at desc, x.id desc
+        limit (select n from page)) r)
+    union
+    (select r.* from scope cross join lateral (
+        select * from public.referrals x
+        where x.from_program_id = scope.id
         order by x.created_at desc, x.id desc
         limit (select n from page)) r)
   ) u

@@ -101,12 +101,17 @@ create policy "Authors can delete their own notes" on public.referral_notes for 
   using ((author_id = ( select auth.uid() as uid)));
 
 create policy "Staff with access can add notes" on public.referral_notes for insert to authenticated
-  with check (((author_id = ( select auth.uid() as uid)) and (exists ( select 1
-   from public.referrals r
-  where ((r.id = referral_notes.referral_id) and ((r.referred_by = ( select auth.uid() as uid)) or (r.program_id = any (( select private.my_program_array() as my_program_array)::uuid[])) or (r.from_site_id = any (( select private.my_shared_site_array() as my_shared_site_array)::uuid[])) or (r.from_program_id = any (( select private.my_shared_program_array() as my_shared_program_array)::uuid[]))))))));
+  with check (
+    author_id = (select auth.uid())
+    and exists (
+      select 1 from public.referrals r
+      where r.id = referral_notes.referral_id
+        and private.reaches(array[r.program_id], array[r.referred_by, r.from_site_id, r.from_program_id], (select private.my_inbound_programs()), (select private.my_outbound_scope()))));
 
--- notes: staff with access read and add; authors delete their own.
+-- notes: the referral's staff (rules 1-3) read and add; authors delete their own.
 create policy "Staff with access can view notes" on public.referral_notes for select to authenticated
-  using ((exists ( select 1
-   from public.referrals r
-  where ((r.id = referral_notes.referral_id) and ((r.referred_by = ( select auth.uid() as uid)) or (r.program_id = any (( select private.my_program_array() as my_program_array)::uuid[])) or (r.from_site_id = any (( select private.my_shared_site_array() as my_shared_site_array)::uuid[])) or (r.from_program_id = any (( select private.my_shared_program_array() as my_shared_program_array)::uuid[])))))));
+  using (
+    exists (
+      select 1 from public.referrals r
+      where r.id = referral_notes.referral_id
+        and private.reaches(array[r.program_id], array[r.referred_by, r.from_site_id, r.from_program_id], (select private.my_inbound_programs()), (select private.my_outbound_scope()))));

@@ -71,11 +71,15 @@ revoke all on function private.referral_events_immutable() from public, anon, au
 
 create trigger referral_events_immutable before delete or update on public.referral_events for each row execute function private.referral_events_immutable();
 
--- history: whoever can see the referral; note events only for staff.
+-- history: whoever sees the referral (under its policy); note events only
+-- its staff (rules 1-3).
 create policy "Whoever can see a referral can view its history" on public.referral_events for select to authenticated
-  using (((exists ( select 1
-   from public.referrals r
-  where (r.id = referral_events.referral_id))) and ((event_type <> all (array['note_added'::public.referral_event_type, 'note_deleted'::public.referral_event_type])) or private.staff_can_access_referral(referral_id))));
+  using (
+    exists (
+      select 1 from public.referrals r
+      where r.id = referral_events.referral_id
+        and (referral_events.event_type not in ('note_added', 'note_deleted')
+             or private.reaches(array[r.program_id], array[r.referred_by, r.from_site_id, r.from_program_id], (select private.my_inbound_programs()), (select private.my_outbound_scope())))));
 
 -- Lets a trusted server-side function (running as service_role or a security
 -- definer) say who is acting when nobody is signed in, e.g. a seeker using a

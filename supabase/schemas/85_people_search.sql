@@ -181,7 +181,7 @@ begin
       with matched as materialized (
         select x.seeker_id, x.last_name, x.first_name, x.created_at, x.updated_at
         from private.seeker_search x
-        where (x.reach_received && $1 or x.reach_own && $2)
+        where private.reaches(x.reach_received, x.reach_own, $1, $2)
           %s
           and x.search_text like all ($3)
       )
@@ -191,7 +191,7 @@ begin
     case when cardinality(v_grams) > 0 then 'and private.bigrams(x.search_text) @> $6' else '' end,
     v_order)
     into ids, total
-    using private.my_program_array(), private.my_shared_scope(), v_terms, p_limit, p_offset, v_grams;
+    using private.my_inbound_programs(), private.my_outbound_scope(), v_terms, p_limit, p_offset, v_grams;
 end
 $$;
 revoke all on function private.search_visible_seekers(p_query text, p_limit integer, p_offset integer, p_sort text, OUT ids uuid[], OUT total bigint) from public, anon, authenticated, service_role;

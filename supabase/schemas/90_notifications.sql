@@ -116,10 +116,12 @@ alter table public.notification_jobs enable row level security;
 revoke all on table public.notification_jobs from public, anon, authenticated, service_role;
 grant select on table public.notification_jobs to authenticated, service_role;
 
--- Staff who can see a referral see whether and how its parties were told
--- (e.g. "the seeker was not notified: no SMS provider").
 create policy "Staff with access to a referral can view its notifications" on public.notification_jobs for select to authenticated
-  using (private.staff_can_access_referral(referral_id));
+  using (
+    exists (
+      select 1 from public.referrals r
+      where r.id = notification_jobs.referral_id
+        and private.reaches(array[r.program_id], array[r.referred_by, r.from_site_id, r.from_program_id], (select private.my_inbound_programs()), (select private.my_outbound_scope()))));
 
 -- one_click_links -----------------------------------------------------------
 
@@ -588,6 +590,9 @@ begin
     from staff
     where staff.user_id is distinct from v_who.user_id
       and staff.user_id is distinct from v_seeker.user_id
+      -- the candidates above are whom the rule can reach; the rule decides
+      and private.reaches(array[new.program_id], array[new.referred_by, new.from_site_id, new.from_program_id],
+                          private.inbound_programs(staff.user_id), private.outbound_scope(staff.user_id))
     order by staff.user_id, staff.rank
   ),
   jobs as (
