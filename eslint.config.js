@@ -1,5 +1,6 @@
-// Lint for the SPA, the local stack and the tests. Edge functions run on Deno
-// and are checked by `deno check` instead.
+// Lint for the SPA, the local stack, the benchmarks and the tests. Edge
+// functions run on Deno and are checked by `deno check` instead. The import
+// boundaries between src/ layers and stack/ are the blocks boundaries() makes.
 import js from '@eslint/js';
 import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
@@ -30,29 +31,101 @@ export default tseslint.config(
     },
   },
   {
-    files: ['stack/**/*.ts', 'tests/**/*.ts', '*.config.{ts,js}', 'stack/**/*.mjs'],
+    files: ['stack/**/*.ts', 'bench/**/*.ts', 'tests/**/*.ts', '*.config.{ts,js}', 'stack/**/*.mjs'],
     languageOptions: { globals: globals.node },
   },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [],
-          patterns: [],
-        },
-      ],
     },
   },
-  {
-    // The browser bundle must never see the service-role key or the stack's internals.
-    files: ['src/**/*.{ts,tsx}'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ group: ['**/stack/**', '../../stack/*'], message: 'The app must not import the local stack (it holds the service-role key).' }] },
-      ],
-    },
-  },
+  ...boundaries(),
 );
+
+/*
+ * Boundaries. Imports go one way: src/lib, src/components and src/i18n →
+ * src/features → src/app; a feature uses another only through its index.ts;
+ * src/ and stack/ never import each other (the stack holds the service-role
+ * key and knows nothing of the app; the app's own benchmarks live in bench/).
+ *
+ * ESLint does not merge a rule's options across config blocks: the last block
+ * that matches a file decides (so a restriction of no-restricted-imports or
+ * no-restricted-syntax for src/ or stack/ belongs in here, not in a block of
+ * its own, which would replace these or be replaced by them). So every file gets exactly one final block
+ * carrying all of its restrictions: blocks go from general (all of src/) to
+ * specific (one feature folder), and each lists everything that applies.
+ * Relative paths are checked by depth (a file N folders below its area's root
+ * may not climb N+1 times), which is why there is one block per depth. The same
+ * patterns also cover `import('…')` (no-restricted-imports sees only static
+ * imports and re-exports).
+ */
+function boundaries() {
+  const STACK = {
+    regex: '(^|/)stack(/|$)',
+    message: 'The app must not import the local stack (it holds the service-role key).',
+  };
+  const APP = {
+    regex: '^@/app(/|$)',
+    message: 'Only src/app imports src/app. Move what a feature needs to src/lib (as paths.ts).',
+  };
+  const FEATURES = {
+    regex: '^@/features(/|$)',
+    message: 'src/lib, src/components and src/i18n sit below the features: they must not import a feature.',
+  };
+  const FEATURE_INTERNALS = {
+    regex: '^@/features/[^/]+/(?!index(\\.tsx?)?$)',
+    message:
+      "Use a feature only through its index.ts: import from '@/features/<name>' (inside a feature, use relative paths).",
+  };
+  const SRC = {
+    regex: '^@/',
+    message: 'The local stack knows nothing of the app: it must not import from src/.',
+  };
+  const leaving = (depth, message) => ({ regex: `^(\\.\\./){${depth}}\\.\\.(/|$)`, message });
+
+  const areas = [
+    {
+      roots: ['src'],
+      patterns: [STACK],
+      outside: 'The app imports nothing outside src/ (the local stack holds the service-role key).',
+    },
+    {
+      roots: ['src/lib', 'src/components', 'src/i18n'],
+      patterns: [STACK, FEATURES, APP],
+      outside: "Outside its own folder, import through '@/…' (never a feature or src/app).",
+    },
+    {
+      roots: ['src/features/*'],
+      patterns: [STACK, APP, FEATURE_INTERNALS],
+      outside: "A feature reaches outside its folder only through '@/…' (another feature only through its index.ts).",
+    },
+    {
+      roots: ['stack'],
+      patterns: [SRC],
+      outside: 'The local stack imports nothing outside stack/ (not the app in src/, not the benchmarks in bench/).',
+    },
+  ];
+
+  const DEEPEST = 6;
+  const EXT = '*.{ts,tsx,js,mjs}';
+  const rules = (patterns) => ({
+    'no-restricted-imports': ['error', { patterns: patterns.map(({ regex, message }) => ({ regex, message })) }],
+    'no-restricted-syntax': [
+      'error',
+      // esquery regexes cannot contain a slash: spell it \x2F.
+      ...patterns.map(({ regex, message }) => ({
+        selector: `ImportExpression[source.value=/${regex.replaceAll('/', '\\x2F')}/]`,
+        message,
+      })),
+    ],
+  });
+
+  return areas.flatMap(({ roots, patterns, outside }) => [
+    // any depth (deeper than DEEPEST, relative paths unchecked)
+    { files: roots.map((root) => `${root}/**/${EXT}`), rules: rules(patterns) },
+    ...Array.from({ length: DEEPEST + 1 }, (_, depth) => ({
+      files: roots.map((root) => `${root}/${'*/'.repeat(depth)}${EXT}`),
+      rules: rules([...patterns, leaving(depth, outside)]),
+    })),
+  ]);
+}

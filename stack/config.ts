@@ -10,7 +10,7 @@ import { parse } from 'smol-toml';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const SUPABASE_DIR = join(ROOT, 'supabase');
 
-/** The Supabase CLI's local demo keys (CONTRACT.md). Development only. */
+/** The Supabase CLI's local demo keys (what `supabase start` prints). Development only. */
 export const KEYS = {
   jwtSecret: 'super-secret-jwt-token-with-at-least-32-characters-long',
   anonKey:

@@ -1,5 +1,5 @@
 -- =============================================================================
--- The seeded world of CONTRACT.md. Every password is password123.
+-- The seeded world (docs/seeded-world.md). Every password is password123.
 -- Re-runnable on an empty database (after `truncate` of public and auth.users).
 --
 -- Fixed, readable ids:

@@ -1,8 +1,8 @@
 import { Center, Loader } from '@mantine/core';
 import { createBrowserRouter, Navigate, RouterProvider } from 'react-router-dom';
 import { RequireAuth } from '@/features/auth';
+import { paths } from '@/lib/paths';
 import { RouteError } from './routes/route-error';
-import { paths } from './paths';
 
 function FirstLoad() {
   return (

@@ -2,7 +2,7 @@
  * The local Auth service: the subset of Supabase Auth's (GoTrue v2) HTTP API
  * that @supabase/supabase-js uses, over the `auth` schema, with GoTrue's
  * status codes, error codes and response shapes (see
- * ../shared/protocols/auth.md for the wire format and its sources).
+ * docs/auth.md for the wire format and its sources).
  *
  * The gateway mounts it at /auth/v1 (prefix stripped). It never logs request
  * bodies, query strings, tokens or links: only method, path and status.

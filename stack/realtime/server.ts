@@ -2,7 +2,7 @@
  * The channel layer: WebSocket connections speaking Phoenix (vsn 1.0.0 and
  * 2.0.0), channels joined on `realtime:<name>` topics, postgres_changes
  * dispatch, broadcast and presence (in memory). Behaviour follows hosted
- * Supabase Realtime as described in ../shared/protocols/realtime.md.
+ * Supabase Realtime as described in docs/realtime.md.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';

@@ -1,7 +1,7 @@
 /**
  * The scale seeder (npm run db:seed:scale) at a small size: the proportions
- * CONTRACT.md asks for, history for every referral, people who can sign in,
- * and no notifications.
+ * stack/seed-scale.ts promises (docs/seeded-world.md), history for every
+ * referral, people who can sign in, and no notifications.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';

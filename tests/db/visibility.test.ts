@@ -1,5 +1,5 @@
 /**
- * Who sees what (PRODUCT.md rules 1-5), through the API as each seeded
+ * Who sees what (docs/product.md rules 1-5), through the API as each seeded
  * person: for every persona and every table, the exact rows.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * The seeded world of CONTRACT.md as the database tests refer to it: the
+ * The seeded world (docs/seeded-world.md) as the database tests refer to it: the
  * fixed ids of supabase/seed.sql and who is who.
  */
 export const users = {

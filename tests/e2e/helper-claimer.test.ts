@@ -1,6 +1,6 @@
 /**
  * The helper and claimer app end to end, in Chromium against the built app and
- * the test stack, as the seeded people (CONTRACT.md): Helen finds Sam and his
+ * the test stack, as the seeded people (docs/seeded-world.md): Helen finds Sam and his
  * referral R1, refers him to Safe Haven Housing; Carl sees it come in and marks
  * it Eligible with the keyboard alone; Helen sees that live; notes and goals;
  * Walter sees none of it. Every screen visited is scanned by axe and

@@ -19,7 +19,7 @@ import { useDisclosure } from '@mantine/hooks';
 import { IconInbox, IconLogout, IconSend, IconUsers } from '@tabler/icons-react';
 import { isClaimer, useMe, useSignOut, useUserId } from '@/features/auth';
 import { notifyError } from '@/lib/notify';
-import { paths } from '../paths';
+import { paths } from '@/lib/paths';
 
 function PageSkeleton() {
   return (

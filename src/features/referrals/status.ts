@@ -1,6 +1,6 @@
 /**
  * The eleven referral statuses, their plain labels and the three groups people
- * think in (PRODUCT.md). Colour always travels with the label, never alone.
+ * think in (docs/product.md, Statuses). Colour always travels with the label, never alone.
  */
 export const STATUS_GROUPS = [
   {

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { Navigate, useNavigate, useSearchParams } from 'react-router-dom';
 import { Alert, Center, Paper, Stack, Text, Title } from '@mantine/core';
-import { safeNext } from '@/app/paths';
+import { safeNext } from '@/lib/paths';
 import { errorMessage } from '@/lib/errors';
 import { consumeExpired } from '@/lib/session-expiry';
 import { useAuth } from '../components/auth-provider';

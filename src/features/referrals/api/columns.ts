@@ -1,5 +1,5 @@
 /* The select strings of the referral views. No imports: the benchmark
-   (stack/bench/db.ts) reads them too, so it asks exactly what the app asks. */
+   (bench/db.ts) reads them too, so it asks exactly what the app asks. */
 
 /**
  * The columns every referral view reads: the referral (with the referrer's

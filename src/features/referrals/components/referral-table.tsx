@@ -1,6 +1,6 @@
 import { Anchor, Button, Skeleton, Table, Text } from '@mantine/core';
 import { Link } from 'react-router-dom';
-import { paths } from '@/app/paths';
+import { paths } from '@/lib/paths';
 import { formatDate, fullName } from '@/lib/format';
 import { referredByLabel, type ReferralView } from '../api/select';
 import { ReferralStatusCell } from './referral-status-cell';

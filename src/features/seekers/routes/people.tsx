@@ -18,7 +18,7 @@ import {
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconSearch, IconUserPlus } from '@tabler/icons-react';
-import { paths } from '@/app/paths';
+import { paths } from '@/lib/paths';
 import { OrganisationSelect, orgValue, parseOrgValue } from '@/components/organisation-select';
 import { useMe, useUserId } from '@/features/auth';
 import { errorMessage } from '@/lib/errors';

@@ -3,7 +3,7 @@ import { Link, useParams } from 'react-router-dom';
 import { useQueryClient } from '@tanstack/react-query';
 import { Alert, Anchor, Button, Group, List, Paper, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { IconArrowLeft, IconSend } from '@tabler/icons-react';
-import { paths } from '@/app/paths';
+import { paths } from '@/lib/paths';
 import { useMe, useUserId } from '@/features/auth';
 import { AddGoalForm, goalKeys, useCreateGoal, useGoals } from '@/features/goals';
 import {

@@ -17,7 +17,7 @@ import {
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconArrowLeft, IconMapPin, IconSearch } from '@tabler/icons-react';
-import { paths } from '@/app/paths';
+import { paths } from '@/lib/paths';
 import { orgValue, parseOrgValue } from '@/components/organisation-select';
 import { useMe, useUserId } from '@/features/auth';
 import { useSeeker } from '@/features/seekers';

@@ -19,8 +19,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
-import { KEYS, ROOT } from '../config.ts';
-import { startStack } from '../stack.ts';
+import { KEYS, ROOT } from '../stack/config.ts';
+import { startStack } from '../stack/stack.ts';
 
 const base = Number(process.env.BENCH_NOTIFICATIONS_BASE_PORT ?? 23321);
 const dataDir = join(ROOT, `.stack-bench-notifications-${base}`);

@@ -16,8 +16,8 @@ import { join } from 'node:path';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import WebSocket from 'ws';
-import { KEYS, ROOT } from '../config.ts';
-import { startStack } from '../stack.ts';
+import { KEYS, ROOT } from '../stack/config.ts';
+import { startStack } from '../stack/stack.ts';
 
 const base = Number(process.env.BENCH_REALTIME_BASE_PORT ?? 22321);
 const dataDir = join(ROOT, `.stack-bench-realtime-${base}`);

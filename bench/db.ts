@@ -13,8 +13,8 @@ import { parseArgs } from 'node:util';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import WebSocket from 'ws';
-import { REFERRAL_COLUMNS, SEEKER_EMBED } from '../../src/features/referrals/api/columns.ts';
-import { DEFAULT_BASE_PORT, KEYS, dbUrl, portsFrom } from '../config.ts';
+import { REFERRAL_COLUMNS, SEEKER_EMBED } from '../src/features/referrals/api/columns.ts';
+import { DEFAULT_BASE_PORT, KEYS, dbUrl, portsFrom } from '../stack/config.ts';
 
 const U = {
   helen: '10000000-0000-4000-8000-000000000001',
