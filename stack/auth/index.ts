@@ -1,8 +1,8 @@
 /**
  * The local Auth service: the subset of Supabase Auth's (GoTrue v2) HTTP API
  * that @supabase/supabase-js uses, over the `auth` schema, with GoTrue's
- * status codes, error codes and response shapes (see
- * ../shared/protocols/auth.md for the wire format and its sources).
+ * status codes, error codes and response shapes (as GoTrue 2.196's source,
+ * github.com/supabase/auth, and auth-js 2.119 define them).
  *
  * The gateway mounts it at /auth/v1 (prefix stripped). It never logs request
  * bodies, query strings, tokens or links: only method, path and status.
