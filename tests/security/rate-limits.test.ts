@@ -145,6 +145,26 @@ describe('through the gateway', () => {
   });
 });
 
+describe('anonymous sign-ins (where a project enables them)', () => {
+  it('anonymous_users per hour per address, burst included: the next one gets 429', async () => {
+    const anon = await startAuthInstance((c) => {
+      c.auth.enableSignup = true;
+      (c.raw.auth as Record<string, unknown>).enable_anonymous_sign_ins = true;
+      c.auth.rateLimit = { ...c.auth.rateLimit, anonymousUsers: 3 };
+    });
+    try {
+      const ip = { 'X-Forwarded-For': '203.0.113.9' };
+      for (let i = 0; i < 3; i++) expect((await anon.client({ headers: ip }).signInAnonymously()).error).toBeNull();
+      const fourth = await anon.client({ headers: ip }).signInAnonymously();
+      expect(fourth.error).toMatchObject({ status: 429, code: 'over_request_rate_limit' });
+      expect(fourth.data.session).toBeNull();
+      expect((await anon.client({ headers: { 'X-Forwarded-For': HONEST_IP } }).signInAnonymously()).error).toBeNull();
+    } finally {
+      await anon.close();
+    }
+  });
+});
+
 describe('the hourly email allowance (confirmations on)', () => {
   it('the email after email_sent is refused with 429 over_email_send_rate_limit and leaves no account', async () => {
     const addresses = [freshEmail('first'), freshEmail('second'), freshEmail('third')];
