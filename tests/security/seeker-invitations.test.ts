@@ -4,17 +4,19 @@
  * invites the address on the seeker's record and links the record to the new
  * account. Written as the attacker: an address that is no seeker's, a seeker
  * the caller cannot see, a caller who is no member of staff, no session at
- * all: each gets nothing (no account, no email, no link); the honest path
+ * all, a record made with someone else's address to grab their account:
+ * each gets nothing (no account, no email, no link); the honest path
  * still works end to end.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Client, anonClient, closeDb, env, resetDb, signIn, sql } from '../support/stack.ts';
+import { type Client, anonClient, closeDb, env, resetDb, serviceClient, signIn, sql } from '../support/stack.ts';
 import { countMail, follow, fragment, linkIn, mailTo } from '../auth/helpers.ts';
 
 const RITA = '40000000-0000-4000-8000-000000000002'; // added by Wendy at Westside (team sharing off); no account
 const OMAR = '40000000-0000-4000-8000-000000000003'; // no email address
 const SAM = '40000000-0000-4000-8000-000000000001'; // has an account already
 const RITA_EMAIL = 'rita@seeker.example';
+const WALTER_ID = '10000000-0000-4000-8000-000000000004';
 const ATTACKER_EMAIL = 'attacker@evil.example';
 const INVITED = /invited/i;
 
@@ -94,6 +96,29 @@ describe('inviting a seeker: what an attacker gets', () => {
     const linked = await invite(helen, { seeker_id: SAM });
     expect(linked.status).toBe(409);
     expect(linked.json).toMatchObject({ code: 'already_has_account' });
+  });
+
+  it('a seeker record made with someone else’s address does not attach their account, pending or accepted', async () => {
+    // A colleague invited but not yet accepted, and a colleague with an account.
+    const pending = 'new-colleague@westside.example';
+    expect((await serviceClient().auth.admin.inviteUserByEmail(pending)).error).toBeNull();
+    const [pendingAccount] = await accountsFor(pending);
+    for (const email of [pending, 'walter@westside.example']) {
+      const { data: made, error } = await wendy
+        .from('seekers')
+        .insert({ first_name: 'Decoy', last_name: 'Record', email, zip: '78741' })
+        .select('id')
+        .single();
+      expect(error).toBeNull();
+      const res = await invite(wendy, { seeker_id: made!.id });
+      expect(res.status, email).toBe(409);
+      expect(res.json).toMatchObject({ code: 'email_in_use' });
+      expect(await linkOf(made!.id)).toBeNull();
+    }
+    expect(await accountsFor(pending)).toEqual([pendingAccount]);
+    await mailTo(pending, INVITED);
+    expect(await countMail(pending, INVITED)).toBe(1); // the admin's invitation, not sent again
+    expect(await sql('select id from public.seekers where user_id = any($1)', [[pendingAccount!.id, WALTER_ID]])).toEqual([]);
   });
 });
 

@@ -16,7 +16,9 @@
 //   401 not_signed_in     no valid session
 //   403 not_staff         the caller belongs to no site or program
 //   404 seeker_not_found  no such seeker among those the caller can see (the same answer for both)
-//   409 already_has_account | email_in_use      the seeker signs in already / the address belongs to another account
+//   409 already_has_account   the seeker has an account (accepted, or linked meanwhile)
+//   409 email_in_use          the address is another account's (confirmed, or invited and pending):
+//                             never linked, so no one can attach an existing account to a seeker
 //   422 no_email          the record has no email address
 //   429 over_email_send_rate_limit               inside max_frequency of the previous invitation
 import { createClient } from 'npm:@supabase/supabase-js@2.119.0';
@@ -27,7 +29,8 @@ const SITE_URL = Deno.env.get('SB_SITE_URL') || Deno.env.get('SITE_URL') || 'htt
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NO_SESSION = { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false };
 
-const admin = createClient(URL_, Deno.env.get('SUPABASE_SERVICE_ROLE_KEY')!, { auth: NO_SESSION });
+const SERVICE_KEY = Deno.env.get('SUPABASE_SERVICE_ROLE_KEY')!;
+const admin = createClient(URL_, SERVICE_KEY, { auth: NO_SESSION });
 
 const CORS = {
   'Access-Control-Allow-Origin': '*',
@@ -93,7 +96,17 @@ Deno.serve(async (req: Request) => {
     return reply(200, { status: 'invited_again', user_id: seeker.user_id });
   }
 
-  const startedAt = Date.now();
+  // Only a new account is made and linked. Auth would answer an address whose account
+  // is still unconfirmed (someone's pending invitation) by inviting it again and
+  // returning that account, so any existing account is refused before inviting.
+  let exists: boolean;
+  try {
+    exists = await accountExists(email);
+  } catch (err) {
+    return serverError('account lookup', err);
+  }
+  if (exists) return fail(409, 'email_in_use', 'That address already belongs to another account');
+
   const invited = await admin.auth.admin.inviteUserByEmail(email, { redirectTo, data });
   if (invited.error) return authError(invited.error);
   const user = invited.data.user!;
@@ -107,17 +120,22 @@ Deno.serve(async (req: Request) => {
     .is('user_id', null)
     .select('id');
   if (linkError || !linkedRows?.length) {
-    // An account this request made and could not link is removed again.
-    if (!user.email_confirmed_at && Date.parse(user.created_at) >= startedAt - 1000) {
-      await admin.auth.admin.deleteUser(user.id);
-    }
-    if (linkError?.code === '23505' || !linkedRows?.length) {
-      return fail(409, 'email_in_use', 'That address already belongs to another account');
-    }
-    return serverError('linking the seeker', linkError);
+    // The account this request made could not be linked (the record got one meanwhile): remove it again.
+    await admin.auth.admin.deleteUser(user.id);
+    if (linkError) return serverError('linking the seeker', linkError);
+    return fail(409, 'already_has_account', 'This seeker got an account meanwhile');
   }
   return reply(200, { status: 'invited', user_id: user.id });
 });
+
+/** Whether any account has this address (the admin users list, filtered as Studio filters it). */
+async function accountExists(email: string): Promise<boolean> {
+  const url = `${URL_}/auth/v1/admin/users?page=1&per_page=1000&filter=${encodeURIComponent(email)}`;
+  const res = await fetch(url, { headers: { apikey: SERVICE_KEY, Authorization: `Bearer ${SERVICE_KEY}` } });
+  if (!res.ok) throw new Error(`listing users answered ${res.status}`);
+  const body = (await res.json()) as { users?: { email?: string }[] };
+  return (body.users ?? []).some((u) => (u.email ?? '').toLowerCase() === email);
+}
 
 function authError(error: { status?: number; code?: string; message: string }): Response {
   if (error.code === 'email_exists') return fail(409, 'email_in_use', 'That address already belongs to another account');
