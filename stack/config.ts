@@ -96,6 +96,8 @@ export interface SupabaseConfig {
     enableRefreshTokenRotation: boolean;
     refreshTokenReuseInterval: number;
     minimumPasswordLength: number;
+    /** `[auth.rate_limit]`: see stack/auth/limits.ts for what each one limits. */
+    rateLimit: AuthRateLimits;
     email: {
       enableSignup: boolean;
       enableConfirmations: boolean;
@@ -112,6 +114,19 @@ export interface SupabaseConfig {
   raw: Record<string, unknown>;
 }
 
+/**
+ * `[auth.rate_limit]` as the CLI hands it to GoTrue: email_sent (per hour,
+ * whole project), anonymous_users (per hour per IP), token_refresh,
+ * sign_in_sign_ups and token_verifications (per 5 minutes per IP).
+ */
+export interface AuthRateLimits {
+  emailSent: number;
+  anonymousUsers: number;
+  tokenRefresh: number;
+  signInSignUps: number;
+  tokenVerifications: number;
+}
+
 type Table = Record<string, unknown>;
 const tbl = (v: unknown): Table => (v && typeof v === 'object' ? (v as Table) : {});
 
@@ -120,6 +135,8 @@ export function loadSupabaseConfig(path = join(SUPABASE_DIR, 'config.toml')): Su
   const api = tbl(raw.api);
   const auth = tbl(raw.auth);
   const email = tbl(auth.email);
+  const rateLimit = tbl(auth.rate_limit);
+  const num = (v: unknown, fallback: number) => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
   const functionsRaw = tbl(raw.functions);
   const functions: SupabaseConfig['functions'] = {};
   for (const [name, v] of Object.entries(functionsRaw)) {
@@ -145,6 +162,13 @@ export function loadSupabaseConfig(path = join(SUPABASE_DIR, 'config.toml')): Su
       enableRefreshTokenRotation: auth.enable_refresh_token_rotation !== false,
       refreshTokenReuseInterval: Number(auth.refresh_token_reuse_interval ?? 10),
       minimumPasswordLength: Number(auth.minimum_password_length ?? 6),
+      rateLimit: {
+        emailSent: num(rateLimit.email_sent, 30),
+        anonymousUsers: num(rateLimit.anonymous_users, 30),
+        tokenRefresh: num(rateLimit.token_refresh, 150),
+        signInSignUps: num(rateLimit.sign_in_sign_ups, 30),
+        tokenVerifications: num(rateLimit.token_verifications, 30),
+      },
       email: {
         enableSignup: email.enable_signup !== false,
         enableConfirmations: email.enable_confirmations === true,

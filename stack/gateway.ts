@@ -7,7 +7,8 @@
  *   /realtime/v1/*  → realtime service   (apikey required; WebSocket upgrade)
  *   /functions/v1/* → functions service  (the runtime checks the JWT itself)
  * The gateway answers CORS itself and replaces upstream CORS headers, so a
- * browser never sees them twice.
+ * browser never sees them twice. Upstreams get X-Forwarded-For set to the
+ * real peer address (a client's own value is dropped).
  */
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -108,6 +109,17 @@ function sendJson(res: http.ServerResponse, status: number, body: object): void 
   res.end(text);
 }
 
+/**
+ * The gateway is the edge: nothing in front of it is trusted, so an
+ * X-Forwarded-For the client wrote itself is dropped and the proxy sets it to
+ * the address the connection really comes from. Auth keys its per-IP rate
+ * limits on that header, which a client could otherwise rotate at will.
+ */
+function dropClientForwardedFor(req: http.IncomingMessage): void {
+  delete req.headers['x-forwarded-for'];
+  delete req.headers['x-real-ip'];
+}
+
 function rejectUpgrade(socket: Duplex, status: number, body: object): void {
   const text = JSON.stringify(body);
   socket.end(
@@ -162,6 +174,7 @@ export async function startGateway(ctx: StackContext): Promise<{ close(): Promis
       if (!req.headers.authorization) req.headers.authorization = `Bearer ${apikeyOf(req)}`;
     }
     req.url = m.route.prefix === '/realtime/v1' ? m.rest : withoutApikeyParam(m.rest);
+    dropClientForwardedFor(req);
     proxy.web(req, res, { target: `http://127.0.0.1:${m.route.target}` });
   });
 
@@ -173,6 +186,7 @@ export async function startGateway(ctx: StackContext): Promise<{ close(): Promis
       if (problem) return rejectUpgrade(socket, problem.status, problem.body);
     }
     req.url = m.rest;
+    dropClientForwardedFor(req);
     proxy.ws(req, socket, head, { target: `http://127.0.0.1:${m.route.target}` });
   });
 

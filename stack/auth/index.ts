@@ -1,8 +1,8 @@
 /**
  * The local Auth service: the subset of Supabase Auth's (GoTrue v2) HTTP API
  * that @supabase/supabase-js uses, over the `auth` schema, with GoTrue's
- * status codes, error codes and response shapes (see
- * docs/auth.md for the wire format and its sources).
+ * status codes, error codes and response shapes (as GoTrue 2.196's source,
+ * github.com/supabase/auth, and auth-js 2.119 define them; docs/auth.md).
  *
  * The gateway mounts it at /auth/v1 (prefix stripped). It never logs request
  * bodies, query strings, tokens or links: only method, path and status.
@@ -33,6 +33,7 @@ import {
   unprocessable,
   type Json,
 } from './http.ts';
+import { RateLimiter, withEnvOverrides } from './limits.ts';
 import { Mailer, type MailType } from './mailer.ts';
 import { RedirectPolicy } from './redirect.ts';
 import {
@@ -122,6 +123,9 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
     reuseInterval: a.refreshTokenReuseInterval,
   };
   const pool = createPool(ctx.dbUrl);
+  // The stack's own instance reads config.toml and takes GOTRUE_RATE_LIMIT_* overrides;
+  // an instance given its own config (tests) gets exactly that config's limits.
+  const limiter = new RateLimiter(opts.config ? a.rateLimit : withEnvOverrides(a.rateLimit, process.env));
   const senderName = typeof rawSmtp.sender_name === 'string' && rawSmtp.sender_name ? rawSmtp.sender_name : 'Closed Loop Referrals';
   const senderEmail = typeof rawSmtp.admin_email === 'string' && rawSmtp.admin_email ? rawSmtp.admin_email : 'no-reply@referrals.localhost';
   const mailer = new Mailer({
@@ -269,6 +273,7 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
       await saveOneTimeToken(db, user.id, 'confirmation_token', hash, email);
     }
     const type: MailType = kind === 'confirmation' ? 'signup' : kind;
+    if (!autoconfirm) limiter.checkEmail();
     try {
       await mailer.send(type, email, {
         ConfirmationURL: actionLink(hash, type, redirectTo),
@@ -308,6 +313,7 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
     await saveOneTimeToken(db, user.id, 'email_change_token_new', hashNew, newEmail);
     if (both) await saveOneTimeToken(db, user.id, 'email_change_token_current', hashCurrent, current);
     const base = { SiteURL: siteUrl, Email: current, NewEmail: newEmail, RedirectTo: redirectTo, Data: user.raw_user_meta_data ?? {} };
+    if (!autoconfirm) limiter.checkEmail();
     try {
       await mailer.send('email_change', newEmail, {
         ...base,
@@ -431,8 +437,11 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
     });
   }
 
+  /**
+   * POST /signup. As GoTrue's route: the body is read first, then the
+   * anonymous or sign-in/sign-up rate limit, then `enable_signup`.
+   */
   async function signup(c: Ctx): Promise<void> {
-    if (!a.enableSignup) throw unprocessable('signup_disabled', 'Signups not allowed for this instance');
     const b = await body(c);
     let email = str(b, 'email');
     const phone = str(b, 'phone');
@@ -445,6 +454,8 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
       if (rawAuth.enable_anonymous_sign_ins !== true) {
         throw unprocessable('anonymous_provider_disabled', 'Anonymous sign-ins are disabled');
       }
+      limiter.check('anonymous', c.client.ip);
+      if (!a.enableSignup) throw unprocessable('signup_disabled', 'Signups not allowed for this instance');
       const user = await tx(pool, async (db) => {
         const u = await insertUser(db, { email: '', passwordHash: '', appMetadata: {}, userMetadata: data, confirmed: false });
         await db.query('update auth.users set is_anonymous = true where id = $1', [u.id]);
@@ -454,6 +465,8 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
       sendJson(c.res, 200, session);
       return;
     }
+    limiter.check('otp', c.client.ip);
+    if (!a.enableSignup) throw unprocessable('signup_disabled', 'Signups not allowed for this instance');
     if (password === '') throw badRequest('validation_failed', 'Signup requires a valid password');
     checkPasswordStrength(password);
     if (email !== '' && phone !== '') {
@@ -466,7 +479,12 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
     const redirectTo = policy.referrer(c.req, c.url.searchParams);
 
     let existing = await findUserByEmail(pool, email);
-    if (existing && isConfirmed(existing)) {
+    // An address that already has an account (confirmed, unconfirmed, invited) is never
+    // taken over: no password is set and no session is issued. With autoconfirm on,
+    // GoTrue 2.196 confirms an existing *unconfirmed* user here and signs the caller in
+    // (anyone could claim an invited account); this service refuses that case as it
+    // refuses a confirmed one, with 422 user_already_exists.
+    if (existing && (isConfirmed(existing) || autoconfirm)) {
       await audit(pool, existing, 'user_repeated_signup', c.client.ip, { provider: 'email' });
       if (autoconfirm) throw unprocessable('user_already_exists', 'User already registered');
       // Reveal nothing: a look-alike user with a fresh id and no identities.
@@ -514,11 +532,18 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
       sendJson(c.res, 200, session);
       return;
     }
+    if (user.invited_at) {
+      // GoTrue hides an invited user's metadata and identities from whoever signs up with the address.
+      sendJson(c.res, 200, userJson({ ...user, raw_user_meta_data: {} }, []));
+      return;
+    }
     sendJson(c.res, 200, await fullUserJson(pool, user));
   }
 
   async function token(c: Ctx): Promise<void> {
     const grant = c.url.searchParams.get('grant_type') ?? '';
+    if (!['password', 'refresh_token', 'pkce'].includes(grant)) throw badRequest('invalid_credentials', 'unsupported_grant_type');
+    limiter.check('token', c.client.ip);
     if (grant === 'password') return passwordGrant(c);
     if (grant === 'refresh_token') {
       const b = await body(c);
@@ -527,8 +552,7 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
       sendJson(c.res, 200, await refreshGrant(pool, tokens, rt, c.client));
       return;
     }
-    if (grant === 'pkce') return pkceGrant(c);
-    throw badRequest('invalid_credentials', 'unsupported_grant_type');
+    return pkceGrant(c);
   }
 
   async function passwordGrant(c: Ctx): Promise<void> {
@@ -986,6 +1010,7 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
 
   async function updateUser(c: Ctx): Promise<void> {
     const u = await requireUser(c);
+    limiter.check('otp', c.client.ip);
     const b = await body(c);
     const email = str(b, 'email');
     const phone = str(b, 'phone');
@@ -1417,12 +1442,16 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
       case 'POST /token':
         return token(c);
       case 'POST /otp':
+        limiter.check('otp', c.client.ip);
         return otp(c, false);
       case 'POST /magiclink':
+        limiter.check('otp', c.client.ip);
         return otp(c, true);
       case 'GET /verify':
+        limiter.check('verify', c.client.ip);
         return verifyGet(c);
       case 'POST /verify':
+        limiter.check('verify', c.client.ip);
         return verifyPost(c);
       case 'GET /user':
         return getUser(c);
@@ -1431,8 +1460,10 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
       case 'POST /logout':
         return logout(c);
       case 'POST /recover':
+        limiter.check('otp', c.client.ip);
         return recover(c);
       case 'POST /resend':
+        limiter.check('otp', c.client.ip);
         return resend(c);
       case 'POST /invite':
         return invite(c);

@@ -167,8 +167,9 @@ interface RefreshRow {
  * grant_type=refresh_token, v1 tokens. Inside one transaction with the token
  * row locked: a live token rotates to a child; a revoked token that is the
  * parent of the session's live token gets that live token back; a revoked
- * token inside the reuse interval gets another child; any other reuse revokes
- * every token of the session and fails with refresh_token_already_used.
+ * token inside the reuse interval gets another child (only while the session
+ * still has a live token); any other reuse revokes every token of the session
+ * and fails with refresh_token_already_used, the newest token included.
  */
 export async function refreshGrant(
   pool: pg.Pool,
@@ -216,7 +217,12 @@ export async function refreshGrant(
       const withinReuse = Date.now() <= (toMillis(rt.updated_at) ?? 0) + cfg.reuseInterval * 1000;
       if (active[0] && active[0].parent === rt.token) {
         issued = active[0].token;
-      } else if (withinReuse) {
+      } else if (withinReuse && active[0]) {
+        // The reuse interval covers a client that refreshed twice at once, while
+        // the session still has a live token. A session with none left had its
+        // family revoked after a reuse: nothing of it is issued again. (GoTrue
+        // 2.196 re-stamps updated_at when it revokes the family, which reopens
+        // the interval for every token of the session; here it stays closed.)
         issued = await insertRefreshToken(c, user.id, rt.session_id, rt.token);
       } else if (cfg.rotation) {
         await c.query(

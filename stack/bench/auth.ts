@@ -5,7 +5,9 @@
  *
  * Uses the running stack of STACK_BASE_PORT (default 54321) when it answers;
  * otherwise starts a throw-away stack of its own on BENCH_BASE_PORT (default
- * 21321, below the ephemeral port range) and stops it afterwards.
+ * 21321, below the ephemeral port range) and stops it afterwards. A running
+ * stack applies config.toml's per-IP rate limits (150 token requests per 5
+ * minutes): start it with GOTRUE_RATE_LIMIT_TOKEN_REFRESH=1000000 to bench it.
  */
 import { join } from 'node:path';
 import { createClient } from '@supabase/supabase-js';
@@ -40,6 +42,9 @@ async function main(): Promise<void> {
   if (!(await reachable(apiUrl))) {
     const basePort = Number(process.env.BENCH_BASE_PORT ?? 21321);
     const { startStack } = await import('../stack.ts');
+    const { RATE_LIMIT_ENV } = await import('../auth/limits.ts');
+    // 100+ sign-ins and refreshes from one address: more than config.toml's per-IP limits allow.
+    for (const name of Object.values(RATE_LIMIT_ENV)) process.env[name] ??= '1000000';
     process.stdout.write(`No stack on ${apiUrl}; starting one on ${basePort}...\n`);
     const stack = await startStack({ basePort, dataDir: join(ROOT, `.stack-bench-${basePort}`), fresh: true, log: () => undefined });
     apiUrl = `http://127.0.0.1:${portsFrom(basePort).api}`;

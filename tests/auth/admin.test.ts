@@ -197,7 +197,7 @@ describe('service endpoints', () => {
     const settings = await authFetch('/settings');
     expect(await settings.json()).toMatchObject({
       external: { email: true, phone: false, google: false },
-      disable_signup: false,
+      disable_signup: true, // config.toml: enable_signup = false
       mailer_autoconfirm: true,
     });
   });

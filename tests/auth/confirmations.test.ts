@@ -2,67 +2,33 @@
  * With `[auth.email] enable_confirmations = true` (as a hosted project with
  * "Confirm email" on): sign-up answers with the user and a confirmation
  * email, a duplicate address is not revealed, and an email change needs both
- * links. A second Auth instance runs in this process on the test database
- * with that setting; supabase-js's AuthClient talks to it directly.
+ * links. A second Auth instance (tests/support/auth-instance.ts) runs with
+ * that setting and sign-up on; supabase-js's AuthClient talks to it directly.
  */
-import { createServer } from 'node:net';
-import { AuthClient } from '@supabase/supabase-js';
+import type { AuthClient } from '@supabase/supabase-js';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSupabaseConfig } from '../../stack/config.ts';
-import { start } from '../../stack/auth/index.ts';
-import type { RunningService } from '../../stack/service.ts';
+import { type AuthInstance, startAuthInstance } from '../support/auth-instance.ts';
 import { env, resetDb, sql } from '../support/stack.ts';
 import { countMail, createUser, follow, fragment, freshEmail, linkIn, mailTo } from './helpers.ts';
 
 const CONFIRM = /confirm your email/i;
-let service: RunningService;
-let authUrl: string;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+let instance: AuthInstance;
 
 function auth(flowType: 'implicit' | 'pkce' = 'implicit'): InstanceType<typeof AuthClient> {
-  return new AuthClient({
-    url: authUrl,
-    headers: { apikey: env.anonKey, Authorization: `Bearer ${env.anonKey}` },
-    persistSession: false,
-    autoRefreshToken: false,
-    detectSessionInUrl: false,
-    flowType,
-  });
+  return instance.client({ flowType });
 }
 
 beforeAll(async () => {
   await resetDb();
-  const config = structuredClone(loadSupabaseConfig());
-  config.auth.email.enableConfirmations = true;
-  const port = await freePort();
-  const apiUrl = `http://127.0.0.1:${port}`;
-  authUrl = `${apiUrl}/auth/v1`;
-  service = await start(
-    {
-      ports: { ...env.ports, auth: port },
-      dataDir: '',
-      apiUrl,
-      siteUrl: env.appUrl,
-      dbUrl: env.dbUrl,
-      dev: false,
-    },
-    { config },
-  );
+  instance = await startAuthInstance((config) => {
+    config.auth.enableSignup = true;
+    config.auth.email.enableConfirmations = true;
+  });
 });
 
 afterAll(async () => {
-  await service?.close();
+  await instance?.close();
 });
 
 describe('sign-up with confirmations on', () => {

@@ -3,17 +3,29 @@
  * password recovery and sign-up, with the emails read from the mail catcher
  * and the links opened like a browser would. And what must be refused: used,
  * expired and tampered links, foreign redirects, resends inside
- * max_frequency.
+ * max_frequency. config.toml turns self sign-up off; what sign-up does when
+ * a project turns it on runs against a second Auth instance with
+ * `enable_signup = true`.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AuthInstance, startAuthInstance } from '../support/auth-instance.ts';
 import { anonClient, env, resetDb, serviceClient, sql } from '../support/stack.ts';
 import { authFetch, codeIn, countMail, createUser, follow, fragment, freshEmail, linkIn, mailTo } from './helpers.ts';
 
 const SIGN_IN = /sign-in link/i;
 const RESET = /reset your/i;
 
+let open: AuthInstance;
+
 beforeAll(async () => {
   await resetDb();
+  open = await startAuthInstance((config) => {
+    config.auth.enableSignup = true;
+  });
+});
+
+afterAll(async () => {
+  await open?.close();
 });
 
 describe('magic link, implicit flow', () => {
@@ -47,12 +59,22 @@ describe('magic link, implicit flow', () => {
     expect(amr[0].method).toBe('otp');
   });
 
-  it('creates the account of a first-time seeker, unless create_user is false', async () => {
-    const email = freshEmail('newcomer');
+  it('makes no account for an unknown address (sign-up is off): otp_disabled, or signup_disabled with create_user', async () => {
+    const email = freshEmail('stranger');
     const refused = await anonClient().auth.signInWithOtp({ email, options: { shouldCreateUser: false } });
+    expect(refused.error).toMatchObject({ status: 422, code: 'otp_disabled', message: 'Signups not allowed for otp' });
+    const creating = await anonClient().auth.signInWithOtp({ email });
+    expect(creating.error).toMatchObject({ status: 422, code: 'signup_disabled', message: 'Signups not allowed for this instance' });
+    expect(await sql('select id from auth.users where lower(email) = $1', [email])).toEqual([]);
+    expect(await countMail(email, /.*/)).toBe(0);
+  });
+
+  it('with sign-up on, creates the account of a first-time address, unless create_user is false', async () => {
+    const email = freshEmail('newcomer');
+    const refused = await open.client().signInWithOtp({ email, options: { shouldCreateUser: false } });
     expect(refused.error).toMatchObject({ status: 422, code: 'otp_disabled' });
 
-    const { error } = await anonClient().auth.signInWithOtp({ email, options: { data: { first_name: 'Nia' } } });
+    const { error } = await open.client().signInWithOtp({ email, options: { data: { first_name: 'Nia' } } });
     expect(error).toBeNull();
     const { location } = await follow(linkIn(await mailTo(email, SIGN_IN)));
     const token = fragment(location).get('access_token')!;
@@ -284,9 +306,17 @@ describe('password recovery', () => {
 });
 
 describe('sign-up', () => {
-  it('signUp creates a confirmed user with a session (confirmations are off locally) and its metadata', async () => {
+  it('is off in config.toml: 422 signup_disabled, no account', async () => {
+    const email = freshEmail('closed');
+    const { data, error } = await anonClient().auth.signUp({ email, password: 'sign-me-up-1' });
+    expect(error).toMatchObject({ status: 422, code: 'signup_disabled', message: 'Signups not allowed for this instance' });
+    expect(data.session).toBeNull();
+    expect(await sql('select id from auth.users where lower(email) = $1', [email])).toEqual([]);
+  });
+
+  it('with sign-up on, signUp creates a confirmed user with a session (confirmations are off locally) and its metadata', async () => {
     const email = freshEmail('signup');
-    const { data, error } = await anonClient().auth.signUp({
+    const { data, error } = await open.client().signUp({
       email,
       password: 'sign-me-up-1',
       options: { data: { first_name: 'Sia', last_name: 'Stone' } },
@@ -303,10 +333,10 @@ describe('sign-up', () => {
     expect((await anonClient().auth.signInWithPassword({ email, password: 'sign-me-up-1' })).error).toBeNull();
   });
 
-  it('a duplicate email creates no second user and gets no session', async () => {
+  it('with sign-up on, a duplicate email creates no second user and gets no session', async () => {
     const email = freshEmail('dup');
     await createUser(email, 'original-pass-1');
-    const { data, error } = await anonClient().auth.signUp({ email, password: 'attacker-pass-1' });
+    const { data, error } = await open.client().signUp({ email, password: 'attacker-pass-1' });
     expect(data.session).toBeNull();
     expect(error).toMatchObject({ status: 422, code: 'user_already_exists' });
     const rows = await sql('select id from auth.users where lower(email) = $1', [email]);
@@ -316,11 +346,11 @@ describe('sign-up', () => {
     );
   });
 
-  it('refuses a weak password and an invalid email', async () => {
-    const weak = await anonClient().auth.signUp({ email: freshEmail('weak'), password: '12345' });
+  it('with sign-up on, refuses a weak password and an invalid email', async () => {
+    const weak = await open.client().signUp({ email: freshEmail('weak'), password: '12345' });
     expect(weak.error).toMatchObject({ status: 422, code: 'weak_password' });
     expect(weak.error!.name).toBe('AuthWeakPasswordError');
-    const invalid = await anonClient().auth.signUp({ email: 'not-an-email', password: 'long-enough-1' });
+    const invalid = await open.client().signUp({ email: 'not-an-email', password: 'long-enough-1' });
     expect(invalid.error).toMatchObject({ status: 400, code: 'validation_failed' });
   });
 

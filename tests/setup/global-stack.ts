@@ -8,6 +8,7 @@
 import http from 'node:http';
 import { join } from 'node:path';
 import { ROOT } from '../../stack/config.ts';
+import { RATE_LIMIT_ENV } from '../../stack/auth/limits.ts';
 import { startStack, type StackHandle } from '../../stack/stack.ts';
 import { TEST_BASE_PORT, env } from '../support/env.ts';
 import { startAppServer, wantsApp } from './app-server.ts';
@@ -35,8 +36,16 @@ function controlServer(stack: StackHandle): Promise<http.Server> {
   return new Promise((resolve) => server.listen(TEST_BASE_PORT + 19, '127.0.0.1', () => resolve(server)));
 }
 
+/**
+ * Every suite signs in from 127.0.0.1, far more often than the per-IP limits
+ * of config.toml allow a real client; the test stack's Auth gets limits no
+ * suite reaches. tests/security proves the limits on an instance of its own.
+ */
+export const RAISED_RATE_LIMITS = '1000000';
+
 export default async function setup(): Promise<() => Promise<void>> {
   const t0 = performance.now();
+  for (const name of Object.values(RATE_LIMIT_ENV)) process.env[name] = RAISED_RATE_LIMITS;
   const quiet = !process.env.TEST_STACK_LOGS;
   const stack = await startStack({
     basePort: TEST_BASE_PORT,

@@ -4,6 +4,7 @@ import { IconPencil } from '@tabler/icons-react';
 import { notifySuccess } from '@/lib/notify';
 import type { Seeker } from '../api/get-seeker';
 import { useUpdateSeeker } from '../api/update-seeker';
+import { PortalAccess } from './portal-access';
 import { CONTACT_LABELS, LANGUAGE_LABELS, SeekerForm } from './seeker-form';
 
 function Item({ label, value }: { label: string; value: string | null | undefined }) {
@@ -68,6 +69,7 @@ export function PersonalInfo({ seeker }: { seeker: Seeker }) {
           <Item label="Preferred language" value={LANGUAGE_LABELS[seeker.preferred_language]} />
         </SimpleGrid>
       )}
+      {!editing && <PortalAccess seeker={seeker} />}
     </Paper>
   );
 }
