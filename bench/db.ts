@@ -86,6 +86,18 @@ async function main() {
       [EASTSIDE],
     )
   ).rows;
+  // What each persona reaches (05_visibility.sql), read as the superuser, so
+  // the service role's twin of an unfiltered list can write it out as filters.
+  const reach: Record<string, { inbound: string[]; scope: string[] }> = {};
+  for (const [name, uid] of Object.entries(U)) {
+    const [r] = (
+      await db.query(
+        'select private.inbound_programs($1)::text[] as inbound, private.outbound_scope($1)::text[] as scope',
+        [uid],
+      )
+    ).rows;
+    reach[name] = r;
+  }
   await db.end();
 
   const signIn = async (email: string) => {
@@ -131,7 +143,30 @@ async function main() {
     return q.order('created_at', { ascending: false }).limit(25);
   };
 
+  // No filter from the client: the policy alone decides, newest first, as an
+  // API client or integration would ask.
+  const unfiltered = (persona: keyof typeof U): Case => {
+    const { inbound, scope } = reach[persona]!;
+    const inList = (ids: string[]) => `(${ids.length ? ids.join(',') : '00000000-0000-0000-0000-000000000000'})`;
+    return {
+      name: `Unfiltered referrals, newest 50 (${persona})`,
+      persona,
+      asPersona: (c) => c.from('referrals').select(LIST).order('created_at', { ascending: false }).limit(50),
+      asService: (c) =>
+        c
+          .from('referrals')
+          .select(LIST)
+          .or(
+            `program_id.in.${inList(inbound)},referred_by.in.${inList(scope)},from_site_id.in.${inList(scope)},from_program_id.in.${inList(scope)}`,
+          )
+          .order('created_at', { ascending: false })
+          .limit(50),
+    };
+  };
   const cases: Case[] = [
+    unfiltered('clara'),
+    unfiltered('helen'),
+    unfiltered('carl'),
     {
       name: 'Inbound, busy program (Harbor, ~2%)',
       persona: 'clara',
