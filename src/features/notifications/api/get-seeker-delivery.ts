@@ -1,11 +1,7 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { supabase } from '@/lib/supabase';
 import { useLiveQueries } from '@/lib/realtime';
-
-export const notificationKeys = {
-  all: ['notifications'] as const,
-  seekerDelivery: (referralId: string) => [...notificationKeys.all, 'seeker-delivery', referralId] as const,
-};
+import { notificationKeys } from './keys';
 
 export type SeekerDelivery = {
   firstName: string;

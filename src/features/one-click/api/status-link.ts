@@ -1,5 +1,6 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { supabase } from '@/lib/supabase';
+import { oneClickKeys } from './keys';
 
 export type LinkState = 'ready' | 'applied' | 'used' | 'expired' | 'superseded' | 'invalid';
 
@@ -18,11 +19,6 @@ async function callStatusLink(token: string, action: 'inspect' | 'apply'): Promi
   if (!data?.state) throw new Error('Unexpected answer');
   return data;
 }
-
-export const oneClickKeys = {
-  all: ['one-click'] as const,
-  link: (token: string) => [...oneClickKeys.all, token] as const,
-};
 
 /** What the link would do. Reading it changes nothing (mail scanners open links too). */
 export function useStatusLink(token: string) {
