@@ -3,21 +3,15 @@
  * invalidation reaches exactly what it should. This reads the app's source and
  * fails on a literal key array or a key factory defined anywhere else.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const SRC = join(__dirname, '../../src');
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
-    const path = join(dir, d.name);
-    if (d.isDirectory()) return sourceFiles(path);
-    return /\.(ts|tsx)$/.test(d.name) && !d.name.endsWith('.test.ts') ? [path] : [];
-  });
-}
-
-const files = sourceFiles(SRC).map((path) => ({ path: relative(SRC, path), text: readFileSync(path, 'utf8') }));
+// Every source file of the app as text (Vite reads them at test time).
+const sources = import.meta.glob<string>(['/src/**/*.{ts,tsx}', '!/src/**/*.test.{ts,tsx}'], {
+  query: '?raw',
+  import: 'default',
+  eager: true,
+});
+const files = Object.entries(sources).map(([path, text]) => ({ path: path.replace(/^\/src\//, ''), text }));
 
 describe('query keys', () => {
   it('reads the source it checks', () => {
