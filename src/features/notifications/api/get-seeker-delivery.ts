@@ -1,4 +1,5 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
+import { accessError } from '@/lib/errors';
 import { supabase } from '@/lib/supabase';
 import { useLiveQueries } from '@/lib/realtime';
 import { notificationKeys } from './keys';
@@ -33,8 +34,8 @@ export async function getSeekerDelivery(referralId: string): Promise<SeekerDeliv
       .limit(1)
       .maybeSingle(),
   ]);
-  if (ref.error) throw ref.error;
-  if (job.error) throw job.error;
+  if (ref.error) throw accessError('referral', ref.error);
+  if (job.error) throw accessError('referral', job.error);
   const seeker = ref.data?.seeker as { first_name: string; preferred_contact: SeekerDelivery['preferredContact'] } | null;
   if (!seeker) return null;
   return { firstName: seeker.first_name, preferredContact: seeker.preferred_contact, latest: job.data };

@@ -1,4 +1,5 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
+import { accessError } from '@/lib/errors';
 import { supabase } from '@/lib/supabase';
 import { useLiveQueries } from '@/lib/realtime';
 import { portalKeys } from './keys';
@@ -18,7 +19,7 @@ export async function getMyReferrals(seekerId: string): Promise<MyReferral[]> {
     .select('id, status, comment, created_at, program:programs!referrals_program_id_fkey(id, name, phone, address, website)')
     .eq('seeker_id', seekerId)
     .order('created_at', { ascending: false });
-  if (error) throw error;
+  if (error) throw accessError('referrals', error);
   return data as unknown as MyReferral[];
 }
 

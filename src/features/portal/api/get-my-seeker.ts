@@ -1,4 +1,5 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
+import { accessError } from '@/lib/errors';
 import { supabase } from '@/lib/supabase';
 import { portalKeys } from './keys';
 
@@ -16,7 +17,7 @@ export async function getMySeeker(userId: string): Promise<MySeeker | null> {
     .select('id, first_name, preferred_contact, preferred_language')
     .eq('user_id', userId)
     .maybeSingle();
-  if (error) throw error;
+  if (error) throw accessError('seeker', error);
   return data;
 }
 

@@ -1,4 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { accessError } from '@/lib/errors';
 import { supabase } from '@/lib/supabase';
 import { portalKeys } from './keys';
 import type { MyReferral } from './get-my-referrals';
@@ -9,7 +10,7 @@ export { SEEKER_STATUSES, type SeekerStatus };
 
 export async function updateMyReferralStatus({ id, status }: { id: string; status: SeekerStatus }) {
   const { data, error } = await supabase.from('referrals').update({ status }).eq('id', id).select('id, status').single();
-  if (error) throw error;
+  if (error) throw accessError('referral', error);
   return data;
 }
 

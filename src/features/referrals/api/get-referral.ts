@@ -1,4 +1,5 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
+import { accessError } from '@/lib/errors';
 import { supabase } from '@/lib/supabase';
 import { referralKeys } from './keys';
 import { REFERRAL_COLUMNS, SEEKER_EMBED, type ReferralView } from './select';
@@ -9,7 +10,7 @@ export async function getReferral(id: string): Promise<ReferralView> {
     .select(`${REFERRAL_COLUMNS}, ${SEEKER_EMBED}`)
     .eq('id', id)
     .single();
-  if (error) throw error;
+  if (error) throw accessError('referral', error);
   return data as unknown as ReferralView;
 }
 

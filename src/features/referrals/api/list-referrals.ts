@@ -1,4 +1,5 @@
 import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
+import { accessError } from '@/lib/errors';
 import { supabase } from '@/lib/supabase';
 import { referralKeys, type ReferralListFilters } from './keys';
 import { REFERRAL_COLUMNS, SEEKER_EMBED, SEEKER_EMBED_INNER, type ReferralView } from './select';
@@ -93,14 +94,14 @@ export async function listReferrals(f: ReferralListFilters): Promise<ReferralPag
           .order('created_at', { ascending: false })
           .order('id', { ascending: false })
       : await orderBy(applyScope(supabase.from('referrals').select(columns), f), f.sort).range(skip, skip + pageSize);
-    if (error) throw error;
+    if (error) throw accessError('referrals', error);
     const rows = (data ?? []) as unknown as ReferralView[];
     return { rows: rows.slice(0, pageSize), total: null, hasMore: rows.length > pageSize };
   }
 
   const query = applyScope(supabase.from('referrals').select(columns, { count: 'exact' }), f);
   const { data, error, count } = await orderBy(query, f.sort).range(skip, skip + pageSize - 1);
-  if (error) throw error;
+  if (error) throw accessError('referrals', error);
   const total = count ?? 0;
   return { rows: (data ?? []) as unknown as ReferralView[], total, hasMore: skip + pageSize < total };
 }
@@ -117,7 +118,7 @@ export async function countNotUpdated(f: ReferralListFilters): Promise<number> {
   let query = supabase.from('referrals').select('id', { count: 'exact', head: true }).eq('status', 'not_updated');
   query = applyScope(query, { ...f, statuses: undefined, search: undefined }, false);
   const { count, error } = await query;
-  if (error) throw error;
+  if (error) throw accessError('referrals', error);
   return count ?? 0;
 }
 

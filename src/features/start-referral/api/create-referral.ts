@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { referralKeys } from '@/features/referrals';
 import { seekerKeys } from '@/features/seekers';
+import { accessError } from '@/lib/errors';
 import { supabase } from '@/lib/supabase';
 
 export type CreateReferralInput = {
@@ -27,7 +28,7 @@ export async function createReferral({
 }: CreateReferralInput) {
   if (contact) {
     const { error } = await supabase.from('seekers').update(contact).eq('id', seekerId);
-    if (error) throw error;
+    if (error) throw accessError('seeker', error);
   }
   const { data, error } = await supabase
     .from('referrals')
@@ -40,7 +41,7 @@ export async function createReferral({
     })
     .select('id')
     .single();
-  if (error) throw error;
+  if (error) throw accessError('referral', error);
   return data;
 }
 
