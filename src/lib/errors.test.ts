@@ -84,7 +84,10 @@ describe('access refusals name what was refused', () => {
   });
 
   it('adds the reason our database functions write for people, not Postgres’s own wording', () => {
-    const own = { code: '42501', message: 'A referral can only be made from a site or program the referrer belongs to' };
+    const own = {
+      code: '42501',
+      message: 'A referral can only be made from a site or program the referrer belongs to',
+    };
     expect(errorMessage(accessError('referral', own))).toBe(
       "You don't have access to this referral. A referral can only be made from a site or program the referrer belongs to.",
     );

@@ -68,7 +68,9 @@ describe('NotesList', () => {
     // what createNote throws when the database refuses the insert
     const onAdd = vi
       .fn()
-      .mockRejectedValue(accessError('notes', { code: '42501', message: 'new row violates row-level security policy' }));
+      .mockRejectedValue(
+        accessError('notes', { code: '42501', message: 'new row violates row-level security policy' }),
+      );
     const { user } = render(<NotesList notes={[]} onAdd={onAdd} onDelete={vi.fn()} />);
     await user.click(screen.getByRole('button', { name: 'Add Note' }));
     await user.type(screen.getByRole('textbox', { name: 'New note' }), 'hello');

@@ -11,7 +11,10 @@ import { ALL_STATUSES, STATUS_GROUPS, STATUS_LABELS, groupOf, statusLabel } from
 import { en } from '@/i18n/locales/en';
 import { es } from '@/i18n/locales/es';
 import * as catalogue from '../../supabase/functions/_shared/statuses.ts';
-import { STATUS_LABELS as EMAIL_LABELS, statusLabel as emailStatusLabel } from '../../supabase/functions/_shared/messages.ts';
+import {
+  STATUS_LABELS as EMAIL_LABELS,
+  statusLabel as emailStatusLabel,
+} from '../../supabase/functions/_shared/messages.ts';
 
 type DbStatus = Enums<'referral_status'>;
 /** True only when the two types have exactly the same members. */

@@ -80,7 +80,10 @@ export async function listReferrals(f: ReferralListFilters): Promise<ReferralPag
   const page = f.page ?? 1;
   const skip = (page - 1) * pageSize;
   const searching = !!f.search?.trim();
-  const columns = `${REFERRAL_COLUMNS}, ${searching ? SEEKER_EMBED_INNER : SEEKER_EMBED}`;
+  // Searching by name needs the seeker embed to filter the referrals (!inner); both give the same rows' shape.
+  const columns = searching
+    ? (`${REFERRAL_COLUMNS}, ${SEEKER_EMBED_INNER}` as const)
+    : (`${REFERRAL_COLUMNS}, ${SEEKER_EMBED}` as const);
 
   if (f.scope === 'mine') {
     // My referrals span three rules (mine, my sharing sites, my sharing programs). Unfiltered and
@@ -95,7 +98,7 @@ export async function listReferrals(f: ReferralListFilters): Promise<ReferralPag
           .order('id', { ascending: false })
       : await orderBy(applyScope(supabase.from('referrals').select(columns), f), f.sort).range(skip, skip + pageSize);
     if (error) throw accessError('referrals', error);
-    const rows = (data ?? []) as unknown as ReferralView[];
+    const rows: ReferralView[] = data ?? [];
     return { rows: rows.slice(0, pageSize), total: null, hasMore: rows.length > pageSize };
   }
 
@@ -103,7 +106,7 @@ export async function listReferrals(f: ReferralListFilters): Promise<ReferralPag
   const { data, error, count } = await orderBy(query, f.sort).range(skip, skip + pageSize - 1);
   if (error) throw accessError('referrals', error);
   const total = count ?? 0;
-  return { rows: (data ?? []) as unknown as ReferralView[], total, hasMore: skip + pageSize < total };
+  return { rows: data ?? [], total, hasMore: skip + pageSize < total };
 }
 
 export const referralListQueryOptions = (f: ReferralListFilters) =>

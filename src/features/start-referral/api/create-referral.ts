@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { referralKeys } from '@/features/referrals';
 import { seekerKeys } from '@/features/seekers';
 import { accessError } from '@/lib/errors';
-import { supabase } from '@/lib/supabase';
+import { supabase, type Tables } from '@/lib/supabase';
 
 export type CreateReferralInput = {
   seekerId: string;
@@ -11,11 +11,7 @@ export type CreateReferralInput = {
   fromSiteId: string | null;
   fromProgramId: string | null;
   /** Contact details confirmed on the Connect form, saved to the profile when changed. */
-  contact?: {
-    email: string | null;
-    phone: string | null;
-    preferred_contact: 'email' | 'text' | 'phone' | 'none';
-  } | null;
+  contact?: Pick<Tables<'seekers'>, 'email' | 'phone' | 'preferred_contact'> | null;
 };
 
 export async function createReferral({
