@@ -1,6 +1,8 @@
 /**
  * Database and API errors turned into plain words, in one place. Fetchers throw
- * the PostgrestError (or AuthError) they get; components show `errorMessage(e)`.
+ * what they get, except that an access refusal becomes an `AccessError` naming
+ * what was refused (`accessError(resource, error)`, `requireRows(resource,
+ * data)`); components show `errorMessage(e)`.
  */
 
 /** Thrown when an update guarded by `version` changed no row: someone else was first. */
@@ -9,6 +11,38 @@ export class ConflictError extends Error {
   constructor(message = 'Someone else changed this referral first. It now shows their change.') {
     super(message);
     this.name = 'ConflictError';
+  }
+}
+
+/** What a fetcher or mutation was acting on when access was refused. */
+export type AccessResource = 'referral' | 'referrals' | 'seeker' | 'people' | 'notes' | 'note' | 'goals';
+
+/** What people are told, per resource. */
+export const ACCESS_WORDS: Record<AccessResource, string> = {
+  referral: "You don't have access to this referral.",
+  referrals: "You don't have access to these referrals.",
+  seeker: "You don't have access to this person's details.",
+  people: "You don't have access to these people's details.",
+  notes: "You don't have access to these notes.",
+  note: "You can't delete this note: only the person who wrote it can.",
+  goals: "You don't have access to this person's goals.",
+};
+
+/**
+ * Access to `resource` was refused: Postgres said 42501 (row-level security or
+ * a missing grant; PostgREST answers 401/403), or a write under row-level
+ * security changed no row. `reason` is the database's own sentence when one of
+ * our functions wrote it for people ("A referral can only be made from …").
+ */
+export class AccessError extends Error {
+  readonly code = '42501';
+  constructor(
+    readonly resource: AccessResource,
+    readonly reason?: string,
+    readonly cause?: unknown,
+  ) {
+    super(reason ? `${ACCESS_WORDS[resource]} ${reason.replace(/[.\s]*$/, '.')}` : ACCESS_WORDS[resource]);
+    this.name = 'AccessError';
   }
 }
 
@@ -43,13 +77,43 @@ function fieldFromConstraint(text: string): string | undefined {
   return key ? FIELD_WORDS[key] : undefined;
 }
 
+/** Postgres's own wording for a refusal, which says nothing to people. */
+const GENERIC_REFUSAL = /row-level security|permission denied|^denied$/i;
+
+/** A refusal of access: Postgres 42501 (PostgREST's 401/403 carry it), or an HTTP 403. */
+export function isAccessRefusal(error: unknown): boolean {
+  const e = asErrorLike(error);
+  return error instanceof AccessError || e.code === '42501' || e.status === 403;
+}
+
+/**
+ * The error to throw for a failed action on `resource`: an access refusal
+ * becomes an AccessError naming the resource; anything else is returned as it is.
+ */
+export function accessError(resource: AccessResource, error: unknown): unknown {
+  if (error instanceof AccessError || !isAccessRefusal(error)) return error;
+  const message = asErrorLike(error).message?.trim();
+  return new AccessError(resource, message && !GENERIC_REFUSAL.test(message) ? message : undefined, error);
+}
+
+/**
+ * Row-level security filters a write to the rows the person may change, so a
+ * refused update or delete changes nothing and says nothing: zero rows back
+ * (asked for with `.select()`) is the refusal.
+ */
+export function requireRows<T>(resource: AccessResource, rows: T[] | null): T[] {
+  if (!rows || rows.length === 0) throw new AccessError(resource);
+  return rows;
+}
+
 export function errorMessage(error: unknown): string {
-  if (error instanceof ConflictError) return error.message;
+  if (error instanceof ConflictError || error instanceof AccessError) return error.message;
   const e = asErrorLike(error);
   const text = `${e.message ?? ''} ${e.details ?? ''}`;
   switch (e.code) {
     case '42501':
-      return "You don't have access to this referral.";
+      // A refusal no fetcher named (every fetcher should): say so without guessing what.
+      return "You don't have access to do this.";
     case '23514': {
       const field = fieldFromConstraint(text);
       return field

@@ -11,5 +11,7 @@ export const supabase = createClient<Database>(env.supabaseUrl, env.supabaseAnon
   auth: { persistSession: true, autoRefreshToken: true, detectSessionInUrl: true },
 });
 
-export type Tables<T extends keyof Database['public']['Tables']> = Database['public']['Tables'][T]['Row'];
-export type Enums<T extends keyof Database['public']['Enums']> = Database['public']['Enums'][T];
+/** Row, insert, update and enum types, generated from the database (`npm run db:types`). */
+export type { Enums, Tables, TablesInsert, TablesUpdate } from './database.types';
+/** The rows a supabase-js query returns, embeds included: `QueryData<typeof query>`. */
+export type { QueryData } from '@supabase/supabase-js';

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { screen } from '@testing-library/react';
 import { ConnectForm } from '@/features/start-referral/components/connect-form';
+import { accessError } from '@/lib/errors';
 import { render } from './render';
 
 const defaults = { email: 'sam@seeker.example', phone: '(512) 555-0199', preferred_contact: 'email' as const };
@@ -80,12 +81,13 @@ describe('ConnectForm', () => {
   });
 
   it('shows why the database refused the referral', async () => {
-    const onSubmit = vi
-      .fn()
-      .mockRejectedValue({
+    // what createReferral throws when the database refuses the insert with its own reason
+    const onSubmit = vi.fn().mockRejectedValue(
+      accessError('referral', {
         code: '42501',
         message: 'A referral can only be made from a site or program the referrer belongs to',
-      });
+      }),
+    );
     const { user } = render(
       <ConnectForm
         seekerName="Sam Seeker"
@@ -98,6 +100,8 @@ describe('ConnectForm', () => {
     );
     await user.click(screen.getByRole('checkbox', { name: /agrees to share/ }));
     await user.click(screen.getByRole('button', { name: 'Send referral' }));
-    expect(await screen.findByRole('alert')).toHaveTextContent("You don't have access to this referral.");
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      "You don't have access to this referral. A referral can only be made from a site or program the referrer belongs to.",
+    );
   });
 });

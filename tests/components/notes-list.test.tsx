@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { screen, within } from '@testing-library/react';
 import { NotesList, type NoteView } from '@/features/referrals/components/notes-list';
+import { AccessError, accessError } from '@/lib/errors';
 import { render, deferred } from './render';
 
 const notes: NoteView[] = [
@@ -32,12 +33,12 @@ describe('NotesList', () => {
     rerender(
       <NotesList
         notes={undefined}
-        loadError="You don't have access to this referral."
+        loadError="You don't have access to these notes."
         onAdd={vi.fn()}
         onDelete={vi.fn()}
       />,
     );
-    expect(screen.getByRole('alert')).toHaveTextContent("You don't have access to this referral.");
+    expect(screen.getByRole('alert')).toHaveTextContent("You don't have access to these notes.");
   });
 
   it('lists notes with their author, and a trash button only on my own', () => {
@@ -64,12 +65,17 @@ describe('NotesList', () => {
   });
 
   it('keeps the text and shows the server error when adding fails', async () => {
-    const onAdd = vi.fn().mockRejectedValue({ code: '42501', message: 'new row violates row-level security policy' });
+    // what createNote throws when the database refuses the insert
+    const onAdd = vi
+      .fn()
+      .mockRejectedValue(
+        accessError('notes', { code: '42501', message: 'new row violates row-level security policy' }),
+      );
     const { user } = render(<NotesList notes={[]} onAdd={onAdd} onDelete={vi.fn()} />);
     await user.click(screen.getByRole('button', { name: 'Add Note' }));
     await user.type(screen.getByRole('textbox', { name: 'New note' }), 'hello');
     await user.click(screen.getByRole('button', { name: 'Save note' }));
-    expect(await screen.findByRole('alert')).toHaveTextContent("You don't have access to this referral.");
+    expect(await screen.findByRole('alert')).toHaveTextContent("You don't have access to these notes.");
     expect(screen.getByRole('textbox', { name: 'New note' })).toHaveValue('hello');
   });
 
@@ -90,7 +96,9 @@ describe('NotesList', () => {
     const dialog = await screen.findByRole('dialog', { name: 'Delete this note?' });
     await user.click(within(dialog).getByRole('button', { name: 'Delete note' }));
     expect(onDelete).toHaveBeenCalledWith('n1');
-    attempt.reject({ code: '42501', message: 'denied' });
-    expect(await within(dialog).findByRole('alert')).toHaveTextContent("You don't have access");
+    attempt.reject(new AccessError('note')); // what deleteNote throws when no row was deleted
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent(
+      "You can't delete this note: only the person who wrote it can.",
+    );
   });
 });

@@ -127,9 +127,13 @@ describe('people, organisations and filters', () => {
       const caption = (await helen.getByRole('table').locator('caption').textContent()) ?? '';
       const total = Number(caption.split(' ')[0]);
       expect(total).toBeGreaterThan(25);
+      const pager = helen.getByRole('navigation', { name: 'Pages of people' });
+      expect(await pager.textContent()).toContain(`Showing 1–20 of ${total}, 20 per page`);
       await helen.getByRole('button', { name: 'Page 2' }).click();
       await expect.poll(names).toContain('Pat Page 25');
       expect((await names()).length).toBe(total - 20);
+      expect(await pager.textContent()).toContain(`Showing 21–${total} of ${total}, 20 per page`);
+      await checkScreen(helen, '35-people-page-2');
       await helen.getByRole('combobox', { name: 'Sort' }).selectOption({ label: 'Newest first' });
       await expect.poll(async () => (await names()).length).toBe(20); // a new order starts at page 1
 

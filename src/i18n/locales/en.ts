@@ -1,3 +1,5 @@
+import { STATUS_LABELS } from '@shared/statuses.ts';
+
 /** English strings of the seeker-facing pages (portal, one-click confirm). */
 export const en = {
   common: {
@@ -5,19 +7,8 @@ export const en = {
     switchTo: 'Español',
     switchToLabel: 'Ver esta página en español',
     loading: 'Loading…',
-    status: {
-      not_updated: 'Not updated',
-      needs_client_action: 'Needs client action',
-      pending: 'Pending',
-      referred_elsewhere: 'Referred elsewhere',
-      eligible: 'Eligible',
-      got_help: 'Got help',
-      couldnt_contact: "Couldn't contact",
-      not_eligible: 'Not eligible',
-      no_capacity: 'No capacity',
-      couldnt_get_help: "Couldn't get help",
-      no_longer_interested: 'No longer interested',
-    },
+    // the statuses' words are the ones the emails use (one catalogue)
+    status: STATUS_LABELS.en,
   },
   portal: {
     signInTitle: 'See your referrals',

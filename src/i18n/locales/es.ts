@@ -1,3 +1,4 @@
+import { STATUS_LABELS } from '@shared/statuses.ts';
 import type { Catalogue } from './en';
 
 /** Spanish strings of the seeker-facing pages (portal, one-click confirm). */
@@ -7,19 +8,8 @@ export const es: Catalogue = {
     switchTo: 'English',
     switchToLabel: 'View this page in English',
     loading: 'Cargando…',
-    status: {
-      not_updated: 'Sin actualizar',
-      needs_client_action: 'Necesita acción de la persona',
-      pending: 'Pendiente',
-      referred_elsewhere: 'Referido a otro lugar',
-      eligible: 'Elegible',
-      got_help: 'Recibió ayuda',
-      couldnt_contact: 'No se pudo contactar',
-      not_eligible: 'No es elegible',
-      no_capacity: 'Sin cupo',
-      couldnt_get_help: 'No pudo recibir ayuda',
-      no_longer_interested: 'Ya no le interesa',
-    },
+    // the statuses' words are the ones the emails use (one catalogue)
+    status: STATUS_LABELS.es,
   },
   portal: {
     signInTitle: 'Vea sus referidos',

@@ -1,49 +1,10 @@
 // The words of notification emails and texts, in English and Spanish.
 // Plain data and functions only (no Deno APIs), so Node tests can import it.
 
-export type Language = 'en' | 'es';
+import { STATUS_LABELS, type Language, type ReferralStatus } from './statuses.ts';
 
-export type ReferralStatus =
-  | 'not_updated'
-  | 'needs_client_action'
-  | 'pending'
-  | 'referred_elsewhere'
-  | 'eligible'
-  | 'got_help'
-  | 'couldnt_contact'
-  | 'not_eligible'
-  | 'no_capacity'
-  | 'couldnt_get_help'
-  | 'no_longer_interested';
-
-export const STATUS_LABELS: Record<Language, Record<ReferralStatus, string>> = {
-  en: {
-    not_updated: 'Not updated',
-    needs_client_action: 'Needs client action',
-    pending: 'Pending',
-    referred_elsewhere: 'Referred elsewhere',
-    eligible: 'Eligible',
-    got_help: 'Got help',
-    couldnt_contact: "Couldn't contact",
-    not_eligible: 'Not eligible',
-    no_capacity: 'No capacity',
-    couldnt_get_help: "Couldn't get help",
-    no_longer_interested: 'No longer interested',
-  },
-  es: {
-    not_updated: 'Sin actualizar',
-    needs_client_action: 'Necesita acción de la persona',
-    pending: 'Pendiente',
-    referred_elsewhere: 'Referido a otro lugar',
-    eligible: 'Elegible',
-    got_help: 'Recibió ayuda',
-    couldnt_contact: 'No se pudo contactar',
-    not_eligible: 'No es elegible',
-    no_capacity: 'Sin cupo',
-    couldnt_get_help: 'No pudo recibir ayuda',
-    no_longer_interested: 'Ya no le interesa',
-  },
-};
+// The statuses and their words come from the one catalogue the app shares.
+export { STATUS_LABELS, type Language, type ReferralStatus };
 
 export function statusLabel(lang: Language, status: string): string {
   return STATUS_LABELS[lang][status as ReferralStatus] ?? status;

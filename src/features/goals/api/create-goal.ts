@@ -1,4 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { accessError } from '@/lib/errors';
 import { supabase } from '@/lib/supabase';
 import { goalKeys } from './keys';
 
@@ -10,7 +11,7 @@ export async function createGoal({ seekerId, title, description = '' }: CreateGo
     .insert({ seeker_id: seekerId, title, description })
     .select('id, title')
     .single();
-  if (error) throw error;
+  if (error) throw accessError('goals', error);
   return data;
 }
 

@@ -1,4 +1,5 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
+import { accessError } from '@/lib/errors';
 import { supabase } from '@/lib/supabase';
 import { goalKeys } from './keys';
 
@@ -8,7 +9,7 @@ export async function getGoals(seekerId: string) {
     .select('id, seeker_id, title, description, created_at')
     .eq('seeker_id', seekerId)
     .order('created_at', { ascending: true });
-  if (error) throw error;
+  if (error) throw accessError('goals', error);
   return data;
 }
 

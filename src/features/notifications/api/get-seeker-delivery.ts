@@ -1,23 +1,13 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { supabase } from '@/lib/supabase';
+import { accessError } from '@/lib/errors';
+import { supabase, type Enums, type Tables } from '@/lib/supabase';
 import { useLiveQueries } from '@/lib/realtime';
-
-export const notificationKeys = {
-  all: ['notifications'] as const,
-  seekerDelivery: (referralId: string) => [...notificationKeys.all, 'seeker-delivery', referralId] as const,
-};
+import { notificationKeys } from './keys';
 
 export type SeekerDelivery = {
   firstName: string;
-  preferredContact: 'email' | 'text' | 'phone' | 'none';
-  latest: {
-    channel: 'email' | 'sms';
-    state: 'pending' | 'sending' | 'sent' | 'dead' | 'not_sent';
-    tries: number;
-    last_error: string | null;
-    created_at: string;
-    sent_at: string | null;
-  } | null;
+  preferredContact: Enums<'contact_preference'>;
+  latest: Pick<Tables<'notification_jobs'>, 'channel' | 'state' | 'tries' | 'last_error' | 'created_at' | 'sent_at'> | null;
 };
 
 /** How the seeker was (or was not) told about the referral's latest news (RLS: staff on the referral). */
@@ -37,9 +27,9 @@ export async function getSeekerDelivery(referralId: string): Promise<SeekerDeliv
       .limit(1)
       .maybeSingle(),
   ]);
-  if (ref.error) throw ref.error;
-  if (job.error) throw job.error;
-  const seeker = ref.data?.seeker as { first_name: string; preferred_contact: SeekerDelivery['preferredContact'] } | null;
+  if (ref.error) throw accessError('referral', ref.error);
+  if (job.error) throw accessError('referral', job.error);
+  const seeker = ref.data?.seeker;
   if (!seeker) return null;
   return { firstName: seeker.first_name, preferredContact: seeker.preferred_contact, latest: job.data };
 }

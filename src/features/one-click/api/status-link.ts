@@ -1,15 +1,22 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { supabase } from '@/lib/supabase';
+import { supabase, type Enums } from '@/lib/supabase';
+import { oneClickKeys } from './keys';
 
 export type LinkState = 'ready' | 'applied' | 'used' | 'expired' | 'superseded' | 'invalid';
 
 export type StatusLink = {
   state: LinkState;
-  chosen_status?: string;
-  used_status?: string | null;
-  recipient_kind?: 'seeker' | 'program' | 'helper';
-  language?: 'en' | 'es';
-  referral?: { id: string; status: string; comment: string; program_name: string; seeker_first_name: string };
+  chosen_status?: Enums<'referral_status'>;
+  used_status?: Enums<'referral_status'> | null;
+  recipient_kind?: Enums<'notification_recipient_kind'>;
+  language?: Enums<'language_code'>;
+  referral?: {
+    id: string;
+    status: Enums<'referral_status'>;
+    comment: string;
+    program_name: string;
+    seeker_first_name: string;
+  };
 };
 
 async function callStatusLink(token: string, action: 'inspect' | 'apply'): Promise<StatusLink> {
@@ -18,11 +25,6 @@ async function callStatusLink(token: string, action: 'inspect' | 'apply'): Promi
   if (!data?.state) throw new Error('Unexpected answer');
   return data;
 }
-
-export const oneClickKeys = {
-  all: ['one-click'] as const,
-  link: (token: string) => [...oneClickKeys.all, token] as const,
-};
 
 /** What the link would do. Reading it changes nothing (mail scanners open links too). */
 export function useStatusLink(token: string) {

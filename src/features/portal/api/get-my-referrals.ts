@@ -1,25 +1,21 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { supabase } from '@/lib/supabase';
+import { accessError } from '@/lib/errors';
+import { supabase, type QueryData } from '@/lib/supabase';
 import { useLiveQueries } from '@/lib/realtime';
 import { portalKeys } from './keys';
 
-export type MyReferral = {
-  id: string;
-  status: string;
-  comment: string;
-  created_at: string;
-  program: { id: string; name: string; phone: string | null; address: string; website: string | null } | null;
-};
+const selectMyReferrals = () =>
+  supabase
+    .from('referrals')
+    .select('id, status, comment, created_at, program:programs!referrals_program_id_fkey(id, name, phone, address, website)');
+
+export type MyReferral = QueryData<ReturnType<typeof selectMyReferrals>>[number];
 
 /** The seeker's own referrals, newest first. Staff notes are never selected (and RLS hides them). */
 export async function getMyReferrals(seekerId: string): Promise<MyReferral[]> {
-  const { data, error } = await supabase
-    .from('referrals')
-    .select('id, status, comment, created_at, program:programs!referrals_program_id_fkey(id, name, phone, address, website)')
-    .eq('seeker_id', seekerId)
-    .order('created_at', { ascending: false });
-  if (error) throw error;
-  return data as unknown as MyReferral[];
+  const { data, error } = await selectMyReferrals().eq('seeker_id', seekerId).order('created_at', { ascending: false });
+  if (error) throw accessError('referrals', error);
+  return data;
 }
 
 export const myReferralsQueryOptions = (seekerId: string) =>

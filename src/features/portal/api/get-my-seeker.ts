@@ -1,22 +1,16 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { supabase } from '@/lib/supabase';
+import { accessError } from '@/lib/errors';
+import { supabase, type QueryData } from '@/lib/supabase';
 import { portalKeys } from './keys';
 
-export type MySeeker = {
-  id: string;
-  first_name: string;
-  preferred_contact: 'email' | 'text' | 'phone' | 'none';
-  preferred_language: 'en' | 'es';
-};
+const selectMySeeker = () => supabase.from('seekers').select('id, first_name, preferred_contact, preferred_language');
+
+export type MySeeker = QueryData<ReturnType<typeof selectMySeeker>>[number];
 
 /** The seeker record that is this account (RLS: a seeker sees only their own). */
 export async function getMySeeker(userId: string): Promise<MySeeker | null> {
-  const { data, error } = await supabase
-    .from('seekers')
-    .select('id, first_name, preferred_contact, preferred_language')
-    .eq('user_id', userId)
-    .maybeSingle();
-  if (error) throw error;
+  const { data, error } = await selectMySeeker().eq('user_id', userId).maybeSingle();
+  if (error) throw accessError('seeker', error);
   return data;
 }
 

@@ -1,4 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { accessError } from '@/lib/errors';
 import { supabase } from '@/lib/supabase';
 import { portalKeys } from './keys';
 import type { MySeeker } from './get-my-seeker';
@@ -8,7 +9,7 @@ export type Preferences = Partial<Pick<MySeeker, 'preferred_contact' | 'preferre
 /** A seeker may change how they are reached and their language (the database refuses anything else). */
 export async function updateMyPreferences({ seekerId, changes }: { seekerId: string; changes: Preferences }) {
   const { error } = await supabase.from('seekers').update(changes).eq('id', seekerId);
-  if (error) throw error;
+  if (error) throw accessError('seeker', error);
 }
 
 export function useUpdateMyPreferences(userId: string) {

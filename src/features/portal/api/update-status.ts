@@ -1,15 +1,16 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { accessError } from '@/lib/errors';
 import { supabase } from '@/lib/supabase';
 import { portalKeys } from './keys';
 import type { MyReferral } from './get-my-referrals';
+import { SEEKER_STATUSES, type SeekerStatus } from '@shared/statuses.ts';
 
-/** The statuses a seeker chooses from (the same three as in their emails). */
-export const SEEKER_STATUSES = ['got_help', 'couldnt_get_help', 'no_longer_interested'] as const;
-export type SeekerStatus = (typeof SEEKER_STATUSES)[number];
+/** The statuses a seeker chooses from: the same three as in their emails (one catalogue). */
+export { SEEKER_STATUSES, type SeekerStatus };
 
 export async function updateMyReferralStatus({ id, status }: { id: string; status: SeekerStatus }) {
   const { data, error } = await supabase.from('referrals').update({ status }).eq('id', id).select('id, status').single();
-  if (error) throw error;
+  if (error) throw accessError('referral', error);
   return data;
 }
 

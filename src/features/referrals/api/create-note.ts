@@ -1,4 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { accessError } from '@/lib/errors';
 import { supabase } from '@/lib/supabase';
 import { referralKeys } from './keys';
 
@@ -8,7 +9,7 @@ export async function createNote({ referralId, body }: { referralId: string; bod
     .insert({ referral_id: referralId, body })
     .select('id')
     .single();
-  if (error) throw error;
+  if (error) throw accessError('notes', error);
   return data;
 }
 

@@ -1,4 +1,5 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
+import { accessError } from '@/lib/errors';
 import { supabase } from '@/lib/supabase';
 import { referralKeys } from './keys';
 
@@ -12,7 +13,7 @@ export async function getReferralEvents(referralId: string) {
     .eq('referral_id', referralId)
     .order('created_at', { ascending: false })
     .order('id', { ascending: false });
-  if (error) throw error;
+  if (error) throw accessError('referral', error);
   return data;
 }
 

@@ -1,4 +1,5 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
+import { accessError } from '@/lib/errors';
 import { supabase } from '@/lib/supabase';
 import { referralKeys } from './keys';
 
@@ -8,7 +9,7 @@ export async function getReferralNotes(referralId: string) {
     .select('id, referral_id, author_id, author_display_name, author_organization, body, created_at')
     .eq('referral_id', referralId)
     .order('created_at', { ascending: false });
-  if (error) throw error;
+  if (error) throw accessError('notes', error);
   return data;
 }
 

@@ -1,16 +1,12 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { supabase } from '@/lib/supabase';
+import { accessError } from '@/lib/errors';
 import { referralKeys } from './keys';
-import { REFERRAL_COLUMNS, SEEKER_EMBED, type ReferralView } from './select';
+import { selectReferralViews, type ReferralView } from './select';
 
 export async function getReferral(id: string): Promise<ReferralView> {
-  const { data, error } = await supabase
-    .from('referrals')
-    .select(`${REFERRAL_COLUMNS}, ${SEEKER_EMBED}`)
-    .eq('id', id)
-    .single();
-  if (error) throw error;
-  return data as unknown as ReferralView;
+  const { data, error } = await selectReferralViews().eq('id', id).single();
+  if (error) throw accessError('referral', error);
+  return data;
 }
 
 export const referralQueryOptions = (id: string) =>

@@ -1,4 +1,5 @@
 import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
+import { accessError } from '@/lib/errors';
 import { supabase } from '@/lib/supabase';
 import { referralKeys, type ReferralListFilters } from './keys';
 import { REFERRAL_COLUMNS, SEEKER_EMBED, SEEKER_EMBED_INNER, type ReferralView } from './select';
@@ -79,7 +80,10 @@ export async function listReferrals(f: ReferralListFilters): Promise<ReferralPag
   const page = f.page ?? 1;
   const skip = (page - 1) * pageSize;
   const searching = !!f.search?.trim();
-  const columns = `${REFERRAL_COLUMNS}, ${searching ? SEEKER_EMBED_INNER : SEEKER_EMBED}`;
+  // Searching by name needs the seeker embed to filter the referrals (!inner); both give the same rows' shape.
+  const columns = searching
+    ? (`${REFERRAL_COLUMNS}, ${SEEKER_EMBED_INNER}` as const)
+    : (`${REFERRAL_COLUMNS}, ${SEEKER_EMBED}` as const);
 
   if (f.scope === 'mine') {
     // My referrals span three rules (mine, my sharing sites, my sharing programs). Unfiltered and
@@ -93,16 +97,16 @@ export async function listReferrals(f: ReferralListFilters): Promise<ReferralPag
           .order('created_at', { ascending: false })
           .order('id', { ascending: false })
       : await orderBy(applyScope(supabase.from('referrals').select(columns), f), f.sort).range(skip, skip + pageSize);
-    if (error) throw error;
-    const rows = (data ?? []) as unknown as ReferralView[];
+    if (error) throw accessError('referrals', error);
+    const rows: ReferralView[] = data ?? [];
     return { rows: rows.slice(0, pageSize), total: null, hasMore: rows.length > pageSize };
   }
 
   const query = applyScope(supabase.from('referrals').select(columns, { count: 'exact' }), f);
   const { data, error, count } = await orderBy(query, f.sort).range(skip, skip + pageSize - 1);
-  if (error) throw error;
+  if (error) throw accessError('referrals', error);
   const total = count ?? 0;
-  return { rows: (data ?? []) as unknown as ReferralView[], total, hasMore: skip + pageSize < total };
+  return { rows: data ?? [], total, hasMore: skip + pageSize < total };
 }
 
 export const referralListQueryOptions = (f: ReferralListFilters) =>
@@ -117,7 +121,7 @@ export async function countNotUpdated(f: ReferralListFilters): Promise<number> {
   let query = supabase.from('referrals').select('id', { count: 'exact', head: true }).eq('status', 'not_updated');
   query = applyScope(query, { ...f, statuses: undefined, search: undefined }, false);
   const { count, error } = await query;
-  if (error) throw error;
+  if (error) throw accessError('referrals', error);
   return count ?? 0;
 }
 

@@ -1,17 +1,13 @@
-import type { Tables } from '@/lib/supabase';
+import { supabase, type QueryData } from '@/lib/supabase';
+import { REFERRAL_COLUMNS, SEEKER_EMBED } from './columns';
 
 export { REFERRAL_COLUMNS, SEEKER_EMBED, SEEKER_EMBED_INNER } from './columns';
 
-type Named = { id: string; name: string };
+/** The referrals a view reads: the columns of REFERRAL_COLUMNS with the seeker (typed by supabase-js). */
+export const selectReferralViews = () => supabase.from('referrals').select(`${REFERRAL_COLUMNS}, ${SEEKER_EMBED}`);
 
-/** A referral row (generated type) with the embeds of REFERRAL_COLUMNS and SEEKER_EMBED. */
-export type ReferralView = Tables<'referrals'> & {
-  program: Named | null;
-  from_site: Named | null;
-  from_program: Named | null;
-  goal: Pick<Tables<'goals'>, 'id' | 'title'> | null;
-  seeker: Pick<Tables<'seekers'>, 'id' | 'first_name' | 'last_name'> | null;
-};
+/** A referral as every view shows it: its row with program, origin, goal and seeker embedded. */
+export type ReferralView = QueryData<ReturnType<typeof selectReferralViews>>[number];
 
 /** "Helen H. · Eastside Community Clinic". */
 export function referredByLabel(r: Pick<ReferralView, 'referred_by_name' | 'from_site' | 'from_program'>) {

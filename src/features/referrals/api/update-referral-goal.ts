@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { ConflictError } from '@/lib/errors';
+import { accessError, ConflictError } from '@/lib/errors';
 import { supabase } from '@/lib/supabase';
 import { referralKeys } from './keys';
 
@@ -13,7 +13,7 @@ export async function updateReferralGoal({ id, goalId, version }: UpdateGoalInpu
     .eq('id', id)
     .eq('version', version)
     .select('id, goal_id, version, updated_at');
-  if (error) throw error;
+  if (error) throw accessError('referral', error);
   if (!data || data.length === 0) throw new ConflictError();
   return data[0]!;
 }

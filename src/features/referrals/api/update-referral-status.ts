@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { ConflictError } from '@/lib/errors';
+import { accessError, ConflictError } from '@/lib/errors';
 import { supabase } from '@/lib/supabase';
 import type { ReferralStatus } from '../status';
 import { patchReferralEverywhere, restoreSnapshot } from './cache';
@@ -18,7 +18,7 @@ export async function updateReferralStatus({ id, status, version }: UpdateStatus
     .eq('id', id)
     .eq('version', version)
     .select('id, status, version, updated_at');
-  if (error) throw error;
+  if (error) throw accessError('referral', error);
   if (!data || data.length === 0) throw new ConflictError();
   return data[0]!;
 }

@@ -1,8 +1,9 @@
 import { useState } from 'react';
 import { Alert, NativeSelect, Stack, Text } from '@mantine/core';
 import { errorMessage } from '@/lib/errors';
+import type { Tables } from '@/lib/supabase';
 
-export type GoalOption = { id: string; title: string };
+export type GoalOption = Pick<Tables<'goals'>, 'id' | 'title'>;
 
 export type GoalControlProps = {
   goals: GoalOption[] | undefined;

@@ -1,20 +1,9 @@
 import { useEffect, useMemo, useState } from 'react';
-import {
-  Alert,
-  Badge,
-  Button,
-  Group,
-  NativeSelect,
-  Pagination,
-  Paper,
-  Stack,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
+import { Alert, Badge, Group, NativeSelect, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
 import { IconSearch } from '@tabler/icons-react';
+import { Pager } from '@/components/pager';
 import { errorMessage } from '@/lib/errors';
 import { useLiveQueries } from '@/lib/realtime';
 import { applyReferralChange } from '../api/cache';
@@ -98,7 +87,6 @@ export function ReferralDashboard({ title, intro, base, programs, emptyText }: P
   const filtered = !!(status || search || programId);
   const total = list.data?.total ?? null;
   const shown = list.data?.rows.length ?? 0;
-  const pages = total === null ? null : Math.max(1, Math.ceil(total / DEFAULT_PAGE_SIZE));
   const from = (page - 1) * DEFAULT_PAGE_SIZE + 1;
   const caption =
     total === null
@@ -186,30 +174,15 @@ export function ReferralDashboard({ title, intro, base, programs, emptyText }: P
           }
         />
       )}
-      {pages === null && (page > 1 || list.data?.hasMore) && (
-        <Group justify="center" gap="sm">
-          <Button variant="default" disabled={page === 1} onClick={() => setPage((p) => p - 1)}>
-            Previous page
-          </Button>
-          <Text size="sm" aria-live="polite">
-            Page {page}
-          </Text>
-          <Button variant="default" disabled={!list.data?.hasMore} onClick={() => setPage((p) => p + 1)}>
-            Next page
-          </Button>
-        </Group>
-      )}
-      {pages !== null && pages > 1 && (
-        <Group justify="center">
-          <Pagination
-            total={pages}
-            value={page}
-            onChange={setPage}
-            getControlProps={(control) => ({ 'aria-label': `${control} page` })}
-            getItemProps={(p) => ({ 'aria-label': `Page ${p}` })}
-          />
-        </Group>
-      )}
+      <Pager
+        label={`Pages of ${title}`}
+        page={page}
+        pageSize={DEFAULT_PAGE_SIZE}
+        shown={shown}
+        total={total}
+        hasMore={list.data?.hasMore}
+        onChange={setPage}
+      />
       <ReferralDrawer referralId={referralId} onClose={close} />
     </Stack>
   );

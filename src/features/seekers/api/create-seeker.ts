@@ -1,4 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { accessError } from '@/lib/errors';
 import { supabase } from '@/lib/supabase';
 import type { SeekerFormValues } from '../components/seeker-form';
 import { seekerKeys } from './keys';
@@ -29,7 +30,7 @@ export async function createSeeker({ fromSiteId, fromProgramId, ...values }: Cre
     })
     .select('id')
     .single();
-  if (error) throw error;
+  if (error) throw accessError('seeker', error);
   return data;
 }
 

@@ -1,4 +1,5 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
+import { accessError } from '@/lib/errors';
 import { supabase } from '@/lib/supabase';
 import { seekerKeys } from './keys';
 
@@ -10,7 +11,7 @@ export async function getSeeker(id: string) {
     )
     .eq('id', id)
     .single();
-  if (error) throw error;
+  if (error) throw accessError('seeker', error);
   return data;
 }
 

@@ -1,4 +1,5 @@
 import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
+import { accessError } from '@/lib/errors';
 import { supabase } from '@/lib/supabase';
 import { seekerKeys, type SeekerListFilters } from './keys';
 
@@ -20,7 +21,7 @@ export async function listSeekers(f: SeekerListFilters) {
     max_results: pageSize,
     skip: (page - 1) * pageSize,
   });
-  if (error) throw error;
+  if (error) throw accessError('people', error);
   const rows = data ?? [];
   return { rows, total: rows[0]?.total_count ?? 0 };
 }

@@ -3,6 +3,7 @@ import { Controller, useForm } from 'react-hook-form';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { z } from 'zod';
 import { Alert, Button, Group, NativeSelect, SimpleGrid, Stack, TextInput } from '@mantine/core';
+import { Constants, type Enums } from '@/lib/database.types';
 import { errorMessage } from '@/lib/errors';
 
 /** Mirrors the `seekers` table's check constraints; the database still enforces them. */
@@ -24,8 +25,8 @@ export const SeekerSchema = z.object({
     .string()
     .trim()
     .refine((v) => v === '' || /^[0-9]{5}$/.test(v), 'Enter a five-digit ZIP code'),
-  preferred_contact: z.enum(['email', 'text', 'phone', 'none']),
-  preferred_language: z.enum(['en', 'es']),
+  preferred_contact: z.enum(Constants.public.Enums.contact_preference),
+  preferred_language: z.enum(Constants.public.Enums.language_code),
 });
 
 export type SeekerFormValues = z.infer<typeof SeekerSchema>;
@@ -46,9 +47,9 @@ export const CONTACT_LABELS = {
   text: 'Text message',
   phone: 'Phone call (no messages to them)',
   none: "Don't reach out",
-} as const;
+} as const satisfies Record<Enums<'contact_preference'>, string>;
 
-export const LANGUAGE_LABELS = { en: 'English', es: 'Spanish' } as const;
+export const LANGUAGE_LABELS: Record<Enums<'language_code'>, string> = { en: 'English', es: 'Spanish' };
 
 export type SeekerFormProps = {
   defaultValues?: SeekerFormValues;

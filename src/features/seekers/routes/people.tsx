@@ -7,7 +7,6 @@ import {
   Group,
   Modal,
   NativeSelect,
-  Pagination,
   Paper,
   Skeleton,
   Stack,
@@ -20,6 +19,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { IconSearch, IconUserPlus } from '@tabler/icons-react';
 import { paths } from '@/lib/paths';
 import { OrganisationSelect, orgValue, parseOrgValue } from '@/components/organisation-select';
+import { Pager } from '@/components/pager';
 import { useMe, useUserId } from '@/features/auth';
 import { errorMessage } from '@/lib/errors';
 import { fullName } from '@/lib/format';
@@ -86,7 +86,6 @@ export default function PeopleRoute() {
   useLiveQueries('people', [{ table: 'seekers' }, { table: 'referrals', event: 'INSERT' }], [seekerKeys.lists()]);
 
   const total = list.data?.total ?? 0;
-  const pages = Math.max(1, Math.ceil(total / SEEKERS_PAGE_SIZE));
 
   return (
     <Stack gap="md">
@@ -176,17 +175,14 @@ export default function PeopleRoute() {
           </Table>
         </Table.ScrollContainer>
       )}
-      {pages > 1 && (
-        <Group justify="center">
-          <Pagination
-            total={pages}
-            value={page}
-            onChange={setPage}
-            getControlProps={(control) => ({ 'aria-label': `${control} page` })}
-            getItemProps={(p) => ({ 'aria-label': `Page ${p}` })}
-          />
-        </Group>
-      )}
+      <Pager
+        label="Pages of people"
+        page={page}
+        pageSize={SEEKERS_PAGE_SIZE}
+        shown={list.data?.rows.length ?? 0}
+        total={total}
+        onChange={setPage}
+      />
       <AddPersonModal opened={adding} onClose={() => setAdding(false)} />
     </Stack>
   );

@@ -1,7 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { referralKeys } from '@/features/referrals';
 import { seekerKeys } from '@/features/seekers';
-import { supabase } from '@/lib/supabase';
+import { accessError } from '@/lib/errors';
+import { supabase, type Tables } from '@/lib/supabase';
 
 export type CreateReferralInput = {
   seekerId: string;
@@ -10,11 +11,7 @@ export type CreateReferralInput = {
   fromSiteId: string | null;
   fromProgramId: string | null;
   /** Contact details confirmed on the Connect form, saved to the profile when changed. */
-  contact?: {
-    email: string | null;
-    phone: string | null;
-    preferred_contact: 'email' | 'text' | 'phone' | 'none';
-  } | null;
+  contact?: Pick<Tables<'seekers'>, 'email' | 'phone' | 'preferred_contact'> | null;
 };
 
 export async function createReferral({
@@ -27,7 +24,7 @@ export async function createReferral({
 }: CreateReferralInput) {
   if (contact) {
     const { error } = await supabase.from('seekers').update(contact).eq('id', seekerId);
-    if (error) throw error;
+    if (error) throw accessError('seeker', error);
   }
   const { data, error } = await supabase
     .from('referrals')
@@ -40,7 +37,7 @@ export async function createReferral({
     })
     .select('id')
     .single();
-  if (error) throw error;
+  if (error) throw accessError('referral', error);
   return data;
 }
 

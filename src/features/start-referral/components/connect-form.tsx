@@ -14,6 +14,7 @@ import {
   TextInput,
   Textarea,
 } from '@mantine/core';
+import { Constants } from '@/lib/database.types';
 import { errorMessage } from '@/lib/errors';
 
 export const COMMENT_MAX = 2000;
@@ -25,7 +26,7 @@ const ConnectSchema = z.object({
     .max(320, 'Keep the email under 320 characters')
     .refine((v) => v === '' || z.email().safeParse(v).success, 'Enter an email address like name@example.org'),
   phone: z.string().trim().max(40, 'Keep the phone number under 40 characters'),
-  preferred_contact: z.enum(['email', 'text', 'phone', 'none']),
+  preferred_contact: z.enum(Constants.public.Enums.contact_preference),
   comment: z.string().trim().max(COMMENT_MAX, `Keep the comment under ${COMMENT_MAX} characters`),
   from: z.string(),
   consent: z.boolean().refine((v) => v, 'The person must agree before their details are shared'),
