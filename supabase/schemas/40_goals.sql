@@ -79,6 +79,11 @@ create policy "Whoever can see a seeker can edit their goals" on public.goals fo
    from public.seekers s
   where (s.id = goals.seeker_id))));
 
--- goals: whoever can see the seeker (under the seekers policy).
+-- goals: whoever can see the seeker: the seeker themselves, or staff who see
+-- them (asked per goal row: a subquery on seekers here would put the seekers
+-- policy into every referral list that embeds its goal, and PostgREST's
+-- counted lists then plan it badly: 14 -> 425 ms for a busy inbound page).
 create policy "Whoever can see a seeker can view their goals" on public.goals for select to authenticated
-  using (exists (select 1 from public.seekers s where s.id = goals.seeker_id));
+  using (
+    seeker_id = any ((select private.my_seeker_records())::uuid[])
+    or private.staff_can_see_seeker(seeker_id));
