@@ -2,7 +2,7 @@
  * The channel layer: WebSocket connections speaking Phoenix (vsn 1.0.0 and
  * 2.0.0), channels joined on `realtime:<name>` topics, postgres_changes
  * dispatch, broadcast and presence (in memory). Behaviour follows hosted
- * Supabase Realtime as described in ../shared/protocols/realtime.md.
+ * Supabase Realtime (the `supabase/realtime` server and `realtime.apply_rls`).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -70,6 +70,15 @@ interface Connection {
   idleTimer: NodeJS.Timeout | null;
   queue: Promise<void>;
   closed: boolean;
+}
+
+interface PublicationInfo {
+  /** "schema.table" of every published table. */
+  published: Set<string>;
+  /** "schema.table" → its columns. */
+  columns: Map<string, Set<string>>;
+  /** "schema.table" → the columns the subscriber's role may SELECT. */
+  readable: Map<string, Set<string>>;
 }
 
 /** A deterministic, non-zero id for a postgres_changes binding (same params → same id). */
@@ -365,11 +374,10 @@ export class RealtimeServer {
     const requested = Array.isArray(config.postgres_changes) ? config.postgres_changes : [];
     const echoed: Record<string, unknown>[] = [];
     const errors: string[] = [];
-    let published: Set<string> | null = null;
-    let columns: Map<string, Set<string>> | null = null;
+    let info: PublicationInfo | null = null;
     if (requested.length) {
       try {
-        ({ published, columns } = await this.publicationInfo());
+        info = await this.publicationInfo(check.claims.role);
       } catch (err) {
         this.opts.log(`could not read publication ${PUBLICATION}: ${(err as Error).message}`);
       }
@@ -378,7 +386,7 @@ export class RealtimeServer {
       const params = isRecord(item) ? item : {};
       const id = bindingId(params);
       echoed.push({ ...params, id });
-      const parsed = this.parseSubscription(params, id, published, columns);
+      const parsed = this.parseSubscription(params, id, info);
       if (typeof parsed === 'string') errors.push(parsed);
       else ch.subs.push(parsed);
     }
@@ -408,8 +416,7 @@ export class RealtimeServer {
   private parseSubscription(
     params: Record<string, unknown>,
     id: number,
-    published: Set<string> | null,
-    columns: Map<string, Set<string>> | null,
+    info: PublicationInfo | null,
   ): PgSubscription | string {
     const rawEvent = typeof params.event === 'string' ? params.event.toUpperCase() : '*';
     const event: EventName = rawEvent === 'INSERT' || rawEvent === 'UPDATE' || rawEvent === 'DELETE' ? rawEvent : '*';
@@ -433,42 +440,74 @@ export class RealtimeServer {
     if (Array.isArray(params.select) && (schema === '*' || table === '*')) {
       return 'Error parsing `select` params: select is not allowed on wildcard schema or table';
     }
-    if (published) {
-      const any = [...published].some((t) => {
+    const select = Array.isArray(params.select)
+      ? params.select.filter((c): c is string => typeof c === 'string')
+      : null;
+    if (info) {
+      const any = [...info.published].some((t) => {
         const [s, n] = t.split('.');
         return (schema === '*' || s === schema) && (table === '*' || n === table);
       });
       if (!any) return describe();
-      if (conditions.length && schema !== '*' && table !== '*') {
-        const cols = columns?.get(`${schema}.${table}`);
+      if (schema !== '*' && table !== '*') {
+        const cols = info.columns.get(`${schema}.${table}`);
         if (cols && conditions.some((c) => !cols.has(c.column))) return describe();
+        // As hosted's subscription_check_filters: a filter or `select` column
+        // must be one the subscriber's role may read. Otherwise a filter
+        // would test values the role has no privilege to see.
+        const readable = info.readable.get(`${schema}.${table}`) ?? new Set<string>();
+        const hidden = [...conditions.map((c) => c.column), ...(select ?? [])].find((c) => !readable.has(c));
+        if (hidden !== undefined) {
+          const kind = conditions.some((c) => c.column === hidden) ? 'filter' : 'select';
+          return `Unable to subscribe to changes with given parameters. An exception happened so please check your connect parameters: [event: ${rawEvent}, schema: ${schema}, table: ${table}, filters: ${
+            typeof params.filter === 'string' ? params.filter : '[]'
+          }]. Exception: ERROR P0001 (raise_exception) invalid column for ${kind} ${hidden}`;
+        }
       }
     }
-    const select = Array.isArray(params.select)
-      ? params.select.filter((c): c is string => typeof c === 'string')
-      : null;
+    for (const c of conditions) {
+      if (c.op !== 'match' && c.op !== 'imatch') continue;
+      try {
+        new RegExp(c.value ?? '', c.op === 'imatch' ? 'i' : '');
+      } catch (err) {
+        return `Unable to subscribe to changes with given parameters. An exception happened so please check your connect parameters: [event: ${rawEvent}, schema: ${schema}, table: ${table}, filters: ${String(
+          params.filter,
+        )}]. Exception: ERROR P0001 (raise_exception) invalid regular expression for ${c.op} filter: ${(err as Error).message}`;
+      }
+    }
     return { id, schema, table, event, conditions, select };
   }
 
-  private async publicationInfo(): Promise<{ published: Set<string>; columns: Map<string, Set<string>> }> {
-    const { rows } = await this.opts.authorizer.pool.query<{ t: string; col: string }>(
-      `select format('%s.%s', p.schemaname, p.tablename) as t, a.attname as col
+  /**
+   * The published tables, their columns, and which of them `role` may SELECT
+   * (hosted checks filter and `select` columns against the subscriber's
+   * column privileges when the subscription is created).
+   */
+  private async publicationInfo(role: string): Promise<PublicationInfo> {
+    const { rows } = await this.opts.authorizer.pool.query<{ t: string; col: string; readable: boolean }>(
+      `select format('%s.%s', p.schemaname, p.tablename) as t, a.attname as col,
+              coalesce(exists (select 1 from pg_roles where rolname = $2)
+                       and has_column_privilege($2, c.oid, a.attnum, 'SELECT'), false) as readable
          from pg_publication_tables p
          join pg_class c on c.relname = p.tablename
          join pg_namespace n on n.oid = c.relnamespace and n.nspname = p.schemaname
          join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
         where p.pubname = $1`,
-      [PUBLICATION],
+      [PUBLICATION, role],
     );
     const published = new Set<string>();
     const columns = new Map<string, Set<string>>();
+    const readable = new Map<string, Set<string>>();
     for (const r of rows) {
       published.add(r.t);
       let s = columns.get(r.t);
       if (!s) columns.set(r.t, (s = new Set()));
       s.add(r.col);
+      let rd = readable.get(r.t);
+      if (!rd) readable.set(r.t, (rd = new Set()));
+      if (r.readable) rd.add(r.col);
     }
-    return { published, columns };
+    return { published, columns, readable };
   }
 
   /**
@@ -682,10 +721,11 @@ export class RealtimeServer {
   // -------------------------------------------------------------------------
 
   /**
-   * Delivers a committed transaction: matches every change against the
-   * subscriptions, then authorises with one statement per table touched
+   * Delivers a committed transaction: finds the subscribers of each change's
+   * table and event, authorises with one statement per table touched
    * (covering all its changed rows and all claims groups; for a single-row
-   * commit that is one statement per change), then sends in commit order.
+   * commit that is one statement per change), then, in commit order, applies
+   * the filters for the subscribers that may see each row and sends.
    */
   async deliverTransaction(tx: Transaction): Promise<void> {
     const commitTimestamp = tx.commitTime.toISOString();
@@ -738,7 +778,12 @@ export class RealtimeServer {
     return out;
   }
 
-  /** Typed rows and the channels whose event and filters match; null if none. */
+  /**
+   * Typed rows and the channels with a subscription to this table and event;
+   * null if none. Filters are not looked at here: they are evaluated in
+   * sendChange, only for subscribers that row level security lets see the row,
+   * and only on columns their role may read.
+   */
   private async prepare(change: RawChange): Promise<Prepared | null> {
     const { schema, table } = change.relation;
     const channels = this.candidates(schema, table);
@@ -763,25 +808,47 @@ export class RealtimeServer {
       // Unchanged TOAST values are not in the WAL; take them from the old row.
       for (const [k, v] of Object.entries(old)) if (!(k in record)) record[k] = v;
     }
-    const target = change.type === 'DELETE' ? (old ?? {}) : (record ?? {});
 
-    const matched: { ch: Channel; ids: number[]; select: string[] | null }[] = [];
+    const matched: { ch: Channel; subs: PgSubscription[] }[] = [];
     for (const ch of channels) {
-      const ids: number[] = [];
-      let select: Set<string> | null = new Set();
-      for (const s of ch.subs) {
-        if (s.schema !== '*' && s.schema !== schema) continue;
-        if (s.table !== '*' && s.table !== table) continue;
-        if (s.event !== '*' && s.event !== change.type) continue;
-        if (!matches(s.conditions, target, meta.typeNames)) continue;
-        if (!ids.includes(s.id)) ids.push(s.id);
-        if (select && s.select) for (const c of s.select) select.add(c);
-        else select = null;
-      }
-      if (ids.length) matched.push({ ch, ids, select: select ? [...meta.pkCols, ...select] : null });
+      const subs = ch.subs.filter(
+        (s) =>
+          (s.schema === '*' || s.schema === schema) &&
+          (s.table === '*' || s.table === table) &&
+          (s.event === '*' || s.event === change.type),
+      );
+      if (subs.length) matched.push({ ch, subs });
     }
     if (!matched.length) return null;
     return { change, meta, record, old, matched, batch: null, row: 0 };
+  }
+
+  /**
+   * The subscriptions of `subs` whose filters hold for this change, as seen by
+   * a subscriber that may read `readable` (and, for INSERT/UPDATE, that row
+   * level security already let see the row).
+   *   INSERT/UPDATE: the filters test the new row's readable columns; a
+   *     condition on any other column fails.
+   *   DELETE on a table with RLS: Realtime cannot check RLS on a row that is
+   *     gone, so the filters may learn nothing the payload does not carry: a
+   *     condition on a primary-key column tests the key; a condition on any
+   *     other column is not evaluated ("Delete events are not filterable").
+   *   DELETE on a table without RLS: as hosted, the filters test the old row
+   *     from the WAL (the whole row under REPLICA IDENTITY FULL, else the key),
+   *     readable columns only; a condition on a column not there fails.
+   */
+  private passing(p: Prepared, subs: PgSubscription[], readable: ReadonlySet<string>, rls: boolean): PgSubscription[] {
+    const { change, meta } = p;
+    const source = change.type === 'DELETE' ? p.old : p.record;
+    const row: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(source ?? {})) {
+      if (readable.has(k) && (change.type !== 'DELETE' || !rls || meta.pkCols.includes(k))) row[k] = v;
+    }
+    return subs.filter((s) => {
+      const conds =
+        change.type === 'DELETE' && rls ? s.conditions.filter((c) => meta.pkCols.includes(c.column)) : s.conditions;
+      return matches(conds, row, meta.typeNames);
+    });
   }
 
   private sendChange(p: Prepared, commitTimestamp: string): void {
@@ -818,11 +885,25 @@ export class RealtimeServer {
       dataByRole.set(cacheKey, json);
       return json;
     };
+    const readableByRole = new Map<string, ReadonlySet<string>>();
     for (const m of p.matched) {
       const ch = m.ch;
+      // Row level security first (INSERT/UPDATE), then the filters.
       if (!vis.sets[b.groupOf.get(ch)!]?.has(p.row)) continue;
       if (ch.conn.channels.get(ch.topic) !== ch) continue;
-      const payloadJson = `{"ids":${JSON.stringify(m.ids)},"data":${dataFor(ch.claims.role, m.select)}}`;
+      const role = ch.claims.role;
+      let readable = readableByRole.get(role);
+      if (!readable) readableByRole.set(role, (readable = new Set(vis.columns[role] ?? [])));
+      const subs = this.passing(p, m.subs, readable, vis.rls);
+      if (!subs.length) continue;
+      const ids: number[] = [];
+      let select: Set<string> | null = new Set();
+      for (const s of subs) {
+        if (!ids.includes(s.id)) ids.push(s.id);
+        if (select && s.select) for (const c of s.select) select.add(c);
+        else select = null;
+      }
+      const payloadJson = `{"ids":${JSON.stringify(ids)},"data":${dataFor(role, select ? [...meta.pkCols, ...select] : null)}}`;
       this.send(ch.conn, null, null, ch.topic, 'postgres_changes', null, payloadJson);
     }
   }
@@ -834,7 +915,8 @@ interface Prepared {
   meta: RelationMeta;
   record: Record<string, unknown> | null;
   old: Record<string, unknown> | null;
-  matched: { ch: Channel; ids: number[]; select: string[] | null }[];
+  /** Channels with a subscription to this table and event (filters not yet applied). */
+  matched: { ch: Channel; subs: PgSubscription[] }[];
   batch: Batch | null;
   /** 1-based position of this row in its batch. */
   row: number;
