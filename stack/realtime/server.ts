@@ -47,6 +47,12 @@ interface Channel {
   conn: Connection;
   topic: string;
   subTopic: string;
+  /**
+   * The fan-out group of broadcasts and presence: a private channel and a
+   * public one of the same name are separate, as hosted keeps them (its
+   * tenant topics `<id>-private:<name>` and `<id>:<name>`).
+   */
+  room: string;
   joinRef: string;
   token: string;
   claims: Claims;
@@ -115,11 +121,12 @@ const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typ
 export class RealtimeServer {
   private verify: Verifier;
   private conns = new Set<Connection>();
+  /** room (see Channel.room) → its channels. */
   private topics = new Map<string, Set<Channel>>();
   /** "schema.table" → channels with a postgres_changes subscription there; wildcards under "*". */
   private byTable = new Map<string, Set<Channel>>();
   private wildcard = new Set<Channel>();
-  /** topic → presence key → (channel → meta) */
+  /** room → presence key → (channel → meta) */
   private presence = new Map<string, Map<string, Map<Channel, Record<string, unknown>>>>();
   private nextConnId = 1;
 
@@ -356,6 +363,7 @@ export class RealtimeServer {
       conn,
       topic,
       subTopic,
+      room: isPrivate ? `private|${topic}` : topic,
       joinRef,
       token,
       claims: check.claims,
@@ -392,8 +400,8 @@ export class RealtimeServer {
     }
 
     conn.channels.set(topic, ch);
-    let set = this.topics.get(topic);
-    if (!set) this.topics.set(topic, (set = new Set()));
+    let set = this.topics.get(ch.room);
+    if (!set) this.topics.set(ch.room, (set = new Set()));
     set.add(ch);
     for (const s of ch.subs) this.indexSub(ch, s);
     this.armTokenTimer(ch);
@@ -407,7 +415,7 @@ export class RealtimeServer {
         this.systemMessage(ch, 'postgres_changes', 'ok', 'Subscribed to PostgreSQL');
       }
     }
-    if (ch.presenceEnabled) this.push(ch, 'presence_state', this.presenceState(topic));
+    if (ch.presenceEnabled) this.push(ch, 'presence_state', this.presenceState(ch.room));
     if (truthy(broadcast.replication_ready)) {
       this.systemMessage(ch, 'system', 'ok', 'Replication connection established');
     }
@@ -554,9 +562,9 @@ export class RealtimeServer {
   private removeChannel(ch: Channel): void {
     const conn = ch.conn;
     if (conn.channels.get(ch.topic) === ch) conn.channels.delete(ch.topic);
-    const set = this.topics.get(ch.topic);
+    const set = this.topics.get(ch.room);
     set?.delete(ch);
-    if (set && set.size === 0) this.topics.delete(ch.topic);
+    if (set && set.size === 0) this.topics.delete(ch.room);
     for (const s of ch.subs) {
       const key = `${s.schema}.${s.table}`;
       const t = this.byTable.get(key);
@@ -625,7 +633,10 @@ export class RealtimeServer {
     if (ch.broadcastAck) this.reply(ch.conn, frame, 'ok', {});
   }
 
-  /** Sends a broadcast to every channel on `topic` except `except`. */
+  /**
+   * Sends a broadcast to every channel of the public room `topic` (private
+   * channels only ever hear broadcasts of their own room) except `except`.
+   */
   fanOut(
     topic: string,
     event: string,
@@ -656,19 +667,19 @@ export class RealtimeServer {
   // Presence
   // -------------------------------------------------------------------------
 
-  private presenceState(topic: string): Record<string, { metas: Record<string, unknown>[] }> {
+  private presenceState(room: string): Record<string, { metas: Record<string, unknown>[] }> {
     const state: Record<string, { metas: Record<string, unknown>[] }> = {};
-    for (const [key, holders] of this.presence.get(topic) ?? []) {
+    for (const [key, holders] of this.presence.get(room) ?? []) {
       if (holders.size) state[key] = { metas: [...holders.values()] };
     }
     return state;
   }
 
-  private presenceDiff(topic: string, joins: Record<string, unknown>, leaves: Record<string, unknown>): void {
-    const set = this.topics.get(topic);
+  private presenceDiff(room: string, joins: Record<string, unknown>, leaves: Record<string, unknown>): void {
+    const set = this.topics.get(room);
     if (!set) return;
     const json = JSON.stringify({ joins, leaves });
-    for (const target of set) this.send(target.conn, null, null, topic, 'presence_diff', null, json);
+    for (const target of set) this.send(target.conn, null, null, target.topic, 'presence_diff', null, json);
   }
 
   private presenceEvent(ch: Channel, frame: Frame): void {
@@ -678,8 +689,8 @@ export class RealtimeServer {
         this.reply(ch.conn, frame, 'error', { reason: 'Presence track payload must be a map' });
         return;
       }
-      let byKey = this.presence.get(ch.topic);
-      if (!byKey) this.presence.set(ch.topic, (byKey = new Map()));
+      let byKey = this.presence.get(ch.room);
+      if (!byKey) this.presence.set(ch.room, (byKey = new Map()));
       let holders = byKey.get(ch.presenceKey);
       if (!holders) byKey.set(ch.presenceKey, (holders = new Map()));
       const previous = holders.get(ch);
@@ -687,12 +698,12 @@ export class RealtimeServer {
       holders.set(ch, meta);
       if (previous) {
         this.presenceDiff(
-          ch.topic,
+          ch.room,
           { [ch.presenceKey]: { metas: [{ ...meta, phx_ref_prev: previous.phx_ref }] } },
           { [ch.presenceKey]: { metas: [previous] } },
         );
       } else {
-        this.presenceDiff(ch.topic, { [ch.presenceKey]: { metas: [meta] } }, {});
+        this.presenceDiff(ch.room, { [ch.presenceKey]: { metas: [meta] } }, {});
       }
       this.reply(ch.conn, frame, 'ok', {});
       return;
@@ -706,14 +717,14 @@ export class RealtimeServer {
   }
 
   private untrack(ch: Channel): void {
-    const byKey = this.presence.get(ch.topic);
+    const byKey = this.presence.get(ch.room);
     const holders = byKey?.get(ch.presenceKey);
     const meta = holders?.get(ch);
     if (!meta) return;
     holders!.delete(ch);
     if (holders!.size === 0) byKey!.delete(ch.presenceKey);
-    if (byKey!.size === 0) this.presence.delete(ch.topic);
-    this.presenceDiff(ch.topic, {}, { [ch.presenceKey]: { metas: [meta] } });
+    if (byKey!.size === 0) this.presence.delete(ch.room);
+    this.presenceDiff(ch.room, {}, { [ch.presenceKey]: { metas: [meta] } });
   }
 
   // -------------------------------------------------------------------------
