@@ -17,7 +17,7 @@ import {
   type Vsn,
 } from './protocol.ts';
 import { makeVerifier, type Claims, type Verifier } from './jwt.ts';
-import { FilterParseError, matches, parseFilter, type Condition } from './filters.ts';
+import { FilterParseError, compilePattern, matches, parseFilter, type Condition } from './filters.ts';
 import type { Authorizer, RelationMeta } from './rls.ts';
 import { PUBLICATION, type RawChange, type Transaction } from './replication.ts';
 import { valueFromText } from './values.ts';
@@ -476,7 +476,7 @@ export class RealtimeServer {
     for (const c of conditions) {
       if (c.op !== 'match' && c.op !== 'imatch') continue;
       try {
-        new RegExp(c.value ?? '', c.op === 'imatch' ? 'i' : '');
+        compilePattern(c.value ?? '', c.op === 'imatch');
       } catch (err) {
         return `Unable to subscribe to changes with given parameters. An exception happened so please check your connect parameters: [event: ${rawEvent}, schema: ${schema}, table: ${table}, filters: ${String(
           params.filter,
