@@ -204,6 +204,15 @@ describe('the honest paths', () => {
     expect(JSON.parse(res.body)).toEqual([]);
   });
 
+  it('an escape that normalises but is not UTF-8 gets a 4xx from the service, not a crash', async () => {
+    const res = await raw('POST', '/realtime/v1/api/broadcast/%E0%A4/events/x', {
+      headers: { apikey: env.anonKey },
+      body: '{}',
+    });
+    expect(res.status).toBe(400);
+    expect(json(res)).toEqual({ message: 'Malformed topic or event in the path' });
+  });
+
   it('an unknown route is still 404 in Kong’s shape', async () => {
     const res = await raw('GET', '/nowhere/v1/x', { headers: { apikey: env.anonKey } });
     expect(res.status).toBe(404);
