@@ -9,6 +9,12 @@
  * The gateway answers CORS itself and replaces upstream CORS headers, so a
  * browser never sees them twice. Upstreams get X-Forwarded-For set to the
  * real peer address (a client's own value is dropped).
+ *
+ * Every decision (route, apikey, open auth route) is taken on the path as
+ * Kong's router normalises it (see normalisePath), and that normalised path is
+ * what the upstream receives: `/auth/v1/verify/../signup` is `/auth/v1/signup`
+ * to the key check and to the auth service alike. A path that does not
+ * normalise cleanly is refused with 400 before any routing.
  */
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -42,6 +48,78 @@ export function routesFor(ctx: StackContext): Route[] {
     { prefix: '/realtime/v1', target: ctx.ports.realtime, keyRequired: () => true },
     { prefix: '/functions/v1', target: ctx.ports.functions, keyRequired: () => false },
   ];
+}
+
+const UNRESERVED = /[A-Za-z0-9\-._~]/;
+
+/**
+ * The path (no query) as Kong's router normalises it before matching routes
+ * (RFC 3986 6.2.2): percent-encoded unreserved characters decoded (so `%2e` is
+ * a dot), `.` and `..` segments removed, repeated slashes merged. Returns null
+ * for what does not normalise cleanly and no honest client sends: a malformed
+ * percent escape, an encoded slash or backslash (`%2F`, `%5C`), a raw
+ * backslash (WHATWG URL parsers, like the services', read it as a slash), an
+ * encoded control character, or a `..` that climbs above the root.
+ */
+export function normalisePath(path: string): string | null {
+  if (!path.startsWith('/') || path.includes('\\')) return null;
+  let decoded = '';
+  for (let i = 0; i < path.length; i++) {
+    const ch = path[i]!;
+    if (ch !== '%') {
+      decoded += ch;
+      continue;
+    }
+    const hex = path.slice(i + 1, i + 3);
+    if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return null;
+    const code = parseInt(hex, 16);
+    if (code === 0x2f || code === 0x5c || code < 0x20 || code === 0x7f) return null;
+    const c = String.fromCharCode(code);
+    decoded += UNRESERVED.test(c) ? c : `%${hex.toUpperCase()}`;
+    i += 2;
+  }
+  const out: string[] = [];
+  const segments = decoded.split('/').slice(1);
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i]!;
+    const last = i === segments.length - 1;
+    if (seg === '..') {
+      if (!out.length) return null;
+      out.pop();
+      if (last) out.push('');
+    } else if (seg === '.' || (seg === '' && !last)) {
+      if (last) out.push('');
+    } else {
+      out.push(seg);
+    }
+  }
+  return '/' + out.join('/');
+}
+
+/**
+ * The route and upstream path of a request line's target, or why it is
+ * refused: 400 when its path does not normalise cleanly or when dot segments
+ * would carry it out of the service its path names (`/auth/v1/../rest/v1/x`);
+ * 404 when no route matches.
+ */
+function resolve(
+  routes: Route[],
+  url: string,
+): { route: Route; rest: string } | { status: 400 | 404; body: { message: string } } {
+  const q = url.indexOf('?');
+  const rawPath = q < 0 ? url : url.slice(0, q);
+  const query = q < 0 ? '' : url.slice(q);
+  const path = normalisePath(rawPath);
+  if (path === null) return { status: 400, body: { message: 'Bad request' } };
+  const m = match(routes, path + query);
+  if (path !== rawPath) {
+    // The service named before dot segments were resolved must be the one
+    // reached after: dot segments never switch services.
+    const named = match(routes, rawPath.replace(/\/{2,}/g, '/') + query)?.route;
+    if (named !== m?.route) return { status: 400, body: { message: 'Bad request' } };
+  }
+  if (!m) return { status: 404, body: { message: 'no Route matched with those values' } };
+  return m;
 }
 
 function match(routes: Route[], url: string): { route: Route; rest: string } | undefined {
@@ -150,8 +228,8 @@ export async function startGateway(ctx: StackContext): Promise<{ close(): Promis
   });
 
   const server = http.createServer((req, res) => {
-    const m = match(routes, req.url ?? '/');
-    if (!m) return sendJson(res, 404, { message: 'no Route matched with those values' });
+    const m = resolve(routes, req.url ?? '/');
+    if ('status' in m) return sendJson(res, m.status, m.body);
 
     if (req.method === 'OPTIONS') {
       // CORS preflight: answered here, as Kong's cors plugin does.
@@ -179,8 +257,8 @@ export async function startGateway(ctx: StackContext): Promise<{ close(): Promis
   });
 
   server.on('upgrade', (req, socket, head) => {
-    const m = match(routes, req.url ?? '/');
-    if (!m) return rejectUpgrade(socket, 404, { message: 'no Route matched with those values' });
+    const m = resolve(routes, req.url ?? '/');
+    if ('status' in m) return rejectUpgrade(socket, m.status, m.body);
     if (m.route.keyRequired(m.rest)) {
       const problem = keyProblem(req);
       if (problem) return rejectUpgrade(socket, problem.status, problem.body);

@@ -103,7 +103,11 @@ export async function startStack(opts: StartOptions = {}): Promise<StackHandle> 
   };
 
   const startNode = async (name: NodeService) => {
-    const child = startChild(name, process.execPath, ['--import', 'tsx', join(ROOT, 'stack', name, 'main.ts')], {
+    // Realtime runs subscribers' filter patterns: V8's linear-time regex engine
+    // keeps a pathological one from stalling it (stack/realtime/filters.ts).
+    const v8Flags = name === 'realtime' ? ['--enable-experimental-regexp-engine'] : [];
+    const args = [...v8Flags, '--import', 'tsx', join(ROOT, 'stack', name, 'main.ts')];
+    const child = startChild(name, process.execPath, args, {
       env: { [CONTEXT_ENV]: JSON.stringify(ctx), NODE_NO_WARNINGS: '1' },
       cwd: ROOT,
       log: (l) => log(name, l),

@@ -153,16 +153,102 @@ function compare(value: unknown, filterValue: string, type: string): Cmp {
   return a === b ? 0 : a < b ? -1 : 1;
 }
 
-function likeToRegExp(pattern: string, flags: string): RegExp {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i]!;
-    if (ch === '\\' && i + 1 < pattern.length) re += pattern[++i]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    else if (ch === '%' || ch === '*') re += '.*';
-    else if (ch === '_') re += '.';
-    else re += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/*
+ * Patterns come from subscribers and run on every row they may see, inside
+ * the one process that serves everybody: they must run in linear time, or
+ * `like.*a*a*a*b` or `match.(a+)+$` on a long note would stall Realtime for
+ * every user (hosted runs them in Postgres, whose regex engine does not
+ * backtrack like JavaScript's). LIKE is matched by likeMatch below (at worst
+ * pattern length × value length); match/imatch use V8's linear-time engine
+ * (flag `l`, enabled by --enable-experimental-regexp-engine, with which the
+ * stack starts this service), and a pattern that engine cannot run is refused
+ * when subscribing.
+ */
+const LINEAR_FLAG = (() => {
+  const flag = 'l';
+  try {
+    new RegExp('', flag);
+    return flag;
+  } catch {
+    return '';
   }
-  return new RegExp(`^${re}$`, flags + 's');
+})();
+
+type LikeToken = { any: true } | { one: true } | { ch: string };
+
+function likeTokens(pattern: string, fold: boolean): LikeToken[] {
+  const chars = Array.from(fold ? pattern.toLowerCase() : pattern);
+  const out: LikeToken[] = [];
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i]!;
+    if (ch === '\\' && i + 1 < chars.length) out.push({ ch: chars[++i]! });
+    else if (ch === '%' || ch === '*') {
+      if (!out.length || !('any' in out[out.length - 1]!)) out.push({ any: true });
+    } else if (ch === '_') out.push({ one: true });
+    else out.push({ ch });
+  }
+  return out;
+}
+
+/** SQL LIKE (`%` or `*` any run, `_` one character, `\` escapes), without backtracking blow-up. */
+export function likeMatch(pattern: string, value: string, caseInsensitive = false): boolean {
+  const t = likeTokens(pattern, caseInsensitive);
+  const s = Array.from(caseInsensitive ? value.toLowerCase() : value);
+  let i = 0;
+  let j = 0;
+  let star = -1;
+  let mark = 0;
+  while (i < s.length) {
+    const tok = t[j];
+    if (tok && ('one' in tok || ('ch' in tok && tok.ch === s[i]))) {
+      i++;
+      j++;
+    } else if (tok && 'any' in tok) {
+      star = j++;
+      mark = i;
+    } else if (star >= 0) {
+      j = star + 1;
+      i = ++mark;
+    } else return false;
+  }
+  while (j < t.length && 'any' in t[j]!) j++;
+  return j === t.length;
+}
+
+/**
+ * A match/imatch pattern compiled to run in linear time (when the process has
+ * V8's linear engine). That engine has no case-insensitive mode, so imatch
+ * lower-cases pattern and value, and refuses escapes that lower-casing would
+ * change (`\D`, `\S`, `\W`, `\B`, `\p{…}`, `\u…`, `\x…`, `\c…`, `\k<…>`).
+ * Throws FilterParseError for what it cannot run.
+ */
+export function compilePattern(pattern: string, caseInsensitive: boolean): RegExp {
+  let source = pattern;
+  if (caseInsensitive) {
+    if (/\\[A-Zpuxck]/.test(pattern)) {
+      throw new FilterParseError('imatch patterns cannot use escapes that change with letter case');
+    }
+    source = pattern.toLowerCase();
+  }
+  try {
+    return new RegExp(source, LINEAR_FLAG || (caseInsensitive ? 'i' : ''));
+  } catch (err) {
+    throw new FilterParseError((err as Error).message);
+  }
+}
+
+const compiled = new WeakMap<Condition, RegExp | null>();
+function patternOf(c: Condition): RegExp | null {
+  let re = compiled.get(c);
+  if (re === undefined) {
+    try {
+      re = compilePattern(c.value ?? '', c.op === 'imatch');
+    } catch {
+      re = null;
+    }
+    compiled.set(c, re);
+  }
+  return re;
 }
 
 /** SQL three-valued result: true, false or null (unknown). */
@@ -205,15 +291,15 @@ function evalCondition(c: Condition, value: unknown, type: string): boolean | nu
     case 'like':
     case 'ilike':
       if (value === null || value === undefined) return null;
-      return likeToRegExp(c.value!, c.op === 'ilike' ? 'i' : '').test(normalise(value));
+      return likeMatch(c.value!, normalise(value), c.op === 'ilike');
     case 'match':
-    case 'imatch':
+    case 'imatch': {
       if (value === null || value === undefined) return null;
-      try {
-        return new RegExp(c.value!, c.op === 'imatch' ? 'i' : '').test(normalise(value));
-      } catch {
-        return null;
-      }
+      const re = patternOf(c);
+      if (!re) return null;
+      const text = normalise(value);
+      return re.test(c.op === 'imatch' && LINEAR_FLAG ? text.toLowerCase() : text);
+    }
     case 'is':
       if (c.value === 'null') return value === null;
       if (c.value === 'unknown') return value === null;

@@ -89,8 +89,14 @@ export async function start(ctx: StackContext, opts: RealtimeOptions = {}): Prom
           return json(res, 413, { message: 'Payload too large' });
         }
         if (single) {
-          const topic = decodeURIComponent(single[1]!);
-          const event = decodeURIComponent(single[2]!);
+          let topic: string;
+          let event: string;
+          try {
+            topic = decodeURIComponent(single[1]!);
+            event = decodeURIComponent(single[2]!);
+          } catch {
+            return json(res, 400, { message: 'Malformed topic or event in the path' });
+          }
           if (url.searchParams.get('private') === 'true') return json(res, 202, undefined);
           const type = req.headers['content-type'] ?? '';
           if (/octet-stream/.test(type)) {

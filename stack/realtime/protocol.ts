@@ -4,7 +4,7 @@
  * vsn 1.0.0: JSON objects `{join_ref, ref, topic, event, payload}` both ways.
  * vsn 2.0.0: JSON arrays `[join_ref, ref, topic, event, payload]`, plus binary
  * user broadcasts: kind 3 (client → server push) and kind 4 (server → client).
- * See docs/realtime.md, 1.1 Frames.
+ * (realtime-js `lib/serializer.ts`; the server's `V2Serializer`; docs/realtime.md, 1.1 Frames.)
  */
 
 export type Vsn = '1.0.0' | '2.0.0';

@@ -2,7 +2,8 @@
  * The channel layer: WebSocket connections speaking Phoenix (vsn 1.0.0 and
  * 2.0.0), channels joined on `realtime:<name>` topics, postgres_changes
  * dispatch, broadcast and presence (in memory). Behaviour follows hosted
- * Supabase Realtime as described in docs/realtime.md.
+ * Supabase Realtime (the `supabase/realtime` server and `realtime.apply_rls`;
+ * docs/realtime.md).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -17,7 +18,7 @@ import {
   type Vsn,
 } from './protocol.ts';
 import { makeVerifier, type Claims, type Verifier } from './jwt.ts';
-import { FilterParseError, matches, parseFilter, type Condition } from './filters.ts';
+import { FilterParseError, compilePattern, matches, parseFilter, type Condition } from './filters.ts';
 import type { Authorizer, RelationMeta } from './rls.ts';
 import { PUBLICATION, type RawChange, type Transaction } from './replication.ts';
 import { valueFromText } from './values.ts';
@@ -47,6 +48,12 @@ interface Channel {
   conn: Connection;
   topic: string;
   subTopic: string;
+  /**
+   * The fan-out group of broadcasts and presence: a private channel and a
+   * public one of the same name are separate, as hosted keeps them (its
+   * tenant topics `<id>-private:<name>` and `<id>:<name>`).
+   */
+  room: string;
   joinRef: string;
   token: string;
   claims: Claims;
@@ -70,6 +77,15 @@ interface Connection {
   idleTimer: NodeJS.Timeout | null;
   queue: Promise<void>;
   closed: boolean;
+}
+
+interface PublicationInfo {
+  /** "schema.table" of every published table. */
+  published: Set<string>;
+  /** "schema.table" → its columns. */
+  columns: Map<string, Set<string>>;
+  /** "schema.table" → the columns the subscriber's role may SELECT. */
+  readable: Map<string, Set<string>>;
 }
 
 /** A deterministic, non-zero id for a postgres_changes binding (same params → same id). */
@@ -106,11 +122,12 @@ const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typ
 export class RealtimeServer {
   private verify: Verifier;
   private conns = new Set<Connection>();
+  /** room (see Channel.room) → its channels. */
   private topics = new Map<string, Set<Channel>>();
   /** "schema.table" → channels with a postgres_changes subscription there; wildcards under "*". */
   private byTable = new Map<string, Set<Channel>>();
   private wildcard = new Set<Channel>();
-  /** topic → presence key → (channel → meta) */
+  /** room → presence key → (channel → meta) */
   private presence = new Map<string, Map<string, Map<Channel, Record<string, unknown>>>>();
   private nextConnId = 1;
 
@@ -347,6 +364,7 @@ export class RealtimeServer {
       conn,
       topic,
       subTopic,
+      room: isPrivate ? `private|${topic}` : topic,
       joinRef,
       token,
       claims: check.claims,
@@ -365,11 +383,10 @@ export class RealtimeServer {
     const requested = Array.isArray(config.postgres_changes) ? config.postgres_changes : [];
     const echoed: Record<string, unknown>[] = [];
     const errors: string[] = [];
-    let published: Set<string> | null = null;
-    let columns: Map<string, Set<string>> | null = null;
+    let info: PublicationInfo | null = null;
     if (requested.length) {
       try {
-        ({ published, columns } = await this.publicationInfo());
+        info = await this.publicationInfo(check.claims.role);
       } catch (err) {
         this.opts.log(`could not read publication ${PUBLICATION}: ${(err as Error).message}`);
       }
@@ -378,14 +395,14 @@ export class RealtimeServer {
       const params = isRecord(item) ? item : {};
       const id = bindingId(params);
       echoed.push({ ...params, id });
-      const parsed = this.parseSubscription(params, id, published, columns);
+      const parsed = this.parseSubscription(params, id, info);
       if (typeof parsed === 'string') errors.push(parsed);
       else ch.subs.push(parsed);
     }
 
     conn.channels.set(topic, ch);
-    let set = this.topics.get(topic);
-    if (!set) this.topics.set(topic, (set = new Set()));
+    let set = this.topics.get(ch.room);
+    if (!set) this.topics.set(ch.room, (set = new Set()));
     set.add(ch);
     for (const s of ch.subs) this.indexSub(ch, s);
     this.armTokenTimer(ch);
@@ -399,7 +416,7 @@ export class RealtimeServer {
         this.systemMessage(ch, 'postgres_changes', 'ok', 'Subscribed to PostgreSQL');
       }
     }
-    if (ch.presenceEnabled) this.push(ch, 'presence_state', this.presenceState(topic));
+    if (ch.presenceEnabled) this.push(ch, 'presence_state', this.presenceState(ch.room));
     if (truthy(broadcast.replication_ready)) {
       this.systemMessage(ch, 'system', 'ok', 'Replication connection established');
     }
@@ -408,8 +425,7 @@ export class RealtimeServer {
   private parseSubscription(
     params: Record<string, unknown>,
     id: number,
-    published: Set<string> | null,
-    columns: Map<string, Set<string>> | null,
+    info: PublicationInfo | null,
   ): PgSubscription | string {
     const rawEvent = typeof params.event === 'string' ? params.event.toUpperCase() : '*';
     const event: EventName = rawEvent === 'INSERT' || rawEvent === 'UPDATE' || rawEvent === 'DELETE' ? rawEvent : '*';
@@ -433,42 +449,74 @@ export class RealtimeServer {
     if (Array.isArray(params.select) && (schema === '*' || table === '*')) {
       return 'Error parsing `select` params: select is not allowed on wildcard schema or table';
     }
-    if (published) {
-      const any = [...published].some((t) => {
+    const select = Array.isArray(params.select)
+      ? params.select.filter((c): c is string => typeof c === 'string')
+      : null;
+    if (info) {
+      const any = [...info.published].some((t) => {
         const [s, n] = t.split('.');
         return (schema === '*' || s === schema) && (table === '*' || n === table);
       });
       if (!any) return describe();
-      if (conditions.length && schema !== '*' && table !== '*') {
-        const cols = columns?.get(`${schema}.${table}`);
+      if (schema !== '*' && table !== '*') {
+        const cols = info.columns.get(`${schema}.${table}`);
         if (cols && conditions.some((c) => !cols.has(c.column))) return describe();
+        // As hosted's subscription_check_filters: a filter or `select` column
+        // must be one the subscriber's role may read. Otherwise a filter
+        // would test values the role has no privilege to see.
+        const readable = info.readable.get(`${schema}.${table}`) ?? new Set<string>();
+        const hidden = [...conditions.map((c) => c.column), ...(select ?? [])].find((c) => !readable.has(c));
+        if (hidden !== undefined) {
+          const kind = conditions.some((c) => c.column === hidden) ? 'filter' : 'select';
+          return `Unable to subscribe to changes with given parameters. An exception happened so please check your connect parameters: [event: ${rawEvent}, schema: ${schema}, table: ${table}, filters: ${
+            typeof params.filter === 'string' ? params.filter : '[]'
+          }]. Exception: ERROR P0001 (raise_exception) invalid column for ${kind} ${hidden}`;
+        }
       }
     }
-    const select = Array.isArray(params.select)
-      ? params.select.filter((c): c is string => typeof c === 'string')
-      : null;
+    for (const c of conditions) {
+      if (c.op !== 'match' && c.op !== 'imatch') continue;
+      try {
+        compilePattern(c.value ?? '', c.op === 'imatch');
+      } catch (err) {
+        return `Unable to subscribe to changes with given parameters. An exception happened so please check your connect parameters: [event: ${rawEvent}, schema: ${schema}, table: ${table}, filters: ${String(
+          params.filter,
+        )}]. Exception: ERROR P0001 (raise_exception) invalid regular expression for ${c.op} filter: ${(err as Error).message}`;
+      }
+    }
     return { id, schema, table, event, conditions, select };
   }
 
-  private async publicationInfo(): Promise<{ published: Set<string>; columns: Map<string, Set<string>> }> {
-    const { rows } = await this.opts.authorizer.pool.query<{ t: string; col: string }>(
-      `select format('%s.%s', p.schemaname, p.tablename) as t, a.attname as col
+  /**
+   * The published tables, their columns, and which of them `role` may SELECT
+   * (hosted checks filter and `select` columns against the subscriber's
+   * column privileges when the subscription is created).
+   */
+  private async publicationInfo(role: string): Promise<PublicationInfo> {
+    const { rows } = await this.opts.authorizer.pool.query<{ t: string; col: string; readable: boolean }>(
+      `select format('%s.%s', p.schemaname, p.tablename) as t, a.attname as col,
+              coalesce(exists (select 1 from pg_roles where rolname = $2)
+                       and has_column_privilege($2, c.oid, a.attnum, 'SELECT'), false) as readable
          from pg_publication_tables p
          join pg_class c on c.relname = p.tablename
          join pg_namespace n on n.oid = c.relnamespace and n.nspname = p.schemaname
          join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
         where p.pubname = $1`,
-      [PUBLICATION],
+      [PUBLICATION, role],
     );
     const published = new Set<string>();
     const columns = new Map<string, Set<string>>();
+    const readable = new Map<string, Set<string>>();
     for (const r of rows) {
       published.add(r.t);
       let s = columns.get(r.t);
       if (!s) columns.set(r.t, (s = new Set()));
       s.add(r.col);
+      let rd = readable.get(r.t);
+      if (!rd) readable.set(r.t, (rd = new Set()));
+      if (r.readable) rd.add(r.col);
     }
-    return { published, columns };
+    return { published, columns, readable };
   }
 
   /**
@@ -515,9 +563,9 @@ export class RealtimeServer {
   private removeChannel(ch: Channel): void {
     const conn = ch.conn;
     if (conn.channels.get(ch.topic) === ch) conn.channels.delete(ch.topic);
-    const set = this.topics.get(ch.topic);
+    const set = this.topics.get(ch.room);
     set?.delete(ch);
-    if (set && set.size === 0) this.topics.delete(ch.topic);
+    if (set && set.size === 0) this.topics.delete(ch.room);
     for (const s of ch.subs) {
       const key = `${s.schema}.${s.table}`;
       const t = this.byTable.get(key);
@@ -586,7 +634,10 @@ export class RealtimeServer {
     if (ch.broadcastAck) this.reply(ch.conn, frame, 'ok', {});
   }
 
-  /** Sends a broadcast to every channel on `topic` except `except`. */
+  /**
+   * Sends a broadcast to every channel of the public room `topic` (private
+   * channels only ever hear broadcasts of their own room) except `except`.
+   */
   fanOut(
     topic: string,
     event: string,
@@ -617,19 +668,19 @@ export class RealtimeServer {
   // Presence
   // -------------------------------------------------------------------------
 
-  private presenceState(topic: string): Record<string, { metas: Record<string, unknown>[] }> {
+  private presenceState(room: string): Record<string, { metas: Record<string, unknown>[] }> {
     const state: Record<string, { metas: Record<string, unknown>[] }> = {};
-    for (const [key, holders] of this.presence.get(topic) ?? []) {
+    for (const [key, holders] of this.presence.get(room) ?? []) {
       if (holders.size) state[key] = { metas: [...holders.values()] };
     }
     return state;
   }
 
-  private presenceDiff(topic: string, joins: Record<string, unknown>, leaves: Record<string, unknown>): void {
-    const set = this.topics.get(topic);
+  private presenceDiff(room: string, joins: Record<string, unknown>, leaves: Record<string, unknown>): void {
+    const set = this.topics.get(room);
     if (!set) return;
     const json = JSON.stringify({ joins, leaves });
-    for (const target of set) this.send(target.conn, null, null, topic, 'presence_diff', null, json);
+    for (const target of set) this.send(target.conn, null, null, target.topic, 'presence_diff', null, json);
   }
 
   private presenceEvent(ch: Channel, frame: Frame): void {
@@ -639,8 +690,8 @@ export class RealtimeServer {
         this.reply(ch.conn, frame, 'error', { reason: 'Presence track payload must be a map' });
         return;
       }
-      let byKey = this.presence.get(ch.topic);
-      if (!byKey) this.presence.set(ch.topic, (byKey = new Map()));
+      let byKey = this.presence.get(ch.room);
+      if (!byKey) this.presence.set(ch.room, (byKey = new Map()));
       let holders = byKey.get(ch.presenceKey);
       if (!holders) byKey.set(ch.presenceKey, (holders = new Map()));
       const previous = holders.get(ch);
@@ -648,12 +699,12 @@ export class RealtimeServer {
       holders.set(ch, meta);
       if (previous) {
         this.presenceDiff(
-          ch.topic,
+          ch.room,
           { [ch.presenceKey]: { metas: [{ ...meta, phx_ref_prev: previous.phx_ref }] } },
           { [ch.presenceKey]: { metas: [previous] } },
         );
       } else {
-        this.presenceDiff(ch.topic, { [ch.presenceKey]: { metas: [meta] } }, {});
+        this.presenceDiff(ch.room, { [ch.presenceKey]: { metas: [meta] } }, {});
       }
       this.reply(ch.conn, frame, 'ok', {});
       return;
@@ -667,14 +718,14 @@ export class RealtimeServer {
   }
 
   private untrack(ch: Channel): void {
-    const byKey = this.presence.get(ch.topic);
+    const byKey = this.presence.get(ch.room);
     const holders = byKey?.get(ch.presenceKey);
     const meta = holders?.get(ch);
     if (!meta) return;
     holders!.delete(ch);
     if (holders!.size === 0) byKey!.delete(ch.presenceKey);
-    if (byKey!.size === 0) this.presence.delete(ch.topic);
-    this.presenceDiff(ch.topic, {}, { [ch.presenceKey]: { metas: [meta] } });
+    if (byKey!.size === 0) this.presence.delete(ch.room);
+    this.presenceDiff(ch.room, {}, { [ch.presenceKey]: { metas: [meta] } });
   }
 
   // -------------------------------------------------------------------------
@@ -682,10 +733,11 @@ export class RealtimeServer {
   // -------------------------------------------------------------------------
 
   /**
-   * Delivers a committed transaction: matches every change against the
-   * subscriptions, then authorises with one statement per table touched
+   * Delivers a committed transaction: finds the subscribers of each change's
+   * table and event, authorises with one statement per table touched
    * (covering all its changed rows and all claims groups; for a single-row
-   * commit that is one statement per change), then sends in commit order.
+   * commit that is one statement per change), then, in commit order, applies
+   * the filters for the subscribers that may see each row and sends.
    */
   async deliverTransaction(tx: Transaction): Promise<void> {
     const commitTimestamp = tx.commitTime.toISOString();
@@ -738,7 +790,12 @@ export class RealtimeServer {
     return out;
   }
 
-  /** Typed rows and the channels whose event and filters match; null if none. */
+  /**
+   * Typed rows and the channels with a subscription to this table and event;
+   * null if none. Filters are not looked at here: they are evaluated in
+   * sendChange, only for subscribers that row level security lets see the row,
+   * and only on columns their role may read.
+   */
   private async prepare(change: RawChange): Promise<Prepared | null> {
     const { schema, table } = change.relation;
     const channels = this.candidates(schema, table);
@@ -763,25 +820,47 @@ export class RealtimeServer {
       // Unchanged TOAST values are not in the WAL; take them from the old row.
       for (const [k, v] of Object.entries(old)) if (!(k in record)) record[k] = v;
     }
-    const target = change.type === 'DELETE' ? (old ?? {}) : (record ?? {});
 
-    const matched: { ch: Channel; ids: number[]; select: string[] | null }[] = [];
+    const matched: { ch: Channel; subs: PgSubscription[] }[] = [];
     for (const ch of channels) {
-      const ids: number[] = [];
-      let select: Set<string> | null = new Set();
-      for (const s of ch.subs) {
-        if (s.schema !== '*' && s.schema !== schema) continue;
-        if (s.table !== '*' && s.table !== table) continue;
-        if (s.event !== '*' && s.event !== change.type) continue;
-        if (!matches(s.conditions, target, meta.typeNames)) continue;
-        if (!ids.includes(s.id)) ids.push(s.id);
-        if (select && s.select) for (const c of s.select) select.add(c);
-        else select = null;
-      }
-      if (ids.length) matched.push({ ch, ids, select: select ? [...meta.pkCols, ...select] : null });
+      const subs = ch.subs.filter(
+        (s) =>
+          (s.schema === '*' || s.schema === schema) &&
+          (s.table === '*' || s.table === table) &&
+          (s.event === '*' || s.event === change.type),
+      );
+      if (subs.length) matched.push({ ch, subs });
     }
     if (!matched.length) return null;
     return { change, meta, record, old, matched, batch: null, row: 0 };
+  }
+
+  /**
+   * The subscriptions of `subs` whose filters hold for this change, as seen by
+   * a subscriber that may read `readable` (and, for INSERT/UPDATE, that row
+   * level security already let see the row).
+   *   INSERT/UPDATE: the filters test the new row's readable columns; a
+   *     condition on any other column fails.
+   *   DELETE on a table with RLS: Realtime cannot check RLS on a row that is
+   *     gone, so the filters may learn nothing the payload does not carry: a
+   *     condition on a primary-key column tests the key; a condition on any
+   *     other column is not evaluated ("Delete events are not filterable").
+   *   DELETE on a table without RLS: as hosted, the filters test the old row
+   *     from the WAL (the whole row under REPLICA IDENTITY FULL, else the key),
+   *     readable columns only; a condition on a column not there fails.
+   */
+  private passing(p: Prepared, subs: PgSubscription[], readable: ReadonlySet<string>, rls: boolean): PgSubscription[] {
+    const { change, meta } = p;
+    const source = change.type === 'DELETE' ? p.old : p.record;
+    const row: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(source ?? {})) {
+      if (readable.has(k) && (change.type !== 'DELETE' || !rls || meta.pkCols.includes(k))) row[k] = v;
+    }
+    return subs.filter((s) => {
+      const conds =
+        change.type === 'DELETE' && rls ? s.conditions.filter((c) => meta.pkCols.includes(c.column)) : s.conditions;
+      return matches(conds, row, meta.typeNames);
+    });
   }
 
   private sendChange(p: Prepared, commitTimestamp: string): void {
@@ -818,11 +897,25 @@ export class RealtimeServer {
       dataByRole.set(cacheKey, json);
       return json;
     };
+    const readableByRole = new Map<string, ReadonlySet<string>>();
     for (const m of p.matched) {
       const ch = m.ch;
+      // Row level security first (INSERT/UPDATE), then the filters.
       if (!vis.sets[b.groupOf.get(ch)!]?.has(p.row)) continue;
       if (ch.conn.channels.get(ch.topic) !== ch) continue;
-      const payloadJson = `{"ids":${JSON.stringify(m.ids)},"data":${dataFor(ch.claims.role, m.select)}}`;
+      const role = ch.claims.role;
+      let readable = readableByRole.get(role);
+      if (!readable) readableByRole.set(role, (readable = new Set(vis.columns[role] ?? [])));
+      const subs = this.passing(p, m.subs, readable, vis.rls);
+      if (!subs.length) continue;
+      const ids: number[] = [];
+      let select: Set<string> | null = new Set();
+      for (const s of subs) {
+        if (!ids.includes(s.id)) ids.push(s.id);
+        if (select && s.select) for (const c of s.select) select.add(c);
+        else select = null;
+      }
+      const payloadJson = `{"ids":${JSON.stringify(ids)},"data":${dataFor(role, select ? [...meta.pkCols, ...select] : null)}}`;
       this.send(ch.conn, null, null, ch.topic, 'postgres_changes', null, payloadJson);
     }
   }
@@ -834,7 +927,8 @@ interface Prepared {
   meta: RelationMeta;
   record: Record<string, unknown> | null;
   old: Record<string, unknown> | null;
-  matched: { ch: Channel; ids: number[]; select: string[] | null }[];
+  /** Channels with a subscription to this table and event (filters not yet applied). */
+  matched: { ch: Channel; subs: PgSubscription[] }[];
   batch: Batch | null;
   /** 1-based position of this row in its batch. */
   row: number;

@@ -3,7 +3,7 @@
  * Postgres text values → typed JSON, and the Phoenix frame codecs.
  */
 import { describe, expect, it } from 'vitest';
-import { FilterParseError, matches, parseFilter } from '../../stack/realtime/filters.ts';
+import { FilterParseError, compilePattern, likeMatch, matches, parseFilter } from '../../stack/realtime/filters.ts';
 import { valueFromText } from '../../stack/realtime/values.ts';
 import {
   decodeBinary,
@@ -70,6 +70,37 @@ describe('filters', () => {
     expect(() => parseFilter(`id=in.(${Array.from({ length: 101 }, (_, i) => i).join(',')})`)).toThrow(
       FilterParseError,
     );
+  });
+});
+
+describe('patterns run in bounded time', () => {
+  it('LIKE: % or * any run, _ one character, \\ escapes, ilike folds case', () => {
+    expect(likeMatch('pend%', 'pending')).toBe(true);
+    expect(likeMatch('p_nding', 'pending')).toBe(true);
+    expect(likeMatch('*din*', 'pending')).toBe(true);
+    expect(likeMatch('%x%', 'pending')).toBe(false);
+    expect(likeMatch('50\\%', '50%')).toBe(true);
+    expect(likeMatch('50\\%', '500')).toBe(false);
+    expect(likeMatch('PEND%', 'pending')).toBe(false);
+    expect(likeMatch('PEND%', 'pending', true)).toBe(true);
+    expect(likeMatch('', '')).toBe(true);
+    expect(likeMatch('%', '')).toBe(true);
+    expect(likeMatch('_', '')).toBe(false);
+  });
+
+  it('a pattern that makes a backtracking matcher explode answers at once', () => {
+    const long = 'a'.repeat(20_000);
+    const started = performance.now();
+    expect(likeMatch('*a*a*a*a*a*a*b', long)).toBe(false);
+    expect(likeMatch('%A%A%A%A%', long, true)).toBe(true);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('imatch refuses escapes that lower-casing would change', () => {
+    expect(() => compilePattern('\\D+', true)).toThrow(FilterParseError);
+    expect(() => compilePattern('\\p{Lu}', true)).toThrow(FilterParseError);
+    expect(compilePattern('^\\d+ ITEMS$', true).test('3 items')).toBe(true);
+    expect(() => compilePattern('(', false)).toThrow(FilterParseError);
   });
 });
 
