@@ -165,14 +165,24 @@ describe('dot segments that leave the service their path names', () => {
 });
 
 describe('the honest paths', () => {
-  it('signs up with the key at /auth/v1/signup, and normalised spellings of a keyed route keep working', async () => {
+  it('with the key, sign-up and sign-in reach Auth, and normalised spellings of a keyed route keep working', async () => {
+    // Self sign-up is off: Auth itself (past the gateway's key check) refuses it.
     const email = freshEmail('honest');
     const res = await raw('POST', '/auth/v1/signup', {
       headers: { apikey: env.anonKey },
       body: JSON.stringify({ email, password: 'password123' }),
     });
-    expect(res.status).toBe(200);
-    expect(await userExists(email)).toBe(true);
+    expect(res.status).toBe(422);
+    expect(json(res)).toMatchObject({ error_code: 'signup_disabled' });
+    expect(await userExists(email)).toBe(false);
+    for (const path of ['/auth/v1/token?grant_type=password', '/auth/v1/./token?grant_type=password']) {
+      const signIn = await raw('POST', path, {
+        headers: { apikey: env.anonKey },
+        body: JSON.stringify({ email: 'helen@eastside.example', password: env.password }),
+      });
+      expect(signIn.status, path).toBe(200);
+      expect(json(signIn)).toHaveProperty('access_token');
+    }
 
     // zip_centroids is readable by anon.
     const dotted = await raw('GET', '/rest/v1/./zip_centroids?select=zip&limit=1', {
