@@ -40,6 +40,7 @@ export default defineConfig({
             'tests/functions/**/*.test.ts',
             'tests/notifications/**/*.test.ts',
             'tests/e2e/**/*.test.ts',
+            'tests/security/**/*.test.ts',
           ],
           globalSetup: ['tests/setup/global-stack.ts'],
           fileParallelism: false,

@@ -71,7 +71,11 @@ grant insert (id, first_name, last_name, email, phone, address, zip, preferred_c
 grant update (first_name, last_name, email, phone, address, zip, preferred_contact, preferred_language) on public.seekers to authenticated;
 
 -- Seekers: a one-membership staff member adds from that organisation by
--- default; a seeker editing their own record may change only how they are reached.
+-- default; a seeker editing their own record may change only how they are
+-- reached; contact details (email, phone, preferred contact) change only by
+-- the seeker or the organisation that added them
+-- (private.can_change_seeker_contact). The language is not among them: it
+-- redirects nothing, and whoever speaks with the person may learn it.
 create or replace function private.seekers_before_write()
 returns trigger
 language plpgsql
@@ -99,6 +103,14 @@ begin
          is distinct from (old.first_name, old.last_name, old.address, old.zip) then
     raise exception 'Seekers can change only their contact details and preferences'
       using errcode = '42501';
+  end if;
+  if auth.role() = 'authenticated'
+     and (new.email, new.phone, new.preferred_contact) is distinct from (old.email, old.phone, old.preferred_contact)
+     and not private.can_change_seeker_contact(old.id) then
+    raise exception 'Only the organisation that added % and % themselves can change their email, phone or preferred contact',
+        private.display_name(old.first_name, old.last_name), old.first_name
+      using errcode = '42501',
+            hint = 'You see this person through a referral. Ask the organisation that added them to update their contact details.';
   end if;
   return new;
 end

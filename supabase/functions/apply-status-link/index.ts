@@ -4,6 +4,7 @@
 //   POST { token, action: "apply" }    → applies it once, as its recipient
 //
 // The answer's `state` is ready | applied | used | expired | superseded |
+// address_changed (sent to an address that is no longer the recipient's) |
 // invalid; an invalid (tampered, unknown) token reveals nothing else. The
 // token itself is the credential (signed, single use, 14 days), so no
 // signed-in user is needed (verify_jwt = false in config.toml); the database

@@ -1,7 +1,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { supabase } from '@/lib/supabase';
 
-export type LinkState = 'ready' | 'applied' | 'used' | 'expired' | 'superseded' | 'invalid';
+export type LinkState = 'ready' | 'applied' | 'used' | 'expired' | 'superseded' | 'address_changed' | 'invalid';
 
 export type StatusLink = {
   state: LinkState;
