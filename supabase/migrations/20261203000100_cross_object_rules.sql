@@ -160,10 +160,14 @@ create table public.seeker_events (
   constraint seeker_events_pkey primary key (id),
   constraint seeker_events_actor_display_name_check check ((char_length(actor_display_name) <= 120)),
   constraint seeker_events_actor_organization_check check ((char_length(actor_organization) <= 200)),
+  constraint seeker_events_from_email_check check ((char_length(from_email) <= 320)),
+  constraint seeker_events_to_email_check check ((char_length(to_email) <= 320)),
+  constraint seeker_events_from_phone_check check ((char_length(from_phone) <= 40)),
+  constraint seeker_events_to_phone_check check ((char_length(to_phone) <= 40)),
   constraint seeker_events_fields_check check (((cardinality(fields) >= 1) and (fields <@ array['email'::text, 'phone'::text, 'preferred_contact'::text]))),
   constraint seeker_events_seeker_id_fkey foreign key (seeker_id) references public.seekers(id) on delete cascade
 );
-comment on table public.seeker_events is 'History of a seeker''s record: every change of email, phone or preferred contact, with who made it. Written only by a trigger; nobody can edit or delete it. Visible to whoever can see the seeker. The previous address is told of each change (notification_jobs, event contact_changed).';
+comment on table public.seeker_events is 'History of a seeker''s record: every change of email, phone or preferred contact, with who made it. Written only by a trigger; nobody can edit or delete it. Visible to whoever can see the seeker. The previous address is told of each change a user makes (notification_jobs, event contact_changed); an administrator''s change is recorded only.';
 comment on column public.seeker_events.id is 'Event number (increasing).';
 comment on column public.seeker_events.seeker_id is 'The seeker.';
 comment on column public.seeker_events.event_type is 'What happened.';
@@ -565,7 +569,8 @@ declare
   v_target jsonb;
   v_jobs integer := 0;
 begin
-  if coalesce(current_setting('app.suppress_notifications', true), '') in ('on', 'true', '1') then
+  if new.actor_id is null
+     or coalesce(current_setting('app.suppress_notifications', true), '') in ('on', 'true', '1') then
     return null;
   end if;
   select * into v_seeker from public.seekers where id = new.seeker_id;

@@ -707,7 +707,10 @@ create trigger referrals_notify_status_changed after update of status on public.
 -- the previous address. A changed email is told at the old email, a changed
 -- phone at the old phone (a text message); a change of preferred contact
 -- alone at the address of the old preference (email or text; phone and none
--- ask for no messages). Sent whoever made the change, the seeker included.
+-- ask for no messages). Sent whoever made the change, the seeker included,
+-- as long as someone did: a change made by an administrator (SQL, Studio, the
+-- service role without a named actor) is recorded but told to nobody, as
+-- Supabase Auth sends no change notice for its admin API.
 create or replace function private.enqueue_contact_change_notifications()
 returns trigger
 language plpgsql
@@ -720,7 +723,8 @@ declare
   v_target jsonb;
   v_jobs integer := 0;
 begin
-  if coalesce(current_setting('app.suppress_notifications', true), '') in ('on', 'true', '1') then
+  if new.actor_id is null
+     or coalesce(current_setting('app.suppress_notifications', true), '') in ('on', 'true', '1') then
     return null;
   end if;
   select * into v_seeker from public.seekers where id = new.seeker_id;

@@ -186,6 +186,16 @@ describe('the organisation that added the seeker, and the seeker', () => {
     expect(job).toEqual({ channel: 'sms', address: '(512) 555-0199', state: 'not_sent', event: 'contact_changed' });
   });
 
+  it("an administrator's change (SQL) is recorded as the system and told to nobody", async () => {
+    await sql(`update public.seekers set email = $2 where id = $1`, [seekers.sam, NEW_EMAIL]);
+    const [event] = await sql(
+      `select fields, actor_id, actor_display_name from public.seeker_events where seeker_id = $1`,
+      [seekers.sam],
+    );
+    expect(event).toEqual({ fields: ['email'], actor_id: null, actor_display_name: 'System' });
+    expect(await sql(`select 1 from public.notification_jobs where event = 'contact_changed'`)).toEqual([]);
+  });
+
   it('the seeker history cannot be rewritten: not through the API, not by an admin in SQL', async () => {
     expect((await helen.from('seekers').update({ preferred_contact: 'text' }).eq('id', seekers.sam)).error).toBeNull();
     const upd = await helen
