@@ -10,7 +10,9 @@
 --     cannot see cannot be deleted; the goal rule of referrals holds at every
 --     trigger level;
 --   * delivery records (notification_jobs) show signed-in users everything but
---     the address, and a provider's error never quotes it.
+--     the address, and a provider's error never quotes it;
+--   * a note's author deletes it (writing the referral's history) only while
+--     still one of the referral's staff.
 -- The schema files (supabase/schemas/) describe the result.
 -- =============================================================================
 
@@ -607,3 +609,15 @@ $$;
 revoke all on function private.enqueue_contact_change_notifications() from public, anon, authenticated, service_role;
 
 create trigger seeker_events_notify_contact_changed after insert on public.seeker_events for each row execute function private.enqueue_contact_change_notifications();
+
+-- 60_notes.sql ------------------------------------------------------------------
+
+drop policy "Authors can delete their own notes" on public.referral_notes;
+create policy "Authors can delete their own notes" on public.referral_notes for delete to authenticated
+  using (
+    author_id = (select auth.uid())
+    and exists (
+      select 1 from public.referrals r
+      where r.id = referral_notes.referral_id
+        and private.reaches(array[r.program_id], array[r.referred_by, r.from_site_id, r.from_program_id], (select private.my_inbound_programs()), (select private.my_outbound_scope()))));
+

@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { closeDb, resetDb, signIn, sql, type Client } from '../support/stack.ts';
-import { goals, referrals, seekers, users } from '../db/world.ts';
+import { goals, notes, programs, referrals, seekers, users } from '../db/world.ts';
 
 let carl: Client;
 let helen: Client;
@@ -130,5 +130,28 @@ describe('a seeker and goals', () => {
     expect(move.error?.code).toBe('42501');
     const status = await sam.from('referrals').update({ status: 'got_help' }).eq('id', referrals.R1).select('status');
     expect(status.data).toEqual([{ status: 'got_help' }]);
+  });
+});
+
+describe("other writes into a referral's history", () => {
+  it("a note's author who no longer works on the referral cannot delete the note (and write its history)", async () => {
+    await sql('delete from public.program_members where program_id = $1 and user_id = $2', [
+      programs.safeHaven,
+      users.carl.id,
+    ]);
+    const { data, error } = await carl.from('referral_notes').delete().eq('id', notes.onR2ByCarl).select('id');
+    expect(error).toBeNull();
+    expect(data).toEqual([]);
+    expect(await sql('select 1 from public.referral_notes where id = $1', [notes.onR2ByCarl])).toHaveLength(1);
+    expect(await sql(`select 1 from public.referral_events where event_type = 'note_deleted'`)).toEqual([]);
+  });
+
+  it('while on the referral, the author deletes it and the history records that', async () => {
+    const { data } = await carl.from('referral_notes').delete().eq('id', notes.onR2ByCarl).select('id');
+    expect(data).toEqual([{ id: notes.onR2ByCarl }]);
+    const [event] = await sql(
+      `select actor_display_name from public.referral_events where event_type = 'note_deleted'`,
+    );
+    expect(event).toEqual({ actor_display_name: 'Carl D.' });
   });
 });
