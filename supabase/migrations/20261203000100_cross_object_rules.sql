@@ -5,7 +5,8 @@
 --     every such change is in the seeker's history (seeker_events) and told
 --     to the previous address (notification_jobs, event contact_changed);
 --   * a one-click link acts only while the address it was sent to is still
---     the recipient's (one_click_links.address, state address_changed);
+--     the recipient's (one_click_links.address, state address_changed) and,
+--     for staff, while they may still update the referral (no_access);
 --   * goals are changed by staff only, and a goal holding referrals the caller
 --     cannot see cannot be deleted; the goal rule of referrals holds at every
 --     trigger level;
@@ -407,6 +408,37 @@ comment on function public.finish_notification_job(p_job_id uuid, p_outcome text
 revoke all on function public.finish_notification_job(p_job_id uuid, p_outcome text, p_provider_message_id text, p_error text) from public, anon, authenticated, service_role;
 grant execute on function public.finish_notification_job(p_job_id uuid, p_outcome text, p_provider_message_id text, p_error text) to service_role;
 
+create or replace function private.one_click_describe(p_link private.one_click_links, p_status public.referral_status, p_state text)
+returns jsonb
+language sql
+stable security definer
+set search_path = ''
+as $$
+  select jsonb_build_object(
+    'state', p_state,
+    'chosen_status', p_status,
+    'used_status', p_link.used_status,
+    'recipient_kind', p_link.recipient_kind,
+    'language', case when p_link.recipient_kind = 'seeker' then s.preferred_language else 'en' end,
+    'expires_at', p_link.expires_at,
+    -- whoever holds a link that no longer speaks for its recipient learns
+    -- nothing more about the referral
+    'referral', case when p_state not in ('address_changed', 'no_access') then jsonb_build_object(
+      'id', r.id,
+      'status', r.status,
+      'comment', r.comment,
+      'created_at', r.created_at,
+      'program_name', p.name,
+      'seeker_first_name', s.first_name
+    ) end
+  )
+  from public.referrals r
+  join public.programs p on p.id = r.program_id
+  join public.seekers s on s.id = r.seeker_id
+  where r.id = p_link.referral_id
+$$;
+revoke all on function private.one_click_describe(p_link private.one_click_links, p_status public.referral_status, p_state text) from public, anon, authenticated, service_role;
+
 create or replace function private.one_click_address_current(p_link private.one_click_links)
 returns boolean
 language sql
@@ -421,6 +453,21 @@ as $$
 $$;
 revoke all on function private.one_click_address_current(p_link private.one_click_links) from public, anon, authenticated, service_role;
 
+create or replace function private.one_click_recipient_may_act(p_link private.one_click_links)
+returns boolean
+language sql
+stable security definer
+set search_path = ''
+as $$
+  select p_link.recipient_user_id is null or exists (
+    select 1 from public.referrals r
+    where r.id = p_link.referral_id
+      and private.reaches(array[r.program_id], array[r.referred_by, r.from_site_id, r.from_program_id],
+                          private.inbound_programs(p_link.recipient_user_id),
+                          private.outbound_scope(p_link.recipient_user_id)))
+$$;
+revoke all on function private.one_click_recipient_may_act(p_link private.one_click_links) from public, anon, authenticated, service_role;
+
 create or replace function private.one_click_state(p_link private.one_click_links)
 returns text
 language sql
@@ -432,6 +479,7 @@ as $$
     when p_link.superseded_at is not null then 'superseded'
     when p_link.expires_at <= now() then 'expired'
     when not private.one_click_address_current(p_link) then 'address_changed'
+    when not private.one_click_recipient_may_act(p_link) then 'no_access'
     else 'ready'
   end
 $$;

@@ -407,7 +407,7 @@ $$;
 revoke all on function private.one_click_link_for(p_token text, OUT link private.one_click_links, OUT status public.referral_status) from public, anon, authenticated, service_role;
 
 -- What the confirm page shows. state: ready | used | expired | superseded |
--- address_changed | invalid.
+-- address_changed | no_access | invalid (the last three without the referral).
 create or replace function private.one_click_describe(p_link private.one_click_links, p_status public.referral_status, p_state text)
 returns jsonb
 language sql
@@ -421,14 +421,16 @@ as $$
     'recipient_kind', p_link.recipient_kind,
     'language', case when p_link.recipient_kind = 'seeker' then s.preferred_language else 'en' end,
     'expires_at', p_link.expires_at,
-    'referral', jsonb_build_object(
+    -- whoever holds a link that no longer speaks for its recipient learns
+    -- nothing more about the referral
+    'referral', case when p_state not in ('address_changed', 'no_access') then jsonb_build_object(
       'id', r.id,
       'status', r.status,
       'comment', r.comment,
       'created_at', r.created_at,
       'program_name', p.name,
       'seeker_first_name', s.first_name
-    )
+    ) end
   )
   from public.referrals r
   join public.programs p on p.id = r.program_id
@@ -454,6 +456,25 @@ as $$
 $$;
 revoke all on function private.one_click_address_current(p_link private.one_click_links) from public, anon, authenticated, service_role;
 
+-- A staff member's link acts only while they may still update the referral
+-- (the rule, 05_visibility.sql, applied to the recipient): someone who has
+-- left the program or site since the email keeps no power through it. A
+-- seeker's link is theirs for as long as the referral is.
+create or replace function private.one_click_recipient_may_act(p_link private.one_click_links)
+returns boolean
+language sql
+stable security definer
+set search_path = ''
+as $$
+  select p_link.recipient_user_id is null or exists (
+    select 1 from public.referrals r
+    where r.id = p_link.referral_id
+      and private.reaches(array[r.program_id], array[r.referred_by, r.from_site_id, r.from_program_id],
+                          private.inbound_programs(p_link.recipient_user_id),
+                          private.outbound_scope(p_link.recipient_user_id)))
+$$;
+revoke all on function private.one_click_recipient_may_act(p_link private.one_click_links) from public, anon, authenticated, service_role;
+
 create or replace function private.one_click_state(p_link private.one_click_links)
 returns text
 language sql
@@ -465,6 +486,7 @@ as $$
     when p_link.superseded_at is not null then 'superseded'
     when p_link.expires_at <= now() then 'expired'
     when not private.one_click_address_current(p_link) then 'address_changed'
+    when not private.one_click_recipient_may_act(p_link) then 'no_access'
     else 'ready'
   end
 $$;

@@ -142,7 +142,8 @@ describe('the organisation that added the seeker, and the seeker', () => {
 
     expect((await applyLink(oldToken, 'inspect')).data).toMatchObject({ state: 'address_changed' });
     const applied = await applyLink(oldToken, 'apply');
-    expect(applied.data).toMatchObject({ state: 'address_changed', referral: { status: 'pending' } });
+    // and says nothing more about the referral to whoever holds the old mailbox
+    expect(applied.data).toMatchObject({ state: 'address_changed', referral: null });
     const [r1] = await sql<{ status: string }>('select status from public.referrals where id = $1', [referrals.R1]);
     expect(r1!.status).toBe('pending');
     expect(
@@ -157,6 +158,20 @@ describe('the organisation that added the seeker, and the seeker', () => {
     await outboxSettled();
     const applyFresh = await applyLink(tokenOf(oneClickLink(fresh, 'got_help')), 'apply');
     expect(applyFresh.data).toMatchObject({ state: 'applied', referral: { status: 'got_help' } });
+  });
+
+  it("a staff member's link stops acting for them once they leave the program", async () => {
+    const { error } = await helen.from('referrals').update({ status: 'needs_client_action' }).eq('id', referrals.R1);
+    expect(error).toBeNull();
+    const toCody = await mail.waitFor((m) => m.to.some((t) => t.address === users.cody.email));
+    await outboxSettled();
+    const token = tokenOf(oneClickLink(toCody, 'eligible'));
+    expect((await applyLink(token, 'inspect')).data).toMatchObject({ state: 'ready' });
+    // Cody leaves Harbor Food Pantry: R1 no longer reaches him
+    await sql('delete from public.program_members where user_id = $1', [users.cody.id]);
+    expect((await applyLink(token, 'apply')).data).toMatchObject({ state: 'no_access', referral: null });
+    const [r1] = await sql<{ status: string }>('select status from public.referrals where id = $1', [referrals.R1]);
+    expect(r1!.status).toBe('needs_client_action');
   });
 
   it('Sam changes his own phone: recorded as him, and the old number is told (a text message)', async () => {

@@ -5,7 +5,8 @@
 //
 // The answer's `state` is ready | applied | used | expired | superseded |
 // address_changed (sent to an address that is no longer the recipient's) |
-// invalid; an invalid (tampered, unknown) token reveals nothing else. The
+// no_access (a staff recipient no longer on the referral) | invalid; these
+// last three reveal nothing about the referral. The
 // token itself is the credential (signed, single use, 14 days), so no
 // signed-in user is needed (verify_jwt = false in config.toml); the database
 // functions that check it are executable by the service role only, which is

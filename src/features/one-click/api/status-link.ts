@@ -1,7 +1,8 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { supabase } from '@/lib/supabase';
 
-export type LinkState = 'ready' | 'applied' | 'used' | 'expired' | 'superseded' | 'address_changed' | 'invalid';
+export type LinkState =
+  'ready' | 'applied' | 'used' | 'expired' | 'superseded' | 'address_changed' | 'no_access' | 'invalid';
 
 export type StatusLink = {
   state: LinkState;
@@ -9,7 +10,8 @@ export type StatusLink = {
   used_status?: string | null;
   recipient_kind?: 'seeker' | 'program' | 'helper';
   language?: 'en' | 'es';
-  referral?: { id: string; status: string; comment: string; program_name: string; seeker_first_name: string };
+  /** Absent for address_changed, no_access and invalid: the link no longer speaks for its recipient. */
+  referral?: { id: string; status: string; comment: string; program_name: string; seeker_first_name: string } | null;
 };
 
 async function callStatusLink(token: string, action: 'inspect' | 'apply'): Promise<StatusLink> {
