@@ -566,6 +566,7 @@ export type Database = {
           updated_at: string
           user_id: string | null
           zip: string | null
+          contact_editable: boolean | null
         }
         Insert: {
           address?: string | null
@@ -711,6 +712,12 @@ export type Database = {
       claim_notification_jobs: {
         Args: { p_lease_seconds?: number; p_limit?: number }
         Returns: Json[]
+      }
+      contact_editable: {
+        Args: { "": Database["public"]["Tables"]["seekers"]["Row"] }
+        Returns: {
+          error: true
+        } & "the function public.contact_editable with parameter or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache"
       }
       finish_notification_job: {
         Args: {

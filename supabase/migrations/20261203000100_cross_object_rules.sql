@@ -80,6 +80,18 @@ end
 $$;
 revoke all on function private.seekers_before_write() from public, anon, authenticated, service_role;
 
+create or replace function public.contact_editable(public.seekers)
+returns boolean
+language sql
+stable
+set search_path = ''
+as $$
+  select private.can_change_seeker_contact($1.id)
+$$;
+comment on function public.contact_editable(public.seekers) is 'Computed field of seekers: whether the caller may change this seeker''s email, phone and preferred contact (the seeker themselves, or the organisation that added them).';
+revoke all on function public.contact_editable(public.seekers) from public, anon, authenticated, service_role;
+grant execute on function public.contact_editable(public.seekers) to authenticated, service_role;
+
 -- 40_goals.sql ------------------------------------------------------------------
 
 create or replace function private.goals_before_delete()

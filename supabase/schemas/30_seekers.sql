@@ -123,3 +123,19 @@ create trigger seekers_touch before update on public.seekers for each row execut
 
 create policy "Staff can add seekers from an organisation they belong to" on public.seekers for insert to authenticated
   with check (((created_by = ( select auth.uid() as uid)) and ((created_from_site_id in ( select private.my_site_ids() as my_site_ids)) or (created_from_program_id in ( select private.my_program_ids() as my_program_ids)))));
+
+-- For the app: whether the caller may change this seeker's email, phone and
+-- preferred contact (private.can_change_seeker_contact), so a form can show
+-- them read-only instead of failing. A computed field:
+-- .select('id, email, contact_editable').
+create or replace function public.contact_editable(public.seekers)
+returns boolean
+language sql
+stable
+set search_path = ''
+as $$
+  select private.can_change_seeker_contact($1.id)
+$$;
+comment on function public.contact_editable(public.seekers) is 'Computed field of seekers: whether the caller may change this seeker''s email, phone and preferred contact (the seeker themselves, or the organisation that added them).';
+revoke all on function public.contact_editable(public.seekers) from public, anon, authenticated, service_role;
+grant execute on function public.contact_editable(public.seekers) to authenticated, service_role;

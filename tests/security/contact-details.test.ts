@@ -76,6 +76,15 @@ describe('staff who see a seeker only through a referral', () => {
     expect(await sql('select 1 from public.seeker_events where seeker_id = $1', [seekers.sam])).toEqual([]);
   });
 
+  it('the app can tell who may change them (contact_editable), so the form shows them read-only', async () => {
+    const editable = async (client: Client) =>
+      (await client.from('seekers').select('contact_editable').eq('id', seekers.sam).single()).data?.contact_editable;
+    expect(await editable(carl)).toBe(false);
+    expect(await editable(clara)).toBe(false);
+    expect(await editable(helen)).toBe(true);
+    expect(await editable(sam)).toBe(true);
+  });
+
   it("so the next change of a referral Carl cannot see still goes to Sam's own address", async () => {
     await carl.from('seekers').update({ email: ATTACKER }).eq('id', seekers.sam);
     const toSam = await claraUpdatesR1('pending', SAM_EMAIL);
