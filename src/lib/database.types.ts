@@ -81,10 +81,11 @@ export type Database = {
           recipient_name: string
           recipient_seeker_id: string | null
           recipient_user_id: string | null
-          referral_id: string
+          referral_id: string | null
+          seeker_event_id: number | null
           sent_at: string | null
           state: Database["public"]["Enums"]["notification_state"]
-          to_status: Database["public"]["Enums"]["referral_status"]
+          to_status: Database["public"]["Enums"]["referral_status"] | null
           tries: number
           updated_at: string
         }
@@ -109,10 +110,11 @@ export type Database = {
           recipient_name?: string
           recipient_seeker_id?: string | null
           recipient_user_id?: string | null
-          referral_id: string
+          referral_id?: string | null
+          seeker_event_id?: number | null
           sent_at?: string | null
           state?: Database["public"]["Enums"]["notification_state"]
-          to_status: Database["public"]["Enums"]["referral_status"]
+          to_status?: Database["public"]["Enums"]["referral_status"] | null
           tries?: number
           updated_at?: string
         }
@@ -137,10 +139,11 @@ export type Database = {
           recipient_name?: string
           recipient_seeker_id?: string | null
           recipient_user_id?: string | null
-          referral_id?: string
+          referral_id?: string | null
+          seeker_event_id?: number | null
           sent_at?: string | null
           state?: Database["public"]["Enums"]["notification_state"]
-          to_status?: Database["public"]["Enums"]["referral_status"]
+          to_status?: Database["public"]["Enums"]["referral_status"] | null
           tries?: number
           updated_at?: string
         }
@@ -157,6 +160,13 @@ export type Database = {
             columns: ["referral_id"]
             isOneToOne: false
             referencedRelation: "referrals"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "notification_jobs_seeker_event_id_fkey"
+            columns: ["seeker_event_id"]
+            isOneToOne: false
+            referencedRelation: "seeker_events"
             referencedColumns: ["id"]
           },
         ]
@@ -467,6 +477,77 @@ export type Database = {
           },
         ]
       }
+      seeker_events: {
+        Row: {
+          actor_display_name: string
+          actor_id: string | null
+          actor_organization: string | null
+          created_at: string
+          event_type: Database["public"]["Enums"]["seeker_event_type"]
+          fields: string[]
+          from_email: string | null
+          from_phone: string | null
+          from_preferred_contact:
+            | Database["public"]["Enums"]["contact_preference"]
+            | null
+          id: number
+          seeker_id: string
+          to_email: string | null
+          to_phone: string | null
+          to_preferred_contact:
+            | Database["public"]["Enums"]["contact_preference"]
+            | null
+        }
+        Insert: {
+          actor_display_name: string
+          actor_id?: string | null
+          actor_organization?: string | null
+          created_at?: string
+          event_type: Database["public"]["Enums"]["seeker_event_type"]
+          fields: string[]
+          from_email?: string | null
+          from_phone?: string | null
+          from_preferred_contact?:
+            | Database["public"]["Enums"]["contact_preference"]
+            | null
+          id?: never
+          seeker_id: string
+          to_email?: string | null
+          to_phone?: string | null
+          to_preferred_contact?:
+            | Database["public"]["Enums"]["contact_preference"]
+            | null
+        }
+        Update: {
+          actor_display_name?: string
+          actor_id?: string | null
+          actor_organization?: string | null
+          created_at?: string
+          event_type?: Database["public"]["Enums"]["seeker_event_type"]
+          fields?: string[]
+          from_email?: string | null
+          from_phone?: string | null
+          from_preferred_contact?:
+            | Database["public"]["Enums"]["contact_preference"]
+            | null
+          id?: never
+          seeker_id?: string
+          to_email?: string | null
+          to_phone?: string | null
+          to_preferred_contact?:
+            | Database["public"]["Enums"]["contact_preference"]
+            | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "seeker_events_seeker_id_fkey"
+            columns: ["seeker_id"]
+            isOneToOne: false
+            referencedRelation: "seekers"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       seekers: {
         Row: {
           address: string | null
@@ -485,6 +566,7 @@ export type Database = {
           updated_at: string
           user_id: string | null
           zip: string | null
+          contact_editable: boolean | null
         }
         Insert: {
           address?: string | null
@@ -631,6 +713,12 @@ export type Database = {
         Args: { p_lease_seconds?: number; p_limit?: number }
         Returns: Json[]
       }
+      contact_editable: {
+        Args: { "": Database["public"]["Tables"]["seekers"]["Row"] }
+        Returns: {
+          error: true
+        } & "the function public.contact_editable with parameter or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache"
+      }
       finish_notification_job: {
         Args: {
           p_error?: string
@@ -717,7 +805,7 @@ export type Database = {
       contact_preference: "email" | "text" | "phone" | "none"
       language_code: "en" | "es"
       notification_channel: "email" | "sms"
-      notification_event: "created" | "status_changed"
+      notification_event: "created" | "status_changed" | "contact_changed"
       notification_recipient_kind: "seeker" | "program" | "helper"
       notification_state: "pending" | "sending" | "sent" | "dead" | "not_sent"
       referral_event_type:
@@ -740,6 +828,7 @@ export type Database = {
         | "no_capacity"
         | "couldnt_get_help"
         | "no_longer_interested"
+      seeker_event_type: "contact_changed"
       service_category:
         | "food"
         | "housing"
@@ -881,7 +970,7 @@ export const Constants = {
       contact_preference: ["email", "text", "phone", "none"],
       language_code: ["en", "es"],
       notification_channel: ["email", "sms"],
-      notification_event: ["created", "status_changed"],
+      notification_event: ["created", "status_changed", "contact_changed"],
       notification_recipient_kind: ["seeker", "program", "helper"],
       notification_state: ["pending", "sending", "sent", "dead", "not_sent"],
       referral_event_type: [
@@ -906,6 +995,7 @@ export const Constants = {
         "couldnt_get_help",
         "no_longer_interested",
       ],
+      seeker_event_type: ["contact_changed"],
       service_category: [
         "food",
         "housing",

@@ -15,6 +15,12 @@ const RLS = { code: '42501', message: 'new row violates row-level security polic
 
 describe('errorMessage', () => {
   it('maps the database codes people meet to plain words', () => {
+    // the database's own refusals explain themselves
+    const contact =
+      'Only the organisation that added Sam S. and Sam themselves can change their email, phone or preferred contact';
+    expect(errorMessage({ code: '42501', message: contact, hint: 'Ask the organisation that added them.' })).toBe(
+      contact,
+    );
     expect(errorMessage({ code: '23514', message: 'violates check constraint "referral_notes_body_check"' })).toBe(
       'The note is not allowed: check that it is filled in and not too long.',
     );

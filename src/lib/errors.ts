@@ -112,6 +112,10 @@ export function errorMessage(error: unknown): string {
   const text = `${e.message ?? ''} ${e.details ?? ''}`;
   switch (e.code) {
     case '42501':
+      // A refusal that says what to do instead (a hint) was written for
+      // people by our own triggers, e.g. who may change a seeker's contact
+      // details; Postgres's own ("permission denied …") never carry one.
+      if (e.hint && e.message) return e.message;
       // A refusal no fetcher named (every fetcher should): say so without guessing what.
       return "You don't have access to do this.";
     case '23514': {

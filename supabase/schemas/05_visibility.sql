@@ -46,8 +46,14 @@
 --               history, delivery records and the goal rule of the update trigger
 --   seekers     select/update policies (50_referrals.sql);
 --               staff_can_see_seeker(id) for new referrals and the seekers'
---               own-record rule
---   goals       whoever sees the seeker (a subquery on seekers, under its policy)
+--               own-record rule; can_change_seeker_contact(id), the seeker
+--               record's arm alone, for email, phone and preferred contact
+--               (30_seekers.sql)
+--   goals       read: whoever sees the seeker (a subquery on seekers, under its
+--               policy); add, edit, delete: staff_can_see_seeker(id), and a
+--               delete only when staff_can_access_referral holds for every
+--               referral in the goal (40_goals.sql)
+--   seeker history  whoever sees the seeker (70_history.sql)
 --   notifications  recipients are the people the rule reaches (90_notifications.sql)
 -- =============================================================================
 
@@ -214,6 +220,30 @@ end
 $$;
 revoke all on function private.staff_can_see_seeker(uuid) from public, anon, authenticated, service_role;
 grant execute on function private.staff_can_see_seeker(uuid) to authenticated, service_role;
+
+-- Whether the caller may change this seeker's contact details (email, phone,
+-- preferred contact): the seeker record's arm of the rule alone, i.e. their
+-- own account, whoever added them, or that organisation when it shares. Staff
+-- who see the seeker only through a referral see the details but may not
+-- change them: an address changed there would redirect the messages of
+-- referrals they cannot see.
+create or replace function private.can_change_seeker_contact(p_seeker_id uuid)
+returns boolean
+language plpgsql
+stable security definer
+set search_path = ''
+as $$
+begin
+  return (
+    select exists (
+        select 1 from public.seekers s
+        where s.id = p_seeker_id
+          and private.reaches('{}', array[s.user_id, s.created_by, s.created_from_site_id, s.created_from_program_id],
+                              '{}', private.my_outbound_scope())));
+end
+$$;
+revoke all on function private.can_change_seeker_contact(uuid) from public, anon, authenticated, service_role;
+grant execute on function private.can_change_seeker_contact(uuid) to authenticated, service_role;
 
 -- Memberships (not visibility: where the caller may act from) ------------------------
 

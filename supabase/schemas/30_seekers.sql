@@ -71,7 +71,11 @@ grant insert (id, first_name, last_name, email, phone, address, zip, preferred_c
 grant update (first_name, last_name, email, phone, address, zip, preferred_contact, preferred_language) on public.seekers to authenticated;
 
 -- Seekers: a one-membership staff member adds from that organisation by
--- default; a seeker editing their own record may change only how they are reached.
+-- default; a seeker editing their own record may change only how they are
+-- reached; contact details (email, phone, preferred contact) change only by
+-- the seeker or the organisation that added them
+-- (private.can_change_seeker_contact). The language is not among them: it
+-- redirects nothing, and whoever speaks with the person may learn it.
 create or replace function private.seekers_before_write()
 returns trigger
 language plpgsql
@@ -100,6 +104,14 @@ begin
     raise exception 'Seekers can change only their contact details and preferences'
       using errcode = '42501';
   end if;
+  if auth.role() = 'authenticated'
+     and (new.email, new.phone, new.preferred_contact) is distinct from (old.email, old.phone, old.preferred_contact)
+     and not private.can_change_seeker_contact(old.id) then
+    raise exception 'Only the organisation that added % and % themselves can change their email, phone or preferred contact',
+        private.display_name(old.first_name, old.last_name), old.first_name
+      using errcode = '42501',
+            hint = 'You see this person through a referral. Ask the organisation that added them to update their contact details.';
+  end if;
   return new;
 end
 $$;
@@ -111,3 +123,19 @@ create trigger seekers_touch before update on public.seekers for each row execut
 
 create policy "Staff can add seekers from an organisation they belong to" on public.seekers for insert to authenticated
   with check (((created_by = ( select auth.uid() as uid)) and ((created_from_site_id in ( select private.my_site_ids() as my_site_ids)) or (created_from_program_id in ( select private.my_program_ids() as my_program_ids)))));
+
+-- For the app: whether the caller may change this seeker's email, phone and
+-- preferred contact (private.can_change_seeker_contact), so a form can show
+-- them read-only instead of failing. A computed field:
+-- .select('id, email, contact_editable').
+create or replace function public.contact_editable(public.seekers)
+returns boolean
+language sql
+stable
+set search_path = ''
+as $$
+  select private.can_change_seeker_contact($1.id)
+$$;
+comment on function public.contact_editable(public.seekers) is 'Computed field of seekers: whether the caller may change this seeker''s email, phone and preferred contact (the seeker themselves, or the organisation that added them).';
+revoke all on function public.contact_editable(public.seekers) from public, anon, authenticated, service_role;
+grant execute on function public.contact_editable(public.seekers) to authenticated, service_role;

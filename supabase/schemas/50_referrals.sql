@@ -122,8 +122,10 @@ end
 $$;
 revoke all on function private.referrals_referred_by_name() from public, anon, authenticated, service_role;
 
--- Referrals before update: bump version, and a seeker (not staff) may change
--- only the status.
+-- Referrals before update: bump version, and only the referral's staff may
+-- change its goal (a seeker may change only the status). Checked at every
+-- trigger level: a change made by another table's trigger on a signed-in
+-- user's behalf (deleting a goal) is held to the same rule.
 create or replace function private.referrals_before_update()
 returns trigger
 language plpgsql
@@ -132,10 +134,9 @@ set search_path = ''
 as $$
 begin
   if new.goal_id is distinct from old.goal_id
-     and pg_trigger_depth() = 1
      and auth.role() = 'authenticated'
      and not private.staff_can_access_referral(old.id) then
-    raise exception 'Only staff can add a referral to a goal' using errcode = '42501';
+    raise exception 'Only staff of this referral can add it to a goal or take it out of one' using errcode = '42501';
   end if;
   new.version := old.version + 1;
   new.updated_at := now();

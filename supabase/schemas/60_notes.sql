@@ -97,8 +97,15 @@ revoke all on function private.referral_notes_history() from public, anon, authe
 create trigger referral_notes_before_insert before insert on public.referral_notes for each row execute function private.referral_notes_before_insert();
 create trigger referral_notes_history after insert or delete on public.referral_notes for each row execute function private.referral_notes_history();
 
+-- Deleting writes the referral's history ("note deleted"): only while the
+-- author is still one of its staff.
 create policy "Authors can delete their own notes" on public.referral_notes for delete to authenticated
-  using ((author_id = ( select auth.uid() as uid)));
+  using (
+    author_id = (select auth.uid())
+    and exists (
+      select 1 from public.referrals r
+      where r.id = referral_notes.referral_id
+        and private.reaches(array[r.program_id], array[r.referred_by, r.from_site_id, r.from_program_id], (select private.my_inbound_programs()), (select private.my_outbound_scope()))));
 
 create policy "Staff with access can add notes" on public.referral_notes for insert to authenticated
   with check (

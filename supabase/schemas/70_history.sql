@@ -229,3 +229,115 @@ $$;
 revoke all on function private.referrals_history() from public, anon, authenticated, service_role;
 
 create trigger referrals_history after insert or update on public.referrals for each row execute function private.referrals_history();
+
+-- seeker_events -------------------------------------------------------------
+
+create type public.seeker_event_type as enum ('contact_changed');
+comment on type public.seeker_event_type is 'What happened to a seeker''s record, as recorded in their history.';
+
+create table public.seeker_events (
+  id bigint generated always as identity not null,
+  seeker_id uuid not null,
+  event_type public.seeker_event_type not null,
+  fields text[] not null,
+  from_email text,
+  to_email text,
+  from_phone text,
+  to_phone text,
+  from_preferred_contact public.contact_preference,
+  to_preferred_contact public.contact_preference,
+  actor_id uuid,
+  actor_display_name text not null,
+  actor_organization text,
+  created_at timestamp with time zone default clock_timestamp() not null,
+  constraint seeker_events_pkey primary key (id),
+  constraint seeker_events_actor_display_name_check check ((char_length(actor_display_name) <= 120)),
+  constraint seeker_events_actor_organization_check check ((char_length(actor_organization) <= 200)),
+  constraint seeker_events_from_email_check check ((char_length(from_email) <= 320)),
+  constraint seeker_events_to_email_check check ((char_length(to_email) <= 320)),
+  constraint seeker_events_from_phone_check check ((char_length(from_phone) <= 40)),
+  constraint seeker_events_to_phone_check check ((char_length(to_phone) <= 40)),
+  constraint seeker_events_fields_check check (((cardinality(fields) >= 1) and (fields <@ array['email'::text, 'phone'::text, 'preferred_contact'::text]))),
+  constraint seeker_events_seeker_id_fkey foreign key (seeker_id) references public.seekers(id) on delete cascade
+);
+comment on table public.seeker_events is 'History of a seeker''s record: every change of email, phone or preferred contact, with who made it. Written only by a trigger; nobody can edit or delete it. Visible to whoever can see the seeker. The previous address is told of each change a user makes (notification_jobs, event contact_changed); an administrator''s change is recorded only.';
+comment on column public.seeker_events.id is 'Event number (increasing).';
+comment on column public.seeker_events.seeker_id is 'The seeker.';
+comment on column public.seeker_events.event_type is 'What happened.';
+comment on column public.seeker_events.fields is 'Which details changed: email, phone, preferred_contact.';
+comment on column public.seeker_events.from_email is 'Email before (when email changed).';
+comment on column public.seeker_events.to_email is 'Email after (when email changed).';
+comment on column public.seeker_events.from_phone is 'Phone before (when phone changed).';
+comment on column public.seeker_events.to_phone is 'Phone after (when phone changed).';
+comment on column public.seeker_events.from_preferred_contact is 'Preferred contact before (when it changed).';
+comment on column public.seeker_events.to_preferred_contact is 'Preferred contact after (when it changed).';
+comment on column public.seeker_events.actor_id is 'The user who made the change; empty for an admin or a server-side job.';
+comment on column public.seeker_events.actor_display_name is 'Who made it, as "First L.".';
+comment on column public.seeker_events.actor_organization is 'Their organisation, empty for the seeker.';
+comment on column public.seeker_events.created_at is 'When it happened.';
+
+create index seeker_events_seeker_id_idx on public.seeker_events (seeker_id, created_at);
+
+alter table public.seeker_events enable row level security;
+
+revoke all on table public.seeker_events from public, anon, authenticated, service_role;
+grant select on table public.seeker_events to service_role, authenticated;
+
+-- Append-only, like referral_events: deletes only with the seeker (cascade).
+create or replace function private.seeker_events_immutable()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if tg_op = 'DELETE' and pg_trigger_depth() > 1 then
+    return old;
+  end if;
+  raise exception 'Seeker history cannot be changed' using errcode = '42501';
+end
+$$;
+revoke all on function private.seeker_events_immutable() from public, anon, authenticated, service_role;
+
+create trigger seeker_events_immutable before delete or update on public.seeker_events for each row execute function private.seeker_events_immutable();
+
+-- seeker history: whoever sees the seeker (under its policy).
+create policy "Whoever can see a seeker can view their history" on public.seeker_events for select to authenticated
+  using (exists (select 1 from public.seekers s where s.id = seeker_events.seeker_id));
+
+-- History: a change of email, phone or preferred contact (who may make one:
+-- seekers_before_write, 30_seekers.sql).
+create or replace function private.seekers_history()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_actor record;
+  v_fields text[] := '{}';
+begin
+  if new.email is distinct from old.email then v_fields := array_append(v_fields, 'email'); end if;
+  if new.phone is distinct from old.phone then v_fields := array_append(v_fields, 'phone'); end if;
+  if new.preferred_contact is distinct from old.preferred_contact then v_fields := array_append(v_fields, 'preferred_contact'); end if;
+  if cardinality(v_fields) = 0 then
+    return null;
+  end if;
+  select * into v_actor from private.current_actor();
+  insert into public.seeker_events
+    (seeker_id, event_type, fields, from_email, to_email, from_phone, to_phone,
+     from_preferred_contact, to_preferred_contact, actor_id, actor_display_name, actor_organization)
+  values
+    (new.id, 'contact_changed', v_fields,
+     case when 'email' = any (v_fields) then old.email end, case when 'email' = any (v_fields) then new.email end,
+     case when 'phone' = any (v_fields) then old.phone end, case when 'phone' = any (v_fields) then new.phone end,
+     case when 'preferred_contact' = any (v_fields) then old.preferred_contact end,
+     case when 'preferred_contact' = any (v_fields) then new.preferred_contact end,
+     v_actor.actor_id, v_actor.display_name,
+     case when v_actor.actor_id is not distinct from new.user_id and new.user_id is not null then null
+          else v_actor.organization end);
+  return null;
+end
+$$;
+revoke all on function private.seekers_history() from public, anon, authenticated, service_role;
+
+create trigger seekers_history after update of email, phone, preferred_contact on public.seekers for each row execute function private.seekers_history();

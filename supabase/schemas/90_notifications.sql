@@ -12,8 +12,8 @@ comment on type public.notification_state is 'pending: waiting to be sent (or to
 create type public.notification_recipient_kind as enum ('seeker', 'program', 'helper');
 comment on type public.notification_recipient_kind is 'Which party a notification goes to; decides the wording and the one-click statuses offered. program: a claimer of the receiving program; helper: the referrer or their team.';
 
-create type public.notification_event as enum ('created', 'status_changed');
-comment on type public.notification_event is 'What the notification is about.';
+create type public.notification_event as enum ('created', 'status_changed', 'contact_changed');
+comment on type public.notification_event is 'What the notification is about: a referral made or its status changed, or (contact_changed) a seeker''s email, phone or preferred contact changed, told to the previous address.';
 
 -- The statuses offered as one-click buttons to each kind of recipient.
 create or replace function private.one_click_statuses(p_kind public.notification_recipient_kind)
@@ -35,10 +35,11 @@ revoke all on function private.one_click_statuses(p_kind public.notification_rec
 
 create table public.notification_jobs (
   id uuid default gen_random_uuid() not null,
-  referral_id uuid not null,
+  referral_id uuid,
+  seeker_event_id bigint,
   event public.notification_event not null,
   from_status public.referral_status,
-  to_status public.referral_status not null,
+  to_status public.referral_status,
   actor_display_name text default ''::text not null,
   actor_organization text,
   actor_is_seeker boolean default false not null,
@@ -69,19 +70,23 @@ create table public.notification_jobs (
   constraint notification_jobs_last_error_check check ((char_length(last_error) <= 2000)),
   constraint notification_jobs_max_tries_check check (((max_tries >= 1) and (max_tries <= 50))),
   constraint notification_jobs_one_recipient check ((num_nonnulls(recipient_user_id, recipient_seeker_id) = 1)),
+  constraint notification_jobs_one_subject check ((num_nonnulls(referral_id, seeker_event_id) = 1)),
+  constraint notification_jobs_referral_status check (((referral_id is null) or (to_status is not null))),
   constraint notification_jobs_provider_message_id_check check ((char_length(provider_message_id) <= 500)),
   constraint notification_jobs_recipient_name_check check ((char_length(recipient_name) <= 200)),
   constraint notification_jobs_tries_check check ((tries >= 0)),
   constraint notification_jobs_recipient_seeker_id_fkey foreign key (recipient_seeker_id) references public.seekers(id) on delete cascade,
   constraint notification_jobs_recipient_user_id_fkey foreign key (recipient_user_id) references auth.users(id) on delete cascade,
-  constraint notification_jobs_referral_id_fkey foreign key (referral_id) references public.referrals(id) on delete cascade
+  constraint notification_jobs_referral_id_fkey foreign key (referral_id) references public.referrals(id) on delete cascade,
+  constraint notification_jobs_seeker_event_id_fkey foreign key (seeker_event_id) references public.seeker_events(id) on delete cascade
 );
-comment on table public.notification_jobs is 'The notification outbox: one row per recipient and channel for every referral created or status changed, written by a trigger in the same transaction. Delivery is visible here: state, tries, last error, provider message id. Dead jobs can be retried with select public.retry_notification_jobs(). Staff who can see a referral can read its jobs (e.g. to show that the seeker was not notified).';
+comment on table public.notification_jobs is 'The notification outbox: one row per recipient and channel for every referral created or status changed, and one to the previous address of a seeker whose contact details changed, written by a trigger in the same transaction. Delivery is visible here: state, tries, last error, provider message id. Dead jobs can be retried with select public.retry_notification_jobs(). Staff who can see a referral can read its jobs (e.g. to show that the seeker was not notified), every column but the address.';
 comment on column public.notification_jobs.id is 'Job id.';
-comment on column public.notification_jobs.referral_id is 'The referral the notification is about.';
-comment on column public.notification_jobs.event is 'created or status_changed.';
+comment on column public.notification_jobs.referral_id is 'The referral the notification is about (created, status_changed).';
+comment on column public.notification_jobs.seeker_event_id is 'The change of contact details the notification is about (contact_changed).';
+comment on column public.notification_jobs.event is 'created, status_changed or contact_changed.';
 comment on column public.notification_jobs.from_status is 'Status before the change (status_changed).';
-comment on column public.notification_jobs.to_status is 'Status after the change, or at creation.';
+comment on column public.notification_jobs.to_status is 'Status after the change, or at creation (empty for contact_changed).';
 comment on column public.notification_jobs.actor_display_name is 'Who made the change, as "First L.".';
 comment on column public.notification_jobs.actor_organization is 'The organisation they acted for, if any.';
 comment on column public.notification_jobs.actor_is_seeker is 'Whether the change was made by the seeker themselves.';
@@ -90,14 +95,14 @@ comment on column public.notification_jobs.recipient_user_id is 'The staff recip
 comment on column public.notification_jobs.recipient_seeker_id is 'The seeker recipient, for notifications to the seeker.';
 comment on column public.notification_jobs.recipient_name is 'First name of the recipient, for the greeting.';
 comment on column public.notification_jobs.channel is 'email or sms.';
-comment on column public.notification_jobs.address is 'Email address or phone number at the time of the change.';
+comment on column public.notification_jobs.address is 'Email address or phone number at the time of the change. Not readable by signed-in users (a delivery record shows the state, never the address).';
 comment on column public.notification_jobs.language is 'Language of the message (the seeker''s preferred language for seekers).';
 comment on column public.notification_jobs.state is 'pending, sending, sent, dead or not_sent (see the type).';
 comment on column public.notification_jobs.tries is 'How many times a sender has claimed the job.';
 comment on column public.notification_jobs.max_tries is 'After this many failed tries the job is dead.';
 comment on column public.notification_jobs.next_attempt_at is 'Not claimed before this time (exponential backoff after a failure).';
 comment on column public.notification_jobs.locked_until is 'While sending: the claim''s lease. A job still sending after it is claimed again (the sender died).';
-comment on column public.notification_jobs.last_error is 'Why the last attempt failed, or why it was not sent.';
+comment on column public.notification_jobs.last_error is 'Why the last attempt failed, or why it was not sent (the address, if a provider quoted it, replaced by <address>).';
 comment on column public.notification_jobs.provider_message_id is 'The id the provider gave the message (Message-ID for SMTP).';
 comment on column public.notification_jobs.idempotency_key is 'Sent with every attempt (Message-ID, Idempotency-Key) so a provider drops repeats.';
 comment on column public.notification_jobs.created_at is 'When the job was enqueued (the change''s commit).';
@@ -109,12 +114,20 @@ create index notification_jobs_due_idx on public.notification_jobs (next_attempt
 create index notification_jobs_recipient_seeker_id_idx on public.notification_jobs (recipient_seeker_id) where (recipient_seeker_id is not null);
 create index notification_jobs_recipient_user_id_idx on public.notification_jobs (recipient_user_id) where (recipient_user_id is not null);
 create index notification_jobs_referral_id_idx on public.notification_jobs (referral_id, created_at);
+create index notification_jobs_seeker_event_id_idx on public.notification_jobs (seeker_event_id) where (seeker_event_id is not null);
 create index notification_jobs_sending_idx on public.notification_jobs (locked_until) where (state = 'sending'::public.notification_state);
 
 alter table public.notification_jobs enable row level security;
 
 revoke all on table public.notification_jobs from public, anon, authenticated, service_role;
-grant select on table public.notification_jobs to authenticated, service_role;
+grant select on table public.notification_jobs to service_role;
+-- Delivery records: every column but the address. The people who may know an
+-- address read it where it lives (seekers, their own account).
+grant select (id, referral_id, seeker_event_id, event, from_status, to_status, actor_display_name, actor_organization,
+              actor_is_seeker, recipient_kind, recipient_user_id, recipient_seeker_id, recipient_name, channel, language,
+              state, tries, max_tries, next_attempt_at, locked_until, last_error, provider_message_id, idempotency_key,
+              created_at, updated_at, sent_at)
+  on public.notification_jobs to authenticated;
 
 create policy "Staff with access to a referral can view its notifications" on public.notification_jobs for select to authenticated
   using (
@@ -133,6 +146,7 @@ create table private.one_click_links (
   recipient_user_id uuid,
   recipient_seeker_id uuid,
   program_id uuid,
+  address text not null,
   created_at timestamp with time zone default now() not null,
   expires_at timestamp with time zone default (now() + '14 days'::interval) not null,
   used_at timestamp with time zone,
@@ -146,7 +160,8 @@ create table private.one_click_links (
   constraint one_click_links_recipient_user_id_fkey foreign key (recipient_user_id) references auth.users(id) on delete cascade,
   constraint one_click_links_referral_id_fkey foreign key (referral_id) references public.referrals(id) on delete cascade
 );
-comment on table private.one_click_links is 'One row per emailed recipient of a notification: their one-click status buttons. Single use (used_at), expire after 14 days, superseded by a later status change. The token in the email is signed with private.one_click_secret; nothing here is a usable token by itself.';
+comment on table private.one_click_links is 'One row per emailed recipient of a notification: their one-click status buttons. Single use (used_at), expire after 14 days, superseded by a later status change, and act only while address is still the recipient''s email. The token in the email is signed with private.one_click_secret; nothing here is a usable token by itself.';
+comment on column private.one_click_links.address is 'The email address the link was sent to: the link acts only while it is still the recipient''s address (seekers.email, or the staff member''s auth email).';
 
 create index one_click_links_active_idx on private.one_click_links (referral_id) where ((used_at is null) and (superseded_at is null));
 create index one_click_links_job_id_idx on private.one_click_links (job_id);
@@ -256,7 +271,7 @@ begin
     'channel', c.channel,
     'address', c.address,
     'language', c.language,
-    'referral', jsonb_build_object(
+    'referral', case when r.id is not null then jsonb_build_object(
       'id', r.id,
       'comment', r.comment,
       'created_at', r.created_at,
@@ -264,7 +279,12 @@ begin
       'program_phone', p.phone,
       'seeker_id', s.id,
       'seeker_first_name', s.first_name
-    ),
+    ) end,
+    'contact_change', case when e.id is not null then jsonb_build_object(
+      'fields', to_jsonb(e.fields),
+      'changed_at', e.created_at,
+      'seeker_id', s.id
+    ) end,
     'links', coalesce((
       select jsonb_agg(jsonb_build_object('status', st, 'token', private.one_click_token(l.id, st))
                        order by array_position(private.one_click_statuses(l.recipient_kind), st))
@@ -274,9 +294,10 @@ begin
     ), '[]'::jsonb)
   )
   from claimed c
-  join public.referrals r on r.id = c.referral_id
-  join public.programs p on p.id = r.program_id
-  join public.seekers s on s.id = r.seeker_id;
+  left join public.referrals r on r.id = c.referral_id
+  left join public.programs p on p.id = r.program_id
+  left join public.seeker_events e on e.id = c.seeker_event_id
+  left join public.seekers s on s.id = coalesce(r.seeker_id, e.seeker_id);
 end
 $$;
 comment on function public.claim_notification_jobs(p_limit integer, p_lease_seconds integer) is 'Sender only (service_role): claims due notification jobs with FOR UPDATE SKIP LOCKED and returns them ready to render.';
@@ -315,7 +336,11 @@ begin
       locked_until = null,
       sent_at = case when p_outcome = 'sent' then now() else j.sent_at end,
       provider_message_id = coalesce(left(p_provider_message_id, 500), j.provider_message_id),
-      last_error = case when p_outcome = 'sent' then j.last_error else left(p_error, 2000) end,
+      -- a provider's message may quote the address: delivery records never show it
+      last_error = case when p_outcome = 'sent' then j.last_error
+                        when coalesce(j.address, '') = '' then left(p_error, 2000)
+                        else left(regexp_replace(p_error, regexp_replace(j.address, '([^[:alnum:]])', '\\\1', 'g'),
+                                                 '<address>', 'gi'), 2000) end,
       updated_at = now()
   where j.id = p_job_id and j.state = 'sending'
   returning j.state into v_state;
@@ -381,7 +406,8 @@ end
 $$;
 revoke all on function private.one_click_link_for(p_token text, OUT link private.one_click_links, OUT status public.referral_status) from public, anon, authenticated, service_role;
 
--- What the confirm page shows. state: ready | used | expired | superseded | invalid.
+-- What the confirm page shows. state: ready | used | expired | superseded |
+-- address_changed | no_access | invalid (the last three without the referral).
 create or replace function private.one_click_describe(p_link private.one_click_links, p_status public.referral_status, p_state text)
 returns jsonb
 language sql
@@ -395,14 +421,16 @@ as $$
     'recipient_kind', p_link.recipient_kind,
     'language', case when p_link.recipient_kind = 'seeker' then s.preferred_language else 'en' end,
     'expires_at', p_link.expires_at,
-    'referral', jsonb_build_object(
+    -- whoever holds a link that no longer speaks for its recipient learns
+    -- nothing more about the referral
+    'referral', case when p_state not in ('address_changed', 'no_access') then jsonb_build_object(
       'id', r.id,
       'status', r.status,
       'comment', r.comment,
       'created_at', r.created_at,
       'program_name', p.name,
       'seeker_first_name', s.first_name
-    )
+    ) end
   )
   from public.referrals r
   join public.programs p on p.id = r.program_id
@@ -410,6 +438,42 @@ as $$
   where r.id = p_link.referral_id
 $$;
 revoke all on function private.one_click_describe(p_link private.one_click_links, p_status public.referral_status, p_state text) from public, anon, authenticated, service_role;
+
+-- A link acts only while the address it was sent to is still the
+-- recipient's: a seeker's email, or a staff member's sign-in email. After a
+-- change of address the old mailbox's buttons do nothing (address_changed).
+create or replace function private.one_click_address_current(p_link private.one_click_links)
+returns boolean
+language sql
+stable security definer
+set search_path = ''
+as $$
+  select coalesce(lower(p_link.address) = lower(
+    case when p_link.recipient_seeker_id is not null
+      then (select s.email from public.seekers s where s.id = p_link.recipient_seeker_id)
+      else (select u.email from auth.users u where u.id = p_link.recipient_user_id)
+    end), false)
+$$;
+revoke all on function private.one_click_address_current(p_link private.one_click_links) from public, anon, authenticated, service_role;
+
+-- A staff member's link acts only while they may still update the referral
+-- (the rule, 05_visibility.sql, applied to the recipient): someone who has
+-- left the program or site since the email keeps no power through it. A
+-- seeker's link is theirs for as long as the referral is.
+create or replace function private.one_click_recipient_may_act(p_link private.one_click_links)
+returns boolean
+language sql
+stable security definer
+set search_path = ''
+as $$
+  select p_link.recipient_user_id is null or exists (
+    select 1 from public.referrals r
+    where r.id = p_link.referral_id
+      and private.reaches(array[r.program_id], array[r.referred_by, r.from_site_id, r.from_program_id],
+                          private.inbound_programs(p_link.recipient_user_id),
+                          private.outbound_scope(p_link.recipient_user_id)))
+$$;
+revoke all on function private.one_click_recipient_may_act(p_link private.one_click_links) from public, anon, authenticated, service_role;
 
 create or replace function private.one_click_state(p_link private.one_click_links)
 returns text
@@ -421,6 +485,8 @@ as $$
     when p_link.used_at is not null then 'used'
     when p_link.superseded_at is not null then 'superseded'
     when p_link.expires_at <= now() then 'expired'
+    when not private.one_click_address_current(p_link) then 'address_changed'
+    when not private.one_click_recipient_may_act(p_link) then 'no_access'
     else 'ready'
   end
 $$;
@@ -607,12 +673,12 @@ begin
     from chosen c
     join auth.users u on u.id = c.user_id
     left join public.profiles pr on pr.id = c.user_id
-    returning id, recipient_kind, recipient_user_id, state
+    returning id, recipient_kind, recipient_user_id, state, address
   ),
   links as (
-    insert into private.one_click_links (job_id, referral_id, recipient_kind, recipient_user_id, program_id)
+    insert into private.one_click_links (job_id, referral_id, recipient_kind, recipient_user_id, program_id, address)
     select j.id, new.id, j.recipient_kind, j.recipient_user_id,
-           case when j.recipient_kind = 'program' then new.program_id end
+           case when j.recipient_kind = 'program' then new.program_id end, j.address
     from jobs j where j.state = 'pending'
     returning 1
   )
@@ -640,8 +706,8 @@ begin
       returning id into v_job_id;
       v_jobs := v_jobs + 1;
       if v_channel = 'email' and coalesce(v_address, '') <> '' then
-        insert into private.one_click_links (job_id, referral_id, recipient_kind, recipient_seeker_id)
-        values (v_job_id, new.id, 'seeker', v_seeker.id);
+        insert into private.one_click_links (job_id, referral_id, recipient_kind, recipient_seeker_id, address)
+        values (v_job_id, new.id, 'seeker', v_seeker.id, v_address);
       end if;
     end;
   end if;
@@ -658,6 +724,65 @@ revoke all on function private.enqueue_referral_notifications() from public, ano
 create trigger referrals_notify_created after insert on public.referrals for each row execute function private.enqueue_referral_notifications();
 
 create trigger referrals_notify_status_changed after update of status on public.referrals for each row when ((old.status is distinct from new.status)) execute function private.enqueue_referral_notifications();
+
+-- A seeker's contact details changed (seeker_events, 70_history.sql): tell
+-- the previous address. A changed email is told at the old email, a changed
+-- phone at the old phone (a text message); a change of preferred contact
+-- alone at the address of the old preference (email or text; phone and none
+-- ask for no messages). Sent whoever made the change, the seeker included,
+-- as long as someone did: a change made by an administrator (SQL, Studio, the
+-- service role without a named actor) is recorded but told to nobody, as
+-- Supabase Auth sends no change notice for its admin API.
+create or replace function private.enqueue_contact_change_notifications()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_seeker public.seekers%rowtype;
+  v_targets jsonb := '[]';
+  v_target jsonb;
+  v_jobs integer := 0;
+begin
+  if new.actor_id is null
+     or coalesce(current_setting('app.suppress_notifications', true), '') in ('on', 'true', '1') then
+    return null;
+  end if;
+  select * into v_seeker from public.seekers where id = new.seeker_id;
+  if 'email' = any (new.fields) and coalesce(new.from_email, '') <> '' then
+    v_targets := v_targets || jsonb_build_object('channel', 'email', 'address', new.from_email);
+  end if;
+  if 'phone' = any (new.fields) and coalesce(new.from_phone, '') <> '' then
+    v_targets := v_targets || jsonb_build_object('channel', 'sms', 'address', new.from_phone);
+  end if;
+  if jsonb_array_length(v_targets) = 0 and 'preferred_contact' = any (new.fields) then
+    if new.from_preferred_contact = 'email' and coalesce(v_seeker.email, '') <> '' then
+      v_targets := v_targets || jsonb_build_object('channel', 'email', 'address', v_seeker.email);
+    elsif new.from_preferred_contact = 'text' and coalesce(v_seeker.phone, '') <> '' then
+      v_targets := v_targets || jsonb_build_object('channel', 'sms', 'address', v_seeker.phone);
+    end if;
+  end if;
+  for v_target in select * from jsonb_array_elements(v_targets) loop
+    insert into public.notification_jobs
+      (seeker_event_id, event, actor_display_name, actor_organization, actor_is_seeker,
+       recipient_kind, recipient_seeker_id, recipient_name, channel, address, language)
+    values
+      (new.id, 'contact_changed', new.actor_display_name, new.actor_organization,
+       coalesce(new.actor_id = v_seeker.user_id, false),
+       'seeker', v_seeker.id, v_seeker.first_name, (v_target ->> 'channel')::public.notification_channel,
+       v_target ->> 'address', v_seeker.preferred_language);
+    v_jobs := v_jobs + 1;
+  end loop;
+  if v_jobs > 0 then
+    perform pg_notify('notification_jobs', '');
+  end if;
+  return null;
+end
+$$;
+revoke all on function private.enqueue_contact_change_notifications() from public, anon, authenticated, service_role;
+
+create trigger seeker_events_notify_contact_changed after insert on public.seeker_events for each row execute function private.enqueue_contact_change_notifications();
 
 -- The key that signs one-click links, made once per database.
 insert into private.one_click_secret default values;

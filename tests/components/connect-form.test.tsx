@@ -80,6 +80,34 @@ describe('ConnectForm', () => {
     expect(onSubmit).not.toHaveBeenCalled();
   });
 
+  it('shows the contact details read-only to staff who may not change them, and sends them unchanged', async () => {
+    const onSubmit = vi.fn().mockResolvedValue(undefined);
+    const { user } = render(
+      <ConnectForm
+        seekerName="Sam Seeker"
+        programName="Harbor Food Pantry"
+        defaultValues={defaults}
+        contactEditable={false}
+        organisations={[]}
+        onSubmit={onSubmit}
+        onCancel={vi.fn()}
+      />,
+    );
+    const email = screen.getByRole('textbox', { name: 'Email' });
+    expect(email).toHaveAttribute('readonly');
+    expect(screen.getByRole('textbox', { name: 'Phone' })).toHaveAttribute('readonly');
+    expect(screen.getByRole('combobox', { name: 'Preferred contact' })).toBeDisabled();
+    expect(
+      screen.getByText(
+        'Only the organisation that added Sam Seeker, or Sam Seeker themselves, can change these contact details.',
+      ),
+    ).toBeInTheDocument();
+    await user.type(email, 'x');
+    await user.click(screen.getByRole('checkbox', { name: /agrees to share/ }));
+    await user.click(screen.getByRole('button', { name: 'Send referral' }));
+    expect(onSubmit).toHaveBeenCalledWith(expect.objectContaining(defaults));
+  });
+
   it('shows why the database refused the referral', async () => {
     // what createReferral throws when the database refuses the insert with its own reason
     const onSubmit = vi.fn().mockRejectedValue(

@@ -459,7 +459,8 @@ describe('seekers and goals', () => {
   });
 
   it('deleting a goal takes its referrals out of it and records that', async () => {
-    const { error } = await clients.helen.from('goals').delete().eq('id', goals.samWork);
+    // Dana receives R4, the goal's only referral (who may delete which goal: tests/security/goal-delete.test.ts)
+    const { error } = await clients.dana.from('goals').delete().eq('id', goals.samWork);
     expect(error).toBeNull();
     const [r4] = await sql<{ goal_id: string | null }>('select goal_id from public.referrals where id = $1', [
       referrals.R4,
@@ -473,7 +474,7 @@ describe('seekers and goals', () => {
     expect(ev).toEqual({
       event_type: 'goal_removed',
       from_goal_title: 'Find full-time work',
-      actor_display_name: 'Helen H.',
+      actor_display_name: 'Dana D.',
     });
   });
 });

@@ -2,13 +2,13 @@
  * One-click status links end to end: Carl changes R2, Rita's email (Spanish)
  * carries "Recibió ayuda"; in Chromium at phone width the link opens the
  * app's confirm page, which changes nothing until Confirm; Confirm sets R2 to
- * got_help recorded as "Rita R."; the same link again, and a tampered one,
- * change nothing and say so.
+ * got_help recorded as "Rita R."; the same link again, a tampered one, and
+ * one sent to an address that is no longer Rita's change nothing and say so.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { closeDb, mail, resetDb, signIn, sql } from '../support/stack.ts';
-import { R2, freshWorld, oneClickLink, outboxSettled } from '../notifications/helpers.ts';
+import { R2, RITA, freshWorld, oneClickLink, outboxSettled } from '../notifications/helpers.ts';
 import { fileBrowser } from './support/browser.ts';
 import { checkScreen } from './support/app.ts';
 
@@ -135,5 +135,26 @@ describe('one-click links in the browser', () => {
       [R2],
     );
     expect(event).toEqual({ actor_display_name: 'Wendy W.', actor_organization: 'Westside Family Center' });
+  });
+
+  it("a link sent to an address that is no longer the recipient's changes nothing and says so", async () => {
+    await mail.clear();
+    const carl = await signIn('carl@safehaven.example');
+    await carl.from('referrals').update({ status: 'pending' }).eq('id', R2);
+    const ritaMail = await mail.waitFor((m) => m.to.some((t) => t.address === 'rita@seeker.example'));
+    await outboxSettled();
+    // Wendy, who added Rita, changes her email: the buttons at the old address stop working
+    const wendy = await signIn('wendy@westside.example');
+    const { error } = await wendy.from('seekers').update({ email: 'rita.new@seeker.example' }).eq('id', RITA);
+    expect(error).toBeNull();
+    const page = await phonePage();
+    await page.goto(oneClickLink(ritaMail, 'got_help'));
+    await expect
+      .poll(() => page.getByRole('alert').first().textContent())
+      .toContain('Este enlace se envió a una dirección que ya no está registrada');
+    expect(await page.getByRole('button', { name: /Confirmar/ }).count()).toBe(0);
+    expect(await page.locator('main').innerText()).toContain('No se cambió nada');
+    await checkScreen(page, 'one-click-address-changed-es-360');
+    expect(await statusOfR2()).toBe('pending');
   });
 });

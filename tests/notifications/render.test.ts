@@ -68,7 +68,15 @@ describe('notification emails', () => {
 
   it('name the person and organisation to staff, and link to their dashboard', () => {
     const claimer = renderEmail(
-      job({ recipient_kind: 'program', recipient_name: 'Clara', actor_display_name: 'Helen H.', actor_organization: 'Eastside Community Clinic', event: 'created', to_status: 'not_updated', from_status: null }),
+      job({
+        recipient_kind: 'program',
+        recipient_name: 'Clara',
+        actor_display_name: 'Helen H.',
+        actor_organization: 'Eastside Community Clinic',
+        event: 'created',
+        to_status: 'not_updated',
+        from_status: null,
+      }),
       SITE,
     );
     expect(claimer.subject).toBe('New referral: Sam to Harbor Food Pantry');
@@ -82,12 +90,50 @@ describe('notification emails', () => {
 
   it('say a seeker made the change themselves, and leave out buttons when there are none', () => {
     const email = renderEmail(
-      job({ recipient_kind: 'program', actor_display_name: 'Rita R.', actor_organization: null, actor_is_seeker: true, links: [] }),
+      job({
+        recipient_kind: 'program',
+        actor_display_name: 'Rita R.',
+        actor_organization: null,
+        actor_is_seeker: true,
+        links: [],
+      }),
       SITE,
     );
     expect(email.text).toContain('Rita R. updated their referral to Harbor Food Pantry: Pending.');
     expect(email.text).not.toContain('one click');
     expect(email.html).not.toContain('/r/');
+  });
+
+  it("tell a seeker's previous address that their contact details changed, and by whom, in their language", () => {
+    const change = job({
+      event: 'contact_changed',
+      from_status: null,
+      to_status: null,
+      current_status: null,
+      actor_display_name: 'Helen H.',
+      actor_organization: 'Eastside Community Clinic',
+      referral: null,
+      links: [],
+      contact_change: { fields: ['email', 'preferred_contact'], changed_at: '2026-12-03T10:00:00Z', seeker_id: 's1' },
+    });
+    const email = renderEmail(change, SITE);
+    expect(email.subject).toBe('Your contact details were changed');
+    expect(email.text).toContain(
+      'Helen H. (Eastside Community Clinic) changed your email address and preferred way to be contacted.',
+    );
+    expect(email.text).toContain('tell the organisation that is helping you right away');
+    expect(email.text).toContain('Open your referrals page: https://app.example.org/portal');
+    expect(email.html).not.toContain('/r/');
+    const es = renderEmail({ ...change, language: 'es', actor_is_seeker: true }, SITE);
+    expect(es.subject).toBe('Se cambiaron sus datos de contacto');
+    expect(es.text).toContain('Usted cambió su correo electrónico y forma preferida de contacto.');
+    expect(es.html).toContain('<html lang="es">');
+    expect(
+      renderSms({ ...change, channel: 'sms', contact_change: { ...change.contact_change!, fields: ['phone'] } }, SITE),
+    ).toBe(
+      'Helen H. (Eastside Community Clinic) changed your phone number. If you did not ask for this change, ' +
+        'tell the organisation that is helping you right away, or sign in to your referrals page.',
+    );
   });
 
   it('fit a text message into one line with where to look', () => {

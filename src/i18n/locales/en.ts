@@ -81,6 +81,11 @@ export const en = {
     expiredBody: 'Links in emails work for 14 days. Nothing was changed. Sign in to update the referral.',
     supersededTitle: 'This referral has changed since the email was sent',
     supersededBody: 'Nothing was changed. The referral is now: {{status}}. Sign in to update it.',
+    addressChangedTitle: 'This link was sent to an address that is no longer on file',
+    addressChangedBody:
+      'Nothing was changed. The contact details have changed since this email was sent, so its buttons no longer work. Sign in to update the referral.',
+    noAccessTitle: 'This link no longer works for you',
+    noAccessBody: 'Nothing was changed. You no longer work on this referral, so its buttons no longer act for you.',
     failed: "We couldn't reach the server. Nothing was changed. Please try again.",
     signInSeeker: 'See my referrals',
     signInStaff: 'Sign in',

@@ -82,6 +82,11 @@ export const es: Catalogue = {
     expiredBody: 'Los enlaces de los correos funcionan 14 días. No se cambió nada. Entre para actualizar el referido.',
     supersededTitle: 'Este referido cambió después de enviarse el correo',
     supersededBody: 'No se cambió nada. El referido ahora está: {{status}}. Entre para actualizarlo.',
+    addressChangedTitle: 'Este enlace se envió a una dirección que ya no está registrada',
+    addressChangedBody:
+      'No se cambió nada. Los datos de contacto cambiaron después de enviarse este correo, así que sus botones ya no funcionan. Entre para actualizar el referido.',
+    noAccessTitle: 'Este enlace ya no funciona para usted',
+    noAccessBody: 'No se cambió nada. Usted ya no trabaja en este referido, así que sus botones ya no actúan por usted.',
     failed: 'No pudimos comunicarnos con el servidor. No se cambió nada. Inténtelo de nuevo.',
     signInSeeker: 'Ver mis referidos',
     signInStaff: 'Entrar',

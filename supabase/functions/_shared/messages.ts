@@ -18,6 +18,7 @@ interface Words {
   comment: string;
   noComment: string;
   open: string;
+  openPortal: string;
   oneClickIntro: string;
   oneClickNote: string;
   seekerFooter: string;
@@ -33,7 +34,21 @@ interface Words {
   staffStatusSubject: (seeker: string, program: string, status: string) => string;
   staffCreatedSubject: (seeker: string, program: string) => string;
   smsSeeMore: (url: string) => string;
+  /** A seeker's contact details changed: told at the previous address. */
+  contactField: Record<ContactField, string>;
+  /** "email address and phone number" */
+  joinFields: (names: string[]) => string;
+  contactChangedSubject: string;
+  /** "Carl D. (Safe Haven Housing) changed your email address" */
+  contactChangedBy: (who: string, fields: string) => string;
+  /** the seeker changed it themselves */
+  contactChangedBySelf: (fields: string) => string;
+  contactChangedWhat: string;
+  contactChangedIfNot: string;
+  contactChangedFooter: string;
 }
+
+export type ContactField = 'email' | 'phone' | 'preferred_contact';
 
 export const WORDS: Record<Language, Words> = {
   en: {
@@ -44,6 +59,7 @@ export const WORDS: Record<Language, Words> = {
     comment: 'Comment with the referral',
     noComment: '(no comment)',
     open: 'Open the referral',
+    openPortal: 'Open your referrals page',
     oneClickIntro: 'Update the status in one click:',
     oneClickNote:
       'Each button opens a page where you confirm the change. The buttons work once and expire in 14 days.',
@@ -60,6 +76,19 @@ export const WORDS: Record<Language, Words> = {
     staffStatusSubject: (seeker, program, status) => `${seeker}'s referral to ${program} is now ${status}`,
     staffCreatedSubject: (seeker, program) => `New referral: ${seeker} to ${program}`,
     smsSeeMore: (url) => `See your referrals: ${url}`,
+    contactField: { email: 'email address', phone: 'phone number', preferred_contact: 'preferred way to be contacted' },
+    joinFields: (names) =>
+      names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`,
+    contactChangedSubject: 'Your contact details were changed',
+    contactChangedBy: (who, fields) => `${who} changed your ${fields}`,
+    contactChangedBySelf: (fields) => `You changed your ${fields}`,
+    contactChangedWhat:
+      'Messages about your referrals now go to the new details. This address will not get them any more, ' +
+      'and buttons in earlier emails sent here no longer work.',
+    contactChangedIfNot:
+      'If you did not ask for this change, tell the organisation that is helping you right away, ' +
+      'or sign in to your referrals page.',
+    contactChangedFooter: 'You are receiving this email because it is the address we had for you before the change.',
   },
   es: {
     hello: (name) => (name ? `Hola, ${name}:` : 'Hola:'),
@@ -69,6 +98,7 @@ export const WORDS: Record<Language, Words> = {
     comment: 'Comentario del referido',
     noComment: '(sin comentario)',
     open: 'Ver el referido',
+    openPortal: 'Ver sus referidos',
     oneClickIntro: 'Actualice el estado con un clic:',
     oneClickNote:
       'Cada botón abre una página donde confirma el cambio. Los botones funcionan una sola vez y vencen en 14 días.',
@@ -85,5 +115,22 @@ export const WORDS: Record<Language, Words> = {
     staffStatusSubject: (seeker, program, status) => `El referido de ${seeker} a ${program} ahora está: ${status}`,
     staffCreatedSubject: (seeker, program) => `Nuevo referido: ${seeker} a ${program}`,
     smsSeeMore: (url) => `Vea sus referidos: ${url}`,
+    contactField: {
+      email: 'correo electrónico',
+      phone: 'número de teléfono',
+      preferred_contact: 'forma preferida de contacto',
+    },
+    joinFields: (names) =>
+      names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} y ${names[names.length - 1]}`,
+    contactChangedSubject: 'Se cambiaron sus datos de contacto',
+    contactChangedBy: (who, fields) => `${who} cambió su ${fields}`,
+    contactChangedBySelf: (fields) => `Usted cambió su ${fields}`,
+    contactChangedWhat:
+      'Los mensajes sobre sus referidos ahora van a los datos nuevos. Esta dirección ya no los recibirá, ' +
+      'y los botones de los correos anteriores enviados aquí ya no funcionan.',
+    contactChangedIfNot:
+      'Si usted no pidió este cambio, avise de inmediato a la organización que le está ayudando, ' +
+      'o entre a la página de sus referidos.',
+    contactChangedFooter: 'Recibe este correo porque es la dirección que teníamos antes del cambio.',
   },
 };

@@ -1,7 +1,7 @@
 // Renders a claimed notification job (public.claim_notification_jobs) into an
 // email (subject, plain text, HTML) or a text message, in the recipient's
 // language. Pure functions: no Deno APIs, so Node tests import them too.
-import { STATUS_LABELS, WORDS, statusLabel, type Language } from './messages.ts';
+import { STATUS_LABELS, WORDS, statusLabel, type ContactField, type Language } from './messages.ts';
 
 export interface OneClickLink {
   status: string;
@@ -13,10 +13,12 @@ export interface ClaimedJob {
   idempotency_key: string;
   tries: number;
   max_tries: number;
-  event: 'created' | 'status_changed';
+  /** contact_changed: a seeker's contact details changed, told at the previous address (no referral). */
+  event: 'created' | 'status_changed' | 'contact_changed';
   from_status: string | null;
-  to_status: string;
-  current_status: string;
+  /** empty for contact_changed */
+  to_status: string | null;
+  current_status: string | null;
   actor_display_name: string;
   actor_organization: string | null;
   actor_is_seeker: boolean;
@@ -25,6 +27,7 @@ export interface ClaimedJob {
   channel: 'email' | 'sms';
   address: string | null;
   language: Language;
+  /** empty for contact_changed */
   referral: {
     id: string;
     comment: string;
@@ -33,8 +36,10 @@ export interface ClaimedJob {
     program_phone: string | null;
     seeker_id: string;
     seeker_first_name: string;
-  };
+  } | null;
   links: OneClickLink[];
+  /** contact_changed only: which details changed. */
+  contact_change?: { fields: ContactField[]; changed_at: string; seeker_id: string } | null;
 }
 
 export interface RenderedEmail {
@@ -45,6 +50,12 @@ export interface RenderedEmail {
 
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** The referral of a referral notification (created, status_changed). */
+function referralOf(job: ClaimedJob): NonNullable<ClaimedJob['referral']> {
+  if (!job.referral) throw new Error(`job ${job.id} (${job.event}) has no referral`);
+  return job.referral;
 }
 
 function lang(job: ClaimedJob): Language {
@@ -62,7 +73,7 @@ function actorLabel(job: ClaimedJob, forSeeker: boolean): string {
 /** Where the recipient sees the referral in the app. */
 export function referralUrl(job: ClaimedJob, siteUrl: string): string {
   const base = siteUrl.replace(/\/+$/, '');
-  const id = encodeURIComponent(job.referral.id);
+  const id = encodeURIComponent(referralOf(job).id);
   if (job.recipient_kind === 'seeker') return `${base}/portal`;
   if (job.recipient_kind === 'program') return `${base}/inbound?referral=${id}`;
   return `${base}/referrals?referral=${id}`;
@@ -72,12 +83,20 @@ export function oneClickUrl(token: string, siteUrl: string): string {
   return `${siteUrl.replace(/\/+$/, '')}/r/${encodeURIComponent(token)}`;
 }
 
+/** A change of the seeker's contact details, in one sentence. */
+function contactChangedHeadline(job: ClaimedJob): string {
+  const w = WORDS[lang(job)];
+  const fields = w.joinFields((job.contact_change?.fields ?? []).map((f) => w.contactField[f] ?? f));
+  return job.actor_is_seeker ? w.contactChangedBySelf(fields) : w.contactChangedBy(actorLabel(job, false), fields);
+}
+
 /** The one sentence saying what happened; also the seeker's subject. */
 export function headline(job: ClaimedJob): string {
+  if (job.event === 'contact_changed') return contactChangedHeadline(job);
   const l = lang(job);
   const w = WORDS[l];
-  const status = statusLabel(l, job.to_status);
-  const { program_name: program, seeker_first_name: seeker } = job.referral;
+  const status = statusLabel(l, job.to_status ?? '');
+  const { program_name: program, seeker_first_name: seeker } = referralOf(job);
   if (job.recipient_kind === 'seeker') {
     const who = actorLabel(job, true);
     return job.event === 'created' ? w.seekerCreated(who, program) : w.seekerStatusChanged(who, status);
@@ -92,19 +111,61 @@ export function headline(job: ClaimedJob): string {
 export function subject(job: ClaimedJob): string {
   const l = lang(job);
   const w = WORDS[l];
+  if (job.event === 'contact_changed') return w.contactChangedSubject;
   if (job.recipient_kind === 'seeker') return headline(job);
-  const { program_name: program, seeker_first_name: seeker } = job.referral;
+  const { program_name: program, seeker_first_name: seeker } = referralOf(job);
   return job.event === 'created'
     ? w.staffCreatedSubject(seeker, program)
-    : w.staffStatusSubject(seeker, program, statusLabel(l, job.to_status));
+    : w.staffStatusSubject(seeker, program, statusLabel(l, job.to_status ?? ''));
 }
 
-export function renderEmail(job: ClaimedJob, siteUrl: string): RenderedEmail {
+/** The email to a seeker's previous address after a change of contact details: no referral, no buttons. */
+function renderContactChangedEmail(job: ClaimedJob, siteUrl: string): RenderedEmail {
   const l = lang(job);
   const w = WORDS[l];
   const what = headline(job);
-  const status = statusLabel(l, job.to_status);
-  const comment = job.referral.comment.trim();
+  const url = `${siteUrl.replace(/\/+$/, '')}/portal`;
+  const text = [
+    w.hello(job.recipient_name),
+    '',
+    `${what}.`,
+    '',
+    w.contactChangedWhat,
+    '',
+    w.contactChangedIfNot,
+    `${w.openPortal}: ${url}`,
+    '',
+    '--',
+    w.contactChangedFooter,
+    '',
+  ].join('\n');
+  const html = `<!doctype html>
+<html lang="${l}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(w.contactChangedSubject)}</title></head>
+<body style="margin:0;padding:0;background:#f3f4f6;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#111827">
+<div style="max-width:600px;margin:0 auto;padding:24px 16px">
+<div style="background:#ffffff;border-radius:8px;padding:24px">
+<p style="margin:0 0 16px">${escapeHtml(w.hello(job.recipient_name))}</p>
+<h1 style="font-size:20px;line-height:1.3;margin:0 0 16px">${escapeHtml(what)}</h1>
+<p style="margin:0 0 16px">${escapeHtml(w.contactChangedWhat)}</p>
+<p style="margin:0 0 16px">${escapeHtml(w.contactChangedIfNot)}</p>
+<p style="margin:0"><a href="${escapeHtml(url)}" style="color:#1d4ed8">${escapeHtml(w.openPortal)}</a></p>
+</div>
+<p style="font-size:13px;color:#374151;margin:16px 0 0">${escapeHtml(w.contactChangedFooter)}</p>
+</div>
+</body>
+</html>
+`;
+  return { subject: w.contactChangedSubject, text, html };
+}
+
+export function renderEmail(job: ClaimedJob, siteUrl: string): RenderedEmail {
+  if (job.event === 'contact_changed') return renderContactChangedEmail(job, siteUrl);
+  const l = lang(job);
+  const w = WORDS[l];
+  const what = headline(job);
+  const status = statusLabel(l, job.to_status ?? '');
+  const comment = referralOf(job).comment.trim();
   const url = referralUrl(job, siteUrl);
   const buttons = job.links
     .filter((link) => link.status in STATUS_LABELS[l])
@@ -116,8 +177,8 @@ export function renderEmail(job: ClaimedJob, siteUrl: string): RenderedEmail {
     '',
     `${what}.`,
     '',
-    `${w.program}: ${job.referral.program_name}`,
-    `${w.seeker}: ${job.referral.seeker_first_name}`,
+    `${w.program}: ${referralOf(job).program_name}`,
+    `${w.seeker}: ${referralOf(job).seeker_first_name}`,
     `${w.status}: ${status}`,
     `${w.comment}: ${comment || w.noComment}`,
     '',
@@ -151,8 +212,8 @@ export function renderEmail(job: ClaimedJob, siteUrl: string): RenderedEmail {
 <p style="margin:0 0 16px">${escapeHtml(w.hello(job.recipient_name))}</p>
 <h1 style="font-size:20px;line-height:1.3;margin:0 0 16px">${escapeHtml(what)}</h1>
 <table role="presentation" style="border-collapse:collapse;margin:0 0 16px">
-${row(w.program, job.referral.program_name)}
-${row(w.seeker, job.referral.seeker_first_name)}
+${row(w.program, referralOf(job).program_name)}
+${row(w.seeker, referralOf(job).seeker_first_name)}
 ${row(w.status, status)}
 ${row(w.comment, comment || w.noComment)}
 </table>
@@ -170,5 +231,6 @@ ${buttons.length ? `<p style="margin:0 0 8px;font-weight:600">${escapeHtml(w.one
 /** A text message: the headline and where to look. Kept short (one SMS segment when it can be). */
 export function renderSms(job: ClaimedJob, siteUrl: string): string {
   const w = WORDS[lang(job)];
+  if (job.event === 'contact_changed') return `${headline(job)}. ${w.contactChangedIfNot}`;
   return `${headline(job)}. ${w.smsSeeMore(referralUrl(job, siteUrl))}`;
 }

@@ -4,7 +4,9 @@
 //   POST { token, action: "apply" }    → applies it once, as its recipient
 //
 // The answer's `state` is ready | applied | used | expired | superseded |
-// invalid; an invalid (tampered, unknown) token reveals nothing else. The
+// address_changed (sent to an address that is no longer the recipient's) |
+// no_access (a staff recipient no longer on the referral) | invalid; these
+// last three reveal nothing about the referral. The
 // token itself is the credential (signed, single use, 14 days), so no
 // signed-in user is needed (verify_jwt = false in config.toml); the database
 // functions that check it are executable by the service role only, which is

@@ -2,7 +2,8 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { supabase, type Enums } from '@/lib/supabase';
 import { oneClickKeys } from './keys';
 
-export type LinkState = 'ready' | 'applied' | 'used' | 'expired' | 'superseded' | 'invalid';
+export type LinkState =
+  'ready' | 'applied' | 'used' | 'expired' | 'superseded' | 'address_changed' | 'no_access' | 'invalid';
 
 export type StatusLink = {
   state: LinkState;
@@ -10,13 +11,14 @@ export type StatusLink = {
   used_status?: Enums<'referral_status'> | null;
   recipient_kind?: Enums<'notification_recipient_kind'>;
   language?: Enums<'language_code'>;
+  /** Absent for address_changed, no_access and invalid: the link no longer speaks for its recipient. */
   referral?: {
     id: string;
     status: Enums<'referral_status'>;
     comment: string;
     program_name: string;
     seeker_first_name: string;
-  };
+  } | null;
 };
 
 async function callStatusLink(token: string, action: 'inspect' | 'apply'): Promise<StatusLink> {

@@ -40,6 +40,8 @@ function Outcome({ link }: { link: StatusLink }) {
     used: { title: t('usedTitle'), body: t('usedBody', { status }), color: 'blue' },
     expired: { title: t('expiredTitle'), body: t('expiredBody'), color: 'orange' },
     superseded: { title: t('supersededTitle'), body: t('supersededBody', { status }), color: 'blue' },
+    address_changed: { title: t('addressChangedTitle'), body: t('addressChangedBody'), color: 'orange' },
+    no_access: { title: t('noAccessTitle'), body: t('noAccessBody'), color: 'orange' },
     invalid: { title: t('invalidTitle'), body: t('invalidBody'), color: 'red' },
   };
   const c = content[link.state as Exclude<StatusLink['state'], 'ready'>];

@@ -7,7 +7,7 @@ export async function getSeeker(id: string) {
   const { data, error } = await supabase
     .from('seekers')
     .select(
-      'id, first_name, last_name, email, phone, address, zip, preferred_contact, preferred_language, user_id, created_at, updated_at',
+      'id, first_name, last_name, email, phone, address, zip, preferred_contact, preferred_language, user_id, created_at, updated_at, contact_editable',
     )
     .eq('id', id)
     .single();

@@ -40,6 +40,11 @@ export type ConnectFormProps = {
   seekerName: string;
   programName: string;
   defaultValues: Pick<ConnectValues, 'email' | 'phone' | 'preferred_contact'>;
+  /**
+   * Whether I may change the contact details (the seeker's own organisation
+   * may; staff who see them through a referral may not): read-only otherwise.
+   */
+  contactEditable?: boolean;
   /** Organisations I can refer from; a select appears when there are several. */
   organisations: ConnectOrg[];
   onSubmit: (values: ConnectValues) => Promise<unknown>;
@@ -58,6 +63,7 @@ export function ConnectForm({
   seekerName,
   programName,
   defaultValues,
+  contactEditable = true,
   organisations,
   onSubmit,
   onCancel,
@@ -88,14 +94,33 @@ export function ConnectForm({
           details.
         </Text>
         <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm">
-          <TextInput label="Email" type="email" {...form.register('email')} error={errors.email?.message} />
-          <TextInput label="Phone" type="tel" {...form.register('phone')} error={errors.phone?.message} />
+          <TextInput
+            label="Email"
+            type="email"
+            readOnly={!contactEditable}
+            {...form.register('email')}
+            error={errors.email?.message}
+          />
+          <TextInput
+            label="Phone"
+            type="tel"
+            readOnly={!contactEditable}
+            {...form.register('phone')}
+            error={errors.phone?.message}
+          />
         </SimpleGrid>
         <Controller
           control={form.control}
           name="preferred_contact"
-          render={({ field }) => <NativeSelect label="Preferred contact" data={CONTACT_OPTIONS} {...field} />}
+          render={({ field }) => (
+            <NativeSelect label="Preferred contact" data={CONTACT_OPTIONS} disabled={!contactEditable} {...field} />
+          )}
         />
+        {!contactEditable && (
+          <Text size="sm" c="dimmed">
+            Only the organisation that added {seekerName}, or {seekerName} themselves, can change these contact details.
+          </Text>
+        )}
         <Textarea
           label="Comment for the program"
           description="What they need and anything that helps the program follow up. Included in the notification."

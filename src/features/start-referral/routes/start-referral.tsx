@@ -211,6 +211,7 @@ export default function StartReferralRoute() {
               phone: seeker.data.phone ?? '',
               preferred_contact: seeker.data.preferred_contact,
             }}
+            contactEditable={seeker.data.contact_editable === true}
             onCancel={() => setConnecting(null)}
             onSubmit={async (v) => {
               const contact = {
