@@ -16,7 +16,7 @@ const doc = readFileSync(join(ROOT, 'docs', 'security.md'), 'utf8');
 
 /** Names in backticks in the first column of the inventory tables. */
 function inventory(heading: string): string[] {
-  const start = doc.indexOf(`## ${heading}`);
+  const start = doc.search(new RegExp(`^## ${heading}$`, 'm'));
   expect(start, `docs/security.md has a "## ${heading}" section`).toBeGreaterThan(-1);
   const end = doc.indexOf('\n## ', start + 3);
   const section = doc.slice(start, end === -1 ? undefined : end);
