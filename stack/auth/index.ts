@@ -160,6 +160,10 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
   }
 
   function checkPasswordStrength(password: string): void {
+    // bcrypt reads 72 bytes: a longer password would be cut, so GoTrue refuses it.
+    if (Buffer.byteLength(password, 'utf8') > 72) {
+      throw unprocessable('validation_failed', 'Password cannot be longer than 72 characters');
+    }
     const p = passwordProblems(password);
     if (p) throw new WeakPasswordError(p.message, p.reasons);
   }

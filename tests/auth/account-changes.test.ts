@@ -108,3 +108,18 @@ describe('the legacy /magiclink endpoint', () => {
     expect(fragment(location).get('access_token')).toBeTruthy();
   });
 });
+
+describe('a new password', () => {
+  it('longer than bcrypt reads (72 bytes) is refused with 422, and the old password keeps working', async () => {
+    const email = freshEmail('longpw');
+    await createUser(email, 'long-pass-1');
+    const client = await signIn(email, 'long-pass-1');
+    const { error } = await client.auth.updateUser({ password: 'x'.repeat(73) });
+    expect(error?.status).toBe(422);
+    expect(error?.message).toBe('Password cannot be longer than 72 characters');
+    const again = await anonClient().auth.signInWithPassword({ email, password: 'long-pass-1' });
+    expect(again.error).toBeNull();
+    // 72 bytes exactly is fine
+    expect((await client.auth.updateUser({ password: 'y'.repeat(72) })).error).toBeNull();
+  });
+});

@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RealtimeChannel } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { env, serviceClient, signIn, sql, type Client } from '../support/stack.ts';
+import { env, resetDb, serviceClient, signIn, sql, type Client } from '../support/stack.ts';
 import { HARBOR, listen, persona } from '../realtime/helpers.ts';
 
 const ROOM = `staff-room-${randomUUID().slice(0, 8)}`;
@@ -23,6 +23,7 @@ let mallory: Client;
 let originalDescription: string;
 
 beforeAll(async () => {
+  await resetDb();
   const existing = await sql<{ ok: boolean }>(`select to_regclass('realtime.messages') is not null as ok`);
   expect(existing[0]!.ok).toBe(false);
   await sql(`create table realtime.messages (
