@@ -85,7 +85,7 @@ const PASSWORD_REQUIREMENTS: Record<string, string[]> = {
     'abcdefghijklmnopqrstuvwxyz',
     'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
     '0123456789',
-    "!@#$%^&*()_+-=[]{};'\\:\"|<>?,./`~",
+    '!@#$%^&*()_+-=[]{};\'\\:"|<>?,./`~',
   ],
 };
 
@@ -126,8 +126,12 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
   // The stack's own instance reads config.toml and takes GOTRUE_RATE_LIMIT_* overrides;
   // an instance given its own config (tests) gets exactly that config's limits.
   const limiter = new RateLimiter(opts.config ? a.rateLimit : withEnvOverrides(a.rateLimit, process.env));
-  const senderName = typeof rawSmtp.sender_name === 'string' && rawSmtp.sender_name ? rawSmtp.sender_name : 'Closed Loop Referrals';
-  const senderEmail = typeof rawSmtp.admin_email === 'string' && rawSmtp.admin_email ? rawSmtp.admin_email : 'no-reply@referrals.localhost';
+  const senderName =
+    typeof rawSmtp.sender_name === 'string' && rawSmtp.sender_name ? rawSmtp.sender_name : 'Closed Loop Referrals';
+  const senderEmail =
+    typeof rawSmtp.admin_email === 'string' && rawSmtp.admin_email
+      ? rawSmtp.admin_email
+      : 'no-reply@referrals.localhost';
   const mailer = new Mailer({
     smtpPort: ctx.ports.smtp,
     templates: a.email.templates,
@@ -141,7 +145,8 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
   function validateEmail(email: string): string {
     if (email === '') throw badRequest('validation_failed', 'An email address is required');
     if (email.length > 255) throw badRequest('validation_failed', 'An email address is too long');
-    if (!EMAIL_RE.test(email)) throw badRequest('validation_failed', 'Unable to validate email address: invalid format');
+    if (!EMAIL_RE.test(email))
+      throw badRequest('validation_failed', 'Unable to validate email address: invalid format');
     return email.toLowerCase();
   }
 
@@ -180,7 +185,10 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
       throw badRequest('validation_failed', 'code challenge has to be between 43 and 128 characters');
     }
     if (!/^[A-Za-z0-9._~-]+$/.test(challenge)) {
-      throw badRequest('validation_failed', 'code challenge can only contain alphanumeric characters, hyphens, periods, underscores and tildes');
+      throw badRequest(
+        'validation_failed',
+        'code challenge can only contain alphanumeric characters, hyphens, periods, underscores and tildes',
+      );
     }
     return 'pkce';
   }
@@ -204,7 +212,10 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
     const freqMs = a.email.maxFrequency * 1000;
     if (at !== undefined && at + freqMs > Date.now()) {
       const left = Math.floor((at + freqMs - Date.now()) / 1000);
-      throw tooManyRequests('over_email_send_rate_limit', `For security purposes, you can only request this after ${left} seconds.`);
+      throw tooManyRequests(
+        'over_email_send_rate_limit',
+        `For security purposes, you can only request this after ${left} seconds.`,
+      );
     }
   }
 
@@ -228,7 +239,8 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
    */
   async function sendLinkEmail(db: Db, user: UserRow, kind: keyof typeof LINK_KINDS, req: LinkRequest): Promise<void> {
     const k = LINK_KINDS[kind];
-    if (req.flow === 'pkce') await createFlowState(db, k.providerType, k.method, req.challengeMethod, req.challenge, user.id);
+    if (req.flow === 'pkce')
+      await createFlowState(db, k.providerType, k.method, req.challengeMethod, req.challenge, user.id);
     frequencyCheck(k.sentAt(user));
     await sendTokenEmail(db, user, kind, req.flow, req.redirectTo);
   }
@@ -266,7 +278,10 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
     const hash = (flow === 'pkce' ? 'pkce_' : '') + tokenHash(email, otp);
     const isRecovery = kind === 'magiclink' || kind === 'recovery';
     if (isRecovery) {
-      await db.query(`update auth.users set recovery_token = $2, recovery_sent_at = now(), updated_at = now() where id = $1`, [user.id, hash]);
+      await db.query(
+        `update auth.users set recovery_token = $2, recovery_sent_at = now(), updated_at = now() where id = $1`,
+        [user.id, hash],
+      );
       await saveOneTimeToken(db, user.id, 'recovery_token', hash, email);
     } else {
       await db.query(
@@ -290,12 +305,20 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
       });
     } catch (err) {
       console.error(`could not send the ${type} email: ${err instanceof Error ? err.message : String(err)}`);
-      const what = { signup: 'confirmation', magiclink: 'magic link', recovery: 'recovery', invite: 'invite' }[type as 'signup'];
+      const what = { signup: 'confirmation', magiclink: 'magic link', recovery: 'recovery', invite: 'invite' }[
+        type as 'signup'
+      ];
       throw internal(`Error sending ${what} email`);
     }
   }
 
-  async function sendEmailChange(db: Db, user: UserRow, newEmail: string, flow: 'pkce' | 'implicit', redirectTo: string): Promise<void> {
+  async function sendEmailChange(
+    db: Db,
+    user: UserRow,
+    newEmail: string,
+    flow: 'pkce' | 'implicit',
+    redirectTo: string,
+  ): Promise<void> {
     frequencyCheck(user.email_change_sent_at);
     const current = user.email ?? '';
     const otpNew = generateOtp(a.email.otpLength);
@@ -316,7 +339,13 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
     );
     await saveOneTimeToken(db, user.id, 'email_change_token_new', hashNew, newEmail);
     if (both) await saveOneTimeToken(db, user.id, 'email_change_token_current', hashCurrent, current);
-    const base = { SiteURL: siteUrl, Email: current, NewEmail: newEmail, RedirectTo: redirectTo, Data: user.raw_user_meta_data ?? {} };
+    const base = {
+      SiteURL: siteUrl,
+      Email: current,
+      NewEmail: newEmail,
+      RedirectTo: redirectTo,
+      Data: user.raw_user_meta_data ?? {},
+    };
     if (!autoconfirm) limiter.checkEmail();
     try {
       await mailer.send('email_change', newEmail, {
@@ -390,7 +419,8 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
     if (!user) throw forbidden('user_not_found', 'User from sub claim in JWT does not exist');
     let sessionId: string | null = null;
     if (claims.session_id && claims.session_id !== NIL_UUID) {
-      if (!UUID_RE.test(claims.session_id)) throw forbidden('session_not_found', 'Session from session_id claim in JWT does not exist');
+      if (!UUID_RE.test(claims.session_id))
+        throw forbidden('session_not_found', 'Session from session_id claim in JWT does not exist');
       const { rows } = await pool.query('select id from auth.sessions where id = $1', [claims.session_id]);
       if (!rows[0]) throw forbidden('session_not_found', 'Session from session_id claim in JWT does not exist');
       sessionId = claims.session_id;
@@ -421,9 +451,32 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
   function settings(c: Ctx): void {
     const external: Record<string, boolean> = {};
     for (const p of [
-      'anonymous_users', 'apple', 'azure', 'bitbucket', 'discord', 'facebook', 'snapchat', 'figma', 'fly', 'github',
-      'gitlab', 'google', 'keycloak', 'kakao', 'linkedin', 'linkedin_oidc', 'notion', 'spotify', 'slack', 'slack_oidc',
-      'workos', 'twitch', 'twitter', 'email', 'phone', 'zoom',
+      'anonymous_users',
+      'apple',
+      'azure',
+      'bitbucket',
+      'discord',
+      'facebook',
+      'snapchat',
+      'figma',
+      'fly',
+      'github',
+      'gitlab',
+      'google',
+      'keycloak',
+      'kakao',
+      'linkedin',
+      'linkedin_oidc',
+      'notion',
+      'spotify',
+      'slack',
+      'slack_oidc',
+      'workos',
+      'twitch',
+      'twitter',
+      'email',
+      'phone',
+      'zoom',
     ]) {
       external[p] = false;
     }
@@ -461,7 +514,13 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
       limiter.check('anonymous', c.client.ip);
       if (!a.enableSignup) throw unprocessable('signup_disabled', 'Signups not allowed for this instance');
       const user = await tx(pool, async (db) => {
-        const u = await insertUser(db, { email: '', passwordHash: '', appMetadata: {}, userMetadata: data, confirmed: false });
+        const u = await insertUser(db, {
+          email: '',
+          passwordHash: '',
+          appMetadata: {},
+          userMetadata: data,
+          confirmed: false,
+        });
         await db.query('update auth.users set is_anonymous = true where id = $1', [u.id]);
         return reloadUser(db, u.id);
       });
@@ -546,7 +605,8 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
 
   async function token(c: Ctx): Promise<void> {
     const grant = c.url.searchParams.get('grant_type') ?? '';
-    if (!['password', 'refresh_token', 'pkce'].includes(grant)) throw badRequest('invalid_credentials', 'unsupported_grant_type');
+    if (!['password', 'refresh_token', 'pkce'].includes(grant))
+      throw badRequest('invalid_credentials', 'unsupported_grant_type');
     limiter.check('token', c.client.ip);
     if (grant === 'password') return passwordGrant(c);
     if (grant === 'refresh_token') {
@@ -610,12 +670,11 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
       );
       const fs = rows[0];
       if (!fs || !fs.user_id) throw notFound('flow_state_not_found', 'invalid flow state, no valid flow state found');
-      const age = fs.authentication_method === 'magiclink' ? fs.age_issued ?? Infinity : fs.age_created;
-      if (age > FLOW_STATE_EXPIRY_SECONDS) throw unprocessable('flow_state_expired', 'invalid flow state, flow state has expired');
+      const age = fs.authentication_method === 'magiclink' ? (fs.age_issued ?? Infinity) : fs.age_created;
+      if (age > FLOW_STATE_EXPIRY_SECONDS)
+        throw unprocessable('flow_state_expired', 'invalid flow state, flow state has expired');
       const expected =
-        fs.code_challenge_method === 'plain'
-          ? verifier
-          : createHash('sha256').update(verifier).digest('base64url');
+        fs.code_challenge_method === 'plain' ? verifier : createHash('sha256').update(verifier).digest('base64url');
       if (expected !== fs.code_challenge) {
         throw badRequest('bad_code_verifier', 'code challenge does not match previously saved code verifier');
       }
@@ -722,7 +781,8 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
         await sendLinkEmail(db, user, 'confirmation', { flow, challengeMethod, challenge, redirectTo });
       } else {
         if (!user.email_change) return;
-        if (flow === 'pkce') await createFlowState(db, 'email_change', 'email_change', challengeMethod, challenge, user.id);
+        if (flow === 'pkce')
+          await createFlowState(db, 'email_change', 'email_change', challengeMethod, challenge, user.id);
         await sendEmailChange(db, user, user.email_change, flow, redirectTo);
       }
     });
@@ -799,8 +859,7 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
     const types = TOKEN_TYPES[type];
     if (!types) throw badRequest('validation_failed', 'Unsupported verification type');
     const invalid = () => forbidden('otp_expired', 'Token has expired or is invalid');
-    const user =
-      type === 'email_change' ? await findUserByEmailOrChange(db, email) : await findUserByEmail(db, email);
+    const user = type === 'email_change' ? await findUserByEmailOrChange(db, email) : await findUserByEmail(db, email);
     if (!user) throw invalid();
     const locked = (await findUserById(db, user.id, true)) ?? user;
     if (isBanned(locked)) throw forbidden('user_banned', 'User is banned');
@@ -813,7 +872,12 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
     }
     for (const [t, stored] of candidates) {
       if (stored === '') continue;
-      const relates = t === 'email_change_token_new' ? locked.email_change ?? '' : t === 'email_change_token_current' ? locked.email ?? '' : email;
+      const relates =
+        t === 'email_change_token_new'
+          ? (locked.email_change ?? '')
+          : t === 'email_change_token_current'
+            ? (locked.email ?? '')
+            : email;
       const hash = tokenHash(relates.toLowerCase(), code);
       if (hash !== stored && `pkce_${hash}` !== stored) continue;
       if (await isExpired(db, locked, t)) continue;
@@ -833,7 +897,10 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
     const { user } = v;
     if (v.type === 'signup' || v.type === 'invite') {
       if (!hasPassword(user) && user.invited_at) {
-        await db.query('update auth.users set encrypted_password = $2 where id = $1', [user.id, await hashPassword(randomPassword())]);
+        await db.query('update auth.users set encrypted_password = $2 where id = $1', [
+          user.id,
+          await hashPassword(randomPassword()),
+        ]);
       }
       await audit(db, user, 'user_signedup', ip, { provider: 'email' });
       await confirmUser(db, user.id);
@@ -847,10 +914,21 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
         await audit(db, user, 'login', ip);
       }
     } else if (v.type === 'email_change') {
-      if (!autoconfirm && secureEmailChange && (user.email_change_confirm_status ?? 0) === 0 && (user.email ?? '') !== '') {
-        const column = v.tokenType === 'email_change_token_current' ? 'email_change_token_current' : 'email_change_token_new';
-        await db.query(`update auth.users set email_change_confirm_status = 1, ${column} = '' where id = $1`, [user.id]);
-        await db.query('delete from auth.one_time_tokens where user_id = $1 and token_type = $2', [user.id, v.tokenType]);
+      if (
+        !autoconfirm &&
+        secureEmailChange &&
+        (user.email_change_confirm_status ?? 0) === 0 &&
+        (user.email ?? '') !== ''
+      ) {
+        const column =
+          v.tokenType === 'email_change_token_current' ? 'email_change_token_current' : 'email_change_token_new';
+        await db.query(`update auth.users set email_change_confirm_status = 1, ${column} = '' where id = $1`, [
+          user.id,
+        ]);
+        await db.query('delete from auth.one_time_tokens where user_id = $1 and token_type = $2', [
+          user.id,
+          v.tokenType,
+        ]);
         return null;
       }
       const newEmail = user.email_change ?? '';
@@ -874,7 +952,12 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
           [user.id, newEmail],
         );
         if (updated.rowCount === 0) {
-          await insertEmailIdentity(db, user, { sub: user.id, email: newEmail, email_verified: true, phone_verified: false });
+          await insertEmailIdentity(db, user, {
+            sub: user.id,
+            email: newEmail,
+            email_verified: true,
+            phone_verified: false,
+          });
         }
         await db.query(
           `delete from auth.one_time_tokens where user_id = $1 and token_type in ('email_change_token_new', 'email_change_token_current')`,
@@ -887,7 +970,12 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
 
   function errorRedirect(target: string, err: ApiError, pkce: boolean): string {
     const u = new URL(target);
-    const oauthError: Record<number, string> = { 400: 'invalid_request', 401: 'unauthorized_client', 403: 'access_denied', 500: 'server_error' };
+    const oauthError: Record<number, string> = {
+      400: 'invalid_request',
+      401: 'unauthorized_client',
+      403: 'access_denied',
+      500: 'server_error',
+    };
     const hq = new URLSearchParams();
     const name = oauthError[err.status];
     if (name) hq.set('error', name);
@@ -913,19 +1001,28 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
     const pkce = token.startsWith('pkce_');
     let location: string;
     try {
-      if (pkce && !PKCE_METHOD[type]) throw badRequest('validation_failed', `unsupported authentication method ${type}`);
+      if (pkce && !PKCE_METHOD[type])
+        throw badRequest('validation_failed', `unsupported authentication method ${type}`);
       location = await tx(pool, async (db) => {
         const v = await verifyTokenHash(db, token, type);
         const user = await applyVerification(db, v, c.client.ip);
-        if (!user) return messageRedirect(redirectTo, 'Confirmation link accepted. Please proceed to confirm link sent to the other email', pkce);
+        if (!user)
+          return messageRedirect(
+            redirectTo,
+            'Confirmation link accepted. Please proceed to confirm link sent to the other email',
+            pkce,
+          );
         if (pkce) {
           const { rows } = await db.query<{ id: string; auth_code: string }>(
             `select id, auth_code from auth.flow_state where user_id = $1 and authentication_method = $2
               order by created_at desc limit 1`,
             [user.id, PKCE_METHOD[v.type] ?? PKCE_METHOD[type]],
           );
-          if (!rows[0]) throw badRequest('flow_state_not_found', 'No associated flow state found. flow state not found');
-          await db.query('update auth.flow_state set auth_code_issued_at = now(), updated_at = now() where id = $1', [rows[0].id]);
+          if (!rows[0])
+            throw badRequest('flow_state_not_found', 'No associated flow state found. flow state not found');
+          await db.query('update auth.flow_state set auth_code_issued_at = now(), updated_at = now() where id = $1', [
+            rows[0].id,
+          ]);
           const u = new URL(redirectTo);
           u.searchParams.set('code', rows[0].auth_code);
           return u.toString();
@@ -984,7 +1081,8 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
     if (!['signup', 'invite', 'recovery', 'magiclink', 'email_change', 'email', 'sms', 'phone_change'].includes(type)) {
       throw badRequest('validation_failed', 'Unsupported verification type');
     }
-    if (type === 'sms' || type === 'phone_change') throw badRequest('phone_provider_disabled', 'Unsupported phone provider');
+    if (type === 'sms' || type === 'phone_change')
+      throw badRequest('phone_provider_disabled', 'Unsupported phone provider');
     const out = await tx(pool, async (db) => {
       const v = hash !== '' ? await verifyTokenHash(db, hash, type) : await verifyEmailAndCode(db, email, token, type);
       const user = await applyVerification(db, v, c.client.ip);
@@ -1035,7 +1133,8 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
       const dup = await findUserByEmail(pool, newEmail);
       if (dup && dup.id !== user.id) throw unprocessable('email_exists', DUPLICATE_EMAIL);
     }
-    if (phone !== '' && phone !== (user.phone ?? '')) throw badRequest('phone_provider_disabled', 'Unsupported phone provider');
+    if (phone !== '' && phone !== (user.phone ?? ''))
+      throw badRequest('phone_provider_disabled', 'Unsupported phone provider');
     if (password !== undefined && password !== '' && hasPassword(user) && (await passwordMatches(user, password))) {
       throw unprocessable('same_password', 'New password should be different from the old password.');
     }
@@ -1048,7 +1147,10 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
           [user.id, password === '' ? '' : await hashPassword(password)],
         );
         // A new password signs out every other session.
-        await db.query('delete from auth.sessions where user_id = $1 and ($2::uuid is null or id <> $2::uuid)', [user.id, u.sessionId]);
+        await db.query('delete from auth.sessions where user_id = $1 and ($2::uuid is null or id <> $2::uuid)', [
+          user.id,
+          u.sessionId,
+        ]);
         await audit(db, user, 'user_updated_password', c.client.ip);
       }
       if (data) {
@@ -1065,7 +1167,8 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
       }
       if (newEmail) {
         const current = await reloadUser(db, user.id);
-        if (flow === 'pkce') await createFlowState(db, 'email_change', 'email_change', challengeMethod, challenge, user.id);
+        if (flow === 'pkce')
+          await createFlowState(db, 'email_change', 'email_change', challengeMethod, challenge, user.id);
         await sendEmailChange(db, current, newEmail, flow, redirectTo);
       }
       await audit(db, user, 'user_modified', c.client.ip);
@@ -1115,9 +1218,16 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
     const parse = (name: string, fallback: number) => {
       const v = q.get(name) ?? '';
       if (v === '') return fallback;
-      if (!/^\d+$/.test(v)) throw badRequest('validation_failed', `Bad Pagination Parameters: strconv.ParseUint: parsing "${v}": invalid syntax`);
+      if (!/^\d+$/.test(v))
+        throw badRequest(
+          'validation_failed',
+          `Bad Pagination Parameters: strconv.ParseUint: parsing "${v}": invalid syntax`,
+        );
       if (BigInt(v) > 18446744073709551615n) {
-        throw badRequest('validation_failed', `Bad Pagination Parameters: strconv.ParseUint: parsing "${v}": value out of range`);
+        throw badRequest(
+          'validation_failed',
+          `Bad Pagination Parameters: strconv.ParseUint: parsing "${v}": value out of range`,
+        );
       }
       return Math.min(Number(v), 1e9);
     };
@@ -1128,7 +1238,9 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
     const where = `instance_id = $1 and aud = $2${filter ? ` and (email ilike $3 or raw_user_meta_data->>'full_name' ilike $3)` : ''}`;
     const params: unknown[] = [NIL_UUID, aud];
     if (filter) params.push(`%${filter.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
-    const total = Number((await pool.query(`select count(*)::int as n from auth.users where ${where}`, params)).rows[0].n);
+    const total = Number(
+      (await pool.query(`select count(*)::int as n from auth.users where ${where}`, params)).rows[0].n,
+    );
     const { rows } = await pool.query<UserRow>(
       `select * from auth.users where ${where} order by created_at desc, id desc limit ${perPage} offset ${(page - 1) * perPage}`,
       params,
@@ -1173,7 +1285,8 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
     if (passwordHash !== '' && !/^\$2[abxy]?\$\d{2}\$/.test(passwordHash)) {
       throw badRequest('validation_failed', 'Invalid password hash format');
     }
-    if (password && passwordHash) throw badRequest('validation_failed', 'Only a password or a password hash should be provided');
+    if (password && passwordHash)
+      throw badRequest('validation_failed', 'Only a password or a password hash should be provided');
     const user = await tx(pool, async (db) => {
       if (await findUserByEmail(db, email, aud)) throw unprocessable('email_exists', DUPLICATE_EMAIL);
       if (id && (await findUserById(db, id))) throw unprocessable('user_already_exists', 'User already exists');
@@ -1194,7 +1307,14 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
       });
       const identityData: Json = { sub: userId, email, email_verified: emailConfirm, phone_verified: false };
       await insertEmailIdentity(db, u, identityData);
-      await audit(db, u, 'user_signedup', c.client.ip, { provider: 'email', user_id: userId, user_email: email }, 'team');
+      await audit(
+        db,
+        u,
+        'user_signedup',
+        c.client.ip,
+        { provider: 'email', user_id: userId, user_email: email },
+        'team',
+      );
       return reloadUser(db, userId);
     });
     sendJson(c.res, 200, await fullUserJson(pool, user));
@@ -1226,7 +1346,8 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
     const appMetadata = obj(b, 'app_metadata');
     const role = str(b, 'role');
     const ban = parseBanDuration(str(b, 'ban_duration'));
-    if (phone !== '' && phone !== (user.phone ?? '')) throw badRequest('phone_provider_disabled', 'Unsupported phone provider');
+    if (phone !== '' && phone !== (user.phone ?? ''))
+      throw badRequest('phone_provider_disabled', 'Unsupported phone provider');
     if (password !== undefined && password !== '') checkPasswordStrength(password);
     const email = rawEmail !== '' ? validateEmail(rawEmail) : '';
     const updated = await tx(pool, async (db) => {
@@ -1333,7 +1454,10 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
         case 'magiclink':
         case 'recovery':
           await audit(db, u!, 'user_recovery_requested', c.client.ip);
-          await db.query('update auth.users set recovery_token = $2, recovery_sent_at = now() where id = $1', [u!.id, hash]);
+          await db.query('update auth.users set recovery_token = $2, recovery_sent_at = now() where id = $1', [
+            u!.id,
+            hash,
+          ]);
           await saveOneTimeToken(db, u!.id, 'recovery_token', hash, email);
           break;
         case 'invite':
@@ -1356,7 +1480,10 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
           } else {
             u = await createEmailUser(db, email, password, data);
           }
-          await db.query('update auth.users set confirmation_token = $2, confirmation_sent_at = now() where id = $1', [u.id, hash]);
+          await db.query('update auth.users set confirmation_token = $2, confirmation_sent_at = now() where id = $1', [
+            u.id,
+            hash,
+          ]);
           await saveOneTimeToken(db, u.id, 'confirmation_token', hash, email);
           break;
         case 'email_change_current':
@@ -1377,7 +1504,8 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
             `delete from auth.one_time_tokens where user_id = $1 and token_type in ('email_change_token_new', 'email_change_token_current')`,
             [u!.id],
           );
-          if (type === 'email_change_current') await saveOneTimeToken(db, u!.id, 'email_change_token_current', hash, email);
+          if (type === 'email_change_current')
+            await saveOneTimeToken(db, u!.id, 'email_change_token_current', hash, email);
           else await saveOneTimeToken(db, u!.id, 'email_change_token_new', hash, newEmail);
           verificationType = 'email_change';
           break;
@@ -1498,7 +1626,9 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
     } catch {
       url = new URL('http://auth.local/');
     }
-    const forwarded = String(req.headers['x-forwarded-for'] ?? '').split(',')[0]!.trim();
+    const forwarded = String(req.headers['x-forwarded-for'] ?? '')
+      .split(',')[0]!
+      .trim();
     const client: ClientInfo = {
       ip: forwarded || req.socket.remoteAddress?.replace(/^::ffff:/, '') || '',
       userAgent: String(req.headers['user-agent'] ?? ''),
@@ -1545,9 +1675,11 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
 /** url.Values.Encode(): keys sorted, values escaped as Go's QueryEscape. */
 function goEncode(params: URLSearchParams): string {
   const keys = [...new Set(params.keys())].sort();
-  const esc = (s: string) => encodeURIComponent(s).replace(/%20/g, '+').replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+  const esc = (s: string) =>
+    encodeURIComponent(s)
+      .replace(/%20/g, '+')
+      .replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
   const parts: string[] = [];
   for (const k of keys) for (const v of params.getAll(k)) parts.push(`${esc(k)}=${esc(v)}`);
   return parts.join('&');
 }
-

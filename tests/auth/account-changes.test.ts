@@ -18,7 +18,10 @@ describe('changing the email address', () => {
     await createUser(before, 'change-pass-1');
     const client = await signIn(before, 'change-pass-1');
 
-    const { data, error } = await client.auth.updateUser({ email: after }, { emailRedirectTo: `${env.appUrl}/account` });
+    const { data, error } = await client.auth.updateUser(
+      { email: after },
+      { emailRedirectTo: `${env.appUrl}/account` },
+    );
     expect(error).toBeNull();
     expect(data.user!.email).toBe(before);
     expect(data.user!.new_email).toBe(after);
@@ -40,7 +43,9 @@ describe('changing the email address', () => {
     expect((await anonClient().auth.signInWithPassword({ email: before, password: 'change-pass-1' })).error?.code).toBe(
       'invalid_credentials',
     );
-    const identity = await sql<{ email: string }>(`select email from auth.identities where user_id = $1`, [fresh.user!.id]);
+    const identity = await sql<{ email: string }>(`select email from auth.identities where user_id = $1`, [
+      fresh.user!.id,
+    ]);
     expect(identity).toEqual([{ email: after }]);
   });
 
