@@ -49,8 +49,8 @@
 --               own-record rule; can_change_seeker_contact(id), the seeker
 --               record's arm alone, for email, phone and preferred contact
 --               (30_seekers.sql)
---   goals       read: whoever sees the seeker (a subquery on seekers, under its
---               policy); add, edit, delete: staff_can_see_seeker(id), and a
+--   goals       read: the seeker (seeker_records) or staff_can_see_seeker(id);
+--               add, edit, delete: staff_can_see_seeker(id), and a
 --               delete only when staff_can_access_referral holds for every
 --               referral in the goal (40_goals.sql)
 --   seeker history  whoever sees the seeker (70_history.sql)

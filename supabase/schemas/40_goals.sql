@@ -85,9 +85,7 @@ create policy "Staff who can see a seeker can edit their goals" on public.goals 
   with check (private.staff_can_see_seeker(seeker_id));
 
 -- goals: whoever can see the seeker: the seeker themselves, or staff who see
--- them (asked per goal row: a subquery on seekers here would put the seekers
--- policy into every referral list that embeds its goal, and PostgREST's
--- counted lists then plan it badly: 14 -> 425 ms for a busy inbound page).
+-- them (the same per-row helper as the write policies above).
 create policy "Whoever can see a seeker can view their goals" on public.goals for select to authenticated
   using (
     seeker_id = any ((select private.my_seeker_records())::uuid[])
