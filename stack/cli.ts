@@ -23,6 +23,7 @@ const SEEDED_LOGINS = [
 const color = process.stdout.isTTY;
 const dim = (s: string) => (color ? `\x1b[2m${s}\x1b[0m` : s);
 const bold = (s: string) => (color ? `\x1b[1m${s}\x1b[0m` : s);
+const red = (s: string) => (process.stderr.isTTY ? `\x1b[31m${s}\x1b[0m` : s);
 
 async function main() {
   const dev = process.argv.includes('--dev');
@@ -55,6 +56,8 @@ async function main() {
         if (svc === 'postgrest' && /Listening|Starting|Attempting|successful|loaded|reloaded|Admin server/.test(line)) return;
         process.stdout.write(`${dim(`[${svc}]`)} ${line.trimEnd()}\n`);
       },
+      // A service that dies after it was ready: on stderr at once, with its last lines.
+      onCrash: (r) => process.stderr.write(`${red(`[supervisor] ${r.message.split('\n')[0]}`)}\n${r.message.split('\n').slice(1).join('\n')}\n`),
     });
   } catch (err) {
     process.stderr.write(`\n✖ ${err instanceof Error ? err.message : String(err)}\n`);
@@ -65,6 +68,12 @@ async function main() {
     await stack.stop();
     process.exit(0);
   }
+  // The supervisor gave up (Postgres died, or a service kept crashing): everything is stopped; exit loudly.
+  void stack.failure.then((err) => {
+    if (stopping) return;
+    process.stderr.write(`\n${red(`✖ ${err.message}.`)} Fix the cause above, then start it again.\n`);
+    process.exit(1);
+  });
   const ms = Math.round(performance.now() - t0);
   const { ctx } = stack;
   const cfg = loadSupabaseConfig();

@@ -12,7 +12,7 @@ import { chown, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { DB_PASSWORD } from './config.ts';
-import { startChild } from './process.ts';
+import { startChild, type Child } from './process.ts';
 
 /** Server settings: logical replication for Realtime, speed over durability (dev data). */
 const flags = [
@@ -39,6 +39,8 @@ export interface PostgresHandle {
   fresh: boolean;
   stop(): Promise<void>;
   pid(): number | undefined;
+  /** The server process, for the supervisor to watch. */
+  child: Child;
 }
 
 export function postgresDataDir(dataDir: string): string {
@@ -134,6 +136,7 @@ export async function startPostgres(opts: {
   }
   return {
     fresh,
+    child,
     pid: () => child.proc.pid,
     stop: () => child.stop(),
   };
