@@ -16,6 +16,7 @@ export default tseslint.config(
       'test-results',
       'src/lib/database.types.ts',
       'supabase/functions/**',
+      'tests/fixtures/functions/**', // Deno code: npm run check:functions
       'supabase/migrations/**',
     ],
   },

@@ -38,6 +38,8 @@ export interface StartOptions {
   dev?: boolean;
   /** Start from an empty database (tests). */
   fresh?: boolean;
+  /** More edge-function folders to serve after supabase/functions (test fixtures). */
+  extraFunctionDirs?: string[];
   log?: (service: string, line: string) => void;
   /**
    * A service exited after it was ready, without being asked to: called at

@@ -67,11 +67,14 @@ function functionsConfig(): SupabaseConfig['functions'] {
   return cachedConfig.functions;
 }
 
-export function entrypointOf(name: string): string | undefined {
+export function entrypointOf(name: string, extraDirs: string[] = []): string | undefined {
   if (!NAME.test(name) || name.startsWith('_')) return undefined;
   const configured = functionsConfig()[name]?.entrypoint;
-  const path = configured ? join(SUPABASE_DIR, configured) : join(FUNCTIONS_DIR, name, 'index.ts');
-  return existsSync(path) ? path : undefined;
+  if (configured) {
+    const path = join(SUPABASE_DIR, configured);
+    return existsSync(path) ? path : undefined;
+  }
+  return [FUNCTIONS_DIR, ...extraDirs].map((dir) => join(dir, name, 'index.ts')).find((path) => existsSync(path));
 }
 
 /** Why a request may not run the function, or undefined when it may. */
@@ -142,7 +145,7 @@ export async function start(ctx: StackContext): Promise<RunningService> {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/health') return json(res, 200, { name: 'functions', workers: [...workers.keys()] });
     const name = url.pathname.split('/')[1] ?? '';
-    const entry = entrypointOf(name);
+    const entry = entrypointOf(name, ctx.extraFunctionDirs);
     if (!entry) return json(res, 404, { code: 'NOT_FOUND', message: 'Requested function was not found' });
     const verify = functionsConfig()[name]?.verifyJwt ?? true;
 
