@@ -32,8 +32,8 @@ export interface StackPorts {
   auth: number;
   realtime: number;
   functions: number;
-  /** Health port of the notifier (drains the notification outbox locally). */
-  notifier: number;
+  /** Health port of the workers (pg_cron and pg_net, stack/workers). */
+  workers: number;
 }
 
 /**
@@ -51,7 +51,7 @@ export function portsFrom(base: number): StackPorts {
     auth: base + 12,
     realtime: base + 13,
     functions: base + 14,
-    notifier: base + 15,
+    workers: base + 15,
   };
 }
 
