@@ -11,7 +11,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
-import httpProxy from 'http-proxy';
+import httpProxy from '../http-proxy.ts';
 import { jwtVerify, errors as joseErrors } from 'jose';
 import { KEYS, ROOT, SUPABASE_DIR, loadSupabaseConfig, type StackContext, type SupabaseConfig } from '../config.ts';
 import { startChild, type Child } from '../process.ts';
