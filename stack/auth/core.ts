@@ -77,12 +77,10 @@ export function createCore(ctx: StackContext, opts: AuthOptions) {
   // The stack's own instance reads config.toml and takes GOTRUE_RATE_LIMIT_* overrides;
   // an instance given its own config (tests) gets exactly that config's limits.
   const limiter = new RateLimiter(opts.config ? a.rateLimit : withEnvOverrides(a.rateLimit, process.env));
-  const senderName =
-    typeof rawSmtp.sender_name === 'string' && rawSmtp.sender_name ? rawSmtp.sender_name : 'Closed Loop Referrals';
+  // Without [auth.email.smtp] in config.toml, the sender a Supabase CLI stack uses locally.
+  const senderName = typeof rawSmtp.sender_name === 'string' && rawSmtp.sender_name ? rawSmtp.sender_name : 'Admin';
   const senderEmail =
-    typeof rawSmtp.admin_email === 'string' && rawSmtp.admin_email
-      ? rawSmtp.admin_email
-      : 'no-reply@referrals.localhost';
+    typeof rawSmtp.admin_email === 'string' && rawSmtp.admin_email ? rawSmtp.admin_email : 'admin@email.com';
   const mailer = new Mailer({
     smtpPort: ctx.ports.smtp,
     templates: a.email.templates,
