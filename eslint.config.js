@@ -16,6 +16,7 @@ export default tseslint.config(
       'test-results',
       'src/lib/database.types.ts',
       'supabase/functions/**',
+      'tests/fixtures/functions/**', // Deno code: npm run check:functions
       'supabase/migrations/**',
     ],
   },
@@ -31,7 +32,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['stack/**/*.ts', 'bench/**/*.ts', 'tests/**/*.ts', '*.config.{ts,js}', 'stack/**/*.mjs'],
+    files: ['stack/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'tests/**/*.ts', '*.config.{ts,js}', 'stack/**/*.mjs'],
     languageOptions: { globals: globals.node },
   },
   {

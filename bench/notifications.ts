@@ -3,11 +3,11 @@
  *
  *   1. Latency: 50 status changes of R2, one at a time, each committed as Carl
  *      (as PostgREST would: role authenticated, his JWT claims). Each enqueues
- *      two emails (Rita, Wendy) in the same transaction; the notifier hears
- *      the NOTIFY at commit and calls send-notifications, which sends by SMTP
- *      to the mail catcher. Latency = the catcher's receive time of the
+ *      two emails (Rita, Wendy) in the same transaction; the outbox trigger
+ *      queues a pg_net call of send-notifications, which the stack's pg_net
+ *      worker sends at commit; the function sends by SMTP to the mail catcher. Latency = the catcher's receive time of the
  *      change's last email − the moment COMMIT returned (same machine clock).
- *   2. Throughput: with the notifier stopped, 500 changes enqueue a backlog of
+ *   2. Throughput: with the workers (pg_cron, pg_net) stopped, 500 changes enqueue a backlog of
  *      1,000 jobs; then send-notifications is called until the outbox is
  *      empty. Emails per second = 1,000 / (time until the 1,000th email is in
  *      the catcher).
@@ -94,7 +94,7 @@ async function main() {
     }
 
     // 2. throughput on a backlog
-    await stack.stopService('notifier');
+    await stack.stopService('workers');
     for (let i = 0; i < 400 && !(await outboxEmpty()); i++) await sleep(25);
     await clearMail();
     const changes = Math.ceil(BACKLOG / 2);

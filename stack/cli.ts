@@ -5,24 +5,37 @@
  *   STACK_DATA_DIR   state folder (default .stack)
  *   --dev            watch edge functions and reload them on change
  */
+import pg from 'pg';
 import { KEYS, loadSupabaseConfig } from './config.ts';
 import { startStack, type StackHandle } from './stack.ts';
 
-const SEEDED_LOGINS = [
-  ['helen@eastside.example', 'worker, Eastside Community Clinic'],
-  ['henry@eastside.example', 'worker, Eastside Community Clinic'],
-  ['wendy@westside.example', 'worker, Westside Family Center'],
-  ['walter@westside.example', 'worker, Westside Family Center'],
-  ['clara@harbor.example', 'claimer, Harbor Food Pantry'],
-  ['cody@harbor.example', 'claimer, Harbor Food Pantry'],
-  ['carl@safehaven.example', 'claimer, Safe Haven Housing'],
-  ['dana@brightfutures.example', 'claimer, Bright Futures + worker, Westside'],
-  ['sam@seeker.example', 'seeker (magic link)'],
-];
 
 const color = process.stdout.isTTY;
+
+/** The users the seed (or anyone) created, to sign in with: their passwords are the project's to tell. */
+async function localUsers(url: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: url });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ email: string; name: string | null; n: number }>(
+      `select email, raw_user_meta_data ->> 'full_name' as name, count(*) over ()::int as n
+         from auth.users where email is not null order by created_at, email limit 12`,
+    );
+    if (!rows.length) return ['No users yet: sign up in the app, or add them in supabase/seed.sql.'];
+    const more = rows[0]!.n - rows.length;
+    return [
+      `Users in the local database${more > 0 ? ` (first ${rows.length} of ${rows[0]!.n})` : ''}:`,
+      ...rows.map((r) => `  ${r.email.padEnd(30)} ${dim(r.name ?? '')}`),
+    ];
+  } catch {
+    return [];
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
 const dim = (s: string) => (color ? `\x1b[2m${s}\x1b[0m` : s);
 const bold = (s: string) => (color ? `\x1b[1m${s}\x1b[0m` : s);
+const red = (s: string) => (process.stderr.isTTY ? `\x1b[31m${s}\x1b[0m` : s);
 
 async function main() {
   const dev = process.argv.includes('--dev');
@@ -55,6 +68,8 @@ async function main() {
         if (svc === 'postgrest' && /Listening|Starting|Attempting|successful|loaded|reloaded|Admin server/.test(line)) return;
         process.stdout.write(`${dim(`[${svc}]`)} ${line.trimEnd()}\n`);
       },
+      // A service that dies after it was ready: on stderr at once, with its last lines.
+      onCrash: (r) => process.stderr.write(`${red(`[supervisor] ${r.message.split('\n')[0]}`)}\n${r.message.split('\n').slice(1).join('\n')}\n`),
     });
   } catch (err) {
     process.stderr.write(`\n✖ ${err instanceof Error ? err.message : String(err)}\n`);
@@ -65,6 +80,12 @@ async function main() {
     await stack.stop();
     process.exit(0);
   }
+  // The supervisor gave up (Postgres died, or a service kept crashing): everything is stopped; exit loudly.
+  void stack.failure.then((err) => {
+    if (stopping) return;
+    process.stderr.write(`\n${red(`✖ ${err.message}.`)} Fix the cause above, then start it again.\n`);
+    process.exit(1);
+  });
   const ms = Math.round(performance.now() - t0);
   const { ctx } = stack;
   const cfg = loadSupabaseConfig();
@@ -85,8 +106,7 @@ async function main() {
     `        anon key: ${KEYS.anonKey}`,
     `service_role key: ${KEYS.serviceRoleKey}`,
     '',
-    'Seeded logins (password: password123):',
-    ...SEEDED_LOGINS.map(([e, r]) => `  ${e!.padEnd(30)} ${dim(r!)}`),
+    ...(await localUsers(ctx.dbUrl)),
     '',
     dim(`Timings (ms from start): ${Object.entries(stack.timings).map(([k, v]) => `${k} ${v}`).join(', ')}`),
     dim('Press Ctrl-C to stop.'),

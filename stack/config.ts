@@ -32,8 +32,8 @@ export interface StackPorts {
   auth: number;
   realtime: number;
   functions: number;
-  /** Health port of the notifier (drains the notification outbox locally). */
-  notifier: number;
+  /** Health port of the workers (pg_cron and pg_net, stack/workers). */
+  workers: number;
 }
 
 /**
@@ -51,7 +51,7 @@ export function portsFrom(base: number): StackPorts {
     auth: base + 12,
     realtime: base + 13,
     functions: base + 14,
-    notifier: base + 15,
+    workers: base + 15,
   };
 }
 
@@ -204,6 +204,12 @@ export interface StackContext {
   dbUrl: string;
   /** true under `npm run dev` (watch and reload). */
   dev: boolean;
+  /**
+   * More folders of edge functions (`<dir>/<name>/index.ts`), served after
+   * supabase/functions; the test stack serves its fixtures this way, so they
+   * are never part of a deploy.
+   */
+  extraFunctionDirs?: string[];
 }
 
 export function makeContext(opts: {
@@ -211,6 +217,7 @@ export function makeContext(opts: {
   dataDir?: string;
   siteUrl?: string;
   dev?: boolean;
+  extraFunctionDirs?: string[];
 }): StackContext {
   const ports = portsFrom(opts.basePort ?? DEFAULT_BASE_PORT);
   return {
@@ -220,6 +227,7 @@ export function makeContext(opts: {
     siteUrl: opts.siteUrl ?? loadSupabaseConfig().auth.siteUrl,
     dbUrl: dbUrl(ports.db),
     dev: opts.dev ?? false,
+    extraFunctionDirs: opts.extraFunctionDirs?.map((d) => resolve(d)),
   };
 }
 

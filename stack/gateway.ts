@@ -18,7 +18,7 @@
  */
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
-import httpProxy from 'http-proxy';
+import httpProxy from './http-proxy.ts';
 import { KEYS, type StackContext } from './config.ts';
 
 const VALID_KEYS = new Set<string>([KEYS.anonKey, KEYS.serviceRoleKey]);

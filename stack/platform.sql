@@ -66,6 +66,14 @@ alter default privileges in schema extensions grant all on tables to postgres, a
 alter default privileges in schema extensions grant all on functions to postgres, anon, authenticated, service_role;
 alter default privileges in schema extensions grant all on sequences to postgres, anon, authenticated, service_role;
 
+-- Vault is installed on every project, as on the platform. pg_cron and pg_net
+-- are available for a migration to create (`create extension pg_cron with
+-- schema pg_catalog`, `create extension pg_net with schema extensions`), as
+-- on the platform; their SQL-only stand-ins are in stack/extensions/ and the
+-- workers service runs their jobs and requests.
+create schema if not exists vault;
+create extension if not exists supabase_vault with schema vault;
+
 -- ---------------------------------------------------------------------------
 -- public: the API schema, with the platform's default privileges
 -- ---------------------------------------------------------------------------

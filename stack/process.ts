@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createConnection, createServer } from 'node:net';
+import { StringDecoder } from 'node:string_decoder';
 
 export interface Child {
   name: string;
@@ -18,7 +19,37 @@ export interface Child {
    */
   waitForLine(what: string, re: RegExp, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
+  /** true once stop() was called: an exit after that was asked for, not a crash. */
+  stopRequested(): boolean;
+  /** The exit code (null when a signal ended it; -1 when it could not be spawned). */
   exited: Promise<number | null>;
+  /** The signal that ended it, once it has exited that way. */
+  exitSignal(): NodeJS.Signals | null;
+  /** Resolves once its output pipes are closed (or shortly after it exited). */
+  drained: Promise<void>;
+}
+
+/**
+ * Splits a stream of chunks into lines: a line cut between two chunks is
+ * joined before it is seen, and `end()` gives the last line when the stream
+ * ends without a newline. Multi-byte characters cut between chunks survive
+ * (a StringDecoder holds the partial bytes).
+ */
+export class LineSplitter {
+  private partial = '';
+  private decoder = new StringDecoder('utf8');
+  constructor(private onLine: (line: string) => void) {}
+  push(chunk: Buffer | string): void {
+    const text = this.partial + (typeof chunk === 'string' ? chunk : this.decoder.write(chunk));
+    const parts = text.split('\n');
+    this.partial = parts.pop()!;
+    for (const p of parts) this.onLine(p.replace(/\r$/, ''));
+  }
+  end(): void {
+    const rest = this.partial + this.decoder.end();
+    this.partial = '';
+    if (rest) this.onLine(rest.replace(/\r$/, ''));
+  }
 }
 
 export function startChild(
@@ -47,18 +78,26 @@ export function startChild(
   });
   const lines: string[] = [];
   const waiters = new Set<{ re: RegExp; done: () => void }>();
-  const onData = (buf: Buffer) => {
-    for (const line of buf.toString('utf8').split('\n')) {
-      if (!line.trim()) continue;
-      lines.push(line);
-      if (lines.length > 50) lines.shift();
-      for (const w of waiters) if (w.re.test(line)) w.done();
-      if (opts.quietPattern?.test(line)) continue;
-      opts.log?.(line);
-    }
+  const onLine = (line: string) => {
+    if (!line.trim()) return;
+    lines.push(line);
+    if (lines.length > 50) lines.shift();
+    for (const w of waiters) if (w.re.test(line)) w.done();
+    if (opts.quietPattern?.test(line)) return;
+    opts.log?.(line);
   };
-  proc.stdout?.on('data', onData);
-  proc.stderr?.on('data', onData);
+  // One splitter per pipe: stdout and stderr interleave by line, never inside one.
+  const pipesOpen = [proc.stdout, proc.stderr].filter(Boolean).map(
+    (stream) =>
+      new Promise<void>((resolve) => {
+        const splitter = new LineSplitter(onLine);
+        stream!.on('data', (b: Buffer) => splitter.push(b));
+        stream!.once('close', () => {
+          splitter.end();
+          resolve();
+        });
+      }),
+  );
   proc.stdin?.on('error', () => undefined);
   const exited = new Promise<number | null>((resolve) => {
     proc.on('exit', (code) => resolve(code));
@@ -67,11 +106,19 @@ export function startChild(
       resolve(-1);
     });
   });
+  // A grandchild may keep the pipes open after the child is gone: wait for
+  // them a moment only, so an exit is never reported late.
+  const drained = exited.then(() =>
+    Promise.race([Promise.all(pipesOpen).then(() => undefined), new Promise<void>((r) => setTimeout(r, 200))]),
+  );
   let stopped = false;
   return {
     name,
     proc,
     exited,
+    drained,
+    stopRequested: () => stopped,
+    exitSignal: () => proc.signalCode,
     tail: () => lines.join('\n'),
     waitForLine(what, re, timeoutMs = 30_000) {
       if (lines.some((l) => re.test(l))) return Promise.resolve();

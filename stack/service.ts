@@ -1,6 +1,6 @@
 /**
  * The shape of every Node service of the local stack (auth, realtime,
- * functions, notifier): a `start(ctx)` that listens and resolves once ready,
+ * functions, workers): a `start(ctx)` that listens and resolves once ready,
  * and returns a handle whose `close()` stops it cleanly. `runService` is what
  * each service's main.ts calls when the supervisor runs it as its own process.
  */

@@ -1,7 +1,7 @@
 /**
  * The supervisor of the embedded local stack: starts Postgres, applies the
  * platform slice, migrations and seed, then PostgREST, the mail catcher, our
- * Node services (auth, realtime, functions, notifier) and the gateway; stops
+ * Node services (auth, realtime, functions, workers) and the gateway; stops
  * them all on request. `npm run stack` runs it in the foreground (stack/cli.ts);
  * tests call `startStack()` on their own ports.
  */
@@ -15,7 +15,7 @@ import { startGateway } from './gateway.ts';
 import { isPortFree, startChild, type Child } from './process.ts';
 
 /** Our own services, each `stack/<name>/main.ts`, listening on ctx.ports[name]. */
-export const NODE_SERVICES = ['auth', 'realtime', 'functions', 'notifier'] as const;
+export const NODE_SERVICES = ['auth', 'realtime', 'functions', 'workers'] as const;
 export type NodeService = (typeof NODE_SERVICES)[number];
 
 const PORT_NAMES: Record<keyof StackPorts, string> = {
@@ -28,7 +28,7 @@ const PORT_NAMES: Record<keyof StackPorts, string> = {
   auth: 'auth service',
   realtime: 'realtime service',
   functions: 'edge functions',
-  notifier: 'notifier',
+  workers: 'workers (pg_cron, pg_net)',
 };
 
 export interface StartOptions {
@@ -38,8 +38,33 @@ export interface StartOptions {
   dev?: boolean;
   /** Start from an empty database (tests). */
   fresh?: boolean;
+  /** More edge-function folders to serve after supabase/functions (test fixtures). */
+  extraFunctionDirs?: string[];
   log?: (service: string, line: string) => void;
+  /**
+   * A service exited after it was ready, without being asked to: called at
+   * once with its exit and last output lines, and what the supervisor does.
+   * Without it the report goes to `log('supervisor', …)`.
+   */
+  onCrash?: (report: CrashReport) => void;
 }
+
+export interface CrashReport {
+  service: string;
+  code: number | null;
+  signal: string | null;
+  /** Its last output lines (at most 20). */
+  lastLines: string[];
+  /** `restart` in `delayMs`, or `stop`: the stack stops and `failure` resolves. */
+  action: 'restart' | 'stop';
+  delayMs: number;
+  /** One line a person reads, then the last lines, indented. */
+  message: string;
+}
+
+/** Restart delays after a crash; a sixth crash within CRASH_WINDOW_MS stops the stack. */
+export const RESTART_DELAYS_MS = [250, 1000, 2000, 4000, 8000];
+const CRASH_WINDOW_MS = 60_000;
 
 export interface StackHandle {
   ctx: StackContext;
@@ -51,6 +76,11 @@ export interface StackHandle {
   startService(name: NodeService | 'postgrest' | 'mail'): Promise<void>;
   restartPostgres(): Promise<void>;
   pids(): number[];
+  /**
+   * Resolves (never rejects) when the supervisor gave up: Postgres died, or a
+   * service kept crashing. Everything is stopped by then; the CLI exits 1.
+   */
+  failure: Promise<Error>;
 }
 
 export class PortInUseError extends Error {}
@@ -100,6 +130,7 @@ export async function startStack(opts: StartOptions = {}): Promise<StackHandle> 
     );
     children.set('mail', child);
     await child.waitForLine('mail catcher', /MailDev (API|webapp) running/);
+    watch('mail', child);
   };
 
   const startNode = async (name: NodeService) => {
@@ -115,24 +146,90 @@ export async function startStack(opts: StartOptions = {}): Promise<StackHandle> 
     });
     children.set(name, child);
     await child.waitForLine(`${name} service`, new RegExp(`^${name} ready$`));
+    watch(name, child);
   };
 
   const startPgrst = async () => {
-    children.set('postgrest', await startPostgrest(ctx, (l) => log('postgrest', l)));
+    const child = await startPostgrest(ctx, (l) => log('postgrest', l));
+    children.set('postgrest', child);
+    watch('postgrest', child);
   };
 
   const stopAll = async () => {
     if (stopped) return;
     stopped = true;
+    for (const t of restartTimers) clearTimeout(t);
     await gateway?.close().catch(() => undefined);
     await Promise.all([...children.values()].map((c) => c.stop()));
     await pgHandle?.stop().catch(() => undefined);
   };
 
+  // --- watching: a service that exits after it was ready ---------------------
+  let giveUp: (err: Error) => void = () => undefined;
+  const failure = new Promise<Error>((resolve) => (giveUp = resolve));
+  const crashes = new Map<string, number[]>();
+  const restartTimers = new Set<NodeJS.Timeout>();
+  let ready = false;
+
+  const report = (r: CrashReport) => {
+    if (opts.onCrash) opts.onCrash(r);
+    else for (const line of r.message.split('\n')) log('supervisor', line);
+  };
+
+  /** What happens when `child` (ready) exits unasked: report, then restart it or stop the stack. */
+  function watch(name: string, child: Child): void {
+    void child.exited.then(async (code) => {
+      if (stopped || child.stopRequested()) return;
+      await child.drained;
+      if (stopped || child.stopRequested()) return;
+      const signal = child.exitSignal();
+      const now = Date.now();
+      const recent = (crashes.get(name) ?? []).filter((t) => now - t < CRASH_WINDOW_MS).concat(now);
+      crashes.set(name, recent);
+      const canRestart = name !== 'postgres' && ready && recent.length <= RESTART_DELAYS_MS.length;
+      const delayMs = canRestart ? RESTART_DELAYS_MS[recent.length - 1]! : 0;
+      const lastLines = child.tail().split('\n').filter(Boolean).slice(-20);
+      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      const what = canRestart
+        ? `restarting it in ${delayMs} ms (crash ${recent.length} of ${RESTART_DELAYS_MS.length} allowed per minute)`
+        : name === 'postgres'
+          ? 'stopping the stack: every service needs the database'
+          : `stopping the stack: it crashed ${recent.length} times within a minute`;
+      const message = [
+        `${name} ${how} after it was ready; ${what}.`,
+        lastLines.length ? `Last output of ${name}:` : `${name} printed nothing.`,
+        ...lastLines.map((l) => `  | ${l}`),
+      ].join('\n');
+      report({ service: name, code, signal, lastLines, action: canRestart ? 'restart' : 'stop', delayMs, message });
+      if (!canRestart) {
+        await stopAll();
+        giveUp(new Error(`${name} ${how}; the stack stopped`));
+        return;
+      }
+      const timer = setTimeout(() => {
+        restartTimers.delete(timer);
+        if (stopped || children.get(name) !== child) return;
+        children.delete(name);
+        starters[name]!().then(
+          () => log('supervisor', `${name} restarted`),
+          (err: unknown) => {
+            // A start that fails is one more crash: the same backoff, then the loud stop.
+            log('supervisor', `${name} did not start again: ${err instanceof Error ? err.message : String(err)}`);
+            const failed = children.get(name);
+            if (failed) watch(name, failed);
+            else void stopAll().then(() => giveUp(new Error(`${name} could not be restarted`)));
+          },
+        );
+      }, delayMs);
+      restartTimers.add(timer);
+    });
+  }
+
   try {
     gateway = await startGateway(ctx);
     const mail = startMail().then(() => mark('mail'));
     pgHandle = await startPostgres({ dataDir: ctx.dataDir, port: ctx.ports.db, log: (l) => log('postgres', l) });
+    watch('postgres', pgHandle.child);
     mark('postgres');
     await migrate(ctx.dbUrl, { seed: 'auto', log: (l) => log('migrate', l) });
     mark('migrations');
@@ -142,6 +239,7 @@ export async function startStack(opts: StartOptions = {}): Promise<StackHandle> 
       ...NODE_SERVICES.map((n) => startNode(n).then(() => mark(n))),
     ]);
     mark('ready');
+    ready = true;
   } catch (err) {
     await stopAll();
     throw err;
@@ -157,6 +255,7 @@ export async function startStack(opts: StartOptions = {}): Promise<StackHandle> 
     ctx,
     timings,
     freshDatabase: pgHandle.fresh,
+    failure,
     stop: stopAll,
     async stopService(name) {
       await children.get(name)?.stop();
@@ -173,6 +272,7 @@ export async function startStack(opts: StartOptions = {}): Promise<StackHandle> 
     async restartPostgres() {
       await pgHandle?.stop();
       pgHandle = await startPostgres({ dataDir: ctx.dataDir, port: ctx.ports.db, log: (l) => log('postgres', l) });
+      watch('postgres', pgHandle.child);
     },
     pids() {
       return [...children.values()].map((c) => c.proc.pid!).concat(pgHandle?.pid() ?? []).filter(Boolean);

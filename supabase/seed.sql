@@ -154,3 +154,17 @@ begin
   perform set_config('app.suppress_notifications', '', true);
 end
 $$;
+
+-- Where the database reaches the send-notifications function, and with which
+-- key (private.request_notification_sender reads them from Vault). These are
+-- a Supabase CLI project's local values: `api.supabase.internal:8000` is the
+-- API gateway as the local database reaches it, and the key is the CLI's
+-- public demo service_role key. Hosted projects store their own once
+-- (supabase/functions/send-notifications/README.md).
+select vault.create_secret('http://api.supabase.internal:8000', 'notifications_project_url',
+                           'API URL as the database reaches it (send-notifications)')
+ where not exists (select 1 from vault.secrets where name = 'notifications_project_url');
+select vault.create_secret(
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU',
+  'notifications_service_role_key', 'service_role key for send-notifications')
+ where not exists (select 1 from vault.secrets where name = 'notifications_service_role_key');

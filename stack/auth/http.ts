@@ -203,3 +203,15 @@ export function redirect(res: ServerResponse, location: string, status = 303): v
   res.writeHead(status, { Location: location, 'Content-Length': 0 });
   res.end();
 }
+
+/** url.Values.Encode(): keys sorted, values escaped as Go's QueryEscape. */
+export function goEncode(params: URLSearchParams): string {
+  const keys = [...new Set(params.keys())].sort();
+  const esc = (s: string) =>
+    encodeURIComponent(s)
+      .replace(/%20/g, '+')
+      .replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+  const parts: string[] = [];
+  for (const k of keys) for (const v of params.getAll(k)) parts.push(`${esc(k)}=${esc(v)}`);
+  return parts.join('&');
+}

@@ -11,7 +11,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
-import httpProxy from 'http-proxy';
+import httpProxy from '../http-proxy.ts';
 import { jwtVerify, errors as joseErrors } from 'jose';
 import { KEYS, ROOT, SUPABASE_DIR, loadSupabaseConfig, type StackContext, type SupabaseConfig } from '../config.ts';
 import { startChild, type Child } from '../process.ts';
@@ -67,11 +67,14 @@ function functionsConfig(): SupabaseConfig['functions'] {
   return cachedConfig.functions;
 }
 
-export function entrypointOf(name: string): string | undefined {
+export function entrypointOf(name: string, extraDirs: string[] = []): string | undefined {
   if (!NAME.test(name) || name.startsWith('_')) return undefined;
   const configured = functionsConfig()[name]?.entrypoint;
-  const path = configured ? join(SUPABASE_DIR, configured) : join(FUNCTIONS_DIR, name, 'index.ts');
-  return existsSync(path) ? path : undefined;
+  if (configured) {
+    const path = join(SUPABASE_DIR, configured);
+    return existsSync(path) ? path : undefined;
+  }
+  return [FUNCTIONS_DIR, ...extraDirs].map((dir) => join(dir, name, 'index.ts')).find((path) => existsSync(path));
 }
 
 /** Why a request may not run the function, or undefined when it may. */
@@ -142,7 +145,7 @@ export async function start(ctx: StackContext): Promise<RunningService> {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/health') return json(res, 200, { name: 'functions', workers: [...workers.keys()] });
     const name = url.pathname.split('/')[1] ?? '';
-    const entry = entrypointOf(name);
+    const entry = entrypointOf(name, ctx.extraFunctionDirs);
     if (!entry) return json(res, 404, { code: 'NOT_FOUND', message: 'Requested function was not found' });
     const verify = functionsConfig()[name]?.verifyJwt ?? true;
 

@@ -47,6 +47,8 @@ export interface RealtimeOptions {
   joinErrorBackoffMs?: number;
   log?: (line: string) => void;
   slot?: string;
+  /** How long start() waits for the replication stream before it fails (default 10 s). */
+  replicationTimeoutMs?: number;
 }
 
 export async function start(ctx: StackContext, opts: RealtimeOptions = {}): Promise<RunningService> {
@@ -167,8 +169,34 @@ export async function start(ctx: StackContext, opts: RealtimeOptions = {}): Prom
   authorizer.unusedClaimKeys(); // first check in the background
   await authorizer.warm(PUBLICATION).catch((err: Error) => log(`warm-up failed: ${err.message}`));
   // Wait (a bounded time) for the replication stream, so that subscribers
-  // joining right after start-up do not miss changes.
-  await Promise.race([stream.start().catch(() => undefined), new Promise((r) => setTimeout(r, 10_000).unref())]);
+  // joining right after start-up do not miss changes. A stream that cannot
+  // start is a failed start (the supervisor reports it), never a silent
+  // service that would deliver no postgres_changes.
+  const replicationTimeoutMs = opts.replicationTimeoutMs ?? 10_000;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      stream.start(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no stream after ${replicationTimeoutMs / 1000} s`)),
+          replicationTimeoutMs,
+        );
+      }),
+    ]);
+  } catch (err) {
+    server.closeAllConnections();
+    server.close();
+    await stream.stop();
+    await authorizer.close();
+    throw new Error(
+      `the replication stream on slot ${stream.slot} did not start (${err instanceof Error ? err.message : String(err)}); ` +
+        'see the "replication stream unavailable" line above',
+      { cause: err },
+    );
+  } finally {
+    clearTimeout(timer);
+  }
 
   return {
     async close() {

@@ -559,11 +559,10 @@ comment on function public.apply_one_click_link(p_token text) is 'apply-status-l
 revoke all on function public.apply_one_click_link(p_token text) from public, anon, authenticated, service_role;
 grant execute on function public.apply_one_click_link(p_token text) to service_role;
 
--- Calls the send-notifications edge function once, if the project URL and key
--- are in Vault and there is something due. pg_net sends the request after the
--- transaction commits, in the background.
-create or replace function private.invoke_notification_sender()
-returns void
+-- The send-notifications request, through pg_net, with the URL and key from
+-- Vault. A missing secret is an error that names it (never a silent no-op).
+create or replace function private.request_notification_sender()
+returns bigint
 language plpgsql
 security definer
 set search_path = ''
@@ -572,30 +571,67 @@ declare
   v_url text;
   v_key text;
 begin
-  if not exists (
+  select decrypted_secret into v_url from vault.decrypted_secrets where name = 'notifications_project_url';
+  select decrypted_secret into v_key from vault.decrypted_secrets where name = 'notifications_service_role_key';
+  if v_url is null or v_key is null then
+    raise exception 'notifications are not being sent: the Vault secret % is missing',
+      case when v_url is null then 'notifications_project_url' else 'notifications_service_role_key' end
+      using hint = 'select vault.create_secret(''<value>'', ''<name>''); see supabase/functions/send-notifications/README.md';
+  end if;
+  return net.http_post(
+    url := rtrim(v_url, '/') || '/functions/v1/send-notifications',
+    body := '{}'::jsonb,
+    headers := jsonb_build_object('Content-Type', 'application/json', 'Authorization', 'Bearer ' || v_key),
+    timeout_milliseconds := 30000);
+end
+$$;
+comment on function private.request_notification_sender() is 'Queues one pg_net call of the send-notifications edge function (URL and key from Vault); raises, naming the secret, when one is missing. Returns the pg_net request id.';
+revoke all on function private.request_notification_sender() from public, anon, authenticated, service_role;
+
+-- The sweep pg_cron runs every 5 seconds: calls the sender when a job is due
+-- (a retry, a message held until next_attempt_at, an expired lease). Fails
+-- the cron run, visibly in cron.job_run_details, when a secret is missing.
+create or replace function private.invoke_notification_sender()
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if exists (
     select 1 from public.notification_jobs
     where (state = 'pending' and next_attempt_at <= now()) or (state = 'sending' and locked_until < now())
   ) then
-    return;
+    perform private.request_notification_sender();
   end if;
-  if to_regclass('vault.decrypted_secrets') is null or not exists (
-    select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-    where n.nspname = 'net' and p.proname = 'http_post'
-  ) then
-    return;
-  end if;
-  execute $q$select decrypted_secret from vault.decrypted_secrets where name = 'notifications_project_url'$q$ into v_url;
-  execute $q$select decrypted_secret from vault.decrypted_secrets where name = 'notifications_service_role_key'$q$ into v_key;
-  if v_url is null or v_key is null then
-    return;
-  end if;
-  execute $q$select net.http_post(url := $1, body := '{}'::jsonb, headers := $2, timeout_milliseconds := 30000)$q$
-    using rtrim(v_url, '/') || '/functions/v1/send-notifications',
-          jsonb_build_object('Content-Type', 'application/json', 'Authorization', 'Bearer ' || v_key);
 end
 $$;
-comment on function private.invoke_notification_sender() is 'Hosted only: called by pg_cron every 10 seconds; asks the send-notifications edge function to drain the outbox when something is due.';
+comment on function private.invoke_notification_sender() is 'pg_cron, every 5 seconds: asks the send-notifications edge function to drain the outbox when something is due (retries, held messages, expired leases).';
 revoke all on function private.invoke_notification_sender() from public, anon, authenticated, service_role;
+
+-- As a Database Webhook: jobs that are due at once call the sender right
+-- after the commit that queued them (pg_net sends after commit; a rollback
+-- sends nothing). A missing secret must not undo the change that queued the
+-- jobs: it is a WARNING here, and the sweep's failed runs keep saying it.
+create or replace function private.wake_notification_sender()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if exists (select 1 from queued where state = 'pending' and next_attempt_at <= now()) then
+    begin
+      perform private.request_notification_sender();
+    exception when others then
+      raise warning '%', sqlerrm using hint = 'the notification_jobs rows are kept and sent once the secret exists';
+    end;
+  end if;
+  return null;
+end
+$$;
+comment on function private.wake_notification_sender() is 'Trigger: after a statement queues notification jobs that are due now, calls the send-notifications edge function through pg_net (a Database Webhook).';
+revoke all on function private.wake_notification_sender() from public, anon, authenticated, service_role;
 
 -- triggers on other domains' tables ------------------------------------------
 
@@ -787,25 +823,19 @@ create trigger seeker_events_notify_contact_changed after insert on public.seeke
 -- The key that signs one-click links, made once per database.
 insert into private.one_click_secret default values;
 
--- Hosted Supabase: pg_cron calls the sender every 10 seconds through pg_net
--- (guarded: where pg_cron or pg_net are missing, as in the embedded local
--- database, nothing is scheduled and the stack's notifier sends instead).
--- The two Vault secrets it needs: supabase/functions/send-notifications/README.md.
-do $$
-begin
-  if exists (select 1 from pg_available_extensions where name = 'pg_cron')
-     and exists (select 1 from pg_available_extensions where name = 'pg_net') then
-    begin
-      create extension if not exists pg_net with schema extensions;
-      create extension if not exists pg_cron with schema pg_catalog;
-      -- cron.schedule replaces a job of the same name, so re-running is safe.
-      perform cron.schedule('send-notifications', '10 seconds', 'select private.invoke_notification_sender()');
-    exception when others then
-      -- e.g. pg_cron installed but not in shared_preload_libraries
-      raise notice 'notifications schedule not created: %', sqlerrm;
-    end;
-  else
-    raise notice 'pg_cron / pg_net not available: notifications are sent by the local notifier only';
-  end if;
-end
-$$;
+-- The sender runs the hosted way everywhere (the local stack provides pg_cron,
+-- pg_net and Vault as the platform does): the trigger below calls it right
+-- after a commit that queued due jobs, and pg_cron sweeps every 5 seconds for
+-- retries, held messages and expired leases. The two Vault secrets it needs:
+-- supabase/functions/send-notifications/README.md (the local seed stores them).
+create extension if not exists pg_net with schema extensions;
+create extension if not exists pg_cron with schema pg_catalog;
+
+create trigger notification_jobs_wake_sender after insert on public.notification_jobs
+  referencing new table as queued for each statement execute function private.wake_notification_sender();
+
+-- cron.schedule replaces a job of the same name, so re-running is safe.
+select cron.schedule('send-notifications', '5 seconds', 'select private.invoke_notification_sender()');
+-- pg_cron keeps a row per run: a week is enough to see what happened.
+select cron.schedule('cron-history-cleanup', '17 3 * * *',
+  $$delete from cron.job_run_details where end_time < now() - interval '7 days'$$);

@@ -1,6 +1,6 @@
 /**
  * The scale seeder (npm run db:seed:scale) at a small size: the proportions
- * stack/seed-scale.ts promises (docs/seeded-world.md), history for every
+ * scripts/seed-scale.ts promises (docs/seeded-world.md), history for every
  * referral, people who can sign in, and no notifications.
  */
 import { execFile } from 'node:child_process';
@@ -37,7 +37,7 @@ describe(`db:seed:scale --referrals ${N}`, () => {
     };
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', 'stack/seed-scale.ts', '--referrals', String(N), '--db-url', env.dbUrl],
+      ['--import', 'tsx', 'scripts/seed-scale.ts', '--referrals', String(N), '--db-url', env.dbUrl],
       { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
     );
     output = stdout;

@@ -1,4 +1,5 @@
 /** Shared steps of the notification tests: ids of the seeded world, waiting for the outbox to settle. */
+import { expect } from 'vitest';
 import { env, mail, sql, type Mail } from '../support/stack.ts';
 
 export const R1 = '50000000-0000-4000-8000-000000000001';
@@ -38,18 +39,73 @@ export async function outboxSettled(timeoutMs = 20_000): Promise<void> {
       timeoutMs,
     );
   } catch (err) {
-    // say why: the jobs still waiting and what the notifier last saw
+    // say why: the jobs still waiting, the sender's last calls (pg_net) and sweeps (pg_cron)
     const jobs = await sql(
       `select recipient_kind, channel, state, tries, last_error, next_attempt_at, locked_until
          from public.notification_jobs where state in ('pending', 'sending')`,
     );
-    const notifier = await fetch(`http://127.0.0.1:${env.ports.notifier}/health`)
+    const calls = await sql(
+      `select id, status_code, error_msg, left(content, 200) as content from net._http_response order by id desc limit 3`,
+    );
+    const sweeps = await sql(
+      `select d.status, d.return_message from cron.job_run_details d join cron.job j using (jobid)
+        where j.jobname = 'send-notifications' order by d.runid desc limit 3`,
+    );
+    const workers = await fetch(`http://127.0.0.1:${env.ports.workers}/health`)
       .then((r) => r.text())
       .catch((e: unknown) => `unreachable: ${String(e)}`);
-    throw new Error(`${(err as Error).message}\njobs: ${JSON.stringify(jobs)}\nnotifier: ${notifier}`, { cause: err });
+    throw new Error(
+      `${(err as Error).message}\njobs: ${JSON.stringify(jobs)}\nsender calls: ${JSON.stringify(calls)}\n` +
+        `sweeps: ${JSON.stringify(sweeps)}\nworkers: ${workers}`,
+      { cause: err },
+    );
   }
   // a message accepted by SMTP is in the catcher's list almost at once
   await sleep(150);
+}
+
+/** The id of the newest pg_net request (0 when none): later ones are calls made after this moment. */
+export async function lastRequestId(): Promise<number> {
+  const [row] = await sql<{ id: string | null }>(
+    `select greatest((select max(id) from net._http_response), (select max(id) from net.http_request_queue)) as id`,
+  );
+  return Number(row?.id ?? 0);
+}
+
+/**
+ * Waits until send-notifications has answered a call made after `afterId`
+ * (lastRequestId()), and returns its JSON answer: the positive event after
+ * which a message that was going to be sent would have been sent.
+ */
+export async function senderAnswered(afterId: number, timeoutMs = 20_000): Promise<unknown> {
+  const [row] = await waitUntil(
+    'send-notifications to be called and answer',
+    () =>
+      sql<{ status_code: number; content: string }>(
+        `select status_code, content from net._http_response
+          where id > $1 and status_code is not null order by id limit 1`,
+        [afterId],
+      ).then((rows) => (rows.length ? rows : undefined)),
+    timeoutMs,
+  );
+  expect(row!.status_code).toBe(200);
+  return JSON.parse(row!.content) as unknown;
+}
+
+/** Waits until a pg_cron run of the send-notifications sweep that started after `t` has finished. */
+export async function sweepRanAfter(t: Date, timeoutMs = 20_000): Promise<void> {
+  await waitUntil(
+    'a send-notifications sweep',
+    async () =>
+      (
+        await sql(
+          `select 1 from cron.job_run_details d join cron.job j using (jobid)
+            where j.jobname = 'send-notifications' and d.start_time > $1 and d.status = 'succeeded' limit 1`,
+          [t],
+        )
+      ).length > 0,
+    timeoutMs,
+  );
 }
 
 export async function jobsOf(referralId: string) {

@@ -1,6 +1,7 @@
 /**
- * Notifications through the real stack: the enqueue trigger, the notifier,
- * the send-notifications edge function and SMTP to the mail catcher, read
+ * Notifications through the real stack: the enqueue trigger, the outbox
+ * trigger's pg_net call and the pg_cron sweep (run by the stack's workers, as
+ * on hosted Supabase), the send-notifications edge function and SMTP to the mail catcher, read
  * back through its JSON API. People act through supabase-js signed in as
  * themselves.
  */
@@ -29,8 +30,10 @@ import {
   jobsOf,
   oneClickLink,
   outboxSettled,
+  lastRequestId,
   recipients,
-  sleep,
+  senderAnswered,
+  sweepRanAfter,
   tokenOf,
   waitUntil,
 } from './helpers.ts';
@@ -136,7 +139,7 @@ describe('a status change', () => {
   it('sends nothing while app.suppress_notifications is on (the seeders)', async () => {
     await sql(`begin; select set_config('app.suppress_notifications', 'on', true);
                update public.referrals set status = 'no_capacity' where id = '${R2}'; commit;`);
-    await sleep(300);
+    // jobs are written in the changing transaction: none exist after its commit
     expect(await jobsOf(R2)).toHaveLength(0);
   });
 });
@@ -178,9 +181,12 @@ describe("the seeker's contact preference", () => {
   it("'none': nobody gets a message about that referral", async () => {
     await sql(`update public.seekers set preferred_contact = 'none' where id = $1`, [RITA]);
     await setStatus(carl, R2, 'eligible');
-    await sleep(1500);
-    expect(await jobsOf(R2)).toEqual([]);
-    expect(await mail.list()).toEqual([]);
+    expect(await jobsOf(R2)).toEqual([]); // written at commit, or never
+    // A later change that does notify (R3: Dana tells Harbor) arrives; nothing about R2 came before it.
+    await setStatus(dana, R3, 'pending');
+    await mail.waitFor((m) => m.to.some((t) => t.address === 'clara@harbor.example'));
+    await outboxSettled();
+    expect(recipients(await mail.list())).toEqual(['clara@harbor.example', 'cody@harbor.example']);
   });
 
   it("'phone': no message to the seeker, staff still told", async () => {
@@ -276,10 +282,91 @@ describe('who may see and drive the outbox', () => {
   });
 });
 
-describe('the hosted schedule', () => {
-  it('is skipped where pg_cron is absent, and its sender call is a harmless no-op here', async () => {
-    expect(await sql(`select 1 from pg_namespace where nspname = 'cron'`)).toEqual([]);
-    await expect(sql(`select private.invoke_notification_sender()`)).resolves.toHaveLength(1);
+describe('the hosted schedule (pg_cron + pg_net + Vault, as on hosted Supabase)', () => {
+  beforeEach(async () => {
+    await freshWorld(resetDb);
+  });
+
+  it('a change calls the sender at once through pg_net, at the URL and with the key from Vault', async () => {
+    expect(
+      await sql(`select schedule, command, active from cron.job where jobname = 'send-notifications'`),
+    ).toEqual([{ schedule: '5 seconds', command: 'select private.invoke_notification_sender()', active: true }]);
+    const before = await lastRequestId();
+    await setStatus(carl, R2, 'eligible');
+    await mail.waitFor((m) => m.to.some((t) => t.address === 'wendy@westside.example'));
+    await outboxSettled();
+    expect(recipients(await mail.list())).toEqual(['rita@seeker.example', 'wendy@westside.example']);
+    // the calls pg_net made since the change (each statement that queued due jobs makes one) claimed both jobs
+    const answers = await sql<{ status_code: number; claimed: number }>(
+      `select status_code, (content::jsonb ->> 'claimed')::int as claimed from net._http_response where id > $1`,
+      [before],
+    );
+    expect(answers.length).toBeGreaterThan(0);
+    expect(answers.every((a) => a.status_code === 200)).toBe(true);
+    expect(answers.reduce((n, a) => n + a.claimed, 0)).toBe(2);
+  });
+
+  it('a message held until next_attempt_at is sent by the sweep soon after that time, not before', async () => {
+    const heldMs = 3000;
+    await sql(
+      `begin;
+       select set_config('request.jwt.claims', '{"sub":"10000000-0000-4000-8000-000000000007","role":"authenticated"}', true);
+       set local role authenticated;
+       update public.referrals set status = 'eligible' where id = '${R2}';
+       reset role;
+       update public.notification_jobs set next_attempt_at = now() + interval '${heldMs} milliseconds'
+        where referral_id = '${R2}' and state = 'pending';
+       commit;`,
+    );
+    const [held] = await sql<{ until: Date }>(
+      `select max(next_attempt_at) as until from public.notification_jobs where referral_id = $1`,
+      [R2],
+    );
+    const until = new Date(held!.until).getTime();
+    await mail.waitFor((m) => m.to.some((t) => t.address === 'wendy@westside.example'), 20_000);
+    await outboxSettled();
+    const sent = await sql<{ sent_at: Date }>(
+      `select sent_at from public.notification_jobs where referral_id = $1 and state = 'sent'`,
+      [R2],
+    );
+    expect(sent).toHaveLength(2);
+    for (const { sent_at } of sent) {
+      expect(new Date(sent_at).getTime()).toBeGreaterThanOrEqual(until);
+      expect(new Date(sent_at).getTime() - until).toBeLessThan(5000 + 3000); // one sweep interval, plus sending
+    }
+    expect(recipients(await mail.list())).toEqual(['rita@seeker.example', 'wendy@westside.example']);
+  });
+
+  it('a missing Vault secret is an error the sweep records (and keeps the jobs); the secret back, they are sent', async () => {
+    await sql(`update vault.secrets set name = 'renamed_for_test' where name = 'notifications_project_url'`);
+    const since = new Date();
+    try {
+      await setStatus(carl, R2, 'eligible'); // the change itself is not refused
+      const [failed] = await waitUntil('a failed sweep', () =>
+        sql<{ return_message: string }>(
+          `select d.return_message from cron.job_run_details d join cron.job j using (jobid)
+            where j.jobname = 'send-notifications' and d.status = 'failed' and d.start_time > $1 limit 1`,
+          [since],
+        ).then((r) => (r.length ? r : undefined)),
+      );
+      expect(failed!.return_message).toContain('the Vault secret notifications_project_url is missing');
+      expect((await jobsOf(R2)).map((j) => j.state)).toEqual(['pending', 'pending']);
+    } finally {
+      await sql(`update vault.secrets set name = 'notifications_project_url' where name = 'renamed_for_test'`);
+    }
+    await waitUntil('both emails', async () => (await mail.list()).length === 2);
+    await outboxSettled();
+    expect(recipients(await mail.list())).toEqual(['rita@seeker.example', 'wendy@westside.example']);
+  });
+
+  it('the API roles cannot read the Vault or the pg_net responses that carry it', async () => {
+    const { error } = await carl.schema('vault' as never).from('decrypted_secrets').select('*');
+    expect(error).not.toBeNull();
+    expect(
+      await sql(`select has_table_privilege('authenticated', 'vault.decrypted_secrets', 'select') as a,
+                        has_table_privilege('anon', 'vault.secrets', 'select') as b,
+                        has_function_privilege('authenticated', 'private.request_notification_sender()', 'execute') as c`),
+    ).toEqual([{ a: false, b: false, c: false }]);
   });
 });
 
@@ -413,7 +500,8 @@ describe('delivery faults', () => {
     }
     await waitUntil('six emails', async () => (await mail.list()).length >= 6, 40_000);
     await outboxSettled(40_000);
-    await sleep(1000);
+    // a sweep that starts after the outbox drained would have sent any job twice
+    await sweepRanAfter(new Date());
     const all = await mail.list();
     expect(recipients(all)).toEqual([
       'rita@seeker.example', 'rita@seeker.example', 'rita@seeker.example',
@@ -434,8 +522,9 @@ describe('delivery faults', () => {
 
   it('a sender that dies after claiming loses nothing: the lease runs out and the job is sent once', async () => {
     await mail.clear();
-    await control('stop', 'notifier');
+    await control('stop', 'workers');
     let claimed: { id: string }[];
+    const before = await lastRequestId();
     try {
       await setStatus(carl, R2, 'not_eligible');
       // a sender claims both jobs... and is never heard from again
@@ -444,10 +533,10 @@ describe('delivery faults', () => {
       claimed = data as { id: string }[];
       expect(claimed).toHaveLength(2);
     } finally {
-      await control('start', 'notifier');
+      await control('start', 'workers');
     }
-    await sleep(1500);
-    // still leased: nobody else sends them
+    // the call the change queued is sent now; it finds both jobs still leased and sends nothing
+    expect(await senderAnswered(before)).toMatchObject({ claimed: 0 });
     expect(await mail.list()).toEqual([]);
     await sql(`update public.notification_jobs set locked_until = now() - interval '1 second' where id = any($1)`, [
       claimed.map((j) => j.id),
@@ -465,7 +554,7 @@ describe('delivery faults', () => {
     ]);
   });
 
-  it('after a Postgres restart the notifier listens again and nothing is lost', async () => {
+  it('after a Postgres restart the workers reconnect and nothing is lost', async () => {
     await mail.clear();
     await control('restart', 'postgres');
     const carlAgain = await waitUntil('the API back', async () => {
@@ -474,10 +563,6 @@ describe('delivery faults', () => {
       } catch {
         return undefined;
       }
-    });
-    await waitUntil('the notifier listening again', async () => {
-      const health = (await (await fetch(`http://127.0.0.1:${env.ports.notifier}/health`)).json()) as { listening: boolean; listens: number };
-      return health.listening && health.listens >= 2;
     });
     await setStatus(carlAgain, R2, 'couldnt_contact');
     await waitUntil('both emails', async () => (await mail.list()).length === 2);

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createClient, type RealtimeChannel } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import { anonClient, env, signIn, type Client } from '../support/stack.ts';
-import { PERSONAS, sleep } from './helpers.ts';
+import { PERSONAS } from './helpers.ts';
 
 const clients: Client[] = [];
 function client(vsn?: '1.0.0' | '2.0.0'): Client {
@@ -56,7 +56,11 @@ describe('broadcast', () => {
       expect(await sender.send({ type: 'broadcast', event: 'cursor', payload: { x: 1, name: 'Zoë' } })).toBe('ok');
       await expect.poll(() => got.receiver).toHaveLength(1);
       expect(got.receiver[0]).toMatchObject({ type: 'broadcast', event: 'cursor', payload: { x: 1, name: 'Zoë' } });
-      await sleep(150);
+      // the receiver answers only after it heard the cursor: an echo to the sender would have come first
+      const replies: unknown[] = [];
+      sender.on('broadcast', { event: 'reply' }, (m) => replies.push(m));
+      expect(await receiver.send({ type: 'broadcast', event: 'reply', payload: {} })).toBe('ok');
+      await expect.poll(() => replies).toHaveLength(1);
       expect(got.sender).toEqual([]);
     });
   }
@@ -75,15 +79,21 @@ describe('broadcast', () => {
 
   it('other topics hear nothing', async () => {
     const got: unknown[] = [];
-    const a = client().channel(room());
+    const aClient = client();
+    const a = aClient.channel(room());
+    const bTopic = room();
     const b = client()
-      .channel(room())
+      .channel(bTopic)
       .on('broadcast', { event: '*' }, (m) => got.push(m));
     await joined(a);
     await joined(b);
     await a.send({ type: 'broadcast', event: 'x', payload: {} });
-    await sleep(200);
-    expect(got).toEqual([]);
+    // then a message on b's topic from the same client: it arrives, and nothing came before it
+    const toB = aClient.channel(bTopic);
+    await joined(toB);
+    await toB.send({ type: 'broadcast', event: 'fence', payload: {} });
+    await expect.poll(() => got).toHaveLength(1);
+    expect(got).toMatchObject([{ event: 'fence' }]);
   });
 
   it('httpSend and the REST fallback of send() deliver through POST /api/broadcast', async () => {

@@ -3,7 +3,7 @@
  * a recorder of what a `postgres_changes` subscription hears.
  */
 import type { RealtimeChannel, RealtimePostgresChangesPayload } from '@supabase/supabase-js';
-import { anonClient, signIn, type Client } from '../support/stack.ts';
+import { anonClient, signIn, sql, type Client } from '../support/stack.ts';
 
 export const R1 = '50000000-0000-4000-8000-000000000001';
 export const R2 = '50000000-0000-4000-8000-000000000002';
@@ -122,4 +122,24 @@ export async function setStatus(client: Client, id: string, status: string): Pro
     .select('id');
   if (error) throw new Error(`update failed: ${error.message}`);
   if (!data?.length) throw new Error(`update of ${id} matched no row`);
+}
+
+/**
+ * The positive event an absence check waits for instead of a fixed sleep: a
+ * later change every signed-in client may read (a no-op update of Harbor's
+ * program row), heard on each client's own socket. Realtime delivers changes
+ * in commit order, one transaction after another, so once a client hears
+ * the fence, any earlier change meant for it, on any of its channels, has
+ * arrived. (A client that may read no published table, such as anon, has no
+ * fence of its own; the server's one-transaction-at-a-time delivery has
+ * written its frames before the fence's.)
+ */
+export async function fence(clients: Client[]): Promise<void> {
+  const ears = await Promise.all(clients.map((c) => listen(c, { table: 'programs', filter: `id=eq.${HARBOR}` })));
+  await sql('update public.programs set name = name where id = $1', [HARBOR]);
+  try {
+    await Promise.all(ears.map((e) => e.waitFor((c) => (c.new as { id?: string })?.id === HARBOR)));
+  } finally {
+    await Promise.all(ears.map((e) => e.close()));
+  }
 }

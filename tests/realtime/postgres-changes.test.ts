@@ -16,8 +16,8 @@ import {
   isRow,
   listen,
   persona,
+  fence,
   setStatus,
-  sleep,
   type Listener,
   type Persona,
 } from './helpers.ts';
@@ -72,7 +72,7 @@ describe('a status change of R1', () => {
   });
 
   it('reaches neither Walter, Carl nor an anonymous visitor', async () => {
-    await sleep(300);
+    await fence([users.get('walter')!, users.get('carl')!]);
     for (const p of [...outsiders, 'anon'] as const) {
       expect(ears.get(p)!.heard.filter((c) => JSON.stringify(c).includes(R1))).toEqual([]);
     }
@@ -83,7 +83,7 @@ describe('a status change of R1', () => {
     await setStatus(carl, R2, 'eligible');
     const heard = await ears.get('carl')!.waitFor(isRow(R2, 'eligible'));
     expect(heard.new).toMatchObject({ program_id: expect.any(String), status: 'eligible' });
-    await sleep(300);
+    await fence([users.get('sam')!, users.get('helen')!, users.get('walter')!]);
     for (const p of ['sam', 'helen', 'walter', 'anon'] as const) {
       expect(ears.get(p)!.heard.some(isRow(R2))).toBe(false);
     }
@@ -109,7 +109,7 @@ describe('a status change of R1', () => {
       expect(c.old).toEqual({});
       expect(c.new).toMatchObject({ id, comment: 'realtime insert', status: 'not_updated' });
     }
-    await sleep(300);
+    await fence([users.get('carl')!, users.get('walter')!]);
     expect(ears.get('carl')!.heard.some(isRow(id))).toBe(false);
     expect(ears.get('walter')!.heard.some(isRow(id))).toBe(false);
     expect(ears.get('anon')!.heard.some(isRow(id))).toBe(false);
@@ -142,7 +142,7 @@ describe('filters and events', () => {
     await neq.waitFor(isRow(R3, 'got_help'));
     await inList.waitFor(isRow(R3, 'got_help'));
     await updates.waitFor(isRow(R1, 'couldnt_contact'));
-    await sleep(300);
+    await fence([clara]);
     expect(neq.heard.some(isRow(R1))).toBe(false);
     expect(inList.heard.some(isRow(R1))).toBe(false);
     expect(gt.heard).toEqual([]);
@@ -158,7 +158,7 @@ describe('filters and events', () => {
     await claraEar.waitFor(isRow(R1, 'referred_elsewhere'));
     await claraEar.waitFor(isRow(R3, 'referred_elsewhere'));
     await helenEar.waitFor(isRow(R1, 'referred_elsewhere'));
-    await sleep(300);
+    await fence([clara, helen]);
     expect(claraEar.heard.some(isRow(R2))).toBe(false);
     expect(helenEar.heard.some(isRow(R2)) || helenEar.heard.some(isRow(R3))).toBe(false);
   });
@@ -214,8 +214,8 @@ describe('filters and events', () => {
     expect(heard.eventType).toBe('DELETE');
     expect(heard.new).toEqual({});
     expect(heard.old).toEqual({ id: note!.id });
-    // anon has no SELECT grant on the notes: it hears nothing at all.
-    await sleep(200);
+    // anon has no SELECT grant on the notes: it hears nothing at all (see fence()).
+    await fence([helen]);
     const anonGrant = await sql<{ ok: boolean }>(
       `select has_table_privilege('anon', 'public.referral_notes', 'select') as ok`,
     );
@@ -232,7 +232,7 @@ describe('team sharing switched while subscribed', () => {
     clients.push(service);
 
     await setStatus(wendy, R2, 'not_eligible');
-    await sleep(400);
+    await fence([walter]);
     expect(ear.heard.some(isRow(R2))).toBe(false);
 
     await sql('update sites set team_sharing = true where id = $1', [WESTSIDE]);
@@ -241,7 +241,7 @@ describe('team sharing switched while subscribed', () => {
 
     await sql('update sites set team_sharing = false where id = $1', [WESTSIDE]);
     await setStatus(wendy, R2, 'couldnt_get_help');
-    await sleep(400);
+    await fence([walter]);
     expect(ear.heard.some(isRow(R2, 'couldnt_get_help'))).toBe(false);
   });
 });

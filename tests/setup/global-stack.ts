@@ -52,6 +52,8 @@ export default async function setup(): Promise<() => Promise<void>> {
     dataDir: join(ROOT, `.stack-test-${TEST_BASE_PORT}`),
     siteUrl: env.appUrl,
     fresh: true,
+    // Test-only functions (hello): served here, never deployed with supabase/functions.
+    extraFunctionDirs: [join(ROOT, 'tests', 'fixtures', 'functions')],
     log: quiet
       ? (svc, line) => {
           if (/error|fatal|panic/i.test(line) && svc !== 'postgres') process.stderr.write(`[${svc}] ${line}\n`);

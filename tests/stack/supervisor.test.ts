@@ -1,7 +1,8 @@
 /**
  * The supervisor under bad conditions: a port already taken, a broken
- * migration, Ctrl-C, and a restart that must keep the data. Each test runs
- * its own small stack on ports of its own, beside the suite's stack.
+ * migration, Ctrl-C, a restart that must keep the data, a service that dies
+ * after it was ready, and output cut between chunks. Each test runs its own
+ * small stack on ports of its own, beside the suite's stack.
  */
 import type { ChildProcess } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,12 +11,13 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnStackCli } from '../../stack/cli-process.ts';
-import { ROOT, SUPABASE_DIR, dbUrl, portsFrom } from '../../stack/config.ts';
+import { KEYS, ROOT, SUPABASE_DIR, dbUrl, makeContext, portsFrom } from '../../stack/config.ts';
 import { MigrationError, migrate } from '../../stack/migrate.ts';
 import { startPostgres } from '../../stack/postgres.ts';
-import { isPortFree } from '../../stack/process.ts';
+import { LineSplitter, isPortFree } from '../../stack/process.ts';
+import { start as startRealtime } from '../../stack/realtime/index.ts';
 import { startStack } from '../../stack/stack.ts';
-import { TEST_BASE_PORT } from '../support/env.ts';
+import { TEST_BASE_PORT, env } from '../support/env.ts';
 
 // Inside the project (git-ignored): Postgres runs as its own user and must
 // be able to reach its data directory.
@@ -34,6 +36,46 @@ async function query(port: number, text: string) {
     await c.end();
   }
 }
+
+async function descendants(pid: number): Promise<number[]> {
+  const { execFileSync } = await import('node:child_process');
+  const out = execFileSync('ps', ['-eo', 'pid=,ppid=,pgid=']).toString();
+  const rows = out
+    .trim()
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/).map(Number));
+  const found = new Set<number>([pid]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [p, pp] of rows) {
+      if (found.has(pp!) && !found.has(p!)) {
+        found.add(p!);
+        grew = true;
+      }
+    }
+  }
+  found.delete(pid);
+  return [...found];
+}
+
+/** Running, not merely an exited process waiting to be reaped (a zombie). */
+const alive = (pid: number) => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+};
+const describePid = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+};
 
 describe('a port already in use', () => {
   it('names the port and the service, and starts nothing', async () => {
@@ -90,43 +132,6 @@ describe('npm run stack: stop and start again', () => {
     return cli.child;
   }
 
-  async function descendants(pid: number): Promise<number[]> {
-    const { execFileSync } = await import('node:child_process');
-    const out = execFileSync('ps', ['-eo', 'pid=,ppid=,pgid=']).toString();
-    const rows = out.trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
-    const found = new Set<number>([pid]);
-    let grew = true;
-    while (grew) {
-      grew = false;
-      for (const [p, pp] of rows) {
-        if (found.has(pp!) && !found.has(p!)) {
-          found.add(p!);
-          grew = true;
-        }
-      }
-    }
-    found.delete(pid);
-    return [...found];
-  }
-
-  /** Running, not merely an exited process waiting to be reaped (a zombie). */
-  const alive = (pid: number) => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-      return state !== 'Z' && state !== 'X';
-    } catch {
-      return false;
-    }
-  };
-  const describePid = (pid: number) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-    } catch {
-      return '';
-    }
-  };
-
   it('a Ctrl-C during start-up still stops everything that started', async () => {
     const cli = spawnStackCli({ basePort: base, dataDir });
     // As soon as it says it is starting, before any service is ready.
@@ -175,4 +180,110 @@ describe('npm run stack: stop and start again', () => {
       }
     });
   }
+});
+
+describe('output lines', () => {
+  it('joins a line cut between chunks, keeps a character cut between bytes, and gives the last line at the end', () => {
+    const seen: string[] = [];
+    const split = new LineSplitter((l) => seen.push(l));
+    const euro = Buffer.from('€');
+    split.push(Buffer.from('auth re'));
+    split.push(Buffer.from('ady\nfirst half '));
+    split.push(Buffer.concat([Buffer.from('and second, 5'), euro.subarray(0, 1)]));
+    split.push(Buffer.concat([euro.subarray(1), Buffer.from('\r\nno newline at the end')]));
+    expect(seen).toEqual(['auth ready', 'first half and second, 5€']);
+    split.end();
+    expect(seen).toEqual(['auth ready', 'first half and second, 5€', 'no newline at the end']);
+  });
+});
+
+describe('a service that dies after it was ready', () => {
+  const base = TEST_BASE_PORT + 250;
+  const ports = portsFrom(base);
+
+  /** The pid of the one descendant whose command line contains `needle`. */
+  async function pidOf(root: number, needle: string): Promise<number> {
+    const pids = (await descendants(root)).filter((p) => describePid(p).includes(needle) && alive(p));
+    expect(pids, `processes running ${needle}`).toHaveLength(1);
+    return pids[0]!;
+  }
+
+  async function waitFor(what: string, check: () => boolean, timeoutMs: number): Promise<number> {
+    const t0 = performance.now();
+    while (!check()) {
+      if (performance.now() - t0 > timeoutMs) throw new Error(`${what}: not seen within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return performance.now() - t0;
+  }
+
+  it('is reported at once with its last lines and restarted; a dead Postgres stops the stack with exit code 1', async () => {
+    const cli = spawnStackCli({ basePort: base, dataDir: join(tmp, 'crash') });
+    try {
+      await cli.up;
+      const authHealth = () =>
+        fetch(`http://127.0.0.1:${ports.api}/auth/v1/health`, { headers: { apikey: KEYS.anonKey } }).then(
+          (r) => r.status,
+          () => 0,
+        );
+      expect(await authHealth()).toBe(200);
+
+      // Auth dies without being asked to.
+      const authPid = await pidOf(cli.child.pid!, join('stack', 'auth', 'main.ts'));
+      const before = cli.output().length;
+      process.kill(authPid, 'SIGKILL');
+      const reported = await waitFor(
+        'the crash report',
+        () => cli.output().slice(before).includes('auth was killed by SIGKILL after it was ready'),
+        5000,
+      );
+      expect(reported).toBeLessThan(2000);
+      const report = cli.output().slice(before);
+      expect(report).toMatch(/restarting it in \d+ ms/);
+      expect(report).toContain('Last output of auth:');
+      expect(report).toContain('  | auth ready'); // its last lines, even the ones it kept quiet
+
+      // Restarted with backoff: it answers again.
+      await waitFor('auth restarted', () => cli.output().slice(before).includes('[supervisor] auth restarted'), 20_000);
+      expect(await authHealth()).toBe(200);
+      expect(await pidOf(cli.child.pid!, join('stack', 'auth', 'main.ts'))).not.toBe(authPid);
+
+      // Postgres dies: every service needs it, so the stack stops, loudly.
+      const pgPid = await pidOf(cli.child.pid!, ' -D ');
+      const beforePg = cli.output().length;
+      const t0 = performance.now();
+      process.kill(pgPid, 'SIGKILL');
+      expect(await cli.exited).toBe(1);
+      const out = cli.output().slice(beforePg);
+      expect(out).toContain('postgres was killed by SIGKILL after it was ready; stopping the stack');
+      expect(out).toContain('✖ postgres was killed by SIGKILL; the stack stopped');
+      expect(performance.now() - t0).toBeLessThan(15_000);
+      for (const [name, port] of Object.entries(ports)) {
+        expect(await isPortFree(port), `${name} port ${port} still taken`).toBe(true);
+      }
+    } finally {
+      if (cli.child.exitCode === null) {
+        cli.child.kill('SIGINT');
+        await cli.exited;
+      }
+    }
+  });
+});
+
+describe('Realtime whose replication stream cannot start', () => {
+  it('fails to start with the reason, instead of serving without postgres_changes', async () => {
+    const ctx = {
+      ...makeContext({ basePort: TEST_BASE_PORT }),
+      ports: { ...env.ports, realtime: TEST_BASE_PORT + 270 },
+    };
+    const lines: string[] = [];
+    const started = startRealtime(ctx, {
+      slot: 'not a valid slot name',
+      replicationTimeoutMs: 1500,
+      log: (l) => lines.push(l),
+    });
+    await expect(started).rejects.toThrow(/replication stream on slot not a valid slot name did not start/);
+    expect(lines.join('\n')).toMatch(/replication stream unavailable \(.*invalid character/);
+    expect(await isPortFree(TEST_BASE_PORT + 270)).toBe(true);
+  });
 });

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { TYPES_FILE, generateTypes } from '../../stack/db-types.ts';
+import { TYPES_FILE, generateTypes } from '../../scripts/db-types.ts';
 import { env } from '../support/stack.ts';
 
 describe('generated database types', () => {

@@ -143,7 +143,7 @@ export const mail = {
 // Service control (test-only endpoint of the global setup)
 // ---------------------------------------------------------------------------
 
-export type ControllableService = 'postgres' | 'postgrest' | 'mail' | 'auth' | 'realtime' | 'functions' | 'notifier';
+export type ControllableService = 'postgres' | 'postgrest' | 'mail' | 'auth' | 'realtime' | 'functions' | 'workers';
 
 export async function control(action: 'restart' | 'stop' | 'start', service: ControllableService): Promise<void> {
   const res = await fetch(`${env.controlUrl}/${action}/${service}`, { method: 'POST' });

@@ -10,10 +10,10 @@ import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT, makeContext } from './config.ts';
-import { migrate } from './migrate.ts';
-import { isPortOpen } from './process.ts';
-import { startPostgres } from './postgres.ts';
+import { ROOT, makeContext } from '../stack/config.ts';
+import { migrate } from '../stack/migrate.ts';
+import { isPortOpen } from '../stack/process.ts';
+import { startPostgres } from '../stack/postgres.ts';
 
 export const TYPES_FILE = join(ROOT, 'src', 'lib', 'database.types.ts');
 

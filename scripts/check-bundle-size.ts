@@ -7,7 +7,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { ROOT } from './config.ts';
+import { ROOT } from '../stack/config.ts';
 
 const BUDGET_KB = 200;
 const outDir = join(ROOT, 'dist-size');

@@ -1,4 +1,4 @@
 import { runService } from '../service.ts';
 import { start } from './index.ts';
 
-runService('notifier', start);
+runService('workers', start);

@@ -20,7 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import pg from 'pg';
-import { dbUrl, portsFrom, DEFAULT_BASE_PORT } from './config.ts';
+import { dbUrl, portsFrom, DEFAULT_BASE_PORT } from '../stack/config.ts';
 
 const SEEDED = {
   eastsideWorkers: ['10000000-0000-4000-8000-000000000001', '10000000-0000-4000-8000-000000000002'],
