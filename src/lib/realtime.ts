@@ -30,7 +30,9 @@ type Topic = { channel: RealtimeChannel; listeners: Set<Listener>; subscribedOnc
 /** One private channel per topic per tab, shared by every live screen. */
 const topics = new Map<string, Topic>();
 
-function isChange(v: unknown): v is { table: string; type: ChangePayload['eventType']; record: Record<string, unknown> } {
+function isChange(
+  v: unknown,
+): v is { table: string; type: ChangePayload['eventType']; record: Record<string, unknown> } {
   if (!v || typeof v !== 'object') return false;
   const o = v as Record<string, unknown>;
   return typeof o.table === 'string' && typeof o.type === 'string' && !!o.record && typeof o.record === 'object';

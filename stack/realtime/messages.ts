@@ -22,8 +22,7 @@ export async function ensureMessagesPublication(pool: pg.Pool): Promise<void> {
     `select format('%s.%s', schemaname, tablename) as t from pg_publication_tables where pubname = $1`,
     [MESSAGES_PUBLICATION],
   );
-  const exists = (await pool.query('select 1 from pg_publication where pubname = $1', [MESSAGES_PUBLICATION]))
-    .rowCount;
+  const exists = (await pool.query('select 1 from pg_publication where pubname = $1', [MESSAGES_PUBLICATION])).rowCount;
   if (!exists) {
     await pool.query(`create publication ${MESSAGES_PUBLICATION} for table realtime.messages`);
     return;
@@ -39,7 +38,10 @@ export async function ensureMessagesPublication(pool: pg.Pool): Promise<void> {
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
 /** Creates the partitions of yesterday … today + 3 (UTC) and drops those of days before now − 72 h. */
-export async function maintainMessages(pool: pg.Pool, now = new Date()): Promise<{ created: string[]; dropped: string[] }> {
+export async function maintainMessages(
+  pool: pg.Pool,
+  now = new Date(),
+): Promise<{ created: string[]; dropped: string[] }> {
   const created: string[] = [];
   const dropped: string[] = [];
   const { rows } = await pool.query<{ relname: string }>(

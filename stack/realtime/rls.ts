@@ -356,10 +356,12 @@ export class Authorizer {
     let broken = false;
     try {
       await this.prepare(client);
-      const res = await client.query<{ p: Permissions }>(
-        'select pg_temp.realtime_policies($1, $2, $3, $4) as p',
-        [topic, JSON.stringify(claims), extensions, write],
-      );
+      const res = await client.query<{ p: Permissions }>('select pg_temp.realtime_policies($1, $2, $3, $4) as p', [
+        topic,
+        JSON.stringify(claims),
+        extensions,
+        write,
+      ]);
       return res.rows[0]!.p;
     } catch (err) {
       broken = !(err as { code?: string }).code; // a connection error, not a policy error

@@ -370,7 +370,12 @@ export class RealtimeServer {
       return this.joinError(conn, frame, 'UnableToReplayMessages: Replay is not allowed for public channels');
     }
     const presenceEnabled = truthy(presence.enabled);
-    let policies: Channel['policies'] = { broadcastRead: null, presenceRead: null, broadcastWrite: null, presenceWrite: null };
+    let policies: Channel['policies'] = {
+      broadcastRead: null,
+      presenceRead: null,
+      broadcastWrite: null,
+      presenceWrite: null,
+    };
     if (isPrivate) {
       const read = await this.readPolicies(check.claims, subTopic, presenceEnabled);
       if (!read || !(read.broadcastRead || read.presenceRead)) {
@@ -440,7 +445,8 @@ export class RealtimeServer {
         this.systemMessage(ch, 'postgres_changes', 'ok', 'Subscribed to PostgreSQL');
       }
     }
-    if (ch.presenceEnabled && ch.policies.presenceRead !== false) this.push(ch, 'presence_state', this.presenceState(ch.room));
+    if (ch.presenceEnabled && ch.policies.presenceRead !== false)
+      this.push(ch, 'presence_state', this.presenceState(ch.room));
     if (truthy(broadcast.replication_ready)) {
       this.systemMessage(ch, 'system', 'ok', 'Replication connection established');
     }
