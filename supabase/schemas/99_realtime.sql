@@ -51,7 +51,7 @@ $$;
 create or replace function public.my_realtime_topics()
 returns text[]
 language plpgsql
-stable security definer
+stable
 set search_path = ''
 as $$
 begin
