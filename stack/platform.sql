@@ -314,6 +314,164 @@ create schema if not exists realtime;
 grant usage on schema realtime to postgres, anon, authenticated, service_role;
 
 -- ---------------------------------------------------------------------------
+-- Realtime Authorization and Broadcast from Database: the objects the Realtime
+-- service's own tenant migrations leave in every project (supabase/realtime,
+-- lib/realtime/tenants/repo/migrations: redefine_authorization_tables,
+-- messages_partitioning, messages_using_uuid, add_payload_to_messages,
+-- create_messages_replay_index, add_binary_payload_to_messages,
+-- rename_broadcast_send_warning, restrict_realtime_schema), in their final
+-- state. Projects add only policies on realtime.messages and triggers that
+-- call realtime.send / realtime.broadcast_changes.
+--
+-- realtime.messages: one row per authorisation probe (rolled back) and per
+-- message sent from the database. Partitioned by day on inserted_at; the
+-- Realtime service keeps the partitions from yesterday to three days ahead
+-- and drops those older than 72 hours (its janitor), as hosted does. The
+-- DO block below creates the same window when the platform is applied, as
+-- hosted's connect does, so sends work before the service first runs.
+-- ---------------------------------------------------------------------------
+create table if not exists realtime.messages (
+  topic text not null,
+  extension text not null,
+  payload jsonb,
+  event text,
+  private boolean default false,
+  updated_at timestamp without time zone not null default now(),
+  inserted_at timestamp without time zone not null default now(),
+  id uuid not null default gen_random_uuid(),
+  binary_payload bytea,
+  primary key (id, inserted_at)
+) partition by range (inserted_at);
+
+do $$
+begin
+  if not exists (select 1 from pg_constraint where conname = 'messages_payload_exclusive'
+                  and conrelid = 'realtime.messages'::regclass) then
+    alter table realtime.messages
+      add constraint messages_payload_exclusive check (payload is null or binary_payload is null) not valid;
+  end if;
+end
+$$;
+
+create index if not exists messages_inserted_at_topic_index on realtime.messages (inserted_at desc, topic)
+  where extension = 'broadcast' and private is true;
+
+alter table realtime.messages enable row level security;
+alter table realtime.messages owner to supabase_realtime_admin;
+grant select, insert, update on realtime.messages to postgres, anon, authenticated, service_role;
+
+do $$
+declare
+  d date;
+  part text;
+begin
+  for d in select generate_series(current_date - 1, current_date + 3, interval '1 day')::date loop
+    part := 'messages_' || to_char(d, 'YYYY_MM_DD');
+    if to_regclass('realtime.' || part) is null then
+      execute format('create table realtime.%I partition of realtime.messages for values from (%L) to (%L)',
+                     part, d::text, (d + 1)::text);
+      execute format('alter table realtime.%I owner to supabase_realtime_admin', part);
+    end if;
+  end loop;
+end
+$$;
+
+-- The topic being authorised (set by the service before it checks a policy,
+-- and by realtime.send), for policies: `realtime.topic() = 'room:' || …`.
+create or replace function realtime.topic() returns text as $$
+select nullif(current_setting('realtime.topic', true), '')::text;
+$$ language sql stable;
+
+-- Broadcast from the database: a row the service reads from the replication
+-- stream after commit and sends to the topic's subscribers (private: only to
+-- channels joined with `private: true`, i.e. authorised by policies). Runs
+-- with the caller's rights: call it from a `security definer` function
+-- (a trigger) or grant INSERT through a policy. Errors become a WARNING and
+-- the message is dropped, as hosted does.
+create or replace function realtime.send(payload jsonb, event text, topic text, private boolean default true)
+returns void
+as $$
+declare
+  generated_id uuid;
+  final_payload jsonb;
+begin
+  begin
+    generated_id := gen_random_uuid();
+
+    -- Check if payload has an 'id' key, if not, add the generated UUID
+    if payload ? 'id' then
+      final_payload := payload;
+    else
+      final_payload := jsonb_set(payload, '{id}', to_jsonb(generated_id));
+    end if;
+
+    execute format('SET LOCAL realtime.topic TO %L', topic);
+
+    insert into realtime.messages (id, payload, event, topic, private, extension)
+    values (generated_id, final_payload, event, topic, private, 'broadcast');
+  exception
+    when others then
+      raise warning 'WarnSendingBroadcastMessage: %', sqlerrm;
+  end;
+end;
+$$
+language plpgsql;
+
+create or replace function realtime.send_binary(payload bytea, event text, topic text, private boolean default true)
+returns void
+as $$
+declare
+  generated_id uuid;
+begin
+  begin
+    generated_id := gen_random_uuid();
+
+    execute format('SET LOCAL realtime.topic TO %L', topic);
+
+    insert into realtime.messages (id, binary_payload, event, topic, private, extension)
+    values (generated_id, payload, event, topic, private, 'broadcast');
+  exception
+    when others then
+      raise warning 'WarnSendingBroadcastMessage: %', sqlerrm;
+  end;
+end;
+$$ language plpgsql;
+
+-- A row trigger's change as a broadcast: {old_record, record, operation,
+-- table, schema} sent with realtime.send (private).
+create or replace function realtime.broadcast_changes(
+  topic_name text, event_name text, operation text, table_name text, table_schema text,
+  new record, old record, level text default 'ROW'
+)
+returns void
+as $$
+declare
+  row_data jsonb := '{}'::jsonb;
+begin
+  if level = 'STATEMENT' then
+    raise exception 'function can only be triggered for each row, not for each statement';
+  end if;
+  if operation = 'INSERT' or operation = 'UPDATE' or operation = 'DELETE' then
+    row_data := jsonb_build_object('old_record', old, 'record', new, 'operation', operation,
+                                   'table', table_name, 'schema', table_schema);
+    perform realtime.send(row_data, event_name, topic_name);
+  else
+    raise exception 'Unexpected operation type: %', operation;
+  end if;
+exception
+  when others then
+    raise exception 'Failed to process the row: %', sqlerrm;
+end;
+$$
+language plpgsql;
+
+alter function realtime.topic() owner to supabase_realtime_admin;
+alter function realtime.send(jsonb, text, text, boolean) owner to supabase_realtime_admin;
+alter function realtime.send_binary(bytea, text, text, boolean) owner to supabase_realtime_admin;
+alter function realtime.broadcast_changes(text, text, text, text, text, record, record, text)
+  owner to supabase_realtime_admin;
+
+-- ---------------------------------------------------------------------------
 -- supabase_migrations: where the CLI records applied migrations
 -- ---------------------------------------------------------------------------
 create schema if not exists supabase_migrations;

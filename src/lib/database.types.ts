@@ -729,6 +729,10 @@ export type Database = {
         Returns: Database["public"]["Enums"]["notification_state"]
       }
       inspect_one_click_link: { Args: { p_token: string }; Returns: Json }
+      my_realtime_topics: {
+        Args: Record<PropertyKey, never>
+        Returns: string[]
+      }
       outbound_referrals: {
         Args: { max_results?: number; skip?: number }
         Returns: {

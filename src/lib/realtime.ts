@@ -1,29 +1,109 @@
 import { useEffect, useRef } from 'react';
-import { useQueryClient, type QueryKey } from '@tanstack/react-query';
-import type { RealtimeChannel, RealtimePostgresChangesPayload } from '@supabase/supabase-js';
+import { useQuery, useQueryClient, type QueryKey } from '@tanstack/react-query';
+import type { RealtimeChannel } from '@supabase/supabase-js';
 import { supabase } from './supabase';
 
 export type LiveTable = {
   table: string;
-  /** A Realtime filter such as `seeker_id=eq.<uuid>`. */
+  /** `column=eq.value` on a column the change carries (id, referral_id, seeker_id, program_id). */
   filter?: string;
   event?: 'INSERT' | 'UPDATE' | 'DELETE' | '*';
   /** Query keys this table's changes invalidate (besides the hook's shared keys). */
   keys?: QueryKey[];
 };
 
-export type ChangePayload = RealtimePostgresChangesPayload<Record<string, unknown>>;
+/**
+ * One change as the database sends it (supabase/schemas/99_realtime.sql):
+ * the table, the kind of change and the few columns every member of the
+ * topic may read (`new`; for a DELETE only the id).
+ */
+export type ChangePayload = {
+  table: string;
+  eventType: 'INSERT' | 'UPDATE' | 'DELETE';
+  new: Record<string, unknown>;
+};
 
-let channelCounter = 0;
+type Listener = { change(p: ChangePayload): void; reconnected(): void };
+
+type Topic = { channel: RealtimeChannel; listeners: Set<Listener>; subscribedOnce: boolean };
+
+/** One private channel per topic per tab, shared by every live screen. */
+const topics = new Map<string, Topic>();
+
+function isChange(
+  v: unknown,
+): v is { table: string; type: ChangePayload['eventType']; record: Record<string, unknown> } {
+  if (!v || typeof v !== 'object') return false;
+  const o = v as Record<string, unknown>;
+  return typeof o.table === 'string' && typeof o.type === 'string' && !!o.record && typeof o.record === 'object';
+}
+
+function acquire(name: string, listener: Listener): () => void {
+  let t = topics.get(name);
+  if (!t) {
+    const channel = supabase.channel(name, { config: { private: true } });
+    const topic: Topic = { channel, listeners: new Set(), subscribedOnce: false };
+    channel.on('broadcast', { event: '*' }, (message: { payload?: unknown }) => {
+      const p = message.payload;
+      if (!isChange(p)) return;
+      const change: ChangePayload = { table: p.table, eventType: p.type, new: p.record };
+      for (const l of topic.listeners) l.change(change);
+    });
+    channel.subscribe((status) => {
+      if (status !== 'SUBSCRIBED') return;
+      // The first join follows the screens' initial fetch; a later one is a
+      // reconnect: whatever was sent meanwhile was missed, so refetch.
+      if (topic.subscribedOnce) for (const l of topic.listeners) l.reconnected();
+      topic.subscribedOnce = true;
+    });
+    topics.set(name, (t = topic));
+  }
+  t.listeners.add(listener);
+  const held = t;
+  return () => {
+    held.listeners.delete(listener);
+    if (held.listeners.size === 0 && topics.get(name) === held) {
+      topics.delete(name);
+      void supabase.removeChannel(held.channel);
+    }
+  };
+}
+
+function matches(t: LiveTable, c: ChangePayload): boolean {
+  if (t.table !== c.table) return false;
+  if (t.event && t.event !== '*' && t.event !== c.eventType) return false;
+  if (!t.filter) return true;
+  const m = /^([a-z_]+)=eq\.(.+)$/.exec(t.filter);
+  // Only `eq` filters are used; anything else matches nothing rather than everything.
+  return !!m && String(c.new[m[1]!]) === m[2];
+}
 
 /**
- * Keeps a screen live: subscribes to `postgres_changes` for the given tables
- * (Realtime delivers only rows this user may see under RLS) and invalidates the
- * given query keys when anything changes (plus each table's own `keys`); an
- * `onChange` can patch the cache from the payload first so the change shows
- * before the refetch returns. After a reconnect (the channel subscribes again)
- * everything is invalidated, so nothing missed while offline stays stale.
- * Bursts of changes are coalesced into one refetch.
+ * The private topics the signed-in person may join (program:, site:,
+ * program-outbound:, user:), as the database computes them from the
+ * visibility rules. Refetched on reconnect, so a sharing change is picked up.
+ */
+function useMyTopics(enabled: boolean) {
+  return useQuery({
+    queryKey: ['realtime', 'topics'],
+    queryFn: async () => {
+      const { data, error } = await supabase.rpc('my_realtime_topics');
+      if (error) throw error;
+      return data ?? [];
+    },
+    enabled,
+    staleTime: 60_000,
+  });
+}
+
+/**
+ * Keeps a screen live: listens to the private topics of the signed-in person
+ * (each change reaches only the topics whose members may see it) and
+ * invalidates the given query keys when a change of one of the tables
+ * arrives (plus each table's own `keys`); an `onChange` can patch the cache
+ * from the payload first (a status change shows before the refetch returns).
+ * After a reconnect everything is invalidated, so nothing missed while
+ * offline stays stale. Bursts of changes are coalesced into one refetch.
  */
 export function useLiveQueries(
   name: string,
@@ -38,12 +118,15 @@ export function useLiveQueries(
   const onChangeRef = useRef(options.onChange);
   onChangeRef.current = options.onChange;
   const spec = JSON.stringify(tables);
+  const myTopics = useMyTopics(enabled);
+  const topicList = JSON.stringify(myTopics.data ?? []);
 
   useEffect(() => {
     if (!enabled) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const pending: QueryKey[] = [];
     const parsed = JSON.parse(spec) as LiveTable[];
+    const names = JSON.parse(topicList) as string[];
     const flush = () => {
       const seen = new Set<string>();
       for (const queryKey of pending.splice(0)) {
@@ -58,29 +141,22 @@ export function useLiveQueries(
       clearTimeout(timer);
       timer = setTimeout(flush, 30);
     };
-    let channel: RealtimeChannel = supabase.channel(`live:${name}:${++channelCounter}`);
-    for (const t of parsed) {
-      channel = channel.on(
-        'postgres_changes',
-        { event: t.event ?? '*', schema: 'public', table: t.table, ...(t.filter ? { filter: t.filter } : {}) },
-        (payload: ChangePayload) => {
-          // A precise cache update first (the change shows at once), then a refetch for the rest.
-          onChangeRef.current?.(payload);
-          invalidate(t.keys ?? []);
-        },
-      );
-    }
-    let subscribedOnce = false;
-    channel.subscribe((status) => {
-      if (status === 'SUBSCRIBED') {
-        // The first join follows the initial fetch; a later one is a reconnect.
-        if (subscribedOnce) invalidate();
-        subscribedOnce = true;
-      }
-    });
+    const listener: Listener = {
+      change(c) {
+        const hit = parsed.filter((t) => matches(t, c));
+        if (!hit.length) return;
+        onChangeRef.current?.(c);
+        invalidate(hit.flatMap((t) => t.keys ?? []));
+      },
+      reconnected() {
+        invalidate();
+        void queryClient.invalidateQueries({ queryKey: ['realtime', 'topics'] });
+      },
+    };
+    const releases = names.map((topic) => acquire(topic, listener));
     return () => {
       clearTimeout(timer);
-      void supabase.removeChannel(channel);
+      for (const release of releases) release();
     };
-  }, [name, spec, enabled, queryClient]);
+  }, [name, spec, enabled, queryClient, topicList]);
 }

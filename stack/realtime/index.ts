@@ -17,9 +17,10 @@ import { WebSocketServer } from 'ws';
 import { KEYS, type StackContext } from '../config.ts';
 import type { RunningService } from '../service.ts';
 import { makeVerifier } from './jwt.ts';
-import { ChangeStream, dropSlot, PUBLICATION, SLOT_NAME } from './replication.ts';
+import { ChangeStream, dropSlot, PUBLICATION, SLOT_NAME, type Transaction } from './replication.ts';
 import { Authorizer } from './rls.ts';
-import { RealtimeServer } from './server.ts';
+import { RealtimeServer, type DbMessage } from './server.ts';
+import { maintainMessages, MESSAGES_PUBLICATION, MESSAGES_SLOT, ensureMessagesPublication } from './messages.ts';
 
 export { dropSlot, SLOT_NAME };
 
@@ -49,6 +50,30 @@ export interface RealtimeOptions {
   slot?: string;
   /** How long start() waits for the replication stream before it fails (default 10 s). */
   replicationTimeoutMs?: number;
+  /** Slot for realtime.messages (default MESSAGES_SLOT). */
+  messagesSlot?: string;
+  /** How often partitions are created and old ones dropped (default 1 h). */
+  janitorIntervalMs?: number;
+}
+
+/** The broadcast rows of a committed transaction, in order. */
+function dbMessages(tx: Transaction): DbMessage[] {
+  const out: DbMessage[] = [];
+  for (const c of tx.changes) {
+    if (c.type !== 'INSERT' || !c.record) continue;
+    const r = c.record;
+    if (r.extension !== 'broadcast' || !r.topic || !r.id) continue;
+    const hex = r.binary_payload;
+    out.push({
+      id: r.id,
+      topic: r.topic,
+      event: r.event ?? '',
+      private: r.private === 't',
+      payloadJson: r.payload ?? null,
+      binary: typeof hex === 'string' && hex.startsWith('\\x') ? Buffer.from(hex.slice(2), 'hex') : null,
+    });
+  }
+  return out;
 }
 
 export async function start(ctx: StackContext, opts: RealtimeOptions = {}): Promise<RunningService> {
@@ -67,7 +92,27 @@ export async function start(ctx: StackContext, opts: RealtimeOptions = {}): Prom
     onRelation: (rel) => authorizer.forget(rel.oid),
     log,
   });
+  // Broadcast from Database: realtime.messages through its own publication
+  // and slot, as hosted reads it (lib/realtime/tenants/replication_connection.ex).
+  const messages = new ChangeStream({
+    dbUrl: ctx.dbUrl,
+    slot: opts.messagesSlot ?? MESSAGES_SLOT,
+    publication: MESSAGES_PUBLICATION,
+    fromNow: true,
+    onTransaction: async (tx) => realtime.deliverMessages(dbMessages(tx)),
+    log,
+  });
   const verify = makeVerifier(KEYS.jwtSecret);
+
+  /** Private REST broadcasts: the caller's INSERT rights on realtime.messages for the topic. */
+  const mayWrite = async (claims: Record<string, unknown>, topic: string): Promise<boolean | 'error'> => {
+    try {
+      return (await authorizer.permissions(claims, topic, ['broadcast'], true)).broadcast === true;
+    } catch (err) {
+      log(`RlsPolicyError on ${topic}: ${(err as Error).message}`);
+      return 'error';
+    }
+  };
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -99,18 +144,28 @@ export async function start(ctx: StackContext, opts: RealtimeOptions = {}): Prom
           } catch {
             return json(res, 400, { message: 'Malformed topic or event in the path' });
           }
-          if (url.searchParams.get('private') === 'true') return json(res, 202, undefined);
+          const isPrivate = url.searchParams.get('private') === 'true';
+          const room = RealtimeServer.room(topic, isPrivate);
           const type = req.headers['content-type'] ?? '';
-          if (/octet-stream/.test(type)) {
-            realtime.fanOut(`realtime:${topic}`, event, null, { event, encoding: 'binary', body, meta: null }, null);
-          } else {
-            let payload: unknown;
+          const isBinary = /octet-stream/.test(type);
+          let payload: unknown = null;
+          if (!isBinary) {
             try {
               payload = body.length ? JSON.parse(body.toString('utf8')) : {};
             } catch {
               return json(res, 400, { message: 'Invalid JSON body' });
             }
-            realtime.fanOut(`realtime:${topic}`, event, payload, null, null);
+          }
+          if (isPrivate) {
+            // Hosted's SingleBroadcast: 403 without write rights, 422 when the check fails.
+            const allowed = await mayWrite(check.claims, topic);
+            if (allowed === 'error') return json(res, 422, { message: 'RLS policy error' });
+            if (!allowed) return json(res, 403, { message: 'Unauthorized' });
+          }
+          if (isBinary) {
+            realtime.fanOut(room, event, null, { event, encoding: 'binary', body, meta: null }, null);
+          } else {
+            realtime.fanOut(room, event, payload, null, null);
           }
           return json(res, 202, undefined);
         }
@@ -127,9 +182,24 @@ export async function start(ctx: StackContext, opts: RealtimeOptions = {}): Prom
             return json(res, 422, { message: 'each message needs a topic and an event' });
           }
         }
+        // Hosted's BatchBroadcast: public messages go out as they are;
+        // private ones per topic only when the caller may INSERT into
+        // realtime.messages for it (the service role always may), others are
+        // dropped silently.
+        const superUser = check.claims.role === 'service_role';
+        const allowedTopics = new Map<string, boolean>();
         for (const m of messages as Record<string, unknown>[]) {
-          if (m.private === true) continue; // private broadcasts need realtime.messages policies
-          realtime.fanOut(`realtime:${m.topic as string}`, m.event as string, m.payload ?? {}, null, null);
+          const topic = m.topic as string;
+          const isPrivate = m.private === true;
+          if (isPrivate && !superUser) {
+            let ok = allowedTopics.get(topic);
+            if (ok === undefined) {
+              ok = (await mayWrite(check.claims, topic)) === true;
+              allowedTopics.set(topic, ok);
+            }
+            if (!ok) continue;
+          }
+          realtime.fanOut(RealtimeServer.room(topic, isPrivate), m.event as string, m.payload ?? {}, null, null);
         }
         json(res, 202, undefined);
       })().catch((err: unknown) => {
@@ -167,16 +237,26 @@ export async function start(ctx: StackContext, opts: RealtimeOptions = {}): Prom
   });
 
   authorizer.unusedClaimKeys(); // first check in the background
+  // The janitor: today's partitions of realtime.messages and retention.
+  const janitor = async () => {
+    await maintainMessages(authorizer.pool).catch((err: Error) => log(`realtime.messages maintenance: ${err.message}`));
+  };
+  await janitor();
+  const janitorTimer = setInterval(() => void janitor(), opts.janitorIntervalMs ?? 60 * 60_000);
+  janitorTimer.unref();
+  await ensureMessagesPublication(authorizer.pool).catch((err: Error) =>
+    log(`could not create publication ${MESSAGES_PUBLICATION}: ${err.message}`),
+  );
   await authorizer.warm(PUBLICATION).catch((err: Error) => log(`warm-up failed: ${err.message}`));
   // Wait (a bounded time) for the replication stream, so that subscribers
-  // joining right after start-up do not miss changes. A stream that cannot
-  // start is a failed start (the supervisor reports it), never a silent
-  // service that would deliver no postgres_changes.
+  // joining right after start-up do not miss changes or messages. A stream
+  // that cannot start is a failed start (the supervisor reports it), never a
+  // silent service that would deliver nothing.
   const replicationTimeoutMs = opts.replicationTimeoutMs ?? 10_000;
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
-      stream.start(),
+      Promise.all([stream.start(), messages.start()]),
       new Promise<never>((_, reject) => {
         timer = setTimeout(
           () => reject(new Error(`no stream after ${replicationTimeoutMs / 1000} s`)),
@@ -185,12 +265,14 @@ export async function start(ctx: StackContext, opts: RealtimeOptions = {}): Prom
       }),
     ]);
   } catch (err) {
+    clearInterval(janitorTimer);
     server.closeAllConnections();
     server.close();
     await stream.stop();
+    await messages.stop();
     await authorizer.close();
     throw new Error(
-      `the replication stream on slot ${stream.slot} did not start (${err instanceof Error ? err.message : String(err)}); ` +
+      `the replication streams on slots ${stream.slot} and ${messages.slot} did not start (${err instanceof Error ? err.message : String(err)}); ` +
         'see the "replication stream unavailable" line above',
       { cause: err },
     );
@@ -206,7 +288,9 @@ export async function start(ctx: StackContext, opts: RealtimeOptions = {}): Prom
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      clearInterval(janitorTimer);
       await stream.stop();
+      await messages.stop();
       await authorizer.close();
     },
   };

@@ -68,7 +68,7 @@ export async function dropSlot(dbUrl: string, slot = SLOT_NAME): Promise<boolean
 }
 
 /** Creates the slot if it is missing; frees it from a stale holder. */
-async function ensureSlot(dbUrl: string, slot: string): Promise<void> {
+async function ensureSlot(dbUrl: string, slot: string, fromNow: boolean): Promise<void> {
   const client = new pg.Client({ connectionString: dbUrl });
   await client.connect();
   try {
@@ -78,6 +78,12 @@ async function ensureSlot(dbUrl: string, slot: string): Promise<void> {
     );
     if (r.rowCount === 0) {
       await client.query(`select pg_create_logical_replication_slot($1, 'pgoutput')`, [slot]);
+      return;
+    }
+    if (fromNow && !r.rows[0]!.active_pid) {
+      // Start from the end of WAL: what was sent while nobody streamed is
+      // not delivered late (hosted streams from a new temporary slot).
+      await client.query('select pg_replication_slot_advance($1, pg_current_wal_lsn())', [slot]);
       return;
     }
     const pid = r.rows[0]!.active_pid;
@@ -121,6 +127,7 @@ export class ChangeStream {
   private draining = false;
   private processedLsn: string | null = null;
   private relations = new Map<number, RelationInfo>();
+  private startedOnce = false;
   /** Resolves each time the stream (re)starts; for status and tests. */
   connected = false;
   private firstStart: { resolve: () => void; reject: (e: Error) => void } | null = null;
@@ -130,6 +137,8 @@ export class ChangeStream {
       dbUrl: string;
       slot?: string;
       publication?: string;
+      /** Skip what was committed before the service (re)started (not on stream reconnects). */
+      fromNow?: boolean;
       onTransaction: (tx: Transaction) => Promise<void>;
       onRelation?: (rel: RelationInfo) => void;
       onConnected?: () => void;
@@ -153,7 +162,8 @@ export class ChangeStream {
     if (this.stopping) return;
     this.current = null;
     try {
-      await ensureSlot(this.opts.dbUrl, this.slot);
+      await ensureSlot(this.opts.dbUrl, this.slot, this.opts.fromNow === true && !this.startedOnce);
+      this.startedOnce = true;
     } catch (err) {
       this.scheduleRetry(err as Error);
       return;

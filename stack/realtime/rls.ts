@@ -73,6 +73,71 @@ end
 $fn$;
 `;
 
+/**
+ * Realtime Authorization for one topic, as hosted Realtime checks it
+ * (lib/realtime/tenants/authorization.ex), in one round trip:
+ *   read:  insert one probe row per extension into realtime.messages (as the
+ *          service), then, as the user (role, realtime.topic,
+ *          request.jwt.claims, request.jwt.claim.sub/role, request.headers),
+ *          select them back: an extension is readable when its probe row is
+ *          visible under RLS;
+ *   write: as the user, insert one row per extension: writable unless
+ *          refused with insufficient_privilege (what an RLS WITH CHECK raises).
+ * Everything happens in a subtransaction that is always rolled back (the
+ * raised RT001 undoes the rows and the settings), so nothing is kept.
+ * Returns {"broadcast": bool, "presence": bool} for the extensions asked, or
+ * raises when a policy itself fails (then the caller refuses).
+ */
+const POLICIES_SQL = `
+create or replace function pg_temp.realtime_policies(p_topic text, p_claims jsonb, p_exts text[], p_write boolean)
+returns jsonb
+language plpgsql volatile
+as $fn$
+declare
+  res jsonb := '{}';
+  ids uuid[];
+  seen uuid[];
+  r text := coalesce(nullif(p_claims->>'role', ''), 'anon');
+  i int;
+begin
+  begin
+    if not p_write then
+      ids := array(select gen_random_uuid() from unnest(p_exts));
+      insert into realtime.messages (id, topic, extension)
+        select x.i, p_topic, x.e from unnest(ids, p_exts) as x(i, e);
+    end if;
+    perform set_config('role', r, true), set_config('realtime.topic', p_topic, true),
+            set_config('request.jwt.claims', p_claims::text, true),
+            set_config('request.jwt.claim.sub', coalesce(p_claims->>'sub', ''), true),
+            set_config('request.jwt.claim.role', r, true),
+            set_config('request.headers', '{}', true);
+    if not p_write then
+      execute 'select array_agg(id) from realtime.messages where id = any($1)' into seen using ids;
+      for i in 1 .. coalesce(array_length(p_exts, 1), 0) loop
+        res := res || jsonb_build_object(p_exts[i], coalesce(ids[i] = any(seen), false));
+      end loop;
+    else
+      for i in 1 .. coalesce(array_length(p_exts, 1), 0) loop
+        begin
+          execute 'insert into realtime.messages (topic, extension) values ($1, $2)' using p_topic, p_exts[i];
+          res := res || jsonb_build_object(p_exts[i], true);
+        exception when insufficient_privilege then
+          res := res || jsonb_build_object(p_exts[i], false);
+        end;
+      end loop;
+    end if;
+    raise sqlstate 'RT001';
+  exception when sqlstate 'RT001' then
+    null;
+  end;
+  return res;
+end
+$fn$;
+`;
+
+export type Extension = 'broadcast' | 'presence';
+export type Permissions = Partial<Record<Extension, boolean>>;
+
 export interface RelationMeta {
   oid: number;
   schema: string;
@@ -169,7 +234,7 @@ export class Authorizer {
     const clients = await Promise.all([this.pool.connect(), this.pool.connect()]);
     try {
       for (const c of clients) {
-        await c.query(FUNCTION_SQL);
+        await c.query(FUNCTION_SQL + POLICIES_SQL);
         this.prepared.add(c);
       }
       const { rows } = await clients[0]!.query<{ oid: number }>(
@@ -255,10 +320,7 @@ export class Authorizer {
     const client = await this.pool.connect();
     let broken = false;
     try {
-      if (!this.prepared.has(client)) {
-        await client.query(FUNCTION_SQL);
-        this.prepared.add(client);
-      }
+      await this.prepare(client);
       const res = await client.query<{ v: Visibility }>(
         'select pg_temp.realtime_visible($1, $2, $3, $4, $5, $6::jsonb[]) as v',
         [meta.oid, meta.visibleQuery, JSON.stringify(pkRows), meta.pkCols, checkRls, claimsList],
@@ -266,6 +328,43 @@ export class Authorizer {
       return res.rows[0]!.v;
     } catch (err) {
       broken = true;
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  private async prepare(client: pg.PoolClient): Promise<void> {
+    if (this.prepared.has(client)) return;
+    await client.query(FUNCTION_SQL + POLICIES_SQL);
+    this.prepared.add(client);
+  }
+
+  /**
+   * Realtime Authorization: what `claims` may read (`write` false) or send
+   * (`write` true) on `topic` for each extension, under the RLS policies of
+   * realtime.messages. Throws when the check itself fails (a policy that
+   * errors, no partition for today): callers refuse then, as hosted does.
+   */
+  async permissions(
+    claims: Record<string, unknown>,
+    topic: string,
+    extensions: Extension[],
+    write: boolean,
+  ): Promise<Permissions> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await this.prepare(client);
+      const res = await client.query<{ p: Permissions }>('select pg_temp.realtime_policies($1, $2, $3, $4) as p', [
+        topic,
+        JSON.stringify(claims),
+        extensions,
+        write,
+      ]);
+      return res.rows[0]!.p;
+    } catch (err) {
+      broken = !(err as { code?: string }).code; // a connection error, not a policy error
       throw err;
     } finally {
       client.release(broken);

@@ -19,7 +19,7 @@ import {
 } from './protocol.ts';
 import { makeVerifier, type Claims, type Verifier } from './jwt.ts';
 import { FilterParseError, compilePattern, matches, parseFilter, type Condition } from './filters.ts';
-import type { Authorizer, RelationMeta } from './rls.ts';
+import type { Authorizer, Extension, RelationMeta } from './rls.ts';
 import { PUBLICATION, type RawChange, type Transaction } from './replication.ts';
 import { valueFromText } from './values.ts';
 
@@ -65,7 +65,24 @@ interface Channel {
   presenceKey: string;
   presenceEnabled: boolean;
   isPrivate: boolean;
+  /**
+   * Private channels: what the policies on realtime.messages allowed, per
+   * extension (read checked at join and on each new token; write checked on
+   * the first send and again after a new token). null = not checked yet.
+   */
+  policies: Record<'broadcastRead' | 'presenceRead' | 'broadcastWrite' | 'presenceWrite', boolean | null>;
   tokenTimer: NodeJS.Timeout | null;
+}
+
+/** A message sent from the database (realtime.send / broadcast_changes), as read from the replication stream. */
+export interface DbMessage {
+  id: string;
+  topic: string;
+  event: string;
+  private: boolean;
+  /** The payload's JSON text as stored (jsonb), or null when binary. */
+  payloadJson: string | null;
+  binary: Buffer | null;
 }
 
 interface Connection {
@@ -352,12 +369,23 @@ export class RealtimeServer {
     if (isRecord(broadcast.replay) && !isPrivate) {
       return this.joinError(conn, frame, 'UnableToReplayMessages: Replay is not allowed for public channels');
     }
-    if (isPrivate && !(await this.canReadPrivate(check.claims, subTopic))) {
-      return this.joinError(
-        conn,
-        frame,
-        `Unauthorized: You do not have permissions to read from this Channel topic: ${subTopic}`,
-      );
+    const presenceEnabled = truthy(presence.enabled);
+    let policies: Channel['policies'] = {
+      broadcastRead: null,
+      presenceRead: null,
+      broadcastWrite: null,
+      presenceWrite: null,
+    };
+    if (isPrivate) {
+      const read = await this.readPolicies(check.claims, subTopic, presenceEnabled);
+      if (!read || !(read.broadcastRead || read.presenceRead)) {
+        return this.joinError(
+          conn,
+          frame,
+          `Unauthorized: You do not have permissions to read from this Channel topic: ${subTopic}`,
+        );
+      }
+      policies = { ...policies, ...read };
     }
 
     const ch: Channel = {
@@ -373,8 +401,9 @@ export class RealtimeServer {
       broadcastSelf: truthy(broadcast.self),
       broadcastAck: truthy(broadcast.ack),
       presenceKey: typeof presence.key === 'string' && presence.key !== '' ? presence.key : randomUUID(),
-      presenceEnabled: truthy(presence.enabled),
+      presenceEnabled,
       isPrivate,
+      policies,
       tokenTimer: null,
     };
 
@@ -416,7 +445,8 @@ export class RealtimeServer {
         this.systemMessage(ch, 'postgres_changes', 'ok', 'Subscribed to PostgreSQL');
       }
     }
-    if (ch.presenceEnabled) this.push(ch, 'presence_state', this.presenceState(ch.room));
+    if (ch.presenceEnabled && ch.policies.presenceRead !== false)
+      this.push(ch, 'presence_state', this.presenceState(ch.room));
     if (truthy(broadcast.replication_ready)) {
       this.systemMessage(ch, 'system', 'ok', 'Replication connection established');
     }
@@ -520,33 +550,39 @@ export class RealtimeServer {
   }
 
   /**
-   * Private channels: readable when the claims may select a realtime.messages
-   * row of this topic under RLS (as hosted Realtime checks it). Without that
-   * table nobody may join a private channel.
+   * Private channels, read side (hosted: Authorization.get_read_authorizations
+   * at join and on every new access token): the broadcast extension, and
+   * presence when the channel enables it. null when the check failed (a
+   * policy that raises, no partition): the caller refuses.
    */
-  private async canReadPrivate(claims: Claims, subTopic: string): Promise<boolean> {
-    const client = await this.opts.authorizer.pool.connect();
+  private async readPolicies(
+    claims: Claims,
+    subTopic: string,
+    presence: boolean,
+  ): Promise<{ broadcastRead: boolean; presenceRead: boolean | null } | null> {
+    const exts: Extension[] = presence ? ['broadcast', 'presence'] : ['broadcast'];
     try {
-      const exists = await client.query(`select to_regclass('realtime.messages') is not null as ok`);
-      if (!exists.rows[0].ok) return false;
-      await client.query('begin');
-      await client.query(`select set_config('realtime.topic', $1, true)`, [subTopic]);
-      await client.query(
-        `insert into realtime.messages (topic, extension, payload, event, private) values ($1, 'broadcast', '{}', 'read_check', true)`,
-        [subTopic],
-      );
-      await client.query(`select set_config('request.jwt.claims', $1, true), set_config('role', $2, true)`, [
-        JSON.stringify(claims),
-        claims.role,
-      ]);
-      const r = await client.query(`select exists(select 1 from realtime.messages where topic = $1) as ok`, [subTopic]);
-      return r.rows[0].ok === true;
-    } catch {
-      return false;
-    } finally {
-      await client.query('rollback').catch(() => undefined);
-      client.release();
+      const p = await this.opts.authorizer.permissions(claims, subTopic, exts, false);
+      return { broadcastRead: p.broadcast === true, presenceRead: presence ? p.presence === true : null };
+    } catch (err) {
+      this.opts.log(`RlsPolicyError on ${subTopic}: ${(err as Error).message}`);
+      return null;
     }
+  }
+
+  /** Private channels, write side: checked once, then cached until the token changes. */
+  private async mayWrite(ch: Channel, ext: Extension): Promise<boolean> {
+    const key = ext === 'broadcast' ? 'broadcastWrite' : 'presenceWrite';
+    const known = ch.policies[key];
+    if (known !== null) return known;
+    try {
+      const p = await this.opts.authorizer.permissions(ch.claims, ch.subTopic, [ext], true);
+      ch.policies[key] = p[ext] === true;
+    } catch (err) {
+      this.opts.log(`RlsPolicyError on ${ch.subTopic}: ${(err as Error).message}`);
+      return false;
+    }
+    return ch.policies[key]!;
   }
 
   private indexSub(ch: Channel, s: PgSubscription): void {
@@ -607,9 +643,19 @@ export class RealtimeServer {
       this.shutdownChannel(ch, check.message);
       return;
     }
-    if (ch.isPrivate && !(await this.canReadPrivate(check.claims, ch.subTopic))) {
-      this.shutdownChannel(ch, `You no longer have permission to read from this Channel topic: ${ch.subTopic}`);
-      return;
+    if (ch.isPrivate) {
+      // Hosted re-evaluates the read policies with the new token and ends
+      // the channel when a read permission it had is gone.
+      const read = await this.readPolicies(check.claims, ch.subTopic, ch.policies.presenceRead !== null);
+      const revoked =
+        !read ||
+        (ch.policies.broadcastRead === true && !read.broadcastRead) ||
+        (ch.policies.presenceRead === true && read.presenceRead === false);
+      if (revoked) {
+        this.shutdownChannel(ch, `You no longer have permission to read from this Channel topic: ${ch.subTopic}`);
+        return;
+      }
+      ch.policies = { ...read, broadcastWrite: null, presenceWrite: null };
     }
     ch.token = token;
     ch.claims = check.claims;
@@ -621,31 +667,71 @@ export class RealtimeServer {
   // Broadcast
   // -------------------------------------------------------------------------
 
-  private broadcastFromClient(ch: Channel, frame: Frame): void {
+  private async broadcastFromClient(ch: Channel, frame: Frame): Promise<void> {
     const payload = frame.payload as Record<string, unknown>;
     if (typeof payload.event !== 'string') {
       this.reply(ch.conn, frame, 'error', { reason: 'broadcast needs an event' });
       return;
     }
-    // Private channels: writes need RLS insert rights on realtime.messages;
-    // without them the message is dropped silently, as hosted does.
-    if (!ch.isPrivate)
-      this.fanOut(ch.topic, payload.event, payload.payload ?? {}, frame.binary ?? null, ch.broadcastSelf ? null : ch);
+    // Private channels: a send needs INSERT rights on realtime.messages for
+    // the topic (checked once per token); without them the message is
+    // dropped and not acknowledged, as hosted does.
+    if (ch.isPrivate && !(await this.mayWrite(ch, 'broadcast'))) return;
+    this.fanOut(ch.room, payload.event, payload.payload ?? {}, frame.binary ?? null, ch.broadcastSelf ? null : ch);
     if (ch.broadcastAck) this.reply(ch.conn, frame, 'ok', {});
   }
 
+  /** The fan-out room of a topic (see Channel.room). */
+  static room(subTopic: string, isPrivate: boolean): string {
+    return isPrivate ? `private|realtime:${subTopic}` : `realtime:${subTopic}`;
+  }
+
   /**
-   * Sends a broadcast to every channel of the public room `topic` (private
-   * channels only ever hear broadcasts of their own room) except `except`.
+   * Messages sent from the database, in commit order (the stream hands over
+   * one transaction at a time): each to the channels of its topic's room
+   * (private ones only to private channels, which the read policies let in),
+   * framed as hosted frames a UserBroadcast: vsn 2.0.0 binary (kind 4, JSON
+   * encoding, metadata {"id"}), vsn 1.0.0
+   * {"type":"broadcast","event","payload","meta":{"id"}}.
+   */
+  deliverMessages(messages: DbMessage[]): void {
+    for (const m of messages) {
+      const set = this.topics.get(RealtimeServer.room(m.topic, m.private));
+      if (!set) continue;
+      const meta = { id: m.id };
+      let json: string | undefined;
+      let bin: Buffer | undefined;
+      for (const target of set) {
+        const conn = target.conn;
+        if (conn.closed || conn.ws.readyState !== WebSocket.OPEN) continue;
+        if (target.isPrivate && target.policies.broadcastRead !== true) continue;
+        if (conn.vsn === '2.0.0') {
+          bin ??= m.binary
+            ? encodeUserBroadcast(target.topic, m.event, 'binary', m.binary, meta)
+            : encodeUserBroadcast(target.topic, m.event, 'json', Buffer.from(m.payloadJson ?? 'null'), meta);
+          conn.ws.send(bin);
+          continue;
+        }
+        if (m.binary) continue; // raw bytes cannot travel as JSON (hosted: not delivered to vsn 1)
+        json ??= `{"type":"broadcast","event":${JSON.stringify(m.event)},"payload":${m.payloadJson ?? 'null'},"meta":${JSON.stringify(meta)}}`;
+        conn.ws.send(encodeText(conn.vsn, null, null, target.topic, 'broadcast', null, json));
+      }
+    }
+  }
+
+  /**
+   * Sends a broadcast to every channel of `room` (see Channel.room: private
+   * and public channels of one name are separate rooms) except `except`;
+   * private channels whose read policies refused broadcast hear nothing.
    */
   fanOut(
-    topic: string,
+    room: string,
     event: string,
     userPayload: unknown,
     binary: Frame['binary'] | null,
     except: Channel | null,
   ): void {
-    const set = this.topics.get(topic);
+    const set = this.topics.get(room);
     if (!set) return;
     let json: string | undefined;
     let bin: Buffer | undefined;
@@ -653,6 +739,8 @@ export class RealtimeServer {
       if (target === except) continue;
       const conn = target.conn;
       if (conn.closed || conn.ws.readyState !== WebSocket.OPEN) continue;
+      if (target.isPrivate && target.policies.broadcastRead !== true) continue;
+      const topic = target.topic;
       if (binary && conn.vsn === '2.0.0') {
         bin ??= encodeUserBroadcast(topic, event, binary.encoding, binary.body, binary.meta);
         conn.ws.send(bin);
@@ -680,11 +768,26 @@ export class RealtimeServer {
     const set = this.topics.get(room);
     if (!set) return;
     const json = JSON.stringify({ joins, leaves });
-    for (const target of set) this.send(target.conn, null, null, target.topic, 'presence_diff', null, json);
+    for (const target of set) {
+      if (target.isPrivate && target.policies.presenceRead === false) continue;
+      this.send(target.conn, null, null, target.topic, 'presence_diff', null, json);
+    }
   }
 
-  private presenceEvent(ch: Channel, frame: Frame): void {
+  private async presenceEvent(ch: Channel, frame: Frame): Promise<void> {
     const payload = frame.payload as Record<string, unknown>;
+    if (payload.event === 'track' && ch.isPrivate) {
+      // Presence enabled by this track: read is authorised now if the join
+      // skipped it, then write (hosted's PresenceHandler).
+      if (ch.policies.presenceRead === null) {
+        const read = await this.readPolicies(ch.claims, ch.subTopic, true);
+        ch.policies.presenceRead = read?.presenceRead ?? false;
+      }
+      if (!(await this.mayWrite(ch, 'presence'))) {
+        this.reply(ch.conn, frame, 'error', {});
+        return;
+      }
+    }
     if (payload.event === 'track') {
       if (!isRecord(payload.payload)) {
         this.reply(ch.conn, frame, 'error', { reason: 'Presence track payload must be a map' });

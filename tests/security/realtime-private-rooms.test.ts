@@ -6,8 +6,8 @@
  * and must neither see who is present in the private one (presence metas can
  * carry what a screen shows) nor reach its members with her broadcasts.
  *
- * The project has no `realtime.messages` yet, so this file creates a minimal
- * one with a policy (as a project would) and drops it afterwards.
+ * The stack creates `realtime.messages` (as the Realtime service does); this
+ * file adds policies for its room (as a project would) and drops them afterwards.
  */
 import { randomUUID } from 'node:crypto';
 import type { RealtimeChannel } from '@supabase/supabase-js';
@@ -24,20 +24,10 @@ let originalDescription: string;
 
 beforeAll(async () => {
   await resetDb();
-  const existing = await sql<{ ok: boolean }>(`select to_regclass('realtime.messages') is not null as ok`);
-  expect(existing[0]!.ok).toBe(false);
-  await sql(`create table realtime.messages (
-    id uuid primary key default gen_random_uuid(),
-    topic text not null,
-    extension text not null,
-    payload jsonb,
-    event text,
-    private boolean default false,
-    inserted_at timestamptz not null default now())`);
-  await sql('alter table realtime.messages enable row level security');
-  await sql('grant select, insert on realtime.messages to authenticated');
   await sql(`create policy "Helen reads the staff room" on realtime.messages for select to authenticated
                using (topic = '${ROOM}' and auth.uid() = '${HELEN}')`);
+  await sql(`create policy "Helen is present in the staff room" on realtime.messages for insert to authenticated
+               with check (topic = '${ROOM}' and extension = 'presence' and auth.uid() = '${HELEN}')`);
   helen = await persona('helen');
   const email = `mallory-${randomUUID().slice(0, 8)}@nowhere.example`;
   const { error } = await serviceClient().auth.admin.createUser({ email, password: env.password, email_confirm: true });
@@ -51,7 +41,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.removeAllChannels()));
-  await sql('drop table if exists realtime.messages');
+  await sql('drop policy if exists "Helen reads the staff room" on realtime.messages');
+  await sql('drop policy if exists "Helen is present in the staff room" on realtime.messages');
   await sql('update programs set description = $2 where id = $1', [HARBOR, originalDescription]);
 });
 
