@@ -118,8 +118,18 @@ describe('StatusChanger', () => {
     expect(screen.getByRole('button', { name: "Save the status of Sam Seeker's referral to Harbor: Not eligible" })).toBeInTheDocument();
   });
 
-  it('shows the reason of the saved status in words', () => {
-    setup({ status: 'not_eligible', status_reason: 'age', status_reason_text: 'Under 18' });
+  it('shows the reason of the saved status in words in a table row', () => {
+    const qc = new QueryClient();
+    qc.setQueryData(referralKeys.reasons(), REASONS);
+    render(
+      <QueryClientProvider client={qc}>
+        <StatusChanger
+          referral={{ ...referral, status: 'not_eligible', status_reason: 'age', status_reason_text: 'Under 18' }}
+          description="Sam Seeker's referral to Harbor"
+          compact
+        />
+      </QueryClientProvider>,
+    );
     expect(screen.getByText('Reason: Age requirement not met: Under 18')).toBeInTheDocument();
   });
 });

@@ -53,6 +53,7 @@ describe('a referral changed by two people at once', () => {
 
     await statusIn(helen).selectOption({ label: 'Eligible' });
     const drawer = helen.getByRole('dialog', { name: 'Referral' });
+    await drawer.getByRole('button', { name: 'Save' }).click();
     await drawer.getByRole('alert').filter({ hasText: 'Someone else changed this referral first' }).waitFor();
     await expect.poll(() => statusIn(helen).inputValue()).toBe('pending');
     await checkScreen(helen, '19-conflict');

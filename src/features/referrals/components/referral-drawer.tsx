@@ -119,7 +119,7 @@ function ReferralDetails({ referralId }: { referralId: string }) {
       </Group>
       {r.status_reason && needsReason(r.status) && (
         <Field label="Reason">
-          {reasonLabel(reasons.data, r.status, r.status_reason)}
+          <Text size="sm">{reasonLabel(reasons.data, r.status, r.status_reason)}</Text>
           {r.status_reason_text && (
             <Text size="sm" c="dimmed" style={{ whiteSpace: 'pre-wrap' }}>
               {r.status_reason_text}

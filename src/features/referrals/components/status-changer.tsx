@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { Anchor, Button, Group, NativeSelect, Stack, Text, TextInput } from '@mantine/core';
-import { errorMessage } from '@/lib/errors';
+import { ConflictError, errorMessage } from '@/lib/errors';
 import { useUpdateReferralStatus } from '../api/update-referral-status';
 import { reasonLabel, reasonsFor, useStatusReasons } from '../api/get-status-reasons';
 import { needsReason, statusLabel, type ReferralStatus } from '../status';
@@ -135,7 +135,11 @@ export function StatusChanger({ referral, description, compact, canForward, seek
           setSaved({ to: row.status, version: row.version, previous });
           focusStatus();
         },
-        onError: (e) => setError(errorMessage(e)),
+        onError: (e) => {
+          // someone else was first: show their status, and say so
+          if (e instanceof ConflictError) reset();
+          setError(errorMessage(e));
+        },
       },
     );
   };
@@ -182,7 +186,7 @@ export function StatusChanger({ referral, description, compact, canForward, seek
         onChange={choose}
         onEscape={draft ? () => reset() : undefined}
       />
-      {!draft && referral.status_reason && needsReason(referral.status) && (
+      {compact && !draft && referral.status_reason && needsReason(referral.status) && (
         <Text size="xs" c="dimmed">
           Reason: {reasonLabel(reasons.data, referral.status, referral.status_reason)}
           {referral.status_reason_text ? `: ${referral.status_reason_text}` : ''}
