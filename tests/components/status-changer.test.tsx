@@ -15,8 +15,22 @@ vi.hoisted(() => {
 });
 
 const REASONS: StatusReason[] = [
-  { status: 'not_eligible', code: 'income', label_en: 'Income above the limit', label_es: 'Ingresos', sort: 10, active: true },
-  { status: 'not_eligible', code: 'age', label_en: 'Age requirement not met', label_es: 'Edad', sort: 20, active: true },
+  {
+    status: 'not_eligible',
+    code: 'income',
+    label_en: 'Income above the limit',
+    label_es: 'Ingresos',
+    sort: 10,
+    active: true,
+  },
+  {
+    status: 'not_eligible',
+    code: 'age',
+    label_en: 'Age requirement not met',
+    label_es: 'Edad',
+    sort: 20,
+    active: true,
+  },
   { status: 'not_eligible', code: 'old', label_en: 'Retired reason', label_es: 'Retirado', sort: 30, active: false },
 ];
 
@@ -81,11 +95,11 @@ describe('StatusChanger', () => {
     await user.selectOptions(select, 'Not eligible');
     const reason = screen.getByRole('combobox', { name: 'Reason' });
     expect(reason).toBeRequired();
-    expect(within(reason).getAllByRole('option').map((o) => o.textContent)).toEqual([
-      'Choose a reason',
-      'Income above the limit',
-      'Age requirement not met',
-    ]);
+    expect(
+      within(reason)
+        .getAllByRole('option')
+        .map((o) => o.textContent),
+    ).toEqual(['Choose a reason', 'Income above the limit', 'Age requirement not met']);
     expect(screen.getByRole('textbox', { name: 'Details (optional)' })).toHaveAttribute('maxlength', '500');
     // Save without a reason is refused here, before anything is sent
     await user.click(screen.getByRole('button', { name: 'Save' }));
@@ -113,9 +127,14 @@ describe('StatusChanger', () => {
         <StatusChanger referral={referral} description="Sam Seeker's referral to Harbor" compact />
       </QueryClientProvider>,
     );
-    await user.selectOptions(screen.getByRole('combobox', { name: "Status of Sam Seeker's referral to Harbor" }), 'Not eligible');
+    await user.selectOptions(
+      screen.getByRole('combobox', { name: "Status of Sam Seeker's referral to Harbor" }),
+      'Not eligible',
+    );
     expect(screen.getByRole('combobox', { name: "Reason for Sam Seeker's referral to Harbor" })).toBeInTheDocument();
-    expect(screen.getByRole('button', { name: "Save the status of Sam Seeker's referral to Harbor: Not eligible" })).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', { name: "Save the status of Sam Seeker's referral to Harbor: Not eligible" }),
+    ).toBeInTheDocument();
   });
 
   it('shows the reason of the saved status in words in a table row', () => {

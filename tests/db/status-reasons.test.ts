@@ -21,22 +21,31 @@ let wendy: Client;
 beforeAll(async () => {
   await resetDb();
   [clara, cody, helen, henry, carl, sam, wendy] = await Promise.all(
-    ['clara', 'cody', 'helen', 'henry', 'carl', 'sam', 'wendy'].map((p) => signIn(users[p as keyof typeof users].email)),
+    ['clara', 'cody', 'helen', 'henry', 'carl', 'sam', 'wendy'].map((p) =>
+      signIn(users[p as keyof typeof users].email),
+    ),
   );
 });
 beforeEach(resetDb);
 afterAll(closeDb);
 
 async function row(id: string) {
-  const [r] = await sql<{ status: string; status_reason: string | null; status_reason_text: string | null; version: number }>(
-    'select status, status_reason, status_reason_text, version from public.referrals where id = $1',
-    [id],
-  );
+  const [r] = await sql<{
+    status: string;
+    status_reason: string | null;
+    status_reason_text: string | null;
+    version: number;
+  }>('select status, status_reason, status_reason_text, version from public.referrals where id = $1', [id]);
   return r!;
 }
 
 async function lastEvent(id: string) {
-  const [e] = await sql<{ event_type: string; to_status: string; status_reason: string | null; status_reason_text: string | null }>(
+  const [e] = await sql<{
+    event_type: string;
+    to_status: string;
+    status_reason: string | null;
+    status_reason_text: string | null;
+  }>(
     `select event_type, to_status, status_reason, status_reason_text from public.referral_events
       where referral_id = $1 order by id desc limit 1`,
     [id],
@@ -53,7 +62,11 @@ describe('the reasons list', () => {
       .order('sort');
     expect(error).toBeNull();
     expect(data!.map((r) => r.code)).toEqual(['income', 'age', 'residency', 'documents', 'household', 'other']);
-    expect(data![0]).toEqual({ code: 'income', label_en: 'Income above the limit', label_es: 'Ingresos por encima del límite' });
+    expect(data![0]).toEqual({
+      code: 'income',
+      label_en: 'Income above the limit',
+      label_es: 'Ingresos por encima del límite',
+    });
     const anon = await anonClient().from('status_reasons').select('code');
     expect(anon.error?.code).toBe('42501');
   });
@@ -63,7 +76,14 @@ describe('the reasons list', () => {
       'select status::text, count(*)::int as n from public.status_reasons group by status order by status',
     );
     expect(rows.map((r) => r.status).sort()).toEqual(
-      ['couldnt_contact', 'couldnt_get_help', 'no_capacity', 'no_longer_interested', 'not_eligible', 'referred_elsewhere'].sort(),
+      [
+        'couldnt_contact',
+        'couldnt_get_help',
+        'no_capacity',
+        'no_longer_interested',
+        'not_eligible',
+        'referred_elsewhere',
+      ].sort(),
     );
     expect(rows.every((r) => r.n >= 4)).toBe(true);
     await expect(
@@ -78,7 +98,9 @@ describe('the reasons list', () => {
       .eq('status', 'not_eligible')
       .eq('code', 'income');
     expect(error?.code).toBe('42501');
-    const ins = await clara.from('status_reasons').insert({ status: 'not_eligible', code: 'mine', label_en: 'M', label_es: 'M' });
+    const ins = await clara
+      .from('status_reasons')
+      .insert({ status: 'not_eligible', code: 'mine', label_en: 'M', label_es: 'M' });
     expect(ins.error?.code).toBe('42501');
   });
 });
@@ -86,10 +108,16 @@ describe('the reasons list', () => {
 describe('a status that needs a reason', () => {
   it('is refused from staff without a reason, in words a person reads, and nothing changes', async () => {
     const before = await row(referrals.R1);
-    const { data, error } = await clara.from('referrals').update({ status: 'not_eligible' }).eq('id', referrals.R1).select('id');
+    const { data, error } = await clara
+      .from('referrals')
+      .update({ status: 'not_eligible' })
+      .eq('id', referrals.R1)
+      .select('id');
     expect(data).toBeNull();
     expect(error?.code).toBe('22023');
-    expect(error?.message).toBe('Choose a reason for "Not eligible": staff say why when a referral moves to this status');
+    expect(error?.message).toBe(
+      'Choose a reason for "Not eligible": staff say why when a referral moves to this status',
+    );
     expect(await row(referrals.R1)).toEqual(before);
   });
 
@@ -101,7 +129,11 @@ describe('a status that needs a reason', () => {
   it('is accepted from staff with a reason, which the history keeps with the words', async () => {
     const { data, error } = await clara
       .from('referrals')
-      .update({ status: 'not_eligible', status_reason: 'income', status_reason_text: '  Over the limit for a household of two.  ' })
+      .update({
+        status: 'not_eligible',
+        status_reason: 'income',
+        status_reason_text: '  Over the limit for a household of two.  ',
+      })
       .eq('id', referrals.R1)
       .select('status, status_reason, status_reason_text');
     expect(error).toBeNull();
@@ -115,12 +147,20 @@ describe('a status that needs a reason', () => {
       status_reason_text: 'Over the limit for a household of two.',
     });
     // whoever sees the referral reads the reason in its history, the seeker included
-    const seen = await sam.from('referral_events').select('status_reason').eq('referral_id', referrals.R1).eq('event_type', 'status_changed');
+    const seen = await sam
+      .from('referral_events')
+      .select('status_reason')
+      .eq('referral_id', referrals.R1)
+      .eq('event_type', 'status_changed');
     expect(seen.data).toEqual([{ status_reason: 'income' }]);
   });
 
   it('is accepted from the seeker without a reason, and with one', async () => {
-    const without = await sam.from('referrals').update({ status: 'couldnt_get_help' }).eq('id', referrals.R1).select('status_reason');
+    const without = await sam
+      .from('referrals')
+      .update({ status: 'couldnt_get_help' })
+      .eq('id', referrals.R1)
+      .select('status_reason');
     expect(without.error).toBeNull();
     expect(without.data).toEqual([{ status_reason: null }]);
     const withOne = await sam
@@ -134,17 +174,29 @@ describe('a status that needs a reason', () => {
   });
 
   it('refuses an unknown reason, a reason of another status, and a retired one', async () => {
-    const unknown = await clara.from('referrals').update({ status: 'not_eligible', status_reason: 'because' }).eq('id', referrals.R1);
+    const unknown = await clara
+      .from('referrals')
+      .update({ status: 'not_eligible', status_reason: 'because' })
+      .eq('id', referrals.R1);
     expect(unknown.error?.code).toBe('22023');
     expect(unknown.error?.message).toBe('"because" is not one of the reasons for "Not eligible"');
-    const otherStatus = await clara.from('referrals').update({ status: 'not_eligible', status_reason: 'moved' }).eq('id', referrals.R1);
+    const otherStatus = await clara
+      .from('referrals')
+      .update({ status: 'not_eligible', status_reason: 'moved' })
+      .eq('id', referrals.R1);
     expect(otherStatus.error?.message).toBe('"moved" is not one of the reasons for "Not eligible"');
     // the seeker is held to the list as well
-    const seeker = await sam.from('referrals').update({ status: 'couldnt_get_help', status_reason: 'because' }).eq('id', referrals.R1);
+    const seeker = await sam
+      .from('referrals')
+      .update({ status: 'couldnt_get_help', status_reason: 'because' })
+      .eq('id', referrals.R1);
     expect(seeker.error?.code).toBe('22023');
     await sql(`update public.status_reasons set active = false where status = 'not_eligible' and code = 'age'`);
     try {
-      const retired = await clara.from('referrals').update({ status: 'not_eligible', status_reason: 'age' }).eq('id', referrals.R1);
+      const retired = await clara
+        .from('referrals')
+        .update({ status: 'not_eligible', status_reason: 'age' })
+        .eq('id', referrals.R1);
       expect(retired.error?.message).toBe('"age" is not one of the reasons for "Not eligible"');
     } finally {
       await sql(`update public.status_reasons set active = true where status = 'not_eligible' and code = 'age'`);
@@ -167,12 +219,22 @@ describe('a status that needs a reason', () => {
   });
 
   it('is cleared when the status moves on, refused on a status without reasons, and changes only with the status', async () => {
-    await clara.from('referrals').update({ status: 'not_eligible', status_reason: 'documents', status_reason_text: 'No ID' }).eq('id', referrals.R1);
+    await clara
+      .from('referrals')
+      .update({ status: 'not_eligible', status_reason: 'documents', status_reason_text: 'No ID' })
+      .eq('id', referrals.R1);
     const alone = await clara.from('referrals').update({ status_reason: 'income' }).eq('id', referrals.R1);
     expect(alone.error?.message).toBe('A reason can only be given together with a change of status');
-    const cleared = await clara.from('referrals').update({ status: 'eligible' }).eq('id', referrals.R1).select('status_reason, status_reason_text');
+    const cleared = await clara
+      .from('referrals')
+      .update({ status: 'eligible' })
+      .eq('id', referrals.R1)
+      .select('status_reason, status_reason_text');
     expect(cleared.data).toEqual([{ status_reason: null, status_reason_text: null }]);
-    const refused = await clara.from('referrals').update({ status: 'pending', status_reason: 'income' }).eq('id', referrals.R1);
+    const refused = await clara
+      .from('referrals')
+      .update({ status: 'pending', status_reason: 'income' })
+      .eq('id', referrals.R1);
     expect(refused.error?.message).toBe('"Pending" takes no reason');
     // a reason of the old status is not carried to a new one that lacks it
     await clara.from('referrals').update({ status: 'not_eligible', status_reason: 'income' }).eq('id', referrals.R1);
@@ -190,7 +252,14 @@ describe('a status that needs a reason', () => {
 });
 
 describe('forwarding', () => {
-  const forward = (client: Client, id: string, version: number, programId: string, reason = 'better_fit', comment?: string) =>
+  const forward = (
+    client: Client,
+    id: string,
+    version: number,
+    programId: string,
+    reason = 'better_fit',
+    comment?: string,
+  ) =>
     client.rpc('forward_referral', {
       p_referral_id: id,
       p_version: version,
@@ -204,7 +273,11 @@ describe('forwarding', () => {
     const before = await row(referrals.R1);
     const { data: newId, error } = await forward(clara, referrals.R1, before.version, programs.safeHaven);
     expect(error).toBeNull();
-    expect(await row(referrals.R1)).toMatchObject({ status: 'referred_elsewhere', status_reason: 'better_fit', status_reason_text: 'They need housing first.' });
+    expect(await row(referrals.R1)).toMatchObject({
+      status: 'referred_elsewhere',
+      status_reason: 'better_fit',
+      status_reason_text: 'They need housing first.',
+    });
     const [made] = await sql<Record<string, unknown>>(
       'select seeker_id, program_id, from_program_id, from_site_id, referred_by, comment, forwarded_from, status from public.referrals where id = $1',
       [newId],
@@ -222,15 +295,34 @@ describe('forwarding', () => {
     });
     // both directions, for someone who sees both
     const to = await clara.rpc('referral_forwards', { p_referral_id: referrals.R1 });
-    expect(to.data).toEqual([expect.objectContaining({ direction: 'to', referral_id: newId, program_name: 'Safe Haven Housing' })]);
+    expect(to.data).toEqual([
+      expect.objectContaining({ direction: 'to', referral_id: newId, program_name: 'Safe Haven Housing' }),
+    ]);
     const from = await clara.rpc('referral_forwards', { p_referral_id: newId as string });
-    expect(from.data).toEqual([expect.objectContaining({ direction: 'from', referral_id: referrals.R1, program_name: 'Harbor Food Pantry' })]);
+    expect(from.data).toEqual([
+      expect.objectContaining({ direction: 'from', referral_id: referrals.R1, program_name: 'Harbor Food Pantry' }),
+    ]);
   });
 
   it('follows the usual rules for the new referral: the new program, the forwarding team and the seeker see it; the original referrer sees only where it went', async () => {
     const { version } = await row(referrals.R1);
-    const { data: newId } = await forward(clara, referrals.R1, version, programs.safeHaven, 'out_of_area', 'Carried over, shortened.');
-    const sees = async (c: Client) => ((await c.from('referrals').select('id').eq('id', newId as string)).data ?? []).length === 1;
+    const { data: newId } = await forward(
+      clara,
+      referrals.R1,
+      version,
+      programs.safeHaven,
+      'out_of_area',
+      'Carried over, shortened.',
+    );
+    const sees = async (c: Client) =>
+      (
+        (
+          await c
+            .from('referrals')
+            .select('id')
+            .eq('id', newId as string)
+        ).data ?? []
+      ).length === 1;
     expect(await sees(carl)).toBe(true); // receiving program (rule 3)
     expect(await sees(cody)).toBe(true); // Harbor shares what its staff send (rule 2)
     expect(await sees(sam)).toBe(true); // the seeker (rule 4)
@@ -238,7 +330,9 @@ describe('forwarding', () => {
     expect(await sees(henry)).toBe(false);
     expect(await sees(wendy)).toBe(false);
     const forHelen = await helen.rpc('referral_forwards', { p_referral_id: referrals.R1 });
-    expect(forHelen.data).toEqual([expect.objectContaining({ direction: 'to', referral_id: null, program_name: 'Safe Haven Housing' })]);
+    expect(forHelen.data).toEqual([
+      expect.objectContaining({ direction: 'to', referral_id: null, program_name: 'Safe Haven Housing' }),
+    ]);
     // someone who cannot see the original learns nothing
     const forWendy = await wendy.rpc('referral_forwards', { p_referral_id: referrals.R1 });
     expect(forWendy.data).toEqual([]);

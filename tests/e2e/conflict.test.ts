@@ -62,7 +62,10 @@ describe('a referral changed by two people at once', () => {
   });
 
   it('catches up after Realtime comes back, without a reload', async () => {
-    const { error } = await clara.from('referrals').update({ status: 'no_capacity', status_reason: 'waitlist_full' }).eq('id', r1);
+    const { error } = await clara
+      .from('referrals')
+      .update({ status: 'no_capacity', status_reason: 'waitlist_full' })
+      .eq('id', r1);
     expect(error).toBeNull();
     await control('start', 'realtime');
     realtimeStopped = false;

@@ -148,7 +148,9 @@ describe('helpers and claimers in the browser', () => {
     });
     await carl.keyboard.press('e');
     await expect.poll(() => status.inputValue()).toBe('eligible');
-    const save = carl.getByRole('button', { name: "Save the status of Sam Seeker's referral to Safe Haven Housing: Eligible" });
+    const save = carl.getByRole('button', {
+      name: "Save the status of Sam Seeker's referral to Safe Haven Housing: Eligible",
+    });
     await save.waitFor();
     expect(await carl.evaluate((l) => document.activeElement?.getAttribute('aria-label') === l, label)).toBe(true);
     // Tab to Save, Enter: now it is saved (the one write of this test, so none was sent before)

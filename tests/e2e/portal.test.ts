@@ -178,7 +178,7 @@ describe('the seeker portal', () => {
       );
       return row!.preferred_contact === 'text';
     });
-    await expect.poll(() => sam.getByRole('status').filter({ hasText: 'Guardado' }).count()).toBe(1);
+    await expect.poll(() => sam.getByRole('status').filter({ hasText: /^Guardado$/ }).count()).toBe(1);
     await noHorizontalScroll(sam);
     await checkScreen(sam, 'portal-referrals-es-360');
 

@@ -58,16 +58,22 @@ describe('changing a status', () => {
     expect(writes).toHaveLength(0);
     await reason.selectOption({ label: 'Documents missing' });
     await clara
-      .getByRole('textbox', { name: "Details of the reason for Sam Seeker's referral to Harbor Food Pantry (optional)" })
+      .getByRole('textbox', {
+        name: "Details of the reason for Sam Seeker's referral to Harbor Food Pantry (optional)",
+      })
       .fill('No proof of address yet');
     await checkScreen(clara, 'status-reason-inbound');
-    await clara.getByRole('button', { name: "Save the status of Sam Seeker's referral to Harbor Food Pantry: Not eligible" }).click();
+    await clara
+      .getByRole('button', { name: "Save the status of Sam Seeker's referral to Harbor Food Pantry: Not eligible" })
+      .click();
     await clara.getByText('Saved: Not eligible.').waitFor();
     expect(await row()).toMatchObject({ status: 'not_eligible', status_reason: 'documents' });
     expect(writes).toHaveLength(1);
 
     const d = helen.getByRole('dialog', { name: 'Referral' });
-    await expect.poll(() => d.getByRole('combobox', { name: 'Status' }).inputValue(), { timeout: 10_000 }).toBe('not_eligible');
+    await expect
+      .poll(() => d.getByRole('combobox', { name: 'Status' }).inputValue(), { timeout: 10_000 })
+      .toBe('not_eligible');
     await d.getByText('Documents missing', { exact: true }).waitFor({ timeout: 10_000 });
     await d.getByText('No proof of address yet', { exact: true }).waitFor();
     await d
@@ -93,7 +99,9 @@ describe('changing a status', () => {
     await clara.keyboard.press('ArrowDown');
     await expect.poll(() => status.inputValue()).not.toBe('not_eligible');
     // what the arrows chose waits for Save; the focus stays on the box
-    await clara.getByRole('button', { name: /^Save the status of Sam Seeker's referral to Harbor Food Pantry/ }).waitFor();
+    await clara
+      .getByRole('button', { name: /^Save the status of Sam Seeker's referral to Harbor Food Pantry/ })
+      .waitFor();
     await clara.getByText('Not saved yet').waitFor();
     expect(await clara.evaluate((l) => document.activeElement?.getAttribute('aria-label') === l, LABEL)).toBe(true);
     await checkScreen(clara, 'status-not-saved-yet');
@@ -112,7 +120,9 @@ describe('changing a status', () => {
       await mail.clear();
       const status = clara.getByRole('combobox', { name: LABEL });
       await status.selectOption({ label: 'Pending' });
-      await clara.getByRole('button', { name: "Save the status of Sam Seeker's referral to Harbor Food Pantry: Pending" }).click();
+      await clara
+        .getByRole('button', { name: "Save the status of Sam Seeker's referral to Harbor Food Pantry: Pending" })
+        .click();
       await clara.getByText('Saved: Pending.').waitFor();
       await checkScreen(clara, 'status-saved-undo');
       await clara.getByRole('button', { name: 'Undo' }).click();
@@ -124,7 +134,11 @@ describe('changing a status', () => {
         [R1],
       );
       expect(held.length).toBeGreaterThan(0);
-      expect(held.every((j) => j.state === 'not_sent' && j.last_error === 'not sent: the change was undone within the grace period')).toBe(true);
+      expect(
+        held.every(
+          (j) => j.state === 'not_sent' && j.last_error === 'not sent: the change was undone within the grace period',
+        ),
+      ).toBe(true);
       // A change made after the undo and held as long: when its emails arrive,
       // any email of the undone change (due earlier) would have come first.
       const carl = await signIn('carl@safehaven.example');

@@ -18,7 +18,14 @@ async function setGrace(seconds: number) {
 }
 
 async function jobs(referralId: string) {
-  return sql<{ to_status: string; from_status: string | null; recipient_kind: string; state: string; last_error: string | null; late: boolean }>(
+  return sql<{
+    to_status: string;
+    from_status: string | null;
+    recipient_kind: string;
+    state: string;
+    last_error: string | null;
+    late: boolean;
+  }>(
     `select to_status, from_status, recipient_kind, state, last_error,
             next_attempt_at >= created_at + interval '1 second' as late
        from public.notification_jobs where referral_id = $1 order by created_at, recipient_kind::text`,
@@ -67,8 +74,18 @@ describe('the grace period of a status change', () => {
     // the undo: the status before, back within the grace period
     expect((await carl.from('referrals').update({ status: 'pending' }).eq('id', R2)).error).toBeNull();
     expect(await jobs(R2)).toEqual([
-      expect.objectContaining({ to_status: 'eligible', recipient_kind: 'helper', state: 'not_sent', last_error: 'not sent: the change was undone within the grace period' }),
-      expect.objectContaining({ to_status: 'eligible', recipient_kind: 'seeker', state: 'not_sent', last_error: 'not sent: the change was undone within the grace period' }),
+      expect.objectContaining({
+        to_status: 'eligible',
+        recipient_kind: 'helper',
+        state: 'not_sent',
+        last_error: 'not sent: the change was undone within the grace period',
+      }),
+      expect.objectContaining({
+        to_status: 'eligible',
+        recipient_kind: 'seeker',
+        state: 'not_sent',
+        last_error: 'not sent: the change was undone within the grace period',
+      }),
     ]);
     // A change made after the undo, held as long: when its messages arrive,
     // those of the undone change (due earlier) would have arrived first.
@@ -76,7 +93,12 @@ describe('the grace period of a status change', () => {
     await mail.waitFor((m) => m.to.some((t) => t.address === 'sam@seeker.example'), 30_000);
     await outboxSettled(30_000);
     const all = await mail.list();
-    expect(recipients(all)).toEqual(['cody@harbor.example', 'helen@eastside.example', 'henry@eastside.example', 'sam@seeker.example']);
+    expect(recipients(all)).toEqual([
+      'cody@harbor.example',
+      'helen@eastside.example',
+      'henry@eastside.example',
+      'sam@seeker.example',
+    ]);
     expect(await mail.to('rita@seeker.example')).toHaveLength(0);
     expect(await mail.to('wendy@westside.example')).toHaveLength(0);
   });

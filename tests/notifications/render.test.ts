@@ -165,7 +165,9 @@ describe('reasons and forwarding in emails', () => {
     expect(en.text).toContain('Status: Not eligible\nReason: Income above the limit: Over the limit for <two>\n');
     expect(en.html).toContain('Income above the limit: Over the limit for &lt;two&gt;');
     const es = renderEmail(declined('es'), SITE);
-    expect(es.text).toContain('Estado: No es elegible\nMotivo: Ingresos por encima del límite: Over the limit for <two>\n');
+    expect(es.text).toContain(
+      'Estado: No es elegible\nMotivo: Ingresos por encima del límite: Over the limit for <two>\n',
+    );
   });
 
   it('say nothing of a reason when there is none', () => {
@@ -204,7 +206,11 @@ describe('reasons and forwarding in emails', () => {
         event: 'created',
         from_status: null,
         to_status: 'not_updated',
-        referral: { ...job().referral!, program_name: 'Safe Haven Housing', forwarded_from: { program_name: 'Harbor Food Pantry' } },
+        referral: {
+          ...job().referral!,
+          program_name: 'Safe Haven Housing',
+          forwarded_from: { program_name: 'Harbor Food Pantry' },
+        },
       }),
       SITE,
     );

@@ -34,7 +34,9 @@ async function callStatusLink(token: string, action: 'inspect' | 'apply', why: A
   const body = {
     token,
     action,
-    ...(why.reason ? { reason: why.reason, ...(why.reasonText?.trim() ? { reason_text: why.reasonText.trim() } : {}) } : {}),
+    ...(why.reason
+      ? { reason: why.reason, ...(why.reasonText?.trim() ? { reason_text: why.reasonText.trim() } : {}) }
+      : {}),
   };
   const { data, error } = await supabase.functions.invoke<StatusLink>('apply-status-link', { body });
   if (error) throw error;

@@ -2,7 +2,10 @@ import { queryOptions, useQuery } from '@tanstack/react-query';
 import { supabase, type Tables } from '@/lib/supabase';
 import { referralKeys } from './keys';
 
-export type StatusReason = Pick<Tables<'status_reasons'>, 'status' | 'code' | 'label_en' | 'label_es' | 'sort' | 'active'>;
+export type StatusReason = Pick<
+  Tables<'status_reasons'>,
+  'status' | 'code' | 'label_en' | 'label_es' | 'sort' | 'active'
+>;
 
 /** Every reason, retired ones too (a referral keeps a retired reason and still shows its words). */
 export async function getStatusReasons(): Promise<StatusReason[]> {

@@ -45,7 +45,7 @@ export function useUpdateReferralStatus() {
         snapshot: patchReferralEverywhere(qc, input.id, {
           status: input.status,
           status_reason: needsReason(input.status) ? (input.statusReason ?? null) : null,
-          status_reason_text: needsReason(input.status) ? (input.statusReasonText?.trim() || null) : null,
+          status_reason_text: needsReason(input.status) ? input.statusReasonText?.trim() || null : null,
         }),
       };
     },

@@ -8,7 +8,9 @@ export type HistoryEvent = Pick<
   Tables<'referral_events'>,
   'id' | 'event_type' | 'from_status' | 'to_status' | 'actor_display_name' | 'actor_organization' | 'created_at'
 > &
-  Partial<Pick<Tables<'referral_events'>, 'from_goal_title' | 'to_goal_title' | 'status_reason' | 'status_reason_text'>>;
+  Partial<
+    Pick<Tables<'referral_events'>, 'from_goal_title' | 'to_goal_title' | 'status_reason' | 'status_reason_text'>
+  >;
 
 /** The words of a reason code (the drawer reads them from public.status_reasons). */
 export type ReasonLabeler = (status: string | null, code: string) => string | null;

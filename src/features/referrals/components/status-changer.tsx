@@ -231,7 +231,9 @@ export function StatusChanger({ referral, description, compact, canForward, seek
                   size={compact ? 'xs' : 'sm'}
                   label={compact ? undefined : reasonTextName}
                   aria-label={compact ? reasonTextName : undefined}
-                  description={compact ? undefined : 'Everyone on this referral reads this, the person referred included.'}
+                  description={
+                    compact ? undefined : 'Everyone on this referral reads this, the person referred included.'
+                  }
                   maxLength={REASON_TEXT_MAX}
                   value={reasonText}
                   onChange={(e) => setReasonText(e.currentTarget.value)}
@@ -286,9 +288,7 @@ export function StatusChanger({ referral, description, compact, canForward, seek
         {saved && (
           <Group gap={6} wrap="wrap">
             <Text size="xs">
-              {saved.forwardedTo
-                ? `Forwarded to ${saved.forwardedTo}.`
-                : `Saved: ${statusLabel(saved.to)}.`}
+              {saved.forwardedTo ? `Forwarded to ${saved.forwardedTo}.` : `Saved: ${statusLabel(saved.to)}.`}
             </Text>
             {!saved.forwardedTo && (
               <Anchor component="button" type="button" size="xs" fw={600} onClick={undo} disabled={update.isPending}>
