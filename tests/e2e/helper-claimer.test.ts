@@ -242,7 +242,9 @@ describe('helpers and claimers in the browser', () => {
     await history.getByText(`moved the referral to the goal "${second}"`).waitFor();
     await checkScreen(helen, '12-goal-moved');
     await goal.selectOption({ label: 'Remove from goal' });
-    await expect.poll(() => history.getByText(`removed the referral from the goal "${second}"`).count()).toBe(1);
+    await expect
+      .poll(() => history.getByText(`removed the referral from the goal "${second}"`).count(), { timeout: 10_000 })
+      .toBe(1);
     expect(await history.getByText(/removed the referral from the goal/).count()).toBe(removedBefore + 1);
     await expect.poll(() => goal.inputValue()).toBe('');
   });
