@@ -293,6 +293,8 @@ export type Database = {
           note_id: string | null
           referral_id: string
           seeker_id: string
+          status_reason: string | null
+          status_reason_text: string | null
           to_goal_id: string | null
           to_goal_title: string | null
           to_status: Database["public"]["Enums"]["referral_status"] | null
@@ -310,6 +312,8 @@ export type Database = {
           note_id?: string | null
           referral_id: string
           seeker_id: string
+          status_reason?: string | null
+          status_reason_text?: string | null
           to_goal_id?: string | null
           to_goal_title?: string | null
           to_status?: Database["public"]["Enums"]["referral_status"] | null
@@ -327,6 +331,8 @@ export type Database = {
           note_id?: string | null
           referral_id?: string
           seeker_id?: string
+          status_reason?: string | null
+          status_reason_text?: string | null
           to_goal_id?: string | null
           to_goal_title?: string | null
           to_status?: Database["public"]["Enums"]["referral_status"] | null
@@ -390,6 +396,7 @@ export type Database = {
         Row: {
           comment: string
           created_at: string
+          forwarded_from: string | null
           from_program_id: string | null
           from_site_id: string | null
           goal_id: string | null
@@ -399,12 +406,15 @@ export type Database = {
           referred_by_name: string
           seeker_id: string
           status: Database["public"]["Enums"]["referral_status"]
+          status_reason: string | null
+          status_reason_text: string | null
           updated_at: string
           version: number
         }
         Insert: {
           comment?: string
           created_at?: string
+          forwarded_from?: string | null
           from_program_id?: string | null
           from_site_id?: string | null
           goal_id?: string | null
@@ -414,12 +424,15 @@ export type Database = {
           referred_by_name?: string
           seeker_id: string
           status?: Database["public"]["Enums"]["referral_status"]
+          status_reason?: string | null
+          status_reason_text?: string | null
           updated_at?: string
           version?: number
         }
         Update: {
           comment?: string
           created_at?: string
+          forwarded_from?: string | null
           from_program_id?: string | null
           from_site_id?: string | null
           goal_id?: string | null
@@ -429,10 +442,19 @@ export type Database = {
           referred_by_name?: string
           seeker_id?: string
           status?: Database["public"]["Enums"]["referral_status"]
+          status_reason?: string | null
+          status_reason_text?: string | null
           updated_at?: string
           version?: number
         }
         Relationships: [
+          {
+            foreignKeyName: "referrals_forwarded_from_fkey"
+            columns: ["forwarded_from"]
+            isOneToOne: false
+            referencedRelation: "referrals"
+            referencedColumns: ["id"]
+          },
           {
             foreignKeyName: "referrals_from_program_id_fkey"
             columns: ["from_program_id"]
@@ -474,6 +496,13 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "seekers"
             referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "referrals_status_reason_fkey"
+            columns: ["status", "status_reason"]
+            isOneToOne: false
+            referencedRelation: "status_reasons"
+            referencedColumns: ["status", "code"]
           },
         ]
       }
@@ -685,6 +714,33 @@ export type Database = {
         }
         Relationships: []
       }
+      status_reasons: {
+        Row: {
+          active: boolean
+          code: string
+          label_en: string
+          label_es: string
+          sort: number
+          status: Database["public"]["Enums"]["referral_status"]
+        }
+        Insert: {
+          active?: boolean
+          code: string
+          label_en: string
+          label_es: string
+          sort?: number
+          status: Database["public"]["Enums"]["referral_status"]
+        }
+        Update: {
+          active?: boolean
+          code?: string
+          label_en?: string
+          label_es?: string
+          sort?: number
+          status?: Database["public"]["Enums"]["referral_status"]
+        }
+        Relationships: []
+      }
       zip_centroids: {
         Row: {
           latitude: number
@@ -708,7 +764,14 @@ export type Database = {
       [_ in never]: never
     }
     Functions: {
-      apply_one_click_link: { Args: { p_token: string }; Returns: Json }
+      apply_one_click_link: {
+        Args: {
+          p_status_reason?: string
+          p_status_reason_text?: string
+          p_token: string
+        }
+        Returns: Json
+      }
       claim_notification_jobs: {
         Args: { p_lease_seconds?: number; p_limit?: number }
         Returns: Json[]
@@ -728,6 +791,17 @@ export type Database = {
         }
         Returns: Database["public"]["Enums"]["notification_state"]
       }
+      forward_referral: {
+        Args: {
+          p_comment?: string
+          p_program_id: string
+          p_referral_id: string
+          p_status_reason: string
+          p_status_reason_text?: string
+          p_version: number
+        }
+        Returns: string
+      }
       inspect_one_click_link: { Args: { p_token: string }; Returns: Json }
       my_realtime_topics: {
         Args: Record<PropertyKey, never>
@@ -738,6 +812,7 @@ export type Database = {
         Returns: {
           comment: string
           created_at: string
+          forwarded_from: string | null
           from_program_id: string | null
           from_site_id: string | null
           goal_id: string | null
@@ -747,6 +822,8 @@ export type Database = {
           referred_by_name: string
           seeker_id: string
           status: Database["public"]["Enums"]["referral_status"]
+          status_reason: string | null
+          status_reason_text: string | null
           updated_at: string
           version: number
         }[]
@@ -756,6 +833,16 @@ export type Database = {
           isOneToOne: false
           isSetofReturn: true
         }
+      }
+      referral_forwards: {
+        Args: { p_referral_id: string }
+        Returns: {
+          created_at: string
+          direction: string
+          program_id: string
+          program_name: string
+          referral_id: string
+        }[]
       }
       retry_notification_jobs: {
         Args: { p_job_ids?: string[] }

@@ -18,6 +18,9 @@ create table public.referrals (
   created_at timestamp with time zone default now() not null,
   updated_at timestamp with time zone default now() not null,
   referred_by_name text default ''::text not null,
+  status_reason text,
+  status_reason_text text,
+  forwarded_from uuid,
   constraint referrals_pkey primary key (id),
   constraint referrals_comment_check check ((char_length(comment) <= 2000)),
   constraint referrals_made_from_one check ((num_nonnulls(from_site_id, from_program_id) = 1)),
@@ -27,7 +30,12 @@ create table public.referrals (
   constraint referrals_goal_of_seeker foreign key (goal_id, seeker_id) references public.goals(id, seeker_id) on delete set null (goal_id),
   constraint referrals_program_id_fkey foreign key (program_id) references public.programs(id) on delete restrict,
   constraint referrals_referred_by_fkey foreign key (referred_by) references public.profiles(id) on delete set null,
-  constraint referrals_seeker_id_fkey foreign key (seeker_id) references public.seekers(id) on delete cascade
+  constraint referrals_seeker_id_fkey foreign key (seeker_id) references public.seekers(id) on delete cascade,
+  constraint referrals_status_reason_text_check check ((char_length(status_reason_text) <= 500)),
+  constraint referrals_status_reason_text_needs_reason check (((status_reason_text is null) or (status_reason is not null))),
+  constraint referrals_status_reason_fkey foreign key (status, status_reason) references public.status_reasons(status, code),
+  constraint referrals_forwarded_from_check check ((forwarded_from <> id)),
+  constraint referrals_forwarded_from_fkey foreign key (forwarded_from) references public.referrals(id) on delete set null
 );
 comment on table public.referrals is 'A seeker connected to a program. Seen by its referrer, by the referrer''s team when the organisation it was made from shares, by every claimer of the receiving program, and by the seeker. Those parties may update status (staff also goal_id); nothing else changes after creation.';
 comment on column public.referrals.id is 'Referral id.';
@@ -43,9 +51,13 @@ comment on column public.referrals.version is 'Bumped by every update. Clients m
 comment on column public.referrals.created_at is 'When the referral was made.';
 comment on column public.referrals.updated_at is 'When the referral last changed.';
 comment on column public.referrals.referred_by_name is 'The referrer as every party sees them ("First L."), fixed when the referral is made; filled in automatically.';
+comment on column public.referrals.status_reason is 'Why the referral is in its status, for the six statuses that carry a reason (a code of public.status_reasons for this status). Staff must give one with such a status, a seeker may; cleared when the status moves to one without reasons. Changes only together with the status.';
+comment on column public.referrals.status_reason_text is 'Optional words with the reason (up to 500 characters), seen by every party, the seeker included.';
+comment on column public.referrals.forwarded_from is 'The referral this one was forwarded from: a claimer of that referral''s program marked it "Referred elsewhere" and sent the person on here in the same step (public.forward_referral).';
 
 -- any unfiltered list, newest first (the rule is checked on each row read)
 create index referrals_created_at_idx on public.referrals (created_at desc);
+create unique index referrals_forwarded_from_key on public.referrals (forwarded_from) where (forwarded_from is not null);
 create index referrals_from_program_id_idx on public.referrals (from_program_id, created_at desc) include (seeker_id) where (from_program_id is not null);
 create index referrals_from_site_id_idx on public.referrals (from_site_id, created_at desc) include (seeker_id) where (from_site_id is not null);
 create index referrals_goal_id_idx on public.referrals (goal_id, seeker_id) where (goal_id is not null);
@@ -59,8 +71,8 @@ alter table public.referrals replica identity full;
 revoke all on table public.referrals from public, anon, authenticated, service_role;
 grant insert, select, update, delete on table public.referrals to service_role;
 grant select on table public.referrals to authenticated;
-grant insert (id, seeker_id, program_id, from_site_id, from_program_id, comment, goal_id) on public.referrals to authenticated;
-grant update (status, goal_id) on public.referrals to authenticated;
+grant insert (id, seeker_id, program_id, from_site_id, from_program_id, comment, goal_id, forwarded_from) on public.referrals to authenticated;
+grant update (status, goal_id, status_reason, status_reason_text) on public.referrals to authenticated;
 
 -- Referrals before insert: referrer is the caller, made-from defaults for a
 -- one-membership referrer, and must be an organisation the referrer belongs to.

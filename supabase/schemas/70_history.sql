@@ -21,6 +21,8 @@ create table public.referral_events (
   to_goal_id uuid,
   to_goal_title text,
   created_at timestamp with time zone default clock_timestamp() not null,
+  status_reason text,
+  status_reason_text text,
   constraint referral_events_pkey primary key (id),
   constraint referral_events_actor_display_name_check check ((char_length(actor_display_name) <= 120)),
   constraint referral_events_actor_organization_check check ((char_length(actor_organization) <= 200)),
@@ -44,6 +46,8 @@ comment on column public.referral_events.from_goal_title is 'Title of the goal b
 comment on column public.referral_events.to_goal_id is 'Goal after (goal_added, goal_moved).';
 comment on column public.referral_events.to_goal_title is 'Title of the goal after, as it was then.';
 comment on column public.referral_events.created_at is 'When it happened.';
+comment on column public.referral_events.status_reason is 'The reason given with the change (status_changed), a code of public.status_reasons for to_status.';
+comment on column public.referral_events.status_reason_text is 'The words given with the reason, if any.';
 
 create index referral_events_referral_id_idx on public.referral_events (referral_id, created_at);
 create index referral_events_seeker_id_idx on public.referral_events (seeker_id, created_at);
@@ -205,9 +209,11 @@ begin
 
   if new.status is distinct from old.status then
     insert into public.referral_events
-      (referral_id, seeker_id, event_type, actor_id, actor_display_name, actor_organization, from_status, to_status)
+      (referral_id, seeker_id, event_type, actor_id, actor_display_name, actor_organization, from_status, to_status,
+       status_reason, status_reason_text)
     values
-      (new.id, new.seeker_id, 'status_changed', v_actor.actor_id, v_actor.display_name, v_actor.organization, old.status, new.status);
+      (new.id, new.seeker_id, 'status_changed', v_actor.actor_id, v_actor.display_name, v_actor.organization, old.status, new.status,
+       new.status_reason, new.status_reason_text);
   end if;
   if new.goal_id is distinct from old.goal_id then
     select title into v_from_title from public.goals where id = old.goal_id;

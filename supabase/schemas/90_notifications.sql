@@ -100,7 +100,7 @@ comment on column public.notification_jobs.language is 'Language of the message 
 comment on column public.notification_jobs.state is 'pending, sending, sent, dead or not_sent (see the type).';
 comment on column public.notification_jobs.tries is 'How many times a sender has claimed the job.';
 comment on column public.notification_jobs.max_tries is 'After this many failed tries the job is dead.';
-comment on column public.notification_jobs.next_attempt_at is 'Not claimed before this time (exponential backoff after a failure).';
+comment on column public.notification_jobs.next_attempt_at is 'Not claimed before this time: the grace period of a status change (private.notification_settings), then exponential backoff after a failure.';
 comment on column public.notification_jobs.locked_until is 'While sending: the claim''s lease. A job still sending after it is claimed again (the sender died).';
 comment on column public.notification_jobs.last_error is 'Why the last attempt failed, or why it was not sent (the address, if a provider quoted it, replaced by <address>).';
 comment on column public.notification_jobs.provider_message_id is 'The id the provider gave the message (Message-ID for SMTP).';
@@ -179,6 +179,31 @@ create table private.one_click_secret (
 comment on table private.one_click_secret is 'The HMAC key that signs one-click links. Replace the row to invalidate every link ever sent.';
 
 revoke all on table private.one_click_secret from public, anon, authenticated, service_role;
+
+-- notification_settings -------------------------------------------------------
+
+create table private.notification_settings (
+  id boolean default true not null,
+  status_change_grace_seconds integer default 30 not null,
+  constraint notification_settings_pkey primary key (id),
+  constraint notification_settings_id_check check (id),
+  constraint notification_settings_status_change_grace_seconds_check check (((status_change_grace_seconds >= 0) and (status_change_grace_seconds <= 3600)))
+);
+comment on table private.notification_settings is 'Settings of the outbox, one row. Admins change them here (Studio, or SQL as postgres).';
+comment on column private.notification_settings.status_change_grace_seconds is 'How long the messages about a status change wait in the outbox (notification_jobs.next_attempt_at) before they are sent, default 30: a change undone within it (the previous status restored) sends nothing. 0 sends at once.';
+
+revoke all on table private.notification_settings from public, anon, authenticated, service_role;
+
+-- The grace period of status-change messages.
+create or replace function private.status_change_grace()
+returns interval
+language sql
+stable security definer
+set search_path = ''
+as $$
+  select make_interval(secs => coalesce((select s.status_change_grace_seconds from private.notification_settings s), 30))
+$$;
+revoke all on function private.status_change_grace() from public, anon, authenticated, service_role;
 
 -- The signature of a one-click link: base64url(HMAC-SHA256(id:status)).
 create or replace function private.one_click_signature(p_link_id uuid, p_status public.referral_status)
@@ -278,7 +303,18 @@ begin
       'program_name', p.name,
       'program_phone', p.phone,
       'seeker_id', s.id,
-      'seeker_first_name', s.first_name
+      'seeker_first_name', s.first_name,
+      -- the reason of the change, while the referral is still in that status
+      'status_reason', case when r.status = c.to_status and r.status_reason is not null then jsonb_build_object(
+        'code', r.status_reason,
+        'label', case when c.language = 'es' then sr.label_es else sr.label_en end,
+        'text', r.status_reason_text) end,
+      'forwarded_to', (select jsonb_build_object('program_name', fp.name, 'program_phone', fp.phone)
+                       from public.referrals f join public.programs fp on fp.id = f.program_id
+                       where f.forwarded_from = r.id),
+      'forwarded_from', (select jsonb_build_object('program_name', op.name)
+                         from public.referrals o join public.programs op on op.id = o.program_id
+                         where o.id = r.forwarded_from)
     ) end,
     'contact_change', case when e.id is not null then jsonb_build_object(
       'fields', to_jsonb(e.fields),
@@ -296,6 +332,7 @@ begin
   from claimed c
   left join public.referrals r on r.id = c.referral_id
   left join public.programs p on p.id = r.program_id
+  left join public.status_reasons sr on sr.status = r.status and sr.code = r.status_reason
   left join public.seeker_events e on e.id = c.seeker_event_id
   left join public.seekers s on s.id = coalesce(r.seeker_id, e.seeker_id);
 end
@@ -421,6 +458,14 @@ as $$
     'recipient_kind', p_link.recipient_kind,
     'language', case when p_link.recipient_kind = 'seeker' then s.preferred_language else 'en' end,
     'expires_at', p_link.expires_at,
+    -- the reasons offered with the chosen status (required from staff, optional for the seeker)
+    'reason_required', p_link.recipient_kind <> 'seeker' and private.status_needs_reason(p_status),
+    'reasons', coalesce((
+      select jsonb_agg(jsonb_build_object('code', sr.code,
+                                          'label', case when p_link.recipient_kind = 'seeker' and s.preferred_language = 'es'
+                                                        then sr.label_es else sr.label_en end)
+                       order by sr.sort, sr.code)
+      from public.status_reasons sr where sr.status = p_status and sr.active), '[]'::jsonb),
     -- whoever holds a link that no longer speaks for its recipient learns
     -- nothing more about the referral
     'referral', case when p_state not in ('address_changed', 'no_access') then jsonb_build_object(
@@ -429,12 +474,17 @@ as $$
       'comment', r.comment,
       'created_at', r.created_at,
       'program_name', p.name,
-      'seeker_first_name', s.first_name
+      'seeker_first_name', s.first_name,
+      'status_reason', case when r.status_reason is not null then jsonb_build_object(
+        'code', r.status_reason,
+        'label', case when p_link.recipient_kind = 'seeker' and s.preferred_language = 'es' then cr.label_es else cr.label_en end,
+        'text', r.status_reason_text) end
     ) end
   )
   from public.referrals r
   join public.programs p on p.id = r.program_id
   join public.seekers s on s.id = r.seeker_id
+  left join public.status_reasons cr on cr.status = r.status and cr.code = r.status_reason
   where r.id = p_link.referral_id
 $$;
 revoke all on function private.one_click_describe(p_link private.one_click_links, p_status public.referral_status, p_state text) from public, anon, authenticated, service_role;
@@ -512,7 +562,7 @@ comment on function public.inspect_one_click_link(p_token text) is 'apply-status
 revoke all on function public.inspect_one_click_link(p_token text) from public, anon, authenticated, service_role;
 grant execute on function public.inspect_one_click_link(p_token text) to service_role;
 
-create or replace function public.apply_one_click_link(p_token text)
+create or replace function public.apply_one_click_link(p_token text, p_status_reason text default NULL::text, p_status_reason_text text default NULL::text)
 returns jsonb
 language plpgsql
 security definer
@@ -534,6 +584,22 @@ begin
   if v_state <> 'ready' then
     return private.one_click_describe(v_link, v.status, v_state);
   end if;
+  -- The reason: staff choose one for a status that needs it, a seeker may.
+  p_status_reason := nullif(btrim(p_status_reason), '');
+  p_status_reason_text := nullif(btrim(p_status_reason_text), '');
+  if p_status_reason is null and p_status_reason_text is not null then
+    p_status_reason_text := null;
+  end if;
+  if p_status_reason is not null and not exists (
+       select 1 from public.status_reasons sr where sr.status = v.status and sr.code = p_status_reason and sr.active) then
+    return private.one_click_describe(v_link, v.status, 'ready') || jsonb_build_object('error', 'unknown_reason');
+  end if;
+  if p_status_reason is null and v_link.recipient_kind <> 'seeker' and private.status_needs_reason(v.status) then
+    return private.one_click_describe(v_link, v.status, 'ready') || jsonb_build_object('error', 'reason_required');
+  end if;
+  if char_length(p_status_reason_text) > 500 then
+    return private.one_click_describe(v_link, v.status, 'ready') || jsonb_build_object('error', 'reason_too_long');
+  end if;
 
   update private.one_click_links set used_at = now(), used_status = v.status where id = v_link.id
   returning * into v_link;
@@ -549,15 +615,19 @@ begin
     perform private.set_actor(v_link.recipient_user_id, null, null);
   end if;
 
-  update public.referrals set status = v.status where id = v_link.referral_id;
+  update public.referrals
+  set status = v.status,
+      status_reason = case when private.status_needs_reason(v.status) then p_status_reason end,
+      status_reason_text = case when private.status_needs_reason(v.status) then p_status_reason_text end
+  where id = v_link.referral_id;
 
   perform set_config('app.actor_seeker_id', '', true);
   return private.one_click_describe(v_link, v.status, 'applied');
 end
 $$;
-comment on function public.apply_one_click_link(p_token text) is 'apply-status-link only (service_role): applies a one-click status link once, as its recipient.';
-revoke all on function public.apply_one_click_link(p_token text) from public, anon, authenticated, service_role;
-grant execute on function public.apply_one_click_link(p_token text) to service_role;
+comment on function public.apply_one_click_link(p_token text, p_status_reason text, p_status_reason_text text) is 'apply-status-link only (service_role): applies a one-click status link once, as its recipient, with the reason chosen on the confirm page (required from staff for a status that needs one: error reason_required; unknown_reason; reason_too_long; the link stays unused).';
+revoke all on function public.apply_one_click_link(p_token text, p_status_reason text, p_status_reason_text text) from public, anon, authenticated, service_role;
+grant execute on function public.apply_one_click_link(p_token text, p_status_reason text, p_status_reason_text text) to service_role;
 
 -- The send-notifications request, through pg_net, with the URL and key from
 -- Vault. A missing secret is an error that names it (never a silent no-op).
@@ -648,6 +718,10 @@ declare
   v_seeker public.seekers%rowtype;
   v_actor_is_seeker boolean;
   v_jobs integer := 0;
+  v_from public.referral_status := case when tg_op = 'UPDATE' then old.status end;
+  v_pending_from public.referral_status;
+  v_forwarded boolean := tg_op = 'INSERT' and new.forwarded_from is not null;
+  v_next timestamptz := case when tg_op = 'UPDATE' then now() + private.status_change_grace() else now() end;
 begin
   -- Any earlier one-click link of this referral no longer applies.
   if tg_op = 'UPDATE' then
@@ -665,6 +739,31 @@ begin
     return null;
   end if;
 
+  -- A change made while the messages of the one before it still wait out
+  -- their grace period: those messages are not sent. Back to the status
+  -- before them (an undo): nothing is sent at all; to another status: the
+  -- messages say from the first status to this one.
+  if tg_op = 'UPDATE' then
+    with cancelled as (
+      update public.notification_jobs j
+      set state = 'not_sent',
+          last_error = case when new.status = j.from_status
+                            then 'not sent: the change was undone within the grace period'
+                            else 'not sent: replaced by a later change within the grace period' end,
+          updated_at = now()
+      where j.referral_id = new.id and j.event = 'status_changed' and j.state = 'pending' and j.tries = 0
+        and j.next_attempt_at > now()
+      returning j.from_status, j.created_at
+    )
+    select c.from_status into v_pending_from from cancelled c order by c.created_at limit 1;
+    if v_pending_from is not null then
+      if v_pending_from = new.status then
+        return null;
+      end if;
+      v_from := v_pending_from;
+    end if;
+  end if;
+
   select * into v_who from private.notification_actor();
   select * into v_actor from private.current_actor();
   v_actor_is_seeker := coalesce(v_who.seeker_id = v_seeker.id, false)
@@ -677,15 +776,17 @@ begin
     select pm.user_id, 'program'::public.notification_recipient_kind as kind, 0 as rank
     from public.program_members pm where pm.program_id = new.program_id
     union all
-    select new.referred_by, 'helper', 1 where new.referred_by is not null
+    -- a forwarded referral's referrer and team are the original's program:
+    -- they hear of it by the original's change to "Referred elsewhere"
+    select new.referred_by, 'helper', 1 where new.referred_by is not null and not v_forwarded
     union all
     select sm.user_id, 'helper', 2
     from public.site_members sm join public.sites s on s.id = sm.site_id
-    where sm.site_id = new.from_site_id and s.team_sharing
+    where sm.site_id = new.from_site_id and s.team_sharing and not v_forwarded
     union all
     select pm.user_id, 'helper', 2
     from public.program_members pm join public.programs p on p.id = pm.program_id
-    where pm.program_id = new.from_program_id and p.team_sharing
+    where pm.program_id = new.from_program_id and p.team_sharing and not v_forwarded
   ),
   chosen as (
     select distinct on (staff.user_id) staff.user_id, staff.kind
@@ -700,12 +801,12 @@ begin
   jobs as (
     insert into public.notification_jobs
       (referral_id, event, from_status, to_status, actor_display_name, actor_organization, actor_is_seeker,
-       recipient_kind, recipient_user_id, recipient_name, channel, address, language, state, last_error)
-    select new.id, v_event, case when tg_op = 'UPDATE' then old.status end, new.status,
+       recipient_kind, recipient_user_id, recipient_name, channel, address, language, state, last_error, next_attempt_at)
+    select new.id, v_event, v_from, new.status,
            coalesce(v_actor.display_name, ''), v_actor.organization, v_actor_is_seeker,
            c.kind, c.user_id, coalesce(pr.first_name, ''), 'email', u.email, 'en',
            case when u.email is null or u.email = '' then 'not_sent' else 'pending' end::public.notification_state,
-           case when u.email is null or u.email = '' then 'not sent: no email address' end
+           case when u.email is null or u.email = '' then 'not sent: no email address' end, v_next
     from chosen c
     join auth.users u on u.id = c.user_id
     left join public.profiles pr on pr.id = c.user_id
@@ -721,7 +822,8 @@ begin
   select count(*) into v_jobs from jobs;
 
   -- The seeker, by how they want to be reached (phone: a call, not a message).
-  if not v_actor_is_seeker and v_seeker.preferred_contact in ('email', 'text') then
+  -- A forwarded referral is told to them once, by the original's change.
+  if not v_actor_is_seeker and not v_forwarded and v_seeker.preferred_contact in ('email', 'text') then
     declare
       v_channel public.notification_channel :=
         case when v_seeker.preferred_contact = 'email' then 'email' else 'sms' end;
@@ -730,15 +832,16 @@ begin
     begin
       insert into public.notification_jobs
         (referral_id, event, from_status, to_status, actor_display_name, actor_organization, actor_is_seeker,
-         recipient_kind, recipient_seeker_id, recipient_name, channel, address, language, state, last_error)
+         recipient_kind, recipient_seeker_id, recipient_name, channel, address, language, state, last_error,
+         next_attempt_at)
       values
-        (new.id, v_event, case when tg_op = 'UPDATE' then old.status end, new.status,
+        (new.id, v_event, v_from, new.status,
          coalesce(v_actor.display_name, ''), v_actor.organization, false,
          'seeker', v_seeker.id, v_seeker.first_name, v_channel, v_address, v_seeker.preferred_language,
          case when coalesce(v_address, '') = '' then 'not_sent' else 'pending' end::public.notification_state,
          case when coalesce(v_address, '') = '' then
            case when v_channel = 'email' then 'not sent: no email address' else 'not sent: no phone number' end
-         end)
+         end, v_next)
       returning id into v_job_id;
       v_jobs := v_jobs + 1;
       if v_channel = 'email' and coalesce(v_address, '') <> '' then
@@ -822,6 +925,9 @@ create trigger seeker_events_notify_contact_changed after insert on public.seeke
 
 -- The key that signs one-click links, made once per database.
 insert into private.one_click_secret default values;
+
+-- The outbox settings, one row.
+insert into private.notification_settings default values;
 
 -- The sender runs the hosted way everywhere (the local stack provides pg_cron,
 -- pg_net and Vault as the platform does): the trigger below calls it right

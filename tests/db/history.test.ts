@@ -218,7 +218,7 @@ describe('referral history', () => {
     await sql(`
       begin;
       select private.set_actor('${users.carl.id}');
-      update public.referrals set status = 'no_capacity' where id = '${referrals.R2}';
+      update public.referrals set status = 'no_capacity', status_reason = 'no_staff' where id = '${referrals.R2}';
       commit;`);
     const [ev] = await sql<Event>(
       'select * from public.referral_events where referral_id = $1 order by id desc limit 1',

@@ -53,6 +53,7 @@ describe('a referral changed by two people at once', () => {
 
     await statusIn(helen).selectOption({ label: 'Eligible' });
     const drawer = helen.getByRole('dialog', { name: 'Referral' });
+    await drawer.getByRole('button', { name: 'Save' }).click();
     await drawer.getByRole('alert').filter({ hasText: 'Someone else changed this referral first' }).waitFor();
     await expect.poll(() => statusIn(helen).inputValue()).toBe('pending');
     await checkScreen(helen, '19-conflict');
@@ -61,7 +62,10 @@ describe('a referral changed by two people at once', () => {
   });
 
   it('catches up after Realtime comes back, without a reload', async () => {
-    const { error } = await clara.from('referrals').update({ status: 'no_capacity' }).eq('id', r1);
+    const { error } = await clara
+      .from('referrals')
+      .update({ status: 'no_capacity', status_reason: 'waitlist_full' })
+      .eq('id', r1);
     expect(error).toBeNull();
     await control('start', 'realtime');
     realtimeStopped = false;

@@ -141,8 +141,22 @@ describe('helpers and claimers in the browser', () => {
       reached = await carl.evaluate((l) => document.activeElement?.getAttribute('aria-label') === l, label);
     }
     expect(reached, 'the status control is reachable with Tab').toBe(true);
+    // Choosing saves nothing: the box keeps the focus and Save appears; no request is sent.
+    const writes: string[] = [];
+    carl.on('request', (r) => {
+      if (r.method() === 'PATCH' && r.url().includes('/rest/v1/referrals')) writes.push(r.url());
+    });
     await carl.keyboard.press('e');
     await expect.poll(() => status.inputValue()).toBe('eligible');
+    const save = carl.getByRole('button', {
+      name: "Save the status of Sam Seeker's referral to Safe Haven Housing: Eligible",
+    });
+    await save.waitFor();
+    expect(await carl.evaluate((l) => document.activeElement?.getAttribute('aria-label') === l, label)).toBe(true);
+    // Tab to Save, Enter: now it is saved (the one write of this test, so none was sent before)
+    await carl.keyboard.press('Tab');
+    expect(await save.evaluate((el) => el === document.activeElement)).toBe(true);
+    await carl.keyboard.press('Enter');
     await expect
       .poll(
         async () =>
@@ -150,18 +164,10 @@ describe('helpers and claimers in the browser', () => {
             .status,
       )
       .toBe('eligible');
-    try {
-      await carl.getByText("Sam Seeker's referral to Safe Haven Housing: Eligible.").waitFor();
-    } catch (e) {
-      await carl.screenshot({ path: 'test-results/screenshots/debug-carl.png' });
-      console.log(
-        await carl
-          .locator('.mantine-Notifications-root')
-          .innerText()
-          .catch(() => 'none'),
-      );
-      throw e;
-    }
+    await carl.getByText('Saved: Eligible.').waitFor();
+    expect(writes).toHaveLength(1);
+    // the keyboard is back on the status box, not at the top of the page
+    expect(await carl.evaluate((l) => document.activeElement?.getAttribute('aria-label') === l, label)).toBe(true);
     await checkScreen(carl, '08-inbound-after-change');
   });
 
@@ -236,7 +242,9 @@ describe('helpers and claimers in the browser', () => {
     await history.getByText(`moved the referral to the goal "${second}"`).waitFor();
     await checkScreen(helen, '12-goal-moved');
     await goal.selectOption({ label: 'Remove from goal' });
-    await expect.poll(() => history.getByText(`removed the referral from the goal "${second}"`).count()).toBe(1);
+    await expect
+      .poll(() => history.getByText(`removed the referral from the goal "${second}"`).count(), { timeout: 10_000 })
+      .toBe(1);
     expect(await history.getByText(/removed the referral from the goal/).count()).toBe(removedBefore + 1);
     await expect.poll(() => goal.inputValue()).toBe('');
   });

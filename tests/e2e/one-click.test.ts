@@ -124,6 +124,14 @@ describe('one-click links in the browser', () => {
     const confirm = page.getByRole('button', { name: 'Confirm: Referred elsewhere' });
     await confirm.waitFor();
     await checkScreen(page, 'one-click-confirm-en-360');
+    // staff say why: Confirm without a reason changes nothing and asks for one
+    await confirm.focus();
+    await page.keyboard.press('Enter');
+    await page.getByText('Choose a reason before confirming.').waitFor();
+    expect(await statusOfR2()).toBe('eligible');
+    const reason = page.getByRole('combobox', { name: 'Reason (needed for this status)' });
+    await reason.focus();
+    await reason.selectOption({ label: 'The person asked to go elsewhere' });
     await confirm.focus();
     await page.keyboard.press('Enter');
     await expect
@@ -135,6 +143,11 @@ describe('one-click links in the browser', () => {
       [R2],
     );
     expect(event).toEqual({ actor_display_name: 'Wendy W.', actor_organization: 'Westside Family Center' });
+    const [{ status_reason }] = await sql<{ status_reason: string }>(
+      'select status_reason from public.referrals where id = $1',
+      [R2],
+    );
+    expect(status_reason).toBe('client_request');
   });
 
   it("a link sent to an address that is no longer the recipient's changes nothing and says so", async () => {

@@ -134,8 +134,23 @@ describe('the seeker portal', () => {
     const r1 = card(sam, 'Harbor Food Pantry');
     await r1.getByRole('button', { name: "Couldn't get help", exact: true }).focus();
     await sam.keyboard.press('Enter');
+    // a status that carries a reason asks why (optional) before saving
+    const why = r1.getByRole('radiogroup', { name: 'Why? (optional)' });
+    await why.waitFor();
+    expect(await statusOf(R1)).toBe('not_updated');
+    await checkScreen(sam, 'portal-why-en-360');
+    await why.getByRole('radio', { name: 'No way to get there' }).focus();
+    await sam.keyboard.press('Space');
+    await r1.getByRole('button', { name: "Save: Couldn't get help" }).focus();
+    await sam.keyboard.press('Enter');
     await r1.getByRole('button', { name: "Couldn't get help (current)" }).waitFor();
     await waitUntil('R1 updated', async () => (await statusOf(R1)) === 'couldnt_get_help');
+    await r1.getByText('Reason: No way to get there').waitFor();
+    const [{ status_reason }] = await sql<{ status_reason: string }>(
+      'select status_reason from public.referrals where id = $1',
+      [R1],
+    );
+    expect(status_reason).toBe('transport');
     await expect.poll(() => helenRow.getByRole('combobox').inputValue(), { timeout: 10_000 }).toBe('couldnt_get_help');
     const helen = await signIn('helen@eastside.example');
     const { data } = await helen.from('referrals').select('status').eq('id', R1).single();
@@ -163,7 +178,7 @@ describe('the seeker portal', () => {
       );
       return row!.preferred_contact === 'text';
     });
-    await expect.poll(() => sam.getByRole('status').filter({ hasText: 'Guardado' }).count()).toBe(1);
+    await expect.poll(() => sam.getByRole('status').filter({ hasText: /^Guardado$/ }).count()).toBe(1);
     await noHorizontalScroll(sam);
     await checkScreen(sam, 'portal-referrals-es-360');
 

@@ -110,7 +110,7 @@ describe('two screens stay in sync', () => {
       await expect.poll(() => drawerStatus(page), { timeout: 20_000 }).toBe('got_help');
     }
     // And they are live again afterwards (no reload).
-    await cody.from('referrals').update({ status: 'no_capacity' }).eq('id', R1);
+    await cody.from('referrals').update({ status: 'no_capacity', status_reason: 'waitlist_full' }).eq('id', R1);
     await within(5000, performance.now(), [
       () => expect.poll(() => drawerStatus(helen), { timeout: 6000, interval: 20 }).toBe('no_capacity'),
       () => expect.poll(() => drawerStatus(clara), { timeout: 6000, interval: 20 }).toBe('no_capacity'),

@@ -37,6 +37,7 @@ import {
   tokenOf,
   waitUntil,
 } from './helpers.ts';
+import { withReason } from '../support/reasons.ts';
 
 let carl: Client;
 let wendy: Client;
@@ -58,7 +59,7 @@ afterAll(async () => {
 });
 
 async function setStatus(client: Client, id: string, status: string) {
-  const { error } = await client.from('referrals').update({ status: status as never }).eq('id', id);
+  const { error } = await client.from('referrals').update(withReason(status) as never).eq('id', id);
   expect(error).toBeNull();
 }
 
@@ -129,7 +130,7 @@ describe('a status change', () => {
     const before = (await jobsOf(R2)).length;
     const { error } = await carl
       .from('referrals')
-      .update({ status: 'no_capacity', goal_id: '60000000-0000-4000-8000-000000000001' })
+      .update({ status: 'no_capacity', status_reason: 'other', goal_id: '60000000-0000-4000-8000-000000000001' })
       .eq('id', R2);
     // the goal belongs to Sam, not Rita: the whole update fails
     expect(error).not.toBeNull();
@@ -372,8 +373,8 @@ describe('the hosted schedule (pg_cron + pg_net + Vault, as on hosted Supabase)'
 
 describe('one-click links (through the edge function)', () => {
   let ritaMail: Awaited<ReturnType<typeof mail.waitFor>>;
-  const apply = (token: string, action: 'inspect' | 'apply') =>
-    anonClient().functions.invoke('apply-status-link', { body: { token, action } });
+  const apply = (token: string, action: 'inspect' | 'apply', reason?: string) =>
+    anonClient().functions.invoke('apply-status-link', { body: { token, action, ...(reason ? { reason } : {}) } });
 
   beforeEach(async () => {
     await freshWorld(resetDb);
@@ -424,7 +425,7 @@ describe('one-click links (through the edge function)', () => {
     await mail.clear();
     await setStatus(wendy, R2, 'needs_client_action');
     const carlMail = await mail.waitFor((m) => m.to.some((t) => t.address === 'carl@safehaven.example'));
-    const res = await apply(tokenOf(oneClickLink(carlMail, 'no_capacity')), 'apply');
+    const res = await apply(tokenOf(oneClickLink(carlMail, 'no_capacity')), 'apply', 'waitlist_full');
     expect(res.data).toMatchObject({ state: 'applied' });
     const [event] = await sql(
       `select actor_display_name, actor_organization, to_status from public.referral_events

@@ -142,3 +142,78 @@ describe('notification emails', () => {
     );
   });
 });
+
+describe('reasons and forwarding in emails', () => {
+  const declined = (language: 'en' | 'es', kind: ClaimedJob['recipient_kind'] = 'seeker') =>
+    job({
+      language,
+      recipient_kind: kind,
+      to_status: 'not_eligible',
+      current_status: 'not_eligible',
+      referral: {
+        ...job().referral!,
+        status_reason: {
+          code: 'income',
+          label: language === 'es' ? 'Ingresos por encima del límite' : 'Income above the limit',
+          text: 'Over the limit for <two>',
+        },
+      },
+    });
+
+  it('say why, in English and in Spanish, escaped in HTML', () => {
+    const en = renderEmail(declined('en'), SITE);
+    expect(en.text).toContain('Status: Not eligible\nReason: Income above the limit: Over the limit for <two>\n');
+    expect(en.html).toContain('Income above the limit: Over the limit for &lt;two&gt;');
+    const es = renderEmail(declined('es'), SITE);
+    expect(es.text).toContain(
+      'Estado: No es elegible\nMotivo: Ingresos por encima del límite: Over the limit for <two>\n',
+    );
+  });
+
+  it('say nothing of a reason when there is none', () => {
+    expect(renderEmail(job(), SITE).text).not.toContain('Reason:');
+  });
+
+  const forwarded = (language: 'en' | 'es', kind: ClaimedJob['recipient_kind']) =>
+    job({
+      language,
+      recipient_kind: kind,
+      to_status: 'referred_elsewhere',
+      referral: {
+        ...job().referral!,
+        status_reason: { code: 'better_fit', label: 'Another program is a better fit', text: null },
+        forwarded_to: { program_name: 'Safe Haven Housing', program_phone: null },
+      },
+    });
+
+  it('tell the seeker and the referrer where the person was sent on to, in one message', () => {
+    const seeker = renderEmail(forwarded('en', 'seeker'), SITE);
+    expect(seeker.subject).toBe('Harbor Food Pantry referred you on to Safe Haven Housing');
+    expect(seeker.text).toContain('Referred on to: Safe Haven Housing');
+    const seekerEs = renderEmail(forwarded('es', 'seeker'), SITE);
+    expect(seekerEs.subject).toBe('Harbor Food Pantry le refirió a Safe Haven Housing');
+    const helper = renderEmail(forwarded('en', 'helper'), SITE);
+    expect(helper.subject).toBe("Sam's referral to Harbor Food Pantry was forwarded to Safe Haven Housing");
+    expect(helper.text).toContain(
+      "Clara C. (Harbor Food Pantry) sent Sam's referral to Harbor Food Pantry on to Safe Haven Housing.",
+    );
+  });
+
+  it("tell the new program's claimers where it came from", () => {
+    const email = renderEmail(
+      job({
+        recipient_kind: 'program',
+        event: 'created',
+        from_status: null,
+        to_status: 'not_updated',
+        referral: {
+          ...job().referral!,
+          program_name: 'Safe Haven Housing',
+          forwarded_from: { program_name: 'Harbor Food Pantry' },
+        },
+      }),
+      SITE,
+    );
+    expect(email.text).toContain('Forwarded from: Harbor Food Pantry');
+  });
+});

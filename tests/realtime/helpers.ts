@@ -4,6 +4,7 @@
  */
 import type { RealtimeChannel, RealtimePostgresChangesPayload } from '@supabase/supabase-js';
 import { anonClient, signIn, sql, type Client } from '../support/stack.ts';
+import { withReason } from '../support/reasons.ts';
 
 export const R1 = '50000000-0000-4000-8000-000000000001';
 export const R2 = '50000000-0000-4000-8000-000000000002';
@@ -117,7 +118,7 @@ export const isRow = (id: string, status?: string) => (c: Change) =>
 export async function setStatus(client: Client, id: string, status: string): Promise<void> {
   const { data, error } = await client
     .from('referrals')
-    .update({ status } as never)
+    .update(withReason(status) as never)
     .eq('id', id)
     .select('id');
   if (error) throw new Error(`update failed: ${error.message}`);

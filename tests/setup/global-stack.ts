@@ -7,6 +7,7 @@
  */
 import http from 'node:http';
 import { join } from 'node:path';
+import pg from 'pg';
 import { ROOT } from '../../stack/config.ts';
 import { RATE_LIMIT_ENV } from '../../stack/auth/limits.ts';
 import { startStack, type StackHandle } from '../../stack/stack.ts';
@@ -43,6 +44,29 @@ function controlServer(stack: StackHandle): Promise<http.Server> {
  */
 export const RAISED_RATE_LIMITS = '1000000';
 
+/**
+ * The messages of a status change wait a grace period in the outbox (30 s by
+ * default, private.notification_settings) so that an undo sends nothing, and
+ * a change made within it replaces the one before. The suites that are about
+ * delivery make several changes in a row and expect a message for each, so
+ * the test stack sends at once; the tests of the grace period itself
+ * (tests/notifications/grace.test.ts, the undo in tests/e2e) set the grace
+ * they need and put this back.
+ */
+export const TEST_STATUS_CHANGE_GRACE_SECONDS = 0;
+
+async function setTestGrace(): Promise<void> {
+  const client = new pg.Client({ connectionString: env.dbUrl });
+  await client.connect();
+  try {
+    await client.query('update private.notification_settings set status_change_grace_seconds = $1', [
+      TEST_STATUS_CHANGE_GRACE_SECONDS,
+    ]);
+  } finally {
+    await client.end();
+  }
+}
+
 export default async function setup(): Promise<() => Promise<void>> {
   const t0 = performance.now();
   for (const name of Object.values(RATE_LIMIT_ENV)) process.env[name] = RAISED_RATE_LIMITS;
@@ -60,6 +84,7 @@ export default async function setup(): Promise<() => Promise<void>> {
         }
       : (svc, line) => process.stderr.write(`[${svc}] ${line}\n`),
   });
+  await setTestGrace();
   const control = await controlServer(stack);
   const app = wantsApp() ? await startAppServer() : undefined;
   process.stderr.write(

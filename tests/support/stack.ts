@@ -65,10 +65,11 @@ export async function closeDb(): Promise<void> {
 }
 
 /**
- * Tables holding reference data loaded by migrations (not by the seed):
+ * Tables holding reference data loaded by migrations (not by the seed: ZIP
+ * centroids, the status reasons admins keep):
  * resetDb keeps them.
  */
-export const STATIC_TABLES = ['zip_centroids'];
+export const STATIC_TABLES = ['zip_centroids', 'status_reasons'];
 
 /** Empties every table the seed fills and runs supabase/seed.sql again. */
 export async function resetDb(): Promise<void> {

@@ -7,3 +7,5 @@ export { ReferralTable } from './components/referral-table';
 export { useReferralParam } from './components/use-referral-param';
 export { StatusBadge } from './components/status-badge';
 export { COMMENT_MAX } from './limits';
+export { useStatusReasons, reasonsFor, reasonLabel, type StatusReason } from './api/get-status-reasons';
+export { UNDO_MS } from './components/status-changer';

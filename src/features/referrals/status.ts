@@ -11,8 +11,12 @@ import {
   ALL_STATUSES as CATALOGUE_STATUSES,
   STATUS_GROUPS as CATALOGUE_GROUPS,
   STATUS_LABELS as CATALOGUE_LABELS,
+  needsReason,
   type StatusGroupId,
 } from '@shared/statuses.ts';
+
+/** Whether a status carries a reason (staff must give one). */
+export { needsReason };
 
 export type ReferralStatus = Enums<'referral_status'>;
 export type { StatusGroupId };

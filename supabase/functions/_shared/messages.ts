@@ -17,6 +17,16 @@ interface Words {
   status: string;
   comment: string;
   noComment: string;
+  /** the reason given with the status, and the words given with it */
+  reason: string;
+  /** the program a forwarded referral went on to, or came from */
+  forwardedTo: string;
+  forwardedFrom: string;
+  /** "Harbor Food Pantry referred you on to Safe Haven Housing" */
+  seekerForwarded: (who: string, program: string) => string;
+  /** "Clara C. (Harbor Food Pantry) sent Sam's referral to Harbor Food Pantry on to Safe Haven Housing" */
+  staffForwarded: (who: string, seeker: string, from: string, to: string) => string;
+  staffForwardedSubject: (seeker: string, from: string, to: string) => string;
   open: string;
   openPortal: string;
   oneClickIntro: string;
@@ -58,6 +68,12 @@ export const WORDS: Record<Language, Words> = {
     status: 'Status',
     comment: 'Comment with the referral',
     noComment: '(no comment)',
+    reason: 'Reason',
+    forwardedTo: 'Referred on to',
+    forwardedFrom: 'Forwarded from',
+    seekerForwarded: (who, program) => `${who} referred you on to ${program}`,
+    staffForwarded: (who, seeker, from, to) => `${who} sent ${seeker}'s referral to ${from} on to ${to}`,
+    staffForwardedSubject: (seeker, from, to) => `${seeker}'s referral to ${from} was forwarded to ${to}`,
     open: 'Open the referral',
     openPortal: 'Open your referrals page',
     oneClickIntro: 'Update the status in one click:',
@@ -97,6 +113,12 @@ export const WORDS: Record<Language, Words> = {
     status: 'Estado',
     comment: 'Comentario del referido',
     noComment: '(sin comentario)',
+    reason: 'Motivo',
+    forwardedTo: 'Referido ahora a',
+    forwardedFrom: 'Enviado desde',
+    seekerForwarded: (who, program) => `${who} le refirió a ${program}`,
+    staffForwarded: (who, seeker, from, to) => `${who} envió el referido de ${seeker} a ${from} a ${to}`,
+    staffForwardedSubject: (seeker, from, to) => `El referido de ${seeker} a ${from} se envió a ${to}`,
     open: 'Ver el referido',
     openPortal: 'Ver sus referidos',
     oneClickIntro: 'Actualice el estado con un clic:',

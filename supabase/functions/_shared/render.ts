@@ -36,6 +36,12 @@ export interface ClaimedJob {
     program_phone: string | null;
     seeker_id: string;
     seeker_first_name: string;
+    /** the reason given with the change, in the recipient's language (while the referral is still in that status) */
+    status_reason?: { code: string; label: string | null; text: string | null } | null;
+    /** the referral this one was forwarded to (a claimer marked it "Referred elsewhere" and sent the person on) */
+    forwarded_to?: { program_name: string; program_phone: string | null } | null;
+    /** the referral this one was forwarded from */
+    forwarded_from?: { program_name: string } | null;
   } | null;
   links: OneClickLink[];
   /** contact_changed only: which details changed. */
@@ -90,6 +96,20 @@ function contactChangedHeadline(job: ClaimedJob): string {
   return job.actor_is_seeker ? w.contactChangedBySelf(fields) : w.contactChangedBy(actorLabel(job, false), fields);
 }
 
+/** The program a change to "Referred elsewhere" sent the person on to, if it did. */
+function forwardedTo(job: ClaimedJob): string | null {
+  if (job.event !== 'status_changed' || job.to_status !== 'referred_elsewhere') return null;
+  return referralOf(job).forwarded_to?.program_name ?? null;
+}
+
+/** "Income above the limit: over the limit for two" (the label alone, or the words alone when the label is unknown). */
+export function reasonText(job: ClaimedJob): string | null {
+  const r = job.referral?.status_reason;
+  if (!r || job.event !== 'status_changed') return null;
+  const label = r.label || r.code;
+  return r.text ? `${label}: ${r.text}` : label;
+}
+
 /** The one sentence saying what happened; also the seeker's subject. */
 export function headline(job: ClaimedJob): string {
   if (job.event === 'contact_changed') return contactChangedHeadline(job);
@@ -97,6 +117,12 @@ export function headline(job: ClaimedJob): string {
   const w = WORDS[l];
   const status = statusLabel(l, job.to_status ?? '');
   const { program_name: program, seeker_first_name: seeker } = referralOf(job);
+  const onTo = forwardedTo(job);
+  if (onTo) {
+    return job.recipient_kind === 'seeker'
+      ? w.seekerForwarded(actorLabel(job, true), onTo)
+      : w.staffForwarded(actorLabel(job, false), seeker, program, onTo);
+  }
   if (job.recipient_kind === 'seeker') {
     const who = actorLabel(job, true);
     return job.event === 'created' ? w.seekerCreated(who, program) : w.seekerStatusChanged(who, status);
@@ -114,6 +140,8 @@ export function subject(job: ClaimedJob): string {
   if (job.event === 'contact_changed') return w.contactChangedSubject;
   if (job.recipient_kind === 'seeker') return headline(job);
   const { program_name: program, seeker_first_name: seeker } = referralOf(job);
+  const onTo = forwardedTo(job);
+  if (onTo) return w.staffForwardedSubject(seeker, program, onTo);
   return job.event === 'created'
     ? w.staffCreatedSubject(seeker, program)
     : w.staffStatusSubject(seeker, program, statusLabel(l, job.to_status ?? ''));
@@ -171,6 +199,15 @@ export function renderEmail(job: ClaimedJob, siteUrl: string): RenderedEmail {
     .filter((link) => link.status in STATUS_LABELS[l])
     .map((link) => ({ label: statusLabel(l, link.status), href: oneClickUrl(link.token, siteUrl) }));
   const footer = job.recipient_kind === 'seeker' ? w.seekerFooter : w.staffFooter;
+  const reason = reasonText(job);
+  const onTo = forwardedTo(job);
+  const from = job.event === 'created' ? (referralOf(job).forwarded_from?.program_name ?? null) : null;
+  // rows after the status: why, and where the person was sent on to (or came from)
+  const extra: [string, string][] = [
+    ...(reason ? [[w.reason, reason] as [string, string]] : []),
+    ...(onTo ? [[w.forwardedTo, onTo] as [string, string]] : []),
+    ...(from ? [[w.forwardedFrom, from] as [string, string]] : []),
+  ];
 
   const text = [
     w.hello(job.recipient_name),
@@ -180,6 +217,7 @@ export function renderEmail(job: ClaimedJob, siteUrl: string): RenderedEmail {
     `${w.program}: ${referralOf(job).program_name}`,
     `${w.seeker}: ${referralOf(job).seeker_first_name}`,
     `${w.status}: ${status}`,
+    ...extra.map(([k, v]) => `${k}: ${v}`),
     `${w.comment}: ${comment || w.noComment}`,
     '',
     `${w.open}: ${url}`,
@@ -215,6 +253,7 @@ export function renderEmail(job: ClaimedJob, siteUrl: string): RenderedEmail {
 ${row(w.program, referralOf(job).program_name)}
 ${row(w.seeker, referralOf(job).seeker_first_name)}
 ${row(w.status, status)}
+${extra.map(([k, v]) => row(k, v)).join('\n')}
 ${row(w.comment, comment || w.noComment)}
 </table>
 <p style="margin:0 0 24px"><a href="${escapeHtml(url)}" style="color:#1d4ed8">${escapeHtml(w.open)}</a></p>

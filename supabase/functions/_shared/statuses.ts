@@ -57,3 +57,20 @@ export const STATUS_LABELS: Record<Language, Record<ReferralStatus, string>> = {
     no_longer_interested: 'Ya no le interesa',
   },
 };
+
+/**
+ * The statuses that carry a reason (public.status_reasons): staff must give
+ * one, a seeker may. The database's private.status_needs_reason says the same.
+ */
+export const STATUSES_WITH_REASON = [
+  'not_eligible',
+  'no_capacity',
+  'couldnt_contact',
+  'couldnt_get_help',
+  'no_longer_interested',
+  'referred_elsewhere',
+] as const satisfies readonly ReferralStatus[];
+
+export function needsReason(status: string): boolean {
+  return (STATUSES_WITH_REASON as readonly string[]).includes(status);
+}

@@ -1,7 +1,13 @@
 // apply-status-link: what the app's one-click page (/r/<token>) calls.
 //
 //   POST { token, action: "inspect" }  → what the link would do; changes nothing
-//   POST { token, action: "apply" }    → applies it once, as its recipient
+//   POST { token, action: "apply", reason?, reason_text? }
+//                                      → applies it once, as its recipient, with
+//                                        the reason chosen on the page (a code of
+//                                        public.status_reasons; required from staff
+//                                        for a status that needs one: the answer
+//                                        is then still "ready", with error
+//                                        reason_required / unknown_reason)
 //
 // The answer's `state` is ready | applied | used | expired | superseded |
 // address_changed (sent to an address that is no longer the recipient's) |
@@ -30,7 +36,7 @@ function reply(body: unknown, status = 200): Response {
 Deno.serve(async (req: Request) => {
   if (req.method === 'OPTIONS') return new Response(null, { status: 204, headers: CORS });
   if (req.method !== 'POST') return reply({ error: 'Use POST' }, 405);
-  let body: { token?: unknown; action?: unknown };
+  let body: { token?: unknown; action?: unknown; reason?: unknown; reason_text?: unknown };
   try {
     body = await req.json();
   } catch {
@@ -39,10 +45,23 @@ Deno.serve(async (req: Request) => {
   const token = typeof body.token === 'string' ? body.token.slice(0, 200) : '';
   const action = body.action === 'apply' ? 'apply' : body.action === 'inspect' ? 'inspect' : null;
   if (!action) return reply({ error: 'action must be "inspect" or "apply"' }, 400);
+  const reason = body.reason ?? null;
+  const reasonText = body.reason_text ?? null;
+  if (reason !== null && (typeof reason !== 'string' || !/^[a-z][a-z0-9_]{0,39}$/.test(reason))) {
+    return reply({ error: 'reason must be the code of one of the listed reasons' }, 400);
+  }
+  if (reasonText !== null && (typeof reasonText !== 'string' || reasonText.length > 500)) {
+    return reply({ error: 'reason_text must be text of at most 500 characters' }, 400);
+  }
 
-  const { data, error } = await supabase.rpc(action === 'apply' ? 'apply_one_click_link' : 'inspect_one_click_link', {
-    p_token: token,
-  });
+  const { data, error } =
+    action === 'apply'
+      ? await supabase.rpc('apply_one_click_link', {
+          p_token: token,
+          p_status_reason: reason,
+          p_status_reason_text: reasonText,
+        })
+      : await supabase.rpc('inspect_one_click_link', { p_token: token });
   if (error) {
     console.error(`${action} failed: ${error.message}`);
     return reply({ error: 'The status could not be updated. Please try again.' }, 500);

@@ -11,6 +11,12 @@ export type StatusLink = {
   used_status?: Enums<'referral_status'> | null;
   recipient_kind?: Enums<'notification_recipient_kind'>;
   language?: Enums<'language_code'>;
+  /** The reasons offered with the chosen status, in the recipient's language (empty for a status without reasons). */
+  reasons?: { code: string; label: string }[];
+  /** Staff choose a reason for a status that carries one; a seeker may. */
+  reason_required?: boolean;
+  /** Set when Confirm was refused for the reason (the link stays unused). */
+  error?: 'reason_required' | 'unknown_reason' | 'reason_too_long';
   /** Absent for address_changed, no_access and invalid: the link no longer speaks for its recipient. */
   referral?: {
     id: string;
@@ -18,11 +24,21 @@ export type StatusLink = {
     comment: string;
     program_name: string;
     seeker_first_name: string;
+    status_reason?: { code: string; label: string | null; text: string | null } | null;
   } | null;
 };
 
-async function callStatusLink(token: string, action: 'inspect' | 'apply'): Promise<StatusLink> {
-  const { data, error } = await supabase.functions.invoke<StatusLink>('apply-status-link', { body: { token, action } });
+export type ApplyReason = { reason?: string | null; reasonText?: string | null };
+
+async function callStatusLink(token: string, action: 'inspect' | 'apply', why: ApplyReason = {}): Promise<StatusLink> {
+  const body = {
+    token,
+    action,
+    ...(why.reason
+      ? { reason: why.reason, ...(why.reasonText?.trim() ? { reason_text: why.reasonText.trim() } : {}) }
+      : {}),
+  };
+  const { data, error } = await supabase.functions.invoke<StatusLink>('apply-status-link', { body });
   if (error) throw error;
   if (!data?.state) throw new Error('Unexpected answer');
   return data;
@@ -41,5 +57,5 @@ export function useStatusLink(token: string) {
 
 /** Applies it: only ever on the person's Confirm. */
 export function useApplyStatusLink(token: string) {
-  return useMutation({ mutationFn: () => callStatusLink(token, 'apply') });
+  return useMutation({ mutationFn: (why: ApplyReason) => callStatusLink(token, 'apply', why) });
 }

@@ -1,5 +1,20 @@
-import { useEffect } from 'react';
-import { Alert, Anchor, Box, Button, Center, Container, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
+import { useEffect, useState } from 'react';
+import {
+  Alert,
+  Anchor,
+  Box,
+  Button,
+  Center,
+  Container,
+  Group,
+  Loader,
+  NativeSelect,
+  Paper,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useParams, Link } from 'react-router-dom';
 import { I18nextProvider, useTranslation } from 'react-i18next';
 import { isLanguage, seekerI18n, setSeekerLanguage, useDocumentLanguage } from '@/i18n';
@@ -12,6 +27,16 @@ function Details({ link }: { link: StatusLink }) {
     [t('program'), link.referral.program_name],
     [t('for'), link.referral.seeker_first_name],
     [t('currentStatus'), t(`common:status.${link.referral.status}`)],
+    ...(link.referral.status_reason?.label
+      ? [
+          [
+            t('reason'),
+            link.referral.status_reason.text
+              ? `${link.referral.status_reason.label}: ${link.referral.status_reason.text}`
+              : link.referral.status_reason.label,
+          ] as [string, string],
+        ]
+      : []),
     ...(link.referral.comment.trim() ? [[t('comment'), link.referral.comment] as [string, string]] : []),
   ];
   return (
@@ -63,6 +88,9 @@ function OneClick({ token }: { token: string }) {
   useDocumentLanguage();
   const link = useStatusLink(token);
   const apply = useApplyStatusLink(token);
+  const [reason, setReason] = useState('');
+  const [reasonText, setReasonText] = useState('');
+  const [reasonError, setReasonError] = useState(false);
 
   // Speak the recipient's language (a seeker's preference comes with the link).
   useEffect(() => {
@@ -82,12 +110,15 @@ function OneClick({ token }: { token: string }) {
         {t('failed')}
       </Alert>
     );
-  } else if (apply.data) {
+  } else if (apply.data && apply.data.state !== 'ready') {
     body = <Outcome link={apply.data} />;
   } else if (link.data.state !== 'ready') {
     body = <Outcome link={link.data} />;
   } else {
     const chosen = t(`common:status.${link.data.chosen_status}`);
+    const reasons = link.data.reasons ?? [];
+    const required = !!link.data.reason_required;
+    const refused = reasonError || (apply.data?.state === 'ready' && !!apply.data.error);
     body = (
       <Stack gap="md">
         <Details link={link.data} />
@@ -97,13 +128,47 @@ function OneClick({ token }: { token: string }) {
             {chosen}
           </Text>
         </Group>
+        {reasons.length > 0 && (
+          <>
+            <NativeSelect
+              label={required ? t('reasonRequired') : t('reasonOptional')}
+              required={required}
+              value={reason}
+              error={refused ? t('reasonNeeded') : undefined}
+              onChange={(e) => {
+                setReason(e.currentTarget.value);
+                setReasonError(false);
+              }}
+              data={[
+                { value: '', label: required ? t('chooseReason') : t('noReason') },
+                ...reasons.map((r) => ({ value: r.code, label: r.label })),
+              ]}
+            />
+            {reason && (
+              <TextInput
+                label={t('reasonDetails')}
+                maxLength={500}
+                value={reasonText}
+                onChange={(e) => setReasonText(e.currentTarget.value)}
+              />
+            )}
+          </>
+        )}
         <Text>{t('confirmIntro')}</Text>
         {apply.isError && (
           <Alert color="red" role="alert">
             {t('failed')}
           </Alert>
         )}
-        <Button size="md" fullWidth loading={apply.isPending} onClick={() => apply.mutate()}>
+        <Button
+          size="md"
+          fullWidth
+          loading={apply.isPending}
+          onClick={() => {
+            if (required && !reason) return setReasonError(true);
+            apply.mutate({ reason: reason || null, reasonText });
+          }}
+        >
           {t('confirm', { status: chosen })}
         </Button>
       </Stack>

@@ -7,7 +7,9 @@ import { portalKeys } from './keys';
 const selectMyReferrals = () =>
   supabase
     .from('referrals')
-    .select('id, status, comment, created_at, program:programs!referrals_program_id_fkey(id, name, phone, address, website)');
+    .select(
+      'id, status, status_reason, status_reason_text, forwarded_from, comment, created_at, program:programs!referrals_program_id_fkey(id, name, phone, address, website)',
+    );
 
 export type MyReferral = QueryData<ReturnType<typeof selectMyReferrals>>[number];
 

@@ -3,13 +3,21 @@ import { accessError } from '@/lib/errors';
 import { supabase } from '@/lib/supabase';
 import { portalKeys } from './keys';
 import type { MyReferral } from './get-my-referrals';
-import { SEEKER_STATUSES, type SeekerStatus } from '@shared/statuses.ts';
+import { SEEKER_STATUSES, needsReason, type SeekerStatus } from '@shared/statuses.ts';
 
 /** The statuses a seeker chooses from: the same three as in their emails (one catalogue). */
 export { SEEKER_STATUSES, type SeekerStatus };
 
-export async function updateMyReferralStatus({ id, status }: { id: string; status: SeekerStatus }) {
-  const { data, error } = await supabase.from('referrals').update({ status }).eq('id', id).select('id, status').single();
+export type MyStatusChange = { id: string; status: SeekerStatus; statusReason?: string | null };
+
+/** A seeker may give a reason with a status that carries one, or not. */
+export async function updateMyReferralStatus({ id, status, statusReason }: MyStatusChange) {
+  const { data, error } = await supabase
+    .from('referrals')
+    .update({ status, status_reason: needsReason(status) ? statusReason || null : null })
+    .eq('id', id)
+    .select('id, status, status_reason')
+    .single();
   if (error) throw accessError('referral', error);
   return data;
 }
@@ -20,10 +28,12 @@ export function useUpdateMyReferralStatus(seekerId: string) {
   const key = portalKeys.referrals(seekerId);
   return useMutation({
     mutationFn: updateMyReferralStatus,
-    onMutate: async ({ id, status }) => {
+    onMutate: async ({ id, status, statusReason }) => {
       await queryClient.cancelQueries({ queryKey: key });
       const previous = queryClient.getQueryData<MyReferral[]>(key);
-      queryClient.setQueryData<MyReferral[]>(key, (old) => old?.map((r) => (r.id === id ? { ...r, status } : r)));
+      queryClient.setQueryData<MyReferral[]>(key, (old) =>
+        old?.map((r) => (r.id === id ? { ...r, status, status_reason: statusReason ?? null } : r)),
+      );
       return { previous };
     },
     onError: (_e, _v, ctx) => {

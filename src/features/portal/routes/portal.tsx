@@ -1,12 +1,13 @@
 import { useEffect, useRef, useState } from 'react';
-import { Alert, Center, Loader, Stack, Text, Title, VisuallyHidden } from '@mantine/core';
+import { Alert, Center, Loader, Stack, Text, Title } from '@mantine/core';
 import { I18nextProvider, useTranslation } from 'react-i18next';
 import { useAuth } from '@/features/auth';
+import { useStatusReasons } from '@/features/referrals';
 import { seekerI18n, setSeekerLanguage, type Language } from '@/i18n';
 import { supabase } from '@/lib/supabase';
 import { useMySeeker, type MySeeker } from '../api/get-my-seeker';
 import { useMyReferrals } from '../api/get-my-referrals';
-import { useUpdateMyReferralStatus } from '../api/update-status';
+import { useUpdateMyReferralStatus, type SeekerStatus } from '../api/update-status';
 import { useUpdateMyPreferences } from '../api/update-preferences';
 import { PortalShell } from '../components/portal-shell';
 import { PortalSignIn } from '../components/portal-sign-in';
@@ -26,7 +27,7 @@ function MyReferrals({ seeker }: { seeker: MySeeker }) {
   const { t } = useTranslation('portal');
   const referrals = useMyReferrals(seeker.id);
   const update = useUpdateMyReferralStatus(seeker.id);
-  const [announce, setAnnounce] = useState('');
+  const reasons = useStatusReasons();
 
   if (referrals.isPending) return <Loading />;
   if (referrals.isError) {
@@ -39,9 +40,6 @@ function MyReferrals({ seeker }: { seeker: MySeeker }) {
   if (referrals.data.length === 0) return <Text>{t('noReferrals')}</Text>;
   return (
     <Stack gap="md">
-      <VisuallyHidden role="status" aria-live="polite">
-        {announce}
-      </VisuallyHidden>
       {update.isError && (
         <Alert color="red" role="alert">
           {t('updateFailed')}
@@ -51,13 +49,11 @@ function MyReferrals({ seeker }: { seeker: MySeeker }) {
         <ReferralCard
           key={r.id}
           referral={r}
+          reasons={reasons.data}
           pendingStatus={update.isPending && update.variables?.id === r.id ? update.variables.status : undefined}
-          onStatus={(status) =>
-            update.mutate(
-              { id: r.id, status },
-              { onSuccess: () => setAnnounce(t('updated', { status: t(`common:status.${status}`) })) },
-            )
-          }
+          onStatus={async (status, statusReason) => {
+            await update.mutateAsync({ id: r.id, status: status as SeekerStatus, statusReason });
+          }}
         />
       ))}
     </Stack>

@@ -41,6 +41,8 @@ export function applyReferralChange(qc: QueryClient, payload: ChangePayload) {
   if (!row.id || row.status === undefined) return;
   patchReferralEverywhere(qc, row.id, {
     status: row.status,
+    ...(row.status_reason !== undefined ? { status_reason: row.status_reason } : {}),
+    ...(row.status_reason_text !== undefined ? { status_reason_text: row.status_reason_text } : {}),
     ...(row.version !== undefined ? { version: row.version } : {}),
     ...(row.updated_at !== undefined ? { updated_at: row.updated_at } : {}),
   });

@@ -34,4 +34,7 @@ export const referralKeys = {
   detail: (id: string) => [...referralKeys.details(), id] as const,
   notes: (id: string) => [...referralKeys.detail(id), 'notes'] as const,
   events: (id: string) => [...referralKeys.detail(id), 'events'] as const,
+  forwards: (id: string) => [...referralKeys.detail(id), 'forwards'] as const,
+  /** The reasons list (public.status_reasons): the same for everyone, kept apart from the referrals. */
+  reasons: () => ['status-reasons'] as const,
 };

@@ -8,7 +8,12 @@ export type HistoryEvent = Pick<
   Tables<'referral_events'>,
   'id' | 'event_type' | 'from_status' | 'to_status' | 'actor_display_name' | 'actor_organization' | 'created_at'
 > &
-  Partial<Pick<Tables<'referral_events'>, 'from_goal_title' | 'to_goal_title'>>;
+  Partial<
+    Pick<Tables<'referral_events'>, 'from_goal_title' | 'to_goal_title' | 'status_reason' | 'status_reason_text'>
+  >;
+
+/** The words of a reason code (the drawer reads them from public.status_reasons). */
+export type ReasonLabeler = (status: string | null, code: string) => string | null;
 
 /** "Clara C. · Harbor Food Pantry" (or just the name, or "Someone" via an email link). */
 export function actorLabel(e: Pick<HistoryEvent, 'actor_display_name' | 'actor_organization'>) {
@@ -17,12 +22,16 @@ export function actorLabel(e: Pick<HistoryEvent, 'actor_display_name' | 'actor_o
 }
 
 /** What happened, in words, after the actor. */
-export function describeEvent(e: HistoryEvent): string {
+export function describeEvent(e: HistoryEvent, reasonLabel?: ReasonLabeler): string {
   switch (e.event_type) {
     case 'created':
       return `made the referral${e.to_status ? ` with the status ${statusLabel(e.to_status)}` : ''}`;
-    case 'status_changed':
-      return `changed the status from ${statusLabel(e.from_status)} to ${statusLabel(e.to_status)}`;
+    case 'status_changed': {
+      const change = `changed the status from ${statusLabel(e.from_status)} to ${statusLabel(e.to_status)}`;
+      if (!e.status_reason) return change;
+      const why = reasonLabel?.(e.to_status, e.status_reason) ?? e.status_reason.replace(/_/g, ' ');
+      return `${change}. Reason: ${why}${e.status_reason_text ? ` ("${e.status_reason_text}")` : ''}`;
+    }
     case 'note_added':
       return 'added a note';
     case 'note_deleted':
@@ -50,10 +59,12 @@ export function HistoryTimeline({
   events,
   loading,
   error,
+  reasonLabel,
 }: {
   events: HistoryEvent[] | undefined;
   loading?: boolean;
   error?: string | null;
+  reasonLabel?: ReasonLabeler;
 }) {
   return (
     <Stack gap="sm">
@@ -87,7 +98,7 @@ export function HistoryTimeline({
                 <Text span fw={600}>
                   {actorLabel(e)}
                 </Text>{' '}
-                {describeEvent(e)}
+                {describeEvent(e, reasonLabel)}
               </Text>
               <Text size="xs" c="dimmed">
                 <time dateTime={e.created_at}>{formatDateTime(e.created_at)}</time>

@@ -1,4 +1,3 @@
-import { useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { Alert, Anchor, Divider, Drawer, Group, SimpleGrid, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { Link } from 'react-router-dom';
@@ -8,7 +7,7 @@ import { useGoals } from '@/features/goals';
 import { SeekerDeliveryNotice } from '@/features/notifications';
 import { errorMessage } from '@/lib/errors';
 import { formatDateTime, fullName } from '@/lib/format';
-import { notifyError, notifySuccess } from '@/lib/notify';
+import { notifySuccess } from '@/lib/notify';
 import { useLiveQueries } from '@/lib/realtime';
 import { applyReferralChange } from '../api/cache';
 import { useCreateNote } from '../api/create-note';
@@ -19,13 +18,15 @@ import { useReferralNotes } from '../api/get-referral-notes';
 import { referralKeys } from '../api/keys';
 import { referredByLabel } from '../api/select';
 import { useUpdateReferralGoal } from '../api/update-referral-goal';
-import { useUpdateReferralStatus } from '../api/update-referral-status';
-import { statusLabel, type ReferralStatus } from '../status';
+import { useReferralForwards } from '../api/forward-referral';
+import { reasonLabel, useStatusReasons } from '../api/get-status-reasons';
+import { needsReason } from '../status';
 import { GoalControl } from './goal-control';
 import { HistoryTimeline } from './history-timeline';
 import { NotesList } from './notes-list';
+import { useClaimsFor } from './referral-status-cell';
 import { StatusBadge } from './status-badge';
-import { StatusControl } from './status-control';
+import { StatusChanger } from './status-changer';
 
 function Field({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -47,11 +48,15 @@ function ReferralDetails({ referralId }: { referralId: string }) {
   const events = useReferralEvents(referralId);
   const notes = useReferralNotes(referralId);
   const goals = useGoals(referral.data?.seeker_id);
-  const updateStatus = useUpdateReferralStatus();
   const updateGoal = useUpdateReferralGoal();
   const createNote = useCreateNote(referralId);
   const deleteNote = useDeleteNote(referralId);
-  const [statusError, setStatusError] = useState<string | null>(null);
+  const reasons = useStatusReasons();
+  const canForward = useClaimsFor(referral.data?.program_id);
+  const forwards = useReferralForwards(
+    referralId,
+    !!referral.data && (referral.data.status === 'referred_elsewhere' || !!referral.data.forwarded_from),
+  );
 
   useLiveQueries(
     `referral:${referralId}`,
@@ -102,29 +107,43 @@ function ReferralDetails({ referralId }: { referralId: string }) {
         </Text>
       </div>
 
-      <Group align="flex-end" gap="sm" wrap="wrap">
+      <Group align="flex-start" gap="sm" wrap="wrap">
         <div style={{ flex: 1, minWidth: 220 }}>
-          <StatusControl
-            value={r.status}
-            disabled={updateStatus.isPending}
-            error={statusError}
-            onChange={(status: ReferralStatus) => {
-              setStatusError(null);
-              updateStatus.mutate(
-                { id: r.id, status, version: r.version },
-                {
-                  onSuccess: () => notifySuccess(`Status changed to ${statusLabel(status)}.`),
-                  onError: (e) => {
-                    setStatusError(errorMessage(e));
-                    notifyError(e, 'Status not changed');
-                  },
-                },
-              );
-            }}
+          <StatusChanger
+            referral={r}
+            description={`${fullName(r.seeker) || 'this person'}'s referral to ${r.program?.name ?? 'this program'}`}
+            canForward={canForward}
           />
         </div>
         <StatusBadge status={r.status} />
       </Group>
+      {r.status_reason && needsReason(r.status) && (
+        <Field label="Reason">
+          <Text size="sm">{reasonLabel(reasons.data, r.status, r.status_reason)}</Text>
+          {r.status_reason_text && (
+            <Text size="sm" c="dimmed" style={{ whiteSpace: 'pre-wrap' }}>
+              {r.status_reason_text}
+            </Text>
+          )}
+        </Field>
+      )}
+      {forwards.data && forwards.data.length > 0 && (
+        <Stack gap={4} aria-label="Forwarding">
+          {forwards.data.map((f) => (
+            <Text size="sm" key={`${f.direction}-${f.program_id}`}>
+              {f.direction === 'to' ? 'Forwarded to ' : 'Forwarded from '}
+              {f.referral_id ? (
+                <Anchor component={Link} to={`?referral=${f.referral_id}`}>
+                  {f.program_name}
+                </Anchor>
+              ) : (
+                <strong>{f.program_name}</strong>
+              )}{' '}
+              on {formatDateTime(f.created_at)}
+            </Text>
+          ))}
+        </Stack>
+      )}
 
       <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm">
         <Field label="Referred by">{referredByLabel(r)}</Field>
@@ -179,6 +198,7 @@ function ReferralDetails({ referralId }: { referralId: string }) {
         </>
       )}
       <HistoryTimeline
+        reasonLabel={(status, code) => reasonLabel(reasons.data, status, code)}
         events={events.data}
         loading={events.isPending}
         error={events.isError ? errorMessage(events.error) : null}

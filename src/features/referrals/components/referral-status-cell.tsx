@@ -1,27 +1,16 @@
-import { notifyError, notifySuccess } from '@/lib/notify';
-import { useUpdateReferralStatus } from '../api/update-referral-status';
+import { useMe, useUserId } from '@/features/auth';
 import type { ReferralView } from '../api/select';
-import { statusLabel } from '../status';
-import { StatusControl } from './status-control';
+import { StatusChanger } from './status-changer';
 
-/** Change a status right from a list; optimistic, rolled back with a message if refused. */
+/** Whether I claim for this program (and so may forward what it receives). */
+export function useClaimsFor(programId: string | null | undefined): boolean {
+  const userId = useUserId();
+  const me = useMe(userId);
+  return !!programId && !!me.data?.organisations.some((o) => o.kind === 'program' && o.id === programId);
+}
+
+/** Change a status right from a list: nothing is saved until Save, and Undo follows. */
 export function ReferralStatusCell({ referral, description }: { referral: ReferralView; description: string }) {
-  const update = useUpdateReferralStatus();
-  return (
-    <StatusControl
-      hideLabel
-      ariaLabel={`Status of ${description}`}
-      value={referral.status}
-      disabled={update.isPending}
-      onChange={(status) =>
-        update.mutate(
-          { id: referral.id, status, version: referral.version },
-          {
-            onSuccess: () => notifySuccess(`${description}: ${statusLabel(status)}.`, 'Status changed'),
-            onError: (e) => notifyError(e, 'Status not changed'),
-          },
-        )
-      }
-    />
-  );
+  const canForward = useClaimsFor(referral.program_id);
+  return <StatusChanger referral={referral} description={description} compact canForward={canForward} />;
 }

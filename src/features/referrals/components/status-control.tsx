@@ -1,19 +1,28 @@
+import type { Ref } from 'react';
 import { NativeSelect, Text } from '@mantine/core';
 import { ALL_STATUSES, STATUS_GROUPS, STATUS_LABELS, groupOf, type ReferralStatus } from '../status';
 
 export type StatusControlProps = {
   value: string;
+  /** The status chosen in the box. Choosing saves nothing: the caller decides (StatusChanger asks for Save). */
   onChange: (status: ReferralStatus) => void;
   /** Visible label; for a compact table cell pass `hideLabel` and an `ariaLabel`. */
   label?: string;
   ariaLabel?: string;
   hideLabel?: boolean;
   disabled?: boolean;
+  /** A change is being saved: announced, while the box keeps its focus (a disabled box would lose it). */
+  busy?: boolean;
   error?: string | null;
+  /** Replaces the "Group: …" line under the label. */
+  description?: string;
+  /** Escape in the box (drops a choice not saved yet). */
+  onEscape?: () => void;
+  ref?: Ref<HTMLSelectElement>;
 };
 
 /**
- * Changes a referral's status. A native select with the statuses grouped as
+ * A referral's status box. A native select with the statuses grouped as
  * In progress / Got help / Needs further action: keyboard and screen readers
  * handle it everywhere, and phones show their own picker.
  */
@@ -24,7 +33,11 @@ export function StatusControl({
   ariaLabel,
   hideLabel,
   disabled,
+  busy,
   error,
+  description,
+  onEscape,
+  ref,
 }: StatusControlProps) {
   const data = STATUS_GROUPS.map((g) => ({
     group: g.label,
@@ -32,9 +45,11 @@ export function StatusControl({
   }));
   return (
     <NativeSelect
+      ref={ref}
       label={hideLabel ? undefined : label}
       aria-label={hideLabel ? (ariaLabel ?? label) : undefined}
-      description={hideLabel ? undefined : `Group: ${groupOf(value).label}`}
+      aria-busy={busy || undefined}
+      description={hideLabel ? description : (description ?? `Group: ${groupOf(value).label}`)}
       value={value}
       data={data}
       disabled={disabled}
@@ -45,6 +60,12 @@ export function StatusControl({
           </Text>
         ) : undefined
       }
+      onKeyDown={(e) => {
+        if (e.key === 'Escape' && onEscape) {
+          e.stopPropagation();
+          onEscape();
+        }
+      }}
       onChange={(e) => {
         const next = e.currentTarget.value as ReferralStatus;
         if (ALL_STATUSES.includes(next) && next !== value) onChange(next);
