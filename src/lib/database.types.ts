@@ -177,6 +177,7 @@ export type Database = {
           first_name: string
           id: string
           last_name: string
+          preferred_language: Database["public"]["Enums"]["language_code"]
           updated_at: string
         }
         Insert: {
@@ -184,6 +185,7 @@ export type Database = {
           first_name?: string
           id: string
           last_name?: string
+          preferred_language?: Database["public"]["Enums"]["language_code"]
           updated_at?: string
         }
         Update: {
@@ -191,6 +193,7 @@ export type Database = {
           first_name?: string
           id?: string
           last_name?: string
+          preferred_language?: Database["public"]["Enums"]["language_code"]
           updated_at?: string
         }
         Relationships: []
@@ -239,8 +242,10 @@ export type Database = {
           longitude: number | null
           name: string
           phone: string | null
+          response_days: number
           service_categories: Database["public"]["Enums"]["service_category"][]
           team_sharing: boolean
+          time_zone: string
           updated_at: string
           website: string | null
           zip: string
@@ -255,8 +260,10 @@ export type Database = {
           longitude?: number | null
           name: string
           phone?: string | null
+          response_days?: number
           service_categories?: Database["public"]["Enums"]["service_category"][]
           team_sharing?: boolean
+          time_zone?: string
           updated_at?: string
           website?: string | null
           zip: string
@@ -271,8 +278,10 @@ export type Database = {
           longitude?: number | null
           name?: string
           phone?: string | null
+          response_days?: number
           service_categories?: Database["public"]["Enums"]["service_category"][]
           team_sharing?: boolean
+          time_zone?: string
           updated_at?: string
           website?: string | null
           zip?: string
@@ -284,6 +293,8 @@ export type Database = {
           actor_display_name: string
           actor_id: string | null
           actor_organization: string | null
+          assignee_id: string | null
+          assignee_name: string | null
           created_at: string
           event_type: Database["public"]["Enums"]["referral_event_type"]
           from_goal_id: string | null
@@ -301,6 +312,8 @@ export type Database = {
           actor_display_name: string
           actor_id?: string | null
           actor_organization?: string | null
+          assignee_id?: string | null
+          assignee_name?: string | null
           created_at?: string
           event_type: Database["public"]["Enums"]["referral_event_type"]
           from_goal_id?: string | null
@@ -318,6 +331,8 @@ export type Database = {
           actor_display_name?: string
           actor_id?: string | null
           actor_organization?: string | null
+          assignee_id?: string | null
+          assignee_name?: string | null
           created_at?: string
           event_type?: Database["public"]["Enums"]["referral_event_type"]
           from_goal_id?: string | null
@@ -388,6 +403,8 @@ export type Database = {
       }
       referrals: {
         Row: {
+          assigned_to: string | null
+          assigned_to_name: string
           comment: string
           created_at: string
           from_program_id: string | null
@@ -397,12 +414,16 @@ export type Database = {
           program_id: string
           referred_by: string | null
           referred_by_name: string
+          responded_at: string | null
+          response_due_at: string
           seeker_id: string
           status: Database["public"]["Enums"]["referral_status"]
           updated_at: string
           version: number
         }
         Insert: {
+          assigned_to?: string | null
+          assigned_to_name?: string
           comment?: string
           created_at?: string
           from_program_id?: string | null
@@ -412,12 +433,16 @@ export type Database = {
           program_id: string
           referred_by?: string | null
           referred_by_name?: string
+          responded_at?: string | null
+          response_due_at: string
           seeker_id: string
           status?: Database["public"]["Enums"]["referral_status"]
           updated_at?: string
           version?: number
         }
         Update: {
+          assigned_to?: string | null
+          assigned_to_name?: string
           comment?: string
           created_at?: string
           from_program_id?: string | null
@@ -427,12 +452,21 @@ export type Database = {
           program_id?: string
           referred_by?: string | null
           referred_by_name?: string
+          responded_at?: string | null
+          response_due_at?: string
           seeker_id?: string
           status?: Database["public"]["Enums"]["referral_status"]
           updated_at?: string
           version?: number
         }
         Relationships: [
+          {
+            foreignKeyName: "referrals_assigned_to_fkey"
+            columns: ["assigned_to"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
           {
             foreignKeyName: "referrals_from_program_id_fkey"
             columns: ["from_program_id"]
@@ -732,6 +766,8 @@ export type Database = {
       outbound_referrals: {
         Args: { max_results?: number; skip?: number }
         Returns: {
+          assigned_to: string | null
+          assigned_to_name: string
           comment: string
           created_at: string
           from_program_id: string | null
@@ -741,6 +777,8 @@ export type Database = {
           program_id: string
           referred_by: string | null
           referred_by_name: string
+          responded_at: string | null
+          response_due_at: string
           seeker_id: string
           status: Database["public"]["Enums"]["referral_status"]
           updated_at: string
@@ -757,6 +795,7 @@ export type Database = {
         Args: { p_job_ids?: string[] }
         Returns: number
       }
+      run_response_clocks: { Args: { as_of?: string }; Returns: Json }
       search_people: {
         Args: {
           max_results?: number
@@ -805,7 +844,13 @@ export type Database = {
       contact_preference: "email" | "text" | "phone" | "none"
       language_code: "en" | "es"
       notification_channel: "email" | "sms"
-      notification_event: "created" | "status_changed" | "contact_changed"
+      notification_event:
+        | "created"
+        | "status_changed"
+        | "contact_changed"
+        | "reminder"
+        | "escalation"
+        | "assigned"
       notification_recipient_kind: "seeker" | "program" | "helper"
       notification_state: "pending" | "sending" | "sent" | "dead" | "not_sent"
       referral_event_type:
@@ -816,6 +861,7 @@ export type Database = {
         | "goal_added"
         | "goal_moved"
         | "goal_removed"
+        | "assigned"
       referral_status:
         | "not_updated"
         | "needs_client_action"
@@ -970,7 +1016,14 @@ export const Constants = {
       contact_preference: ["email", "text", "phone", "none"],
       language_code: ["en", "es"],
       notification_channel: ["email", "sms"],
-      notification_event: ["created", "status_changed", "contact_changed"],
+      notification_event: [
+        "created",
+        "status_changed",
+        "contact_changed",
+        "reminder",
+        "escalation",
+        "assigned",
+      ],
       notification_recipient_kind: ["seeker", "program", "helper"],
       notification_state: ["pending", "sending", "sent", "dead", "not_sent"],
       referral_event_type: [
@@ -981,6 +1034,7 @@ export const Constants = {
         "goal_added",
         "goal_moved",
         "goal_removed",
+        "assigned",
       ],
       referral_status: [
         "not_updated",

@@ -21,7 +21,10 @@ create table public.referral_events (
   to_goal_id uuid,
   to_goal_title text,
   created_at timestamp with time zone default clock_timestamp() not null,
+  assignee_id uuid,
+  assignee_name text,
   constraint referral_events_pkey primary key (id),
+  constraint referral_events_assignee_name_check check ((char_length(assignee_name) <= 120)),
   constraint referral_events_actor_display_name_check check ((char_length(actor_display_name) <= 120)),
   constraint referral_events_actor_organization_check check ((char_length(actor_organization) <= 200)),
   constraint referral_events_from_goal_title_check check ((char_length(from_goal_title) <= 200)),
@@ -44,6 +47,8 @@ comment on column public.referral_events.from_goal_title is 'Title of the goal b
 comment on column public.referral_events.to_goal_id is 'Goal after (goal_added, goal_moved).';
 comment on column public.referral_events.to_goal_title is 'Title of the goal after, as it was then.';
 comment on column public.referral_events.created_at is 'When it happened.';
+comment on column public.referral_events.assignee_id is 'Whom the referral was assigned to (assigned; empty: taken back, assigned to nobody).';
+comment on column public.referral_events.assignee_name is 'The assignee as "First L.", as it was then.';
 
 create index referral_events_referral_id_idx on public.referral_events (referral_id, created_at);
 create index referral_events_seeker_id_idx on public.referral_events (seeker_id, created_at);
