@@ -111,6 +111,7 @@ begin
       'seeker_first_name', s.first_name,
       'response_due_at', r.response_due_at,
       'response_days', p.response_days,
+      'program_time_zone', p.time_zone,
       'assigned_to_name', r.assigned_to_name
     ) end,
     'contact_change', case when e.id is not null then jsonb_build_object(
