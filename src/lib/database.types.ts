@@ -434,7 +434,7 @@ export type Database = {
           referred_by?: string | null
           referred_by_name?: string
           responded_at?: string | null
-          response_due_at: string
+          response_due_at?: string
           seeker_id: string
           status?: Database["public"]["Enums"]["referral_status"]
           updated_at?: string

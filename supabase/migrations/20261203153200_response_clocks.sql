@@ -39,7 +39,7 @@ alter table public.referrals
   add column assigned_to_name text default ''::text not null,
   add constraint referrals_assigned_to_name_check check ((char_length(assigned_to_name) <= 120)),
   add constraint referrals_assigned_to_fkey foreign key (assigned_to) references public.profiles(id) on delete set null;
-comment on column public.referrals.response_due_at is 'When the receiving program is due to answer: programs.response_days business days after created_at in the program''s time zone, at the same local time. Set when the referral is made (95_response_clocks.sql).';
+comment on column public.referrals.response_due_at is 'When the receiving program is due to answer: programs.response_days business days after created_at in the program''s time zone, at the same local time. Set by a trigger when the referral is made, whatever is sent (95_response_clocks.sql).';
 comment on column public.referrals.responded_at is 'The program''s first answer: the first status change made by one of its claimers. Empty until then. Set automatically.';
 comment on column public.referrals.assigned_to is 'The claimer of the receiving program who handles it, if any. Set by a claimer of that program, only to one of its claimers (themselves included); empty to unassign.';
 comment on column public.referrals.assigned_to_name is 'The assignee as every party sees them ("First L."); filled in automatically.';
@@ -280,7 +280,9 @@ begin
   if new.assigned_to is distinct from old.assigned_to then
     if auth.role() = 'authenticated'
        and not exists (select 1 from public.program_members where program_id = old.program_id and user_id = auth.uid()) then
-      raise exception 'Only a claimer of the program that received this referral can assign it' using errcode = '42501';
+      raise exception 'Only a claimer of the program that received this referral can assign it'
+        using errcode = '42501',
+              hint = 'Ask one of the program''s claimers to assign it.';
     end if;
     new.assigned_to_name := '';
     if new.assigned_to is not null then
@@ -469,7 +471,8 @@ from public.programs p
 where p.id = r.program_id;
 set local session_replication_role = origin;
 
-alter table public.referrals alter column response_due_at set not null;
+-- (the default only keeps the column optional for inserts: the trigger always sets it)
+alter table public.referrals alter column response_due_at set default now(), alter column response_due_at set not null;
 
 create index referrals_awaiting_response_idx on public.referrals (program_id, created_at desc) include (response_due_at) where (responded_at is null);
 create index referrals_assigned_to_idx on public.referrals (assigned_to, created_at desc) where (assigned_to is not null);

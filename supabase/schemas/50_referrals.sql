@@ -18,7 +18,7 @@ create table public.referrals (
   created_at timestamp with time zone default now() not null,
   updated_at timestamp with time zone default now() not null,
   referred_by_name text default ''::text not null,
-  response_due_at timestamp with time zone not null,
+  response_due_at timestamp with time zone default now() not null,
   responded_at timestamp with time zone,
   assigned_to uuid,
   assigned_to_name text default ''::text not null,
@@ -49,7 +49,7 @@ comment on column public.referrals.version is 'Bumped by every update. Clients m
 comment on column public.referrals.created_at is 'When the referral was made.';
 comment on column public.referrals.updated_at is 'When the referral last changed.';
 comment on column public.referrals.referred_by_name is 'The referrer as every party sees them ("First L."), fixed when the referral is made; filled in automatically.';
-comment on column public.referrals.response_due_at is 'When the receiving program is due to answer: programs.response_days business days after created_at in the program''s time zone, at the same local time. Set when the referral is made (95_response_clocks.sql).';
+comment on column public.referrals.response_due_at is 'When the receiving program is due to answer: programs.response_days business days after created_at in the program''s time zone, at the same local time. Set by a trigger when the referral is made, whatever is sent (95_response_clocks.sql).';
 comment on column public.referrals.responded_at is 'The program''s first answer: the first status change made by one of its claimers. Empty until then. Set automatically.';
 comment on column public.referrals.assigned_to is 'The claimer of the receiving program who handles it, if any. Set by a claimer of that program, only to one of its claimers (themselves included); empty to unassign.';
 comment on column public.referrals.assigned_to_name is 'The assignee as every party sees them ("First L."); filled in automatically.';

@@ -161,7 +161,9 @@ begin
   if new.assigned_to is distinct from old.assigned_to then
     if auth.role() = 'authenticated'
        and not exists (select 1 from public.program_members where program_id = old.program_id and user_id = auth.uid()) then
-      raise exception 'Only a claimer of the program that received this referral can assign it' using errcode = '42501';
+      raise exception 'Only a claimer of the program that received this referral can assign it'
+        using errcode = '42501',
+              hint = 'Ask one of the program''s claimers to assign it.';
     end if;
     new.assigned_to_name := '';
     if new.assigned_to is not null then

@@ -8,7 +8,7 @@ export type HistoryEvent = Pick<
   Tables<'referral_events'>,
   'id' | 'event_type' | 'from_status' | 'to_status' | 'actor_display_name' | 'actor_organization' | 'created_at'
 > &
-  Partial<Pick<Tables<'referral_events'>, 'from_goal_title' | 'to_goal_title'>>;
+  Partial<Pick<Tables<'referral_events'>, 'from_goal_title' | 'to_goal_title' | 'assignee_name'>>;
 
 /** "Clara C. · Harbor Food Pantry" (or just the name, or "Someone" via an email link). */
 export function actorLabel(e: Pick<HistoryEvent, 'actor_display_name' | 'actor_organization'>) {
@@ -37,6 +37,10 @@ export function describeEvent(e: HistoryEvent): string {
       return e.from_goal_title
         ? `removed the referral from the goal "${e.from_goal_title}"`
         : 'removed the referral from its goal';
+    case 'assigned':
+      return e.assignee_name
+        ? `assigned the referral to ${e.assignee_name}`
+        : 'took the referral back (assigned to nobody)';
     default: {
       // Every event type of the database's enum is described above (the typecheck fails otherwise);
       // one added to the database before the app is updated still reads as words.

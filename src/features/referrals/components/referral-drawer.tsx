@@ -21,9 +21,12 @@ import { referredByLabel } from '../api/select';
 import { useUpdateReferralGoal } from '../api/update-referral-goal';
 import { useUpdateReferralStatus } from '../api/update-referral-status';
 import { statusLabel, type ReferralStatus } from '../status';
+import { formatDue } from '../response-clock';
+import { AssignmentControl } from './assignment-control';
 import { GoalControl } from './goal-control';
 import { HistoryTimeline } from './history-timeline';
 import { NotesList } from './notes-list';
+import { ResponseBadge } from './response-badge';
 import { StatusBadge } from './status-badge';
 import { StatusControl } from './status-control';
 
@@ -131,7 +134,19 @@ function ReferralDetails({ referralId }: { referralId: string }) {
         <Field label="Made">{formatDateTime(r.created_at)}</Field>
         <Field label="Last updated">{formatDateTime(r.updated_at)}</Field>
         <Field label="Goal">{r.goal?.title ?? 'Not in a goal'}</Field>
+        <Field label="Program's answer">
+          {r.responded_at ? (
+            `Answered ${formatDateTime(r.responded_at)}`
+          ) : (
+            <Group gap={6}>
+              {`Due ${formatDue(r)}`}
+              <ResponseBadge referral={r} />
+            </Group>
+          )}
+        </Field>
+        <Field label="Assigned to">{r.assigned_to_name || 'Nobody'}</Field>
       </SimpleGrid>
+      {isStaff && userId && <AssignmentControl referral={r} userId={userId} />}
       <Field label="Comment">
         <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
           {r.comment || 'No comment was left with this referral.'}
