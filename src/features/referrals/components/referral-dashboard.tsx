@@ -86,6 +86,12 @@ export function ReferralDashboard({ title, intro, base, programs, emptyText }: P
   const list = useReferralList(filters);
   const notUpdated = useNotUpdatedCount(filters);
   const overdue = useOverdueCount(filters);
+  // Time passing makes referrals overdue without any change to announce it:
+  // count again whenever the list is read again (and every minute).
+  const { refetch: recountOverdue } = overdue;
+  useEffect(() => {
+    if (list.dataUpdatedAt) void recountOverdue();
+  }, [list.dataUpdatedAt, recountOverdue]);
 
   useLiveQueries(
     `dashboard:${base.scope}`,
