@@ -190,18 +190,16 @@ create table private.response_clock_alarms (
   referral_id uuid not null,
   kind text not null,
   due_at timestamp with time zone not null,
-  fired_at timestamp with time zone,
   constraint response_clock_alarms_pkey primary key (referral_id, kind),
   constraint response_clock_alarms_kind_check check ((kind = any (array['reminder'::text, 'escalation'::text]))),
   constraint response_clock_alarms_referral_id_fkey foreign key (referral_id) references public.referrals(id) on delete cascade
 );
-comment on table private.response_clock_alarms is 'When run_response_clocks must look at an unanswered referral: its reminder (at response_due_at) and its escalation (at twice the response target). Armed when the referral is made, removed when the program answers, fired once (fired_at). Never edit by hand.';
+comment on table private.response_clock_alarms is 'When run_response_clocks must look at an unanswered referral: its reminder (at response_due_at) and its escalation (at twice the response target). Armed when the referral is made; removed when the program answers, or when fired (so each fires once; what was sent is in notification_jobs). Never edit by hand.';
 comment on column private.response_clock_alarms.kind is 'reminder: to the program''s claimers (or the assignee); escalation: to the referrer.';
 comment on column private.response_clock_alarms.due_at is 'From this moment the sweep fires it.';
-comment on column private.response_clock_alarms.fired_at is 'When a sweep fired it (empty: still waiting).';
 
--- The sweep reads only alarms still waiting, by time.
-create index response_clock_alarms_waiting_idx on private.response_clock_alarms (due_at) where (fired_at is null);
+-- The sweep reads only what is due, by time.
+create index response_clock_alarms_due_at_idx on private.response_clock_alarms (due_at);
 
 revoke all on table private.response_clock_alarms from public, anon, authenticated, service_role;
 
@@ -209,7 +207,7 @@ revoke all on table private.response_clock_alarms from public, anon, authenticat
 
 -- Before insert: the due time from the program's target, and the assignee
 -- (service role only: clients cannot insert assigned_to) must be a claimer.
-create or replace function private.referrals_before_insert_response_clock()
+create or replace function private.referrals_clock_before_insert()
 returns trigger
 language plpgsql
 security definer
@@ -234,11 +232,11 @@ begin
   return new;
 end
 $$;
-revoke all on function private.referrals_before_insert_response_clock() from public, anon, authenticated, service_role;
+revoke all on function private.referrals_clock_before_insert() from public, anon, authenticated, service_role;
 
 -- After insert: arm the reminder and the escalation. A referral made with
 -- notifications suppressed (the seed, an import) is old news: not armed.
-create or replace function private.referrals_arm_response_clock()
+create or replace function private.referrals_clock_arm()
 returns trigger
 language plpgsql
 security definer
@@ -258,11 +256,11 @@ begin
   return null;
 end
 $$;
-revoke all on function private.referrals_arm_response_clock() from public, anon, authenticated, service_role;
+revoke all on function private.referrals_clock_arm() from public, anon, authenticated, service_role;
 
 -- Before update: the first status change by a claimer of the receiving
 -- program is its response; assignment is a claimer's act, to a claimer.
-create or replace function private.referrals_before_update_response_clock()
+create or replace function private.referrals_clock_before_update()
 returns trigger
 language plpgsql
 security definer
@@ -299,13 +297,13 @@ begin
   return new;
 end
 $$;
-revoke all on function private.referrals_before_update_response_clock() from public, anon, authenticated, service_role;
+revoke all on function private.referrals_clock_before_update() from public, anon, authenticated, service_role;
 
 -- After update: an answered referral disarms its alarms; an assignment is
 -- recorded in the history and emailed to the assignee (not to someone who
 -- assigned it to themselves, and not about a seeker who asked for no
 -- messages).
-create or replace function private.referrals_after_update_response_clock()
+create or replace function private.referrals_clock_after_update()
 returns trigger
 language plpgsql
 security definer
@@ -317,7 +315,7 @@ declare
   v_job public.notification_jobs%rowtype;
 begin
   if new.responded_at is not null and old.responded_at is null then
-    delete from private.response_clock_alarms where referral_id = new.id and fired_at is null;
+    delete from private.response_clock_alarms where referral_id = new.id;
   end if;
 
   if new.assigned_to is distinct from old.assigned_to then
@@ -354,12 +352,12 @@ begin
   return null;
 end
 $$;
-revoke all on function private.referrals_after_update_response_clock() from public, anon, authenticated, service_role;
+revoke all on function private.referrals_clock_after_update() from public, anon, authenticated, service_role;
 
-create trigger referrals_after_update_response_clock after update of status, assigned_to, responded_at on public.referrals for each row execute function private.referrals_after_update_response_clock();
-create trigger referrals_arm_response_clock after insert on public.referrals for each row execute function private.referrals_arm_response_clock();
-create trigger referrals_before_insert_response_clock before insert on public.referrals for each row execute function private.referrals_before_insert_response_clock();
-create trigger referrals_before_update_response_clock before update on public.referrals for each row execute function private.referrals_before_update_response_clock();
+create trigger referrals_after_update_response_clock after update of status, assigned_to, responded_at on public.referrals for each row execute function private.referrals_clock_after_update();
+create trigger referrals_arm_response_clock after insert on public.referrals for each row execute function private.referrals_clock_arm();
+create trigger referrals_before_insert_response_clock before insert on public.referrals for each row execute function private.referrals_clock_before_insert();
+create trigger referrals_before_update_response_clock before update on public.referrals for each row execute function private.referrals_clock_before_update();
 
 -- The sweep ------------------------------------------------------------------------
 
@@ -386,14 +384,11 @@ begin
     raise exception 'run_response_clocks needs a moment (as_of)' using errcode = '22004';
   end if;
 
-  with due as (
-    select a.referral_id, a.kind from private.response_clock_alarms a
-    where a.fired_at is null and a.due_at <= as_of
-    for update skip locked
-  ),
-  fired as (
-    update private.response_clock_alarms a set fired_at = now()
-    from due where a.referral_id = due.referral_id and a.kind = due.kind
+  -- Fired means removed: a sweep running at the same moment waits for these
+  -- rows and then finds them gone, so each alarm fires once.
+  with fired as (
+    delete from private.response_clock_alarms a
+    where a.due_at <= as_of
     returning a.referral_id, a.kind
   ),
   live as (
@@ -430,15 +425,7 @@ begin
     from recipients rc
     join auth.users u on u.id = rc.user_id
     left join public.profiles pr on pr.id = rc.user_id
-    returning id, referral_id, event, recipient_kind, recipient_user_id, state, address
-  ),
-  links as (
-    -- a reminder carries the program's one-click buttons: answering is one click
-    insert into private.one_click_links (job_id, referral_id, recipient_kind, recipient_user_id, program_id, address)
-    select j.id, j.referral_id, j.recipient_kind, j.recipient_user_id, r.program_id, j.address
-    from jobs j join public.referrals r on r.id = j.referral_id
-    where j.state = 'pending' and j.event = 'reminder'
-    returning 1
+    returning id
   )
   select (select count(*) from live where kind = 'reminder'), (select count(*) from live where kind = 'escalation'),
          (select count(*) from jobs)
@@ -450,7 +437,7 @@ begin
   return jsonb_build_object('reminded', v_reminded, 'escalated', v_escalated, 'messages', v_jobs);
 end
 $$;
-comment on function public.run_response_clocks(as_of timestamp with time zone) is 'Service role only (pg_cron, every minute): sends the reminders and escalations due at as_of (default now), each once. Pass a moment to act as of that time (tests). Returns {reminded, escalated, messages}.';
+comment on function public.run_response_clocks(as_of timestamp with time zone) is 'Service role only (pg_cron, every minute): queues the reminders and escalations due at as_of (default now), each once. Pass a moment to act as of that time (tests). Returns {reminded, escalated, messages}.';
 revoke all on function public.run_response_clocks(as_of timestamp with time zone) from public, anon, authenticated, service_role;
 grant execute on function public.run_response_clocks(as_of timestamp with time zone) to service_role;
 
@@ -474,7 +461,7 @@ set local session_replication_role = origin;
 -- (the default only keeps the column optional for inserts: the trigger always sets it)
 alter table public.referrals alter column response_due_at set default now(), alter column response_due_at set not null;
 
-create index referrals_awaiting_response_idx on public.referrals (program_id, created_at desc) include (response_due_at) where (responded_at is null);
+create index referrals_awaiting_response_idx on public.referrals (program_id, created_at desc) include (response_due_at, status, seeker_id, referred_by, from_site_id, from_program_id) where (responded_at is null);
 create index referrals_assigned_to_idx on public.referrals (assigned_to, created_at desc) where (assigned_to is not null);
 
 -- Unanswered referrals still inside twice their target: armed from now on.

@@ -61,8 +61,9 @@ create index referrals_from_site_id_idx on public.referrals (from_site_id, creat
 create index referrals_goal_id_idx on public.referrals (goal_id, seeker_id) where (goal_id is not null);
 create index referrals_program_id_idx on public.referrals (program_id, created_at desc) include (status, seeker_id, referred_by, from_site_id, from_program_id);
 create index referrals_referred_by_idx on public.referrals (referred_by, created_at desc) include (seeker_id);
--- Inbound "Needs a response" (unanswered, newest first) and its overdue count
-create index referrals_awaiting_response_idx on public.referrals (program_id, created_at desc) include (response_due_at) where (responded_at is null);
+-- Inbound "Needs a response" (unanswered, newest first) and its overdue count;
+-- it carries the columns the referrals policy reads, so both are index-only
+create index referrals_awaiting_response_idx on public.referrals (program_id, created_at desc) include (response_due_at, status, seeker_id, referred_by, from_site_id, from_program_id) where (responded_at is null);
 create index referrals_assigned_to_idx on public.referrals (assigned_to, created_at desc) where (assigned_to is not null);
 create index referrals_seeker_id_idx on public.referrals (seeker_id, created_at desc) include (program_id, referred_by, from_site_id, from_program_id);
 

@@ -93,7 +93,10 @@ describe('npm run stack: stop and start again', () => {
   async function descendants(pid: number): Promise<number[]> {
     const { execFileSync } = await import('node:child_process');
     const out = execFileSync('ps', ['-eo', 'pid=,ppid=,pgid=']).toString();
-    const rows = out.trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
+    const rows = out
+      .trim()
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/).map(Number));
     const found = new Set<number>([pid]);
     let grew = true;
     while (grew) {
@@ -151,8 +154,11 @@ describe('npm run stack: stop and start again', () => {
       const first = await runCli();
       const children = await descendants(first.pid!);
       expect(children.length).toBeGreaterThanOrEqual(3);
-      await query(ports.db, `create table if not exists public.kept_${signal.toLowerCase()} (note text);
-                             insert into public.kept_${signal.toLowerCase()} values ('still here')`);
+      await query(
+        ports.db,
+        `create table if not exists public.kept_${signal.toLowerCase()} (note text);
+                             insert into public.kept_${signal.toLowerCase()} values ('still here')`,
+      );
 
       const exited = new Promise<number | null>((r) => first.on('exit', (c) => r(c)));
       first.kill(signal);

@@ -29,20 +29,24 @@ export function responseState(r: Clocked, now: Date = new Date()): ResponseState
   return dayIn(due, zone) === dayIn(now, zone) ? 'due_today' : 'due_later';
 }
 
-/** "Tue 8 Dec, 15:00" in the program's time zone (the zone where the business days are counted). */
+/** "Tue 8 Dec, 15:00 CST" in the program's time zone (the zone where the business days are counted). */
 export function formatDue(r: Clocked): string {
-  const zone = r.program?.time_zone || undefined;
+  const at = new Date(r.response_due_at);
+  const timeZone = r.program?.time_zone || 'UTC';
   try {
-    return new Intl.DateTimeFormat('en-GB', {
+    const when = new Intl.DateTimeFormat('en-GB', {
       weekday: 'short',
       day: 'numeric',
       month: 'short',
       hour: '2-digit',
       minute: '2-digit',
-      timeZone: zone,
-      timeZoneName: 'short',
-    }).format(new Date(r.response_due_at));
+      timeZone,
+    }).format(at);
+    const zone = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'short' })
+      .formatToParts(at)
+      .find((p) => p.type === 'timeZoneName')?.value;
+    return zone ? `${when} ${zone}` : when;
   } catch {
-    return new Date(r.response_due_at).toUTCString();
+    return at.toUTCString();
   }
 }

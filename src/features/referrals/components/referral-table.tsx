@@ -76,7 +76,7 @@ export function ReferralTable({ rows, loading, caption, showSeeker = true, onOpe
                 <Table.Td miw={200}>
                   <ReferralStatusCell referral={r} description={description} />
                 </Table.Td>
-                <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                <Table.Td miw={130} style={{ whiteSpace: 'nowrap' }}>
                   <ResponseCell referral={r} />
                 </Table.Td>
                 <Table.Td>

@@ -24,6 +24,8 @@ export function ResponseBadge({
       color={overdue ? 'red' : 'orange'}
       variant="light"
       tt="none"
+      style={{ overflow: 'visible' }}
+      miw="fit-content"
       leftSection={overdue ? <IconClockExclamation size={14} aria-hidden /> : <IconAlarm size={14} aria-hidden />}
       title={`${overdue ? 'Was due' : 'Due'} ${due}`}
     >
