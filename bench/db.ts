@@ -348,7 +348,7 @@ async function benchResponseClocks(port: number, runs: number, due: number) {
         `insert into private.response_clock_alarms (referral_id, kind, due_at)
          select id, 'reminder', now() - interval '1 minute' from public.referrals
           where responded_at is null order by id limit $1
-         on conflict (referral_id, kind) do update set due_at = excluded.due_at, fired_at = null`,
+         on conflict (referral_id, kind) do update set due_at = excluded.due_at`,
         [due],
       );
       await db.query('analyze private.response_clock_alarms');
