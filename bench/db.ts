@@ -13,7 +13,7 @@
  *   STACK_BASE_PORT=54321 npm run bench -- [--iterations 200] [--warmup 20] [--json out.json] [--only inbound]
  *                                          [--clock-runs 5] [--clock-due 10000]
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
@@ -339,6 +339,19 @@ async function main() {
 async function benchResponseClocks(port: number, runs: number, due: number) {
   const db = new pg.Client({ connectionString: dbUrl(port) });
   await db.connect();
+  // The CPU time the Postgres backend spends in the call (user + system, from
+  // /proc: the stack runs on this machine), which waiting for a CPU on a busy
+  // machine does not inflate as it does the wall-clock time.
+  const [{ pid }] = (await db.query<{ pid: number }>('select pg_backend_pid() as pid')).rows;
+  const cpuMs = (): number | null => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in 1/100 s
+    } catch {
+      return null;
+    }
+  };
+  const cpu: number[] = [];
   const ms: number[] = [];
   let last: { reminded: number; escalated: number; messages: number } | undefined;
   for (let i = 0; i < runs; i++) {
@@ -353,9 +366,12 @@ async function benchResponseClocks(port: number, runs: number, due: number) {
       );
       await db.query('analyze private.response_clock_alarms');
       // timed around one round trip to Postgres (no gateway: the sweep is pg_cron's, inside the database)
+      const c0 = cpuMs();
       const t = performance.now();
       const { rows } = await db.query<{ result: typeof last }>('select public.run_response_clocks(now()) as result');
       ms.push(performance.now() - t);
+      const c1 = cpuMs();
+      if (c0 !== null && c1 !== null) cpu.push(c1 - c0);
       last = rows[0]!.result;
     } finally {
       await db.query('rollback');
@@ -363,9 +379,19 @@ async function benchResponseClocks(port: number, runs: number, due: number) {
   }
   await db.end();
   ms.sort((a, b) => a - b);
-  const result = { due, runs, p50: +percentile(ms, 50).toFixed(1), max: +ms[ms.length - 1]!.toFixed(1), last };
+  cpu.sort((a, b) => a - b);
+  const result = {
+    due,
+    runs,
+    p50: +percentile(ms, 50).toFixed(1),
+    max: +ms[ms.length - 1]!.toFixed(1),
+    cpuP50: cpu.length ? +percentile(cpu, 50).toFixed(0) : null,
+    cpuMax: cpu.length ? +cpu[cpu.length - 1]!.toFixed(0) : null,
+    last,
+  };
   console.log(
-    `\nrun_response_clocks, ${due.toLocaleString()} due at once, ${runs} runs: p50 ${result.p50} ms, max ${result.max} ms ` +
+    `\nrun_response_clocks, ${due.toLocaleString()} due at once, ${runs} runs: p50 ${result.p50} ms, max ${result.max} ms; ` +
+      `backend CPU p50 ${result.cpuP50 ?? '?'} ms, max ${result.cpuMax ?? '?'} ms ` +
       `(${last?.reminded.toLocaleString()} reminded, ${last?.messages.toLocaleString()} messages queued)`,
   );
   return result;
