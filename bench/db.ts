@@ -6,9 +6,14 @@
  * the RLS/no-RLS ratio. Run against a stack filled with
  * `npm run db:seed:scale -- --referrals 1000000`.
  *
+ * Then run_response_clocks (the minute's sweep of reminders and
+ * escalations) with --clock-due referrals due at once (default 10,000): each
+ * run in a transaction rolled back afterwards, so it can be repeated.
+ *
  *   STACK_BASE_PORT=54321 npm run bench -- [--iterations 200] [--warmup 20] [--json out.json] [--only inbound]
+ *                                          [--clock-runs 5] [--clock-due 10000]
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
@@ -63,6 +68,8 @@ async function main() {
       warmup: { type: 'string', default: '20' },
       json: { type: 'string' },
       only: { type: 'string' },
+      'clock-runs': { type: 'string', default: '5' },
+      'clock-due': { type: 'string', default: '10000' },
     },
   });
   const iterations = Number(values.iterations);
@@ -137,11 +144,23 @@ async function main() {
 
   // Inbound visibility is the program itself (rule 3), so the service role's
   // twin of an inbound list is the very same query.
-  const inbound = (programId: string, status?: string) => (c: Client) => {
-    let q = c.from('referrals').select(LIST, { count: 'exact' }).eq('program_id', programId);
-    if (status) q = q.eq('status', status);
-    return q.order('created_at', { ascending: false }).limit(25);
-  };
+  const inbound =
+    (programId: string, status?: string, needsResponse = false) =>
+    (c: Client) => {
+      let q = c.from('referrals').select(LIST, { count: 'exact' }).eq('program_id', programId);
+      if (status) q = q.eq('status', status);
+      // "Needs a response" (src/features/referrals/api/list-referrals.ts): not answered by the program yet
+      if (needsResponse) q = q.is('responded_at', null);
+      return q.order('created_at', { ascending: false }).limit(25);
+    };
+  // the count beside "not updated": past due and unanswered, as of the viewer's now
+  const overdueCount = (programId: string) => (c: Client) =>
+    c
+      .from('referrals')
+      .select('id', { count: 'exact', head: true })
+      .is('responded_at', null)
+      .lt('response_due_at', new Date().toISOString())
+      .in('program_id', [programId]);
 
   // No filter from the client: the policy alone decides, newest first, as an
   // API client or integration would ask.
@@ -178,6 +197,18 @@ async function main() {
       persona: 'clara',
       asPersona: inbound(HARBOR, 'pending'),
       asService: inbound(HARBOR, 'pending'),
+    },
+    {
+      name: 'Inbound, busy program, Needs a response',
+      persona: 'clara',
+      asPersona: inbound(HARBOR, undefined, true),
+      asService: inbound(HARBOR, undefined, true),
+    },
+    {
+      name: 'Inbound, busy program, overdue count',
+      persona: 'clara',
+      asPersona: overdueCount(HARBOR),
+      asService: overdueCount(HARBOR),
     },
     {
       name: 'Inbound, quiet program (Safe Haven, ~0.01%)',
@@ -286,8 +317,84 @@ async function main() {
         `ratio p50 ${row.ratioP50.toFixed(2)} p95 ${row.ratioP95.toFixed(2)}`,
     );
   }
-  if (values.json) writeFileSync(values.json, JSON.stringify({ referrals: referralCount, iterations, rows }, null, 2));
   for (const c of Object.values(personas)) await c.auth.signOut().catch(() => undefined);
+
+  const clock =
+    values.only && !'run_response_clocks'.includes(values.only)
+      ? null
+      : await benchResponseClocks(ports.db, Number(values['clock-runs']), Number(values['clock-due']));
+  if (values.json) {
+    writeFileSync(
+      values.json,
+      JSON.stringify({ referrals: referralCount, iterations, rows, responseClocks: clock }, null, 2),
+    );
+  }
+}
+
+/**
+ * run_response_clocks with `due` unanswered referrals whose reminder falls
+ * due at once (the rest of the table as it is), timed from one call; each
+ * run rolled back so the next starts from the same state.
+ */
+async function benchResponseClocks(port: number, runs: number, due: number) {
+  const db = new pg.Client({ connectionString: dbUrl(port) });
+  await db.connect();
+  // The CPU time the Postgres backend spends in the call (user + system, from
+  // /proc: the stack runs on this machine), which waiting for a CPU on a busy
+  // machine does not inflate as it does the wall-clock time.
+  const [{ pid }] = (await db.query<{ pid: number }>('select pg_backend_pid() as pid')).rows;
+  const cpuMs = (): number | null => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in 1/100 s
+    } catch {
+      return null;
+    }
+  };
+  const cpu: number[] = [];
+  const ms: number[] = [];
+  let last: { reminded: number; escalated: number; messages: number } | undefined;
+  for (let i = 0; i < runs; i++) {
+    await db.query('begin');
+    try {
+      await db.query(
+        `insert into private.response_clock_alarms (referral_id, kind, due_at)
+         select id, 'reminder', now() - interval '1 minute' from public.referrals
+          where responded_at is null order by id limit $1
+         on conflict (referral_id, kind) do update set due_at = excluded.due_at`,
+        [due],
+      );
+      await db.query('analyze private.response_clock_alarms');
+      // timed around one round trip to Postgres (no gateway: the sweep is pg_cron's, inside the database)
+      const c0 = cpuMs();
+      const t = performance.now();
+      const { rows } = await db.query<{ result: typeof last }>('select public.run_response_clocks(now()) as result');
+      ms.push(performance.now() - t);
+      const c1 = cpuMs();
+      if (c0 !== null && c1 !== null) cpu.push(c1 - c0);
+      last = rows[0]!.result;
+    } finally {
+      await db.query('rollback');
+    }
+  }
+  await db.end();
+  ms.sort((a, b) => a - b);
+  cpu.sort((a, b) => a - b);
+  const result = {
+    due,
+    runs,
+    p50: +percentile(ms, 50).toFixed(1),
+    max: +ms[ms.length - 1]!.toFixed(1),
+    cpuP50: cpu.length ? +percentile(cpu, 50).toFixed(0) : null,
+    cpuMax: cpu.length ? +cpu[cpu.length - 1]!.toFixed(0) : null,
+    last,
+  };
+  console.log(
+    `\nrun_response_clocks, ${due.toLocaleString()} due at once, ${runs} runs: p50 ${result.p50} ms, max ${result.max} ms; ` +
+      `backend CPU p50 ${result.cpuP50 ?? '?'} ms, max ${result.cpuMax ?? '?'} ms ` +
+      `(${last?.reminded.toLocaleString()} reminded, ${last?.messages.toLocaleString()} messages queued)`,
+  );
+  return result;
 }
 
 main().then(

@@ -8,7 +8,10 @@
  *   - Harbor Food Pantry receives 2% of the referrals, Safe Haven Housing 0.01%,
  *     Eastside Community Clinic (Helen and Henry) makes 1%;
  *   - statuses spread over all eleven values, dates over the last two years,
- *     each referral with its history (created, and the status change if any).
+ *     each referral with its history (created, and the status change if any);
+ *   - each due 2 business days after it was made (the programs' default
+ *     target), answered two days after it was made unless still Not updated;
+ *     none armed for reminders (old news, like the notifications).
  *
  * Set-based SQL in chunks (INSERT … SELECT from generate_series), with a
  * progress bar. Sends no notifications: triggers are off for the session
@@ -445,13 +448,18 @@ async function main() {
       ),
       ins as (
         insert into public.referrals (id, seeker_id, program_id, referred_by, referred_by_name, from_site_id,
-                                      from_program_id, status, comment, version, created_at, updated_at)
+                                      from_program_id, status, comment, version, created_at, updated_at,
+                                      response_due_at, responded_at)
         select rows.id, seeker_id, program_id, referred_by, ga.display_name, from_site_id, from_program_id, status,
                (array['Needs help this week.', 'Prefers mornings.', 'Has two children at home.', 'No car; on the bus line.',
                       'Spanish speaker.', 'Follow up after the appointment.', ''])[1 + n % 7],
                case when status = 'not_updated' then 1 else 2 end,
                created_at,
-               case when status = 'not_updated' then created_at else created_at + interval '2 days' end
+               case when status = 'not_updated' then created_at else created_at + interval '2 days' end,
+               -- every program keeps the default target (2 business days, America/Chicago);
+               -- a referral that moved on was answered when it did, one still Not updated never was
+               private.add_business_days(created_at, 2, 'America/Chicago'),
+               case when status <> 'not_updated' then created_at + interval '2 days' end
         from rows join g_actors ga on ga.id = rows.referred_by
         returning id, seeker_id, referred_by, from_site_id, from_program_id, status, created_at
       ),

@@ -177,6 +177,7 @@ export type Database = {
           first_name: string
           id: string
           last_name: string
+          preferred_language: Database["public"]["Enums"]["language_code"]
           updated_at: string
         }
         Insert: {
@@ -184,6 +185,7 @@ export type Database = {
           first_name?: string
           id: string
           last_name?: string
+          preferred_language?: Database["public"]["Enums"]["language_code"]
           updated_at?: string
         }
         Update: {
@@ -191,6 +193,7 @@ export type Database = {
           first_name?: string
           id?: string
           last_name?: string
+          preferred_language?: Database["public"]["Enums"]["language_code"]
           updated_at?: string
         }
         Relationships: []
@@ -239,8 +242,10 @@ export type Database = {
           longitude: number | null
           name: string
           phone: string | null
+          response_days: number
           service_categories: Database["public"]["Enums"]["service_category"][]
           team_sharing: boolean
+          time_zone: string
           updated_at: string
           website: string | null
           zip: string
@@ -255,8 +260,10 @@ export type Database = {
           longitude?: number | null
           name: string
           phone?: string | null
+          response_days?: number
           service_categories?: Database["public"]["Enums"]["service_category"][]
           team_sharing?: boolean
+          time_zone?: string
           updated_at?: string
           website?: string | null
           zip: string
@@ -271,8 +278,10 @@ export type Database = {
           longitude?: number | null
           name?: string
           phone?: string | null
+          response_days?: number
           service_categories?: Database["public"]["Enums"]["service_category"][]
           team_sharing?: boolean
+          time_zone?: string
           updated_at?: string
           website?: string | null
           zip?: string
@@ -284,6 +293,8 @@ export type Database = {
           actor_display_name: string
           actor_id: string | null
           actor_organization: string | null
+          assignee_id: string | null
+          assignee_name: string | null
           created_at: string
           event_type: Database["public"]["Enums"]["referral_event_type"]
           from_goal_id: string | null
@@ -303,6 +314,8 @@ export type Database = {
           actor_display_name: string
           actor_id?: string | null
           actor_organization?: string | null
+          assignee_id?: string | null
+          assignee_name?: string | null
           created_at?: string
           event_type: Database["public"]["Enums"]["referral_event_type"]
           from_goal_id?: string | null
@@ -322,6 +335,8 @@ export type Database = {
           actor_display_name?: string
           actor_id?: string | null
           actor_organization?: string | null
+          assignee_id?: string | null
+          assignee_name?: string | null
           created_at?: string
           event_type?: Database["public"]["Enums"]["referral_event_type"]
           from_goal_id?: string | null
@@ -394,6 +409,8 @@ export type Database = {
       }
       referrals: {
         Row: {
+          assigned_to: string | null
+          assigned_to_name: string
           comment: string
           created_at: string
           forwarded_from: string | null
@@ -404,6 +421,8 @@ export type Database = {
           program_id: string
           referred_by: string | null
           referred_by_name: string
+          responded_at: string | null
+          response_due_at: string
           seeker_id: string
           status: Database["public"]["Enums"]["referral_status"]
           status_reason: string | null
@@ -412,6 +431,8 @@ export type Database = {
           version: number
         }
         Insert: {
+          assigned_to?: string | null
+          assigned_to_name?: string
           comment?: string
           created_at?: string
           forwarded_from?: string | null
@@ -422,6 +443,8 @@ export type Database = {
           program_id: string
           referred_by?: string | null
           referred_by_name?: string
+          responded_at?: string | null
+          response_due_at?: string
           seeker_id: string
           status?: Database["public"]["Enums"]["referral_status"]
           status_reason?: string | null
@@ -430,6 +453,8 @@ export type Database = {
           version?: number
         }
         Update: {
+          assigned_to?: string | null
+          assigned_to_name?: string
           comment?: string
           created_at?: string
           forwarded_from?: string | null
@@ -440,6 +465,8 @@ export type Database = {
           program_id?: string
           referred_by?: string | null
           referred_by_name?: string
+          responded_at?: string | null
+          response_due_at?: string
           seeker_id?: string
           status?: Database["public"]["Enums"]["referral_status"]
           status_reason?: string | null
@@ -448,6 +475,13 @@ export type Database = {
           version?: number
         }
         Relationships: [
+          {
+            foreignKeyName: "referrals_assigned_to_fkey"
+            columns: ["assigned_to"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
           {
             foreignKeyName: "referrals_forwarded_from_fkey"
             columns: ["forwarded_from"]
@@ -810,6 +844,8 @@ export type Database = {
       outbound_referrals: {
         Args: { max_results?: number; skip?: number }
         Returns: {
+          assigned_to: string | null
+          assigned_to_name: string
           comment: string
           created_at: string
           forwarded_from: string | null
@@ -820,6 +856,8 @@ export type Database = {
           program_id: string
           referred_by: string | null
           referred_by_name: string
+          responded_at: string | null
+          response_due_at: string
           seeker_id: string
           status: Database["public"]["Enums"]["referral_status"]
           status_reason: string | null
@@ -848,6 +886,7 @@ export type Database = {
         Args: { p_job_ids?: string[] }
         Returns: number
       }
+      run_response_clocks: { Args: { as_of?: string }; Returns: Json }
       search_people: {
         Args: {
           max_results?: number
@@ -896,7 +935,13 @@ export type Database = {
       contact_preference: "email" | "text" | "phone" | "none"
       language_code: "en" | "es"
       notification_channel: "email" | "sms"
-      notification_event: "created" | "status_changed" | "contact_changed"
+      notification_event:
+        | "created"
+        | "status_changed"
+        | "contact_changed"
+        | "reminder"
+        | "escalation"
+        | "assigned"
       notification_recipient_kind: "seeker" | "program" | "helper"
       notification_state: "pending" | "sending" | "sent" | "dead" | "not_sent"
       referral_event_type:
@@ -907,6 +952,7 @@ export type Database = {
         | "goal_added"
         | "goal_moved"
         | "goal_removed"
+        | "assigned"
       referral_status:
         | "not_updated"
         | "needs_client_action"
@@ -1061,7 +1107,14 @@ export const Constants = {
       contact_preference: ["email", "text", "phone", "none"],
       language_code: ["en", "es"],
       notification_channel: ["email", "sms"],
-      notification_event: ["created", "status_changed", "contact_changed"],
+      notification_event: [
+        "created",
+        "status_changed",
+        "contact_changed",
+        "reminder",
+        "escalation",
+        "assigned",
+      ],
       notification_recipient_kind: ["seeker", "program", "helper"],
       notification_state: ["pending", "sending", "sent", "dead", "not_sent"],
       referral_event_type: [
@@ -1072,6 +1125,7 @@ export const Constants = {
         "goal_added",
         "goal_moved",
         "goal_removed",
+        "assigned",
       ],
       referral_status: [
         "not_updated",

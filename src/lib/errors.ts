@@ -119,6 +119,8 @@ export function errorMessage(error: unknown): string {
       // A refusal no fetcher named (every fetcher should): say so without guessing what.
       return "You don't have access to do this.";
     case '23514': {
+      // A rule our own triggers explain to people (with a hint of what to do instead).
+      if (e.hint && e.message) return e.message;
       const field = fieldFromConstraint(text);
       return field
         ? `${field} is not allowed: check that it is filled in and not too long.`

@@ -35,8 +35,8 @@ comment on type public.language_code is 'Languages the product speaks to seekers
 create type public.service_category as enum ('food', 'housing', 'goods', 'transit', 'health', 'money', 'care', 'education', 'work', 'legal');
 comment on type public.service_category is 'Kinds of help a program offers, used by the program directory.';
 
-create type public.referral_event_type as enum ('created', 'status_changed', 'note_added', 'note_deleted', 'goal_added', 'goal_moved', 'goal_removed');
-comment on type public.referral_event_type is 'What happened to a referral, as recorded in its history.';
+create type public.referral_event_type as enum ('created', 'status_changed', 'note_added', 'note_deleted', 'goal_added', 'goal_moved', 'goal_removed', 'assigned');
+comment on type public.referral_event_type is 'What happened to a referral, as recorded in its history (assigned: given to a claimer, or taken back).';
 
 -- updated_at on every change.
 create or replace function private.touch_updated_at()

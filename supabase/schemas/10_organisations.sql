@@ -80,6 +80,7 @@ create table public.profiles (
   last_name text default ''::text not null,
   created_at timestamp with time zone default now() not null,
   updated_at timestamp with time zone default now() not null,
+  preferred_language public.language_code default 'en'::public.language_code not null,
   constraint profiles_pkey primary key (id),
   constraint profiles_first_name_check check ((char_length(first_name) <= 100)),
   constraint profiles_last_name_check check ((char_length(last_name) <= 100)),
@@ -91,13 +92,14 @@ comment on column public.profiles.first_name is 'First name, shown in history as
 comment on column public.profiles.last_name is 'Last name; only its initial is shown in history.';
 comment on column public.profiles.created_at is 'When the profile was made.';
 comment on column public.profiles.updated_at is 'When the profile last changed.';
+comment on column public.profiles.preferred_language is 'The language of the emails this person gets about referrals (en or es); they or an admin change it.';
 
 alter table public.profiles enable row level security;
 
 revoke all on table public.profiles from public, anon, authenticated, service_role;
 grant insert, select, update, delete on table public.profiles to service_role;
 grant select on table public.profiles to authenticated;
-grant update (first_name, last_name) on public.profiles to authenticated;
+grant update (first_name, last_name, preferred_language) on public.profiles to authenticated;
 
 create trigger profiles_touch before update on public.profiles for each row execute function private.touch_updated_at();
 
@@ -186,12 +188,16 @@ create table public.programs (
   longitude double precision,
   created_at timestamp with time zone default now() not null,
   updated_at timestamp with time zone default now() not null,
+  response_days integer default 2 not null,
+  time_zone text default 'America/Chicago'::text not null,
   constraint programs_pkey primary key (id),
   constraint programs_address_check check ((char_length(address) <= 300)),
   constraint programs_description_check check ((char_length(description) <= 4000)),
   constraint programs_email_check check (((char_length(email) <= 320) and (email ~~ '%_@_%'::text))),
   constraint programs_name_check check (((char_length(name) >= 1) and (char_length(name) <= 200))),
   constraint programs_phone_check check ((char_length(phone) <= 40)),
+  constraint programs_response_days_check check (((response_days >= 1) and (response_days <= 30))),
+  constraint programs_time_zone_check check (((char_length(time_zone) >= 1) and (char_length(time_zone) <= 64))),
   constraint programs_website_check check ((char_length(website) <= 500)),
   constraint programs_zip_check check ((zip ~ '^[0-9]{5}$'::text))
 );
@@ -210,6 +216,8 @@ comment on column public.programs.latitude is 'Centroid of zip, filled automatic
 comment on column public.programs.longitude is 'Centroid of zip, filled automatically from zip_centroids.';
 comment on column public.programs.created_at is 'When the program was added.';
 comment on column public.programs.updated_at is 'When the program last changed.';
+comment on column public.programs.response_days is 'How many business days (Monday-Friday, 1-30) the program takes to answer a referral: each new referral is due then (referrals.response_due_at). Default 2.';
+comment on column public.programs.time_zone is 'The program''s IANA time zone (e.g. America/Chicago), in which business days and due times are counted.';
 
 create index programs_description_trgm_idx on public.programs using gin (description extensions.gin_trgm_ops);
 create index programs_name_trgm_idx on public.programs using gin (name extensions.gin_trgm_ops);

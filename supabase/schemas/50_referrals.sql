@@ -21,10 +21,16 @@ create table public.referrals (
   status_reason text,
   status_reason_text text,
   forwarded_from uuid,
+  response_due_at timestamp with time zone default now() not null,
+  responded_at timestamp with time zone,
+  assigned_to uuid,
+  assigned_to_name text default ''::text not null,
   constraint referrals_pkey primary key (id),
   constraint referrals_comment_check check ((char_length(comment) <= 2000)),
   constraint referrals_made_from_one check ((num_nonnulls(from_site_id, from_program_id) = 1)),
   constraint referrals_referred_by_name_check check ((char_length(referred_by_name) <= 120)),
+  constraint referrals_assigned_to_name_check check ((char_length(assigned_to_name) <= 120)),
+  constraint referrals_assigned_to_fkey foreign key (assigned_to) references public.profiles(id) on delete set null,
   constraint referrals_from_program_id_fkey foreign key (from_program_id) references public.programs(id) on delete restrict,
   constraint referrals_from_site_id_fkey foreign key (from_site_id) references public.sites(id) on delete restrict,
   constraint referrals_goal_of_seeker foreign key (goal_id, seeker_id) references public.goals(id, seeker_id) on delete set null (goal_id),
@@ -54,6 +60,10 @@ comment on column public.referrals.referred_by_name is 'The referrer as every pa
 comment on column public.referrals.status_reason is 'Why the referral is in its status, for the six statuses that carry a reason (a code of public.status_reasons for this status). Staff must give one with such a status, a seeker may; cleared when the status moves to one without reasons. Changes only together with the status.';
 comment on column public.referrals.status_reason_text is 'Optional words with the reason (up to 500 characters), seen by every party, the seeker included.';
 comment on column public.referrals.forwarded_from is 'The referral this one was forwarded from: a claimer of that referral''s program marked it "Referred elsewhere" and sent the person on here in the same step (public.forward_referral).';
+comment on column public.referrals.response_due_at is 'When the receiving program is due to answer: programs.response_days business days after created_at in the program''s time zone, at the same local time. Set by a trigger when the referral is made, whatever is sent (95_response_clocks.sql).';
+comment on column public.referrals.responded_at is 'The program''s first answer: the first status change made by one of its claimers. Empty until then. Set automatically.';
+comment on column public.referrals.assigned_to is 'The claimer of the receiving program who handles it, if any. Set by a claimer of that program, only to one of its claimers (themselves included); empty to unassign.';
+comment on column public.referrals.assigned_to_name is 'The assignee as every party sees them ("First L."); filled in automatically.';
 
 -- any unfiltered list, newest first (the rule is checked on each row read)
 create index referrals_created_at_idx on public.referrals (created_at desc);
@@ -63,6 +73,10 @@ create index referrals_from_site_id_idx on public.referrals (from_site_id, creat
 create index referrals_goal_id_idx on public.referrals (goal_id, seeker_id) where (goal_id is not null);
 create index referrals_program_id_idx on public.referrals (program_id, created_at desc) include (status, seeker_id, referred_by, from_site_id, from_program_id);
 create index referrals_referred_by_idx on public.referrals (referred_by, created_at desc) include (seeker_id);
+-- Inbound "Needs a response" (unanswered, newest first) and its overdue count;
+-- it carries the columns the referrals policy reads, so both are index-only
+create index referrals_awaiting_response_idx on public.referrals (program_id, created_at desc) include (response_due_at, status, seeker_id, referred_by, from_site_id, from_program_id) where (responded_at is null);
+create index referrals_assigned_to_idx on public.referrals (assigned_to, created_at desc) where (assigned_to is not null);
 create index referrals_seeker_id_idx on public.referrals (seeker_id, created_at desc) include (program_id, referred_by, from_site_id, from_program_id);
 
 alter table public.referrals enable row level security;
@@ -72,7 +86,7 @@ revoke all on table public.referrals from public, anon, authenticated, service_r
 grant insert, select, update, delete on table public.referrals to service_role;
 grant select on table public.referrals to authenticated;
 grant insert (id, seeker_id, program_id, from_site_id, from_program_id, comment, goal_id, forwarded_from) on public.referrals to authenticated;
-grant update (status, goal_id, status_reason, status_reason_text) on public.referrals to authenticated;
+grant update (status, goal_id, status_reason, status_reason_text, assigned_to) on public.referrals to authenticated;
 
 -- Referrals before insert: referrer is the caller, made-from defaults for a
 -- one-membership referrer, and must be an organisation the referrer belongs to.

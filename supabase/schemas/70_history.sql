@@ -23,7 +23,10 @@ create table public.referral_events (
   created_at timestamp with time zone default clock_timestamp() not null,
   status_reason text,
   status_reason_text text,
+  assignee_id uuid,
+  assignee_name text,
   constraint referral_events_pkey primary key (id),
+  constraint referral_events_assignee_name_check check ((char_length(assignee_name) <= 120)),
   constraint referral_events_actor_display_name_check check ((char_length(actor_display_name) <= 120)),
   constraint referral_events_actor_organization_check check ((char_length(actor_organization) <= 200)),
   constraint referral_events_from_goal_title_check check ((char_length(from_goal_title) <= 200)),
@@ -48,6 +51,8 @@ comment on column public.referral_events.to_goal_title is 'Title of the goal aft
 comment on column public.referral_events.created_at is 'When it happened.';
 comment on column public.referral_events.status_reason is 'The reason given with the change (status_changed), a code of public.status_reasons for to_status.';
 comment on column public.referral_events.status_reason_text is 'The words given with the reason, if any.';
+comment on column public.referral_events.assignee_id is 'Whom the referral was assigned to (assigned; empty: taken back, assigned to nobody).';
+comment on column public.referral_events.assignee_name is 'The assignee as "First L.", as it was then.';
 
 create index referral_events_referral_id_idx on public.referral_events (referral_id, created_at);
 create index referral_events_seeker_id_idx on public.referral_events (seeker_id, created_at);

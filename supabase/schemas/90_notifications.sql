@@ -12,8 +12,8 @@ comment on type public.notification_state is 'pending: waiting to be sent (or to
 create type public.notification_recipient_kind as enum ('seeker', 'program', 'helper');
 comment on type public.notification_recipient_kind is 'Which party a notification goes to; decides the wording and the one-click statuses offered. program: a claimer of the receiving program; helper: the referrer or their team.';
 
-create type public.notification_event as enum ('created', 'status_changed', 'contact_changed');
-comment on type public.notification_event is 'What the notification is about: a referral made or its status changed, or (contact_changed) a seeker''s email, phone or preferred contact changed, told to the previous address.';
+create type public.notification_event as enum ('created', 'status_changed', 'contact_changed', 'reminder', 'escalation', 'assigned');
+comment on type public.notification_event is 'What the notification is about: a referral made or its status changed, or (contact_changed) a seeker''s email, phone or preferred contact changed, told to the previous address; reminder: a referral passed its response time unanswered (to the program); escalation: it is still unanswered at twice that time (to the referrer); assigned: it was assigned to the recipient.';
 
 -- The statuses offered as one-click buttons to each kind of recipient.
 create or replace function private.one_click_statuses(p_kind public.notification_recipient_kind)
@@ -314,7 +314,11 @@ begin
                        where f.forwarded_from = r.id),
       'forwarded_from', (select jsonb_build_object('program_name', op.name)
                          from public.referrals o join public.programs op on op.id = o.program_id
-                         where o.id = r.forwarded_from)
+                         where o.id = r.forwarded_from),
+      'response_due_at', r.response_due_at,
+      'response_days', p.response_days,
+      'program_time_zone', p.time_zone,
+      'assigned_to_name', r.assigned_to_name
     ) end,
     'contact_change', case when e.id is not null then jsonb_build_object(
       'fields', to_jsonb(e.fields),

@@ -51,7 +51,9 @@ describe('auth.admin with the service role key', () => {
   it('listUsers pages through users newest first, with X-Total-Count and Link headers', async () => {
     const admin = serviceClient();
     for (let i = 0; i < 3; i++) {
-      expect((await admin.auth.admin.createUser({ email: freshEmail(`list${i}`), email_confirm: true })).error).toBeNull();
+      expect(
+        (await admin.auth.admin.createUser({ email: freshEmail(`list${i}`), email_confirm: true })).error,
+      ).toBeNull();
     }
     const [{ n }] = (await sql<{ n: number }>(`select count(*)::int as n from auth.users`)) as [{ n: number }];
     const { data, error } = await admin.auth.admin.listUsers({ page: 1, perPage: 2 });
@@ -80,7 +82,14 @@ describe('auth.admin with the service role key', () => {
   it('getUserById, updateUserById and deleteUser', async () => {
     const admin = serviceClient();
     const email = freshEmail('managed');
-    const created = (await admin.auth.admin.createUser({ email, password: 'managed-pass-1', email_confirm: true, user_metadata: { a: 1, b: 2 } })).data.user!;
+    const created = (
+      await admin.auth.admin.createUser({
+        email,
+        password: 'managed-pass-1',
+        email_confirm: true,
+        user_metadata: { a: 1, b: 2 },
+      })
+    ).data.user!;
     const client = await signIn(email, 'managed-pass-1');
 
     const got = await admin.auth.admin.getUserById(created.id);
@@ -135,7 +144,10 @@ describe('auth.admin with the service role key', () => {
     expect(fragment(location).get('access_token')).toBeTruthy();
 
     const recovery = await admin.auth.admin.generateLink({ type: 'recovery', email });
-    const verified = await anonClient().auth.verifyOtp({ token_hash: recovery.data.properties!.hashed_token, type: 'recovery' });
+    const verified = await anonClient().auth.verifyOtp({
+      token_hash: recovery.data.properties!.hashed_token,
+      type: 'recovery',
+    });
     expect(verified.error).toBeNull();
     expect(verified.data.user!.email).toBe(email);
 

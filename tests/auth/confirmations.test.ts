@@ -35,7 +35,11 @@ describe('sign-up with confirmations on', () => {
   it('answers with the unconfirmed user and emails a confirmation link', async () => {
     const email = freshEmail('confirm');
     const client = auth();
-    const { data, error } = await client.signUp({ email, password: 'confirm-pass-1', options: { data: { first_name: 'Cy' } } });
+    const { data, error } = await client.signUp({
+      email,
+      password: 'confirm-pass-1',
+      options: { data: { first_name: 'Cy' } },
+    });
     expect(error).toBeNull();
     expect(data.session).toBeNull();
     expect(data.user!.email).toBe(email);
@@ -89,7 +93,11 @@ describe('sign-up with confirmations on', () => {
   it('PKCE sign-up: the confirmation link lands with ?code= and the exchange gives the session', async () => {
     const email = freshEmail('pkce-signup');
     const client = auth('pkce');
-    const { error } = await client.signUp({ email, password: 'pkce-pass-1', options: { emailRedirectTo: `${env.appUrl}/welcome` } });
+    const { error } = await client.signUp({
+      email,
+      password: 'pkce-pass-1',
+      options: { emailRedirectTo: `${env.appUrl}/welcome` },
+    });
     expect(error).toBeNull();
     const link = linkIn(await mailTo(email, CONFIRM));
     expect(new URL(link).searchParams.get('token')).toMatch(/^pkce_/);
@@ -99,7 +107,9 @@ describe('sign-up with confirmations on', () => {
     const { data, error: exchangeError } = await client.exchangeCodeForSession(code);
     expect(exchangeError).toBeNull();
     expect(data.user!.email).toBe(email);
-    expect(decodeJwt(data.session!.access_token).amr).toEqual([{ method: 'email/signup', timestamp: expect.any(Number) }]);
+    expect(decodeJwt(data.session!.access_token).amr).toEqual([
+      { method: 'email/signup', timestamp: expect.any(Number) },
+    ]);
   });
 
   it('a magic link for a new address sends the confirmation email, which signs the person in', async () => {

@@ -64,7 +64,11 @@ describe('magic link, implicit flow', () => {
     const refused = await anonClient().auth.signInWithOtp({ email, options: { shouldCreateUser: false } });
     expect(refused.error).toMatchObject({ status: 422, code: 'otp_disabled', message: 'Signups not allowed for otp' });
     const creating = await anonClient().auth.signInWithOtp({ email });
-    expect(creating.error).toMatchObject({ status: 422, code: 'signup_disabled', message: 'Signups not allowed for this instance' });
+    expect(creating.error).toMatchObject({
+      status: 422,
+      code: 'signup_disabled',
+      message: 'Signups not allowed for this instance',
+    });
     expect(await sql('select id from auth.users where lower(email) = $1', [email])).toEqual([]);
     expect(await countMail(email, /.*/)).toBe(0);
   });
@@ -106,7 +110,9 @@ describe('magic link, implicit flow', () => {
     await anonClient().auth.signInWithOtp({ email });
     const link = linkIn(await mailTo(email, SIGN_IN));
     // otp_expiry is one hour.
-    await sql(`update auth.one_time_tokens set created_at = created_at - interval '61 minutes' where user_id = $1`, [user.id]);
+    await sql(`update auth.one_time_tokens set created_at = created_at - interval '61 minutes' where user_id = $1`, [
+      user.id,
+    ]);
     const { location } = await follow(link);
     expect(fragment(location).get('error_code')).toBe('otp_expired');
     expect(fragment(location).get('access_token')).toBeNull();
@@ -172,7 +178,10 @@ describe('magic link, PKCE flow', () => {
     const email = freshEmail('pkce');
     await createUser(email);
     const client = anonClient({ flowType: 'pkce' });
-    const { error } = await client.auth.signInWithOtp({ email, options: { emailRedirectTo: `${env.appUrl}/auth/callback` } });
+    const { error } = await client.auth.signInWithOtp({
+      email,
+      options: { emailRedirectTo: `${env.appUrl}/auth/callback` },
+    });
     expect(error).toBeNull();
     const link = linkIn(await mailTo(email, SIGN_IN));
     expect(new URL(link).searchParams.get('token')).toMatch(/^pkce_[0-9a-f]{56}$/);
@@ -248,7 +257,9 @@ describe('the 6-digit code', () => {
     const user = await createUser(email);
     await anonClient().auth.signInWithOtp({ email });
     const code = codeIn(await mailTo(email, SIGN_IN));
-    await sql(`update auth.users set recovery_sent_at = recovery_sent_at - interval '2 hours' where id = $1`, [user.id]);
+    await sql(`update auth.users set recovery_sent_at = recovery_sent_at - interval '2 hours' where id = $1`, [
+      user.id,
+    ]);
     const { error } = await anonClient().auth.verifyOtp({ email, token: code, type: 'email' });
     expect(error).toMatchObject({ status: 403, code: 'otp_expired' });
   });
@@ -262,7 +273,11 @@ describe('the 6-digit code', () => {
     expect(error).toBeNull();
     expect(data.user!.email).toBe(email);
     const again = await anonClient().auth.verifyOtp({ token_hash: hash, type: 'magiclink' });
-    expect(again.error).toMatchObject({ status: 403, code: 'otp_expired', message: 'Email link is invalid or has expired' });
+    expect(again.error).toMatchObject({
+      status: 403,
+      code: 'otp_expired',
+      message: 'Email link is invalid or has expired',
+    });
   });
 });
 
@@ -270,7 +285,9 @@ describe('password recovery', () => {
   it('resetPasswordForEmail emails a recovery link; the user then sets a new password', async () => {
     const email = freshEmail('forgot');
     await createUser(email, 'old-password-1');
-    const { error } = await anonClient().auth.resetPasswordForEmail(email, { redirectTo: `${env.appUrl}/reset-password` });
+    const { error } = await anonClient().auth.resetPasswordForEmail(email, {
+      redirectTo: `${env.appUrl}/reset-password`,
+    });
     expect(error).toBeNull();
     const message = await mailTo(email, RESET);
     const { location } = await follow(linkIn(message));
@@ -279,7 +296,10 @@ describe('password recovery', () => {
     expect(params.get('type')).toBe('recovery');
 
     const client = anonClient();
-    await client.auth.setSession({ access_token: params.get('access_token')!, refresh_token: params.get('refresh_token')! });
+    await client.auth.setSession({
+      access_token: params.get('access_token')!,
+      refresh_token: params.get('refresh_token')!,
+    });
     expect((await client.auth.updateUser({ password: 'new-password-2' })).error).toBeNull();
     expect((await anonClient().auth.signInWithPassword({ email, password: 'new-password-2' })).error).toBeNull();
     expect((await anonClient().auth.signInWithPassword({ email, password: 'old-password-1' })).error?.code).toBe(
@@ -313,7 +333,11 @@ describe('sign-up', () => {
   it('is off in config.toml: 422 signup_disabled, no account', async () => {
     const email = freshEmail('closed');
     const { data, error } = await anonClient().auth.signUp({ email, password: 'sign-me-up-1' });
-    expect(error).toMatchObject({ status: 422, code: 'signup_disabled', message: 'Signups not allowed for this instance' });
+    expect(error).toMatchObject({
+      status: 422,
+      code: 'signup_disabled',
+      message: 'Signups not allowed for this instance',
+    });
     expect(data.session).toBeNull();
     expect(await sql('select id from auth.users where lower(email) = $1', [email])).toEqual([]);
   });

@@ -42,7 +42,9 @@ describe('password sign-in', () => {
     });
     expect(claims.exp! - claims.iat!).toBe(3600);
     expect(claims.amr).toEqual([{ method: 'password', timestamp: expect.any(Number) }]);
-    const [row] = await sql<{ n: number }>('select count(*)::int as n from auth.sessions where id = $1', [claims.session_id]);
+    const [row] = await sql<{ n: number }>('select count(*)::int as n from auth.sessions where id = $1', [
+      claims.session_id,
+    ]);
     expect(row!.n).toBe(1);
   });
 
@@ -53,7 +55,10 @@ describe('password sign-in', () => {
   });
 
   it('answers an unknown email exactly as a wrong password', async () => {
-    const { error } = await anonClient().auth.signInWithPassword({ email: freshEmail('nobody'), password: 'whatever1' });
+    const { error } = await anonClient().auth.signInWithPassword({
+      email: freshEmail('nobody'),
+      password: 'whatever1',
+    });
     expect(error).toMatchObject({ status: 400, code: 'invalid_credentials' });
   });
 
@@ -130,10 +135,9 @@ describe('refresh tokens', () => {
     const issued = new Set(results.map((r) => r.data.session!.refresh_token));
     expect(issued.size).toBe(1);
     expect(issued.has(token)).toBe(false);
-    const [{ n }] = (await sql<{ n: number }>(
-      `select count(*)::int as n from auth.refresh_tokens where parent = $1`,
-      [token],
-    )) as [{ n: number }];
+    const [{ n }] = (await sql<{ n: number }>(`select count(*)::int as n from auth.refresh_tokens where parent = $1`, [
+      token,
+    ])) as [{ n: number }];
     expect(n).toBe(1);
   });
 
@@ -235,7 +239,8 @@ describe('the JWT at PostgREST', () => {
   it('PostgREST accepts the access token and refuses a tampered one', async () => {
     const client = await signIn(HELEN);
     const token = (await client.auth.getSession()).data.session!.access_token;
-    const call = (t: string) => fetch(`${env.restUrl}/`, { headers: { apikey: env.anonKey, Authorization: `Bearer ${t}` } });
+    const call = (t: string) =>
+      fetch(`${env.restUrl}/`, { headers: { apikey: env.anonKey, Authorization: `Bearer ${t}` } });
     expect((await call(token)).status).toBe(200);
     const tampered = token.slice(0, -4) + (token.endsWith('AAAA') ? 'BBBB' : 'AAAA');
     expect((await call(tampered)).status).toBe(401);
@@ -265,7 +270,11 @@ describe('error shapes', () => {
     const legacy = await authFetch('/token?grant_type=password', { method: 'POST', body, apiVersion: null });
     expect(legacy.status).toBe(400);
     expect(legacy.headers.get('x-supabase-api-version')).toBeNull();
-    expect(await legacy.json()).toEqual({ code: 400, error_code: 'invalid_credentials', msg: 'Invalid login credentials' });
+    expect(await legacy.json()).toEqual({
+      code: 400,
+      error_code: 'invalid_credentials',
+      msg: 'Invalid login credentials',
+    });
   });
 
   it('answers a malformed body with 400 bad_json, never a 500', async () => {

@@ -94,6 +94,18 @@ describe(`db:seed:scale --referrals ${N}`, () => {
     expect(await count(`select count(distinct status) as n from public.referrals`)).toBe(11);
   });
 
+  it('makes each due 2 business days after it was made, answered unless still Not updated, none armed', async () => {
+    expect(
+      await count(`select count(*) as n from public.referrals
+      where response_due_at is distinct from private.add_business_days(created_at, 2, 'America/Chicago')`),
+    ).toBe(0);
+    expect(
+      await count(`select count(*) as n from public.referrals
+      where (status = 'not_updated') <> (responded_at is null)`),
+    ).toBe(0);
+    expect(await count(`select count(*) as n from private.response_clock_alarms`)).toBe(0);
+  });
+
   it('sends no notifications', async () => {
     expect(await notificationJobs()).toBe(before.jobs);
   });

@@ -78,6 +78,8 @@ describe('the seeker portal', () => {
     expect(r1Text).toContain('Sam and his daughter need groceries this week');
     expect(r1Text).toContain('What to do next');
     expect(r1Text).toContain('(512) 555-0101');
+    // when the program usually answers (its response target)
+    expect(r1Text).toContain('Harbor Food Pantry usually answers within 2 business days.');
     const r4Text = await r4.innerText();
     expect(r4Text).toContain('Eligible');
     expect(r4Text).toContain('Sam wants steady work so he can keep up with rent.');
@@ -180,6 +182,7 @@ describe('the seeker portal', () => {
     });
     await expect.poll(() => sam.getByRole('status').filter({ hasText: /^Guardado$/ }).count()).toBe(1);
     await noHorizontalScroll(sam);
+    await sam.getByText('Harbor Food Pantry suele responder en 2 días hábiles.').waitFor();
     await checkScreen(sam, 'portal-referrals-es-360');
 
     // a reload keeps Spanish (it is Sam's saved preference)

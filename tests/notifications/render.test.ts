@@ -217,3 +217,74 @@ describe('reasons and forwarding in emails', () => {
     expect(email.text).toContain('Forwarded from: Harbor Food Pantry');
   });
 });
+
+describe('response clock and assignment emails', () => {
+  const clock = (over: Partial<ClaimedJob>) =>
+    job({
+      from_status: null,
+      to_status: 'not_updated',
+      current_status: 'not_updated',
+      actor_display_name: '',
+      actor_organization: null,
+      recipient_kind: 'program',
+      recipient_name: 'Clara',
+      address: 'clara@harbor.example',
+      referral: {
+        ...job().referral!,
+        response_due_at: '2026-12-08T21:00:00Z',
+        response_days: 2,
+        program_time_zone: 'America/Chicago',
+      },
+      ...over,
+    });
+
+  it('a reminder says when it was due, in the program’s time zone, with the one-click buttons', () => {
+    const email = renderEmail(
+      clock({ event: 'reminder', links: [{ status: 'pending', token: 'abc.pending.sig' }] }),
+      SITE,
+    );
+    expect(email.subject).toBe("Waiting for an answer: Sam's referral to Harbor Food Pantry");
+    expect(email.text).toContain(
+      'It was due Tuesday, December 8, 2026 at 3:00 PM (CST): Harbor Food Pantry usually answers within 2 business days.',
+    );
+    expect(email.text).toContain('Open the referral: https://app.example.org/inbound?referral=r1');
+    expect(email.text).toContain('- Pending: https://app.example.org/r/abc.pending.sig');
+  });
+
+  it('a reminder in Spanish', () => {
+    const email = renderEmail(clock({ event: 'reminder', language: 'es', links: [] }), SITE);
+    expect(email.subject).toBe('Espera respuesta: el referido de Sam a Harbor Food Pantry');
+    expect(email.text).toContain('Vencía el martes, 8 de diciembre de 2026');
+    expect(email.text).toContain('Harbor Food Pantry suele responder en 2 días hábiles.');
+    expect(email.html).toContain('<html lang="es">');
+  });
+
+  it('an escalation tells the referrer it is twice the target and links to Start a Referral for the seeker', () => {
+    const email = renderEmail(
+      clock({ event: 'escalation', recipient_kind: 'helper', recipient_name: 'Helen', links: [] }),
+      SITE,
+    );
+    expect(email.subject).toBe("No answer yet: Sam's referral to Harbor Food Pantry");
+    expect(email.text).toContain('Harbor Food Pantry usually answers within 2 business days, and after 4 it has not.');
+    expect(email.text).toContain('Start a Referral for Sam: https://app.example.org/people/s1/refer');
+    expect(email.html).toContain('href="https://app.example.org/people/s1/refer"');
+    const es = renderEmail(clock({ event: 'escalation', recipient_kind: 'helper', language: 'es', links: [] }), SITE);
+    expect(es.subject).toBe('Sin respuesta: el referido de Sam a Harbor Food Pantry');
+    expect(es.text).toContain('Iniciar un referido para Sam: https://app.example.org/people/s1/refer');
+  });
+
+  it('an assignment names who assigned it', () => {
+    const email = renderEmail(
+      clock({
+        event: 'assigned',
+        actor_display_name: 'Clara C.',
+        actor_organization: 'Harbor Food Pantry',
+        recipient_name: 'Cody',
+        links: [],
+      }),
+      SITE,
+    );
+    expect(email.subject).toBe("Assigned to you: Sam's referral to Harbor Food Pantry");
+    expect(email.text).toContain("Clara C. (Harbor Food Pantry) assigned Sam's referral to Harbor Food Pantry to you.");
+  });
+});

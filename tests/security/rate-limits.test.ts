@@ -72,30 +72,48 @@ describe('guessing a 6-digit code', () => {
     const victim = freshEmail('victim');
     await createUser(victim);
     // The victim asks for a code (from their own address).
-    expect((await direct.client({ headers: { 'X-Forwarded-For': HONEST_IP } }).signInWithOtp({ email: victim })).error).toBeNull();
+    expect(
+      (await direct.client({ headers: { 'X-Forwarded-For': HONEST_IP } }).signInWithOtp({ email: victim })).error,
+    ).toBeNull();
     const code = codeIn(await mailTo(victim, /sign-in link/i));
 
     const t0 = performance.now();
     const statuses = await flood(60, (i) =>
-      post(direct.authUrl, '/verify', { type: 'email', email: victim, token: String(100000 + i) }, { 'X-Forwarded-For': ATTACKER_IP }),
+      post(
+        direct.authUrl,
+        '/verify',
+        { type: 'email', email: victim, token: String(100000 + i) },
+        { 'X-Forwarded-For': ATTACKER_IP },
+      ),
     );
     expect(performance.now() - t0).toBeLessThan(10_000);
     expect(statuses.slice(0, BURST)).toEqual(Array(BURST).fill(403)); // otp_expired: checked, wrong
     expect(statuses.slice(BURST)).toEqual(Array(60 - BURST).fill(429));
 
     // GoTrue's 429 shape, and what supabase-js makes of it.
-    const raw = await post(direct.authUrl, '/verify', { type: 'email', email: victim, token: '000000' }, { 'X-Forwarded-For': ATTACKER_IP });
+    const raw = await post(
+      direct.authUrl,
+      '/verify',
+      { type: 'email', email: victim, token: '000000' },
+      { 'X-Forwarded-For': ATTACKER_IP },
+    );
     expect(raw.status).toBe(429);
     expect(raw.headers.get('x-sb-error-code')).toBe('over_request_rate_limit');
     expect(await raw.json()).toEqual({ code: 'over_request_rate_limit', message: 'Request rate limit reached' });
     const attacker = direct.client({ headers: { 'X-Forwarded-For': ATTACKER_IP } });
     const guessed = await attacker.verifyOtp({ type: 'email', email: victim, token: code });
     expect(guessed.error).toBeInstanceOf(AuthApiError);
-    expect(guessed.error).toMatchObject({ status: 429, code: 'over_request_rate_limit', message: 'Request rate limit reached' });
+    expect(guessed.error).toMatchObject({
+      status: 429,
+      code: 'over_request_rate_limit',
+      message: 'Request rate limit reached',
+    });
     expect(guessed.data.session).toBeNull();
 
     // The victim, from their own address, still signs in with the right code.
-    const honest = await direct.client({ headers: { 'X-Forwarded-For': HONEST_IP } }).verifyOtp({ type: 'email', email: victim, token: code });
+    const honest = await direct
+      .client({ headers: { 'X-Forwarded-For': HONEST_IP } })
+      .verifyOtp({ type: 'email', email: victim, token: code });
     expect(honest.error).toBeNull();
     expect(honest.data.session?.user.email).toBe(victim);
   });
@@ -111,7 +129,9 @@ describe('guessing a password and flooding sign-in emails', () => {
     );
     expect(guesses.slice(0, BURST)).toEqual(Array(BURST).fill(400)); // invalid_credentials
     expect(guesses.slice(BURST)).toEqual(Array(5).fill(429));
-    const right = await direct.client({ headers: ip }).signInWithPassword({ email: victim, password: 'right-password-1' });
+    const right = await direct
+      .client({ headers: ip })
+      .signInWithPassword({ email: victim, password: 'right-password-1' });
     expect(right.error).toMatchObject({ status: 429, code: 'over_request_rate_limit' });
 
     // /otp, /recover and friends share sign_in_sign_ups; unknown addresses are the cheapest flood.
@@ -136,9 +156,14 @@ describe('guessing a password and flooding sign-in emails', () => {
 describe('through the gateway', () => {
   it('a client-written X-Forwarded-For does not buy a fresh bucket', async () => {
     const statuses = await flood(BURST + 10, (i) =>
-      post(gated.authUrl, '/verify', { type: 'email', email: 'someone@flood.example', token: '123456' }, {
-        'X-Forwarded-For': `198.18.${Math.floor(i / 250)}.${i % 250}`,
-      }),
+      post(
+        gated.authUrl,
+        '/verify',
+        { type: 'email', email: 'someone@flood.example', token: '123456' },
+        {
+          'X-Forwarded-For': `198.18.${Math.floor(i / 250)}.${i % 250}`,
+        },
+      ),
     );
     expect(statuses.slice(0, BURST)).toEqual(Array(BURST).fill(403));
     expect(statuses.slice(BURST)).toEqual(Array(10).fill(429));
@@ -174,7 +199,11 @@ describe('the hourly email allowance (confirmations on)', () => {
       await mailTo(email, /confirm your email/i);
     }
     const third = await mailing.client().signUp({ email: addresses[2]!, password: 'mail-me-1' });
-    expect(third.error).toMatchObject({ status: 429, code: 'over_email_send_rate_limit', message: 'email rate limit exceeded' });
+    expect(third.error).toMatchObject({
+      status: 429,
+      code: 'over_email_send_rate_limit',
+      message: 'email rate limit exceeded',
+    });
     expect(await sql('select id from auth.users where lower(email) = $1', [addresses[2]])).toEqual([]);
     expect(await countMail(addresses[2]!, /.*/)).toBe(0);
   });

@@ -50,7 +50,11 @@ describe('replaying an old refresh token', () => {
 
     const replay = await refresh(t0);
     expect(replay.data.session).toBeNull();
-    expect(replay.error).toMatchObject({ status: 400, code: 'refresh_token_already_used', message: 'Invalid Refresh Token: Already Used' });
+    expect(replay.error).toMatchObject({
+      status: 400,
+      code: 'refresh_token_already_used',
+      message: 'Invalid Refresh Token: Already Used',
+    });
 
     // The family is revoked: the victim's newest token, used at once, fails too.
     const victim = await refresh(t2);
@@ -58,7 +62,9 @@ describe('replaying an old refresh token', () => {
     expect(victim.error).toMatchObject({ status: 400, code: 'refresh_token_already_used' });
     // ...and the middle one, which would otherwise hand back the live token.
     expect((await refresh(t1)).error).toMatchObject({ status: 400, code: 'refresh_token_already_used' });
-    const live = await sql('select token from auth.refresh_tokens where token = any($1) and not revoked', [[t0, t1, t2]]);
+    const live = await sql('select token from auth.refresh_tokens where token = any($1) and not revoked', [
+      [t0, t1, t2],
+    ]);
     expect(live).toEqual([]);
 
     // The victim signs in again; the thief has nothing left.

@@ -80,7 +80,10 @@ describe('inviting a seeker: what an attacker gets', () => {
     const anonymous = await invite(null, { seeker_id: RITA });
     expect(anonymous.status).toBe(401);
     expect(anonymous.json).toMatchObject({ code: 'not_signed_in' });
-    const noToken = await fetch(`${env.functionsUrl}/invite-seeker`, { method: 'POST', body: JSON.stringify({ seeker_id: RITA }) });
+    const noToken = await fetch(`${env.functionsUrl}/invite-seeker`, {
+      method: 'POST',
+      body: JSON.stringify({ seeker_id: RITA }),
+    });
     expect(noToken.status).toBe(401);
     expect(await accountsFor(RITA_EMAIL)).toEqual([]);
   });
@@ -118,7 +121,9 @@ describe('inviting a seeker: what an attacker gets', () => {
     expect(await accountsFor(pending)).toEqual([pendingAccount]);
     await mailTo(pending, INVITED);
     expect(await countMail(pending, INVITED)).toBe(1); // the admin's invitation, not sent again
-    expect(await sql('select id from public.seekers where user_id = any($1)', [[pendingAccount!.id, WALTER_ID]])).toEqual([]);
+    expect(
+      await sql('select id from public.seekers where user_id = any($1)', [[pendingAccount!.id, WALTER_ID]]),
+    ).toEqual([]);
   });
 });
 

@@ -50,7 +50,8 @@ describe('the Supabase CLI on the same folder', () => {
         { cwd: ROOT, env: { ...process.env, SUPABASE_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' } },
       );
 
-      const recorded = (await client.query('select version from supabase_migrations.schema_migrations order by 1')).rows;
+      const recorded = (await client.query('select version from supabase_migrations.schema_migrations order by 1'))
+        .rows;
       expect(recorded.map((r) => r.version)).toEqual(listMigrations().map((m) => m.version));
       const viaCli = (await client.query(SHAPE)).rows.map((r) => r.item);
       const viaStack = (await sql<{ item: string }>(SHAPE)).map((r) => r.item);

@@ -156,8 +156,11 @@ describe('npm run stack: stop and start again', () => {
       const first = await runCli();
       const children = await descendants(first.pid!);
       expect(children.length).toBeGreaterThanOrEqual(3);
-      await query(ports.db, `create table if not exists public.kept_${signal.toLowerCase()} (note text);
-                             insert into public.kept_${signal.toLowerCase()} values ('still here')`);
+      await query(
+        ports.db,
+        `create table if not exists public.kept_${signal.toLowerCase()} (note text);
+                             insert into public.kept_${signal.toLowerCase()} values ('still here')`,
+      );
 
       const exited = new Promise<number | null>((r) => first.on('exit', (c) => r(c)));
       first.kill(signal);

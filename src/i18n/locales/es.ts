@@ -21,11 +21,15 @@ export const es: Catalogue = {
     linkSentBody: 'Si tenemos su correo, el enlace para entrar va en camino a {{email}}. Ábralo en este dispositivo.',
     sendFailed: 'No pudimos enviar el enlace. Inténtelo de nuevo en un minuto.',
     greeting: 'Hola, {{name}}',
-    intro: 'Estos son los programas a los que le refirieron. Cuéntenos cómo le fue: con un toque se actualiza para todos los que le ayudan.',
-    noSeeker: 'No encontramos referidos para esta cuenta. Si alguien le refirió, pídale que revise su correo electrónico.',
+    intro:
+      'Estos son los programas a los que le refirieron. Cuéntenos cómo le fue: con un toque se actualiza para todos los que le ayudan.',
+    noSeeker:
+      'No encontramos referidos para esta cuenta. Si alguien le refirió, pídale que revise su correo electrónico.',
     noReferrals: 'Todavía no tiene referidos.',
     loadFailed: 'No pudimos cargar sus referidos. Revise su conexión y vuelva a cargar la página.',
     referredOn: 'Referido el {{date}}',
+    usuallyAnswers_one: '{{program}} suele responder en {{count}} día hábil.',
+    usuallyAnswers_other: '{{program}} suele responder en {{count}} días hábiles.',
     statusLabel: 'Estado',
     commentLabel: 'Nota de quien le refirió',
     nextLabel: 'Qué hacer ahora',
@@ -47,7 +51,8 @@ export const es: Catalogue = {
       not_updated: 'El programa todavía no lo ha actualizado. Si no sabe de ellos en unos días, llámelos.',
       needs_client_action: 'El programa necesita algo de usted. Llámelos para saber qué.',
       pending: 'El programa está trabajando en esto y le contactará.',
-      referred_elsewhere: 'El programa le envió a otro lugar que puede ayudarle. Quien le refirió puede darle más información.',
+      referred_elsewhere:
+        'El programa le envió a otro lugar que puede ayudarle. Quien le refirió puede darle más información.',
       eligible: 'Buenas noticias: usted califica. Contacte al programa para dar el siguiente paso.',
       got_help: 'Nos alegra que haya recibido ayuda. No tiene que hacer nada más.',
       couldnt_contact: 'El programa no pudo comunicarse con usted. Llámelos o revise abajo cómo le contactamos.',
@@ -90,7 +95,8 @@ export const es: Catalogue = {
     applied: 'Listo. El referido ahora está: {{status}}',
     appliedBody: 'Todos los que trabajan en este referido pueden ver el cambio. Puede cerrar esta página.',
     invalidTitle: 'Este enlace no funciona',
-    invalidBody: 'Puede que no se haya copiado completo. No se cambió nada. Use los botones del correo o entre para actualizar el referido.',
+    invalidBody:
+      'Puede que no se haya copiado completo. No se cambió nada. Use los botones del correo o entre para actualizar el referido.',
     usedTitle: 'Este enlace ya se usó',
     usedBody: 'No se cambió nada. El referido ahora está: {{status}}.',
     expiredTitle: 'Este enlace venció',
@@ -101,7 +107,8 @@ export const es: Catalogue = {
     addressChangedBody:
       'No se cambió nada. Los datos de contacto cambiaron después de enviarse este correo, así que sus botones ya no funcionan. Entre para actualizar el referido.',
     noAccessTitle: 'Este enlace ya no funciona para usted',
-    noAccessBody: 'No se cambió nada. Usted ya no trabaja en este referido, así que sus botones ya no actúan por usted.',
+    noAccessBody:
+      'No se cambió nada. Usted ya no trabaja en este referido, así que sus botones ya no actúan por usted.',
     failed: 'No pudimos comunicarnos con el servidor. No se cambió nada. Inténtelo de nuevo.',
     signInSeeker: 'Ver mis referidos',
     signInStaff: 'Entrar',

@@ -56,6 +56,24 @@ interface Words {
   contactChangedWhat: string;
   contactChangedIfNot: string;
   contactChangedFooter: string;
+  /** Response clocks: a referral past its due time unanswered (to the program). */
+  reminderHeadline: (seeker: string, program: string) => string;
+  reminderSubject: (seeker: string, program: string) => string;
+  /** "It was due Tuesday, December 8 at 3:00 PM; Harbor usually answers within 2 business days." */
+  reminderWhat: (due: string, program: string, days: number) => string;
+  reminderAsk: string;
+  /** Still unanswered at twice the target (to the referrer). */
+  escalationHeadline: (seeker: string, program: string) => string;
+  escalationSubject: (seeker: string, program: string) => string;
+  escalationWhat: (program: string, days: number, twice: number) => string;
+  escalationAsk: (seeker: string) => string;
+  startReferral: (seeker: string) => string;
+  /** A claimer assigned the referral to the recipient. */
+  assignedHeadline: (who: string, seeker: string, program: string) => string;
+  assignedSubject: (seeker: string, program: string) => string;
+  assignedWhat: string;
+  /** How a due time is written: the locale for Intl. */
+  locale: string;
 }
 
 export type ContactField = 'email' | 'phone' | 'preferred_contact';
@@ -77,8 +95,7 @@ export const WORDS: Record<Language, Words> = {
     open: 'Open the referral',
     openPortal: 'Open your referrals page',
     oneClickIntro: 'Update the status in one click:',
-    oneClickNote:
-      'Each button opens a page where you confirm the change. The buttons work once and expire in 14 days.',
+    oneClickNote: 'Each button opens a page where you confirm the change. The buttons work once and expire in 14 days.',
     seekerFooter:
       'You are receiving this email because you asked to be contacted by email about your referrals. ' +
       'You can change that, and your language, on your referrals page.',
@@ -105,6 +122,21 @@ export const WORDS: Record<Language, Words> = {
       'If you did not ask for this change, tell the organisation that is helping you right away, ' +
       'or sign in to your referrals page.',
     contactChangedFooter: 'You are receiving this email because it is the address we had for you before the change.',
+    reminderHeadline: (seeker, program) => `${seeker}'s referral to ${program} is waiting for an answer`,
+    reminderSubject: (seeker, program) => `Waiting for an answer: ${seeker}'s referral to ${program}`,
+    reminderWhat: (due, program, days) =>
+      `It was due ${due}: ${program} usually answers within ${days} business day${days === 1 ? '' : 's'}.`,
+    reminderAsk: 'Update its status so that the person and whoever referred them know where it stands.',
+    escalationHeadline: (seeker, program) => `${program} has not answered ${seeker}'s referral`,
+    escalationSubject: (seeker, program) => `No answer yet: ${seeker}'s referral to ${program}`,
+    escalationWhat: (program, days, twice) =>
+      `${program} usually answers within ${days} business day${days === 1 ? '' : 's'}, and after ${twice} it has not.`,
+    escalationAsk: (seeker) => `You may want to call the program, or refer ${seeker} to another one.`,
+    startReferral: (seeker) => `Start a Referral for ${seeker}`,
+    assignedHeadline: (who, seeker, program) => `${who} assigned ${seeker}'s referral to ${program} to you`,
+    assignedSubject: (seeker, program) => `Assigned to you: ${seeker}'s referral to ${program}`,
+    assignedWhat: 'You are now the one who handles it: reminders about it come to you.',
+    locale: 'en-US',
   },
   es: {
     hello: (name) => (name ? `Hola, ${name}:` : 'Hola:'),
@@ -154,5 +186,20 @@ export const WORDS: Record<Language, Words> = {
       'Si usted no pidió este cambio, avise de inmediato a la organización que le está ayudando, ' +
       'o entre a la página de sus referidos.',
     contactChangedFooter: 'Recibe este correo porque es la dirección que teníamos antes del cambio.',
+    reminderHeadline: (seeker, program) => `El referido de ${seeker} a ${program} espera una respuesta`,
+    reminderSubject: (seeker, program) => `Espera respuesta: el referido de ${seeker} a ${program}`,
+    reminderWhat: (due, program, days) =>
+      `Vencía el ${due}: ${program} suele responder en ${days} día${days === 1 ? '' : 's'} hábil${days === 1 ? '' : 'es'}.`,
+    reminderAsk: 'Actualice su estado para que la persona y quien la refirió sepan cómo va.',
+    escalationHeadline: (seeker, program) => `${program} no ha respondido al referido de ${seeker}`,
+    escalationSubject: (seeker, program) => `Sin respuesta: el referido de ${seeker} a ${program}`,
+    escalationWhat: (program, days, twice) =>
+      `${program} suele responder en ${days} día${days === 1 ? '' : 's'} hábil${days === 1 ? '' : 'es'}, y después de ${twice} no lo ha hecho.`,
+    escalationAsk: (seeker) => `Puede llamar al programa, o referir a ${seeker} a otro.`,
+    startReferral: (seeker) => `Iniciar un referido para ${seeker}`,
+    assignedHeadline: (who, seeker, program) => `${who} le asignó el referido de ${seeker} a ${program}`,
+    assignedSubject: (seeker, program) => `Asignado a usted: el referido de ${seeker} a ${program}`,
+    assignedWhat: 'Ahora usted se encarga de él: los recordatorios le llegarán a usted.',
+    locale: 'es-US',
   },
 };

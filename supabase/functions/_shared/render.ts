@@ -13,8 +13,12 @@ export interface ClaimedJob {
   idempotency_key: string;
   tries: number;
   max_tries: number;
-  /** contact_changed: a seeker's contact details changed, told at the previous address (no referral). */
-  event: 'created' | 'status_changed' | 'contact_changed';
+  /**
+   * contact_changed: a seeker's contact details changed, told at the previous address (no referral).
+   * reminder / escalation: the referral passed its response time (to the program) or twice it (to
+   * the referrer) unanswered; assigned: a claimer assigned it to the recipient.
+   */
+  event: 'created' | 'status_changed' | 'contact_changed' | 'reminder' | 'escalation' | 'assigned';
   from_status: string | null;
   /** empty for contact_changed */
   to_status: string | null;
@@ -42,6 +46,11 @@ export interface ClaimedJob {
     forwarded_to?: { program_name: string; program_phone: string | null } | null;
     /** the referral this one was forwarded from */
     forwarded_from?: { program_name: string } | null;
+    /** When the program was due to answer, its target in business days and its time zone. */
+    response_due_at?: string;
+    response_days?: number;
+    program_time_zone?: string;
+    assigned_to_name?: string;
   } | null;
   links: OneClickLink[];
   /** contact_changed only: which details changed. */
@@ -85,6 +94,44 @@ export function referralUrl(job: ClaimedJob, siteUrl: string): string {
   return `${base}/referrals?referral=${id}`;
 }
 
+/** Start a Referral for the referral's seeker (the escalation's way forward). */
+export function startReferralUrl(job: ClaimedJob, siteUrl: string): string {
+  return `${siteUrl.replace(/\/+$/, '')}/people/${encodeURIComponent(referralOf(job).seeker_id)}/refer`;
+}
+
+/** A due time as the recipient reads it, in the program's time zone: "Tuesday, December 8, 2026 at 3:00 PM (CST)". */
+export function formatDue(job: ClaimedJob): string {
+  const r = referralOf(job);
+  if (!r.response_due_at) return '';
+  const at = new Date(r.response_due_at);
+  const zone = r.program_time_zone || 'UTC';
+  try {
+    const when = new Intl.DateTimeFormat(WORDS[lang(job)].locale, {
+      dateStyle: 'full',
+      timeStyle: 'short',
+      timeZone: zone,
+    }).format(at);
+    const name = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'short' })
+      .formatToParts(at)
+      .find((p) => p.type === 'timeZoneName')?.value;
+    return name ? `${when} (${name})` : when;
+  } catch {
+    return `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  }
+}
+
+/** The paragraph a response-clock or assignment message adds under its headline. */
+function clockLines(job: ClaimedJob): string[] {
+  const w = WORDS[lang(job)];
+  const r = referralOf(job);
+  const days = r.response_days ?? 2;
+  if (job.event === 'reminder') return [w.reminderWhat(formatDue(job), r.program_name, days), w.reminderAsk];
+  if (job.event === 'escalation')
+    return [w.escalationWhat(r.program_name, days, 2 * days), w.escalationAsk(r.seeker_first_name)];
+  if (job.event === 'assigned') return [w.assignedWhat];
+  return [];
+}
+
 export function oneClickUrl(token: string, siteUrl: string): string {
   return `${siteUrl.replace(/\/+$/, '')}/r/${encodeURIComponent(token)}`;
 }
@@ -123,6 +170,9 @@ export function headline(job: ClaimedJob): string {
       ? w.seekerForwarded(actorLabel(job, true), onTo)
       : w.staffForwarded(actorLabel(job, false), seeker, program, onTo);
   }
+  if (job.event === 'reminder') return w.reminderHeadline(seeker, program);
+  if (job.event === 'escalation') return w.escalationHeadline(seeker, program);
+  if (job.event === 'assigned') return w.assignedHeadline(actorLabel(job, false), seeker, program);
   if (job.recipient_kind === 'seeker') {
     const who = actorLabel(job, true);
     return job.event === 'created' ? w.seekerCreated(who, program) : w.seekerStatusChanged(who, status);
@@ -142,6 +192,9 @@ export function subject(job: ClaimedJob): string {
   const { program_name: program, seeker_first_name: seeker } = referralOf(job);
   const onTo = forwardedTo(job);
   if (onTo) return w.staffForwardedSubject(seeker, program, onTo);
+  if (job.event === 'reminder') return w.reminderSubject(seeker, program);
+  if (job.event === 'escalation') return w.escalationSubject(seeker, program);
+  if (job.event === 'assigned') return w.assignedSubject(seeker, program);
   return job.event === 'created'
     ? w.staffCreatedSubject(seeker, program)
     : w.staffStatusSubject(seeker, program, statusLabel(l, job.to_status ?? ''));
@@ -208,11 +261,18 @@ export function renderEmail(job: ClaimedJob, siteUrl: string): RenderedEmail {
     ...(onTo ? [[w.forwardedTo, onTo] as [string, string]] : []),
     ...(from ? [[w.forwardedFrom, from] as [string, string]] : []),
   ];
+  const clock = clockLines(job);
+  const start =
+    job.event === 'escalation'
+      ? { label: w.startReferral(referralOf(job).seeker_first_name), href: startReferralUrl(job, siteUrl) }
+      : null;
 
   const text = [
     w.hello(job.recipient_name),
     '',
     `${what}.`,
+    ...(clock.length ? ['', ...clock] : []),
+    ...(start ? ['', `${start.label}: ${start.href}`] : []),
     '',
     `${w.program}: ${referralOf(job).program_name}`,
     `${w.seeker}: ${referralOf(job).seeker_first_name}`,
@@ -249,6 +309,8 @@ export function renderEmail(job: ClaimedJob, siteUrl: string): RenderedEmail {
 <div style="background:#ffffff;border-radius:8px;padding:24px">
 <p style="margin:0 0 16px">${escapeHtml(w.hello(job.recipient_name))}</p>
 <h1 style="font-size:20px;line-height:1.3;margin:0 0 16px">${escapeHtml(what)}</h1>
+${clock.map((line) => `<p style="margin:0 0 16px">${escapeHtml(line)}</p>`).join('\n')}
+${start ? `<p style="margin:0 0 16px"><a href="${escapeHtml(start.href)}" style="display:inline-block;padding:10px 16px;border-radius:6px;background:#1d4ed8;color:#ffffff;text-decoration:none;font-weight:600">${escapeHtml(start.label)}</a></p>` : ''}
 <table role="presentation" style="border-collapse:collapse;margin:0 0 16px">
 ${row(w.program, referralOf(job).program_name)}
 ${row(w.seeker, referralOf(job).seeker_first_name)}

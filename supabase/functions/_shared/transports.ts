@@ -212,7 +212,9 @@ export class HttpSmsProvider implements SmsProvider {
     }
     let id = '';
     try {
-      id = String((JSON.parse(text) as { id?: unknown; sid?: unknown }).id ?? (JSON.parse(text) as { sid?: unknown }).sid ?? '');
+      id = String(
+        (JSON.parse(text) as { id?: unknown; sid?: unknown }).id ?? (JSON.parse(text) as { sid?: unknown }).sid ?? '',
+      );
     } catch {
       // keep the idempotency key
     }

@@ -58,7 +58,10 @@ Deno.serve(async (req: Request) => {
   // Everything the caller is allowed to know is read as the caller.
   const authorization = req.headers.get('Authorization') ?? '';
   const jwt = authorization.replace(/^Bearer\s+/i, '');
-  const asCaller = createClient(URL_, ANON_KEY, { auth: NO_SESSION, global: { headers: { Authorization: authorization } } });
+  const asCaller = createClient(URL_, ANON_KEY, {
+    auth: NO_SESSION,
+    global: { headers: { Authorization: authorization } },
+  });
   const { data: who, error: whoError } = await asCaller.auth.getUser(jwt);
   if (whoError || !who.user) return fail(401, 'not_signed_in', 'Sign in as a member of staff first');
   const callerId = who.user.id;
@@ -89,7 +92,11 @@ Deno.serve(async (req: Request) => {
     const { data: linked, error } = await admin.auth.admin.getUserById(seeker.user_id);
     if (error || !linked.user) return serverError('linked account lookup', error);
     if (linked.user.email_confirmed_at || (linked.user.email ?? '').toLowerCase() !== email) {
-      return fail(409, 'already_has_account', 'This seeker already has an account: they sign in from the portal with an emailed link');
+      return fail(
+        409,
+        'already_has_account',
+        'This seeker already has an account: they sign in from the portal with an emailed link',
+      );
     }
     const again = await admin.auth.admin.inviteUserByEmail(email, { redirectTo, data });
     if (again.error) return authError(again.error);
@@ -138,7 +145,8 @@ async function accountExists(email: string): Promise<boolean> {
 }
 
 function authError(error: { status?: number; code?: string; message: string }): Response {
-  if (error.code === 'email_exists') return fail(409, 'email_in_use', 'That address already belongs to another account');
+  if (error.code === 'email_exists')
+    return fail(409, 'email_in_use', 'That address already belongs to another account');
   if (error.status === 429) return fail(429, error.code ?? 'over_email_send_rate_limit', error.message);
   return serverError('invite', error);
 }

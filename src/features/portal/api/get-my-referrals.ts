@@ -8,7 +8,7 @@ const selectMyReferrals = () =>
   supabase
     .from('referrals')
     .select(
-      'id, status, status_reason, status_reason_text, forwarded_from, comment, created_at, program:programs!referrals_program_id_fkey(id, name, phone, address, website)',
+      'id, status, status_reason, status_reason_text, forwarded_from, comment, created_at, program:programs!referrals_program_id_fkey(id, name, phone, address, website, response_days)',
     );
 
 export type MyReferral = QueryData<ReturnType<typeof selectMyReferrals>>[number];
@@ -25,8 +25,10 @@ export const myReferralsQueryOptions = (seekerId: string) =>
 
 export function useMyReferrals(seekerId: string) {
   // A status changed by the program or a helper shows up without a reload.
-  useLiveQueries('portal-referrals', [{ table: 'referrals', filter: `seeker_id=eq.${seekerId}` }], [
-    portalKeys.referrals(seekerId),
-  ]);
+  useLiveQueries(
+    'portal-referrals',
+    [{ table: 'referrals', filter: `seeker_id=eq.${seekerId}` }],
+    [portalKeys.referrals(seekerId)],
+  );
   return useQuery(myReferralsQueryOptions(seekerId));
 }

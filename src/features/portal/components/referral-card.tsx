@@ -81,6 +81,9 @@ export function ReferralCard({
         <Text size="sm" c="dimmed">
           {t('referredOn', { date })}
         </Text>
+        {referral.program?.response_days && (
+          <Text size="sm">{t('usuallyAnswers', { program, count: referral.program.response_days })}</Text>
+        )}
         <Group gap="xs">
           <Text fw={600}>{t('statusLabel')}:</Text>
           <Badge color={GROUP_COLOR[referral.status] ?? 'blue'} variant="light" size="lg" radius="sm" tt="none">

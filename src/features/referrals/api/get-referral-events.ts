@@ -8,7 +8,7 @@ export async function getReferralEvents(referralId: string) {
   const { data, error } = await supabase
     .from('referral_events')
     .select(
-      'id, event_type, from_status, to_status, status_reason, status_reason_text, actor_display_name, actor_organization, from_goal_title, to_goal_title, created_at',
+      'id, event_type, from_status, to_status, status_reason, status_reason_text, actor_display_name, actor_organization, from_goal_title, to_goal_title, assignee_name, created_at',
     )
     .eq('referral_id', referralId)
     .order('created_at', { ascending: false })

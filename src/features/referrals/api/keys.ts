@@ -14,6 +14,8 @@ export type ReferralListFilters = {
   myProgramIds?: string[];
   userId?: string;
   statuses?: ReferralStatus[];
+  /** needs_response: not answered by the program yet; assigned_to_me: assigned to userId. */
+  show?: 'needs_response' | 'assigned_to_me';
   search?: string;
   sort?: ReferralSort;
   page?: number;
@@ -30,6 +32,10 @@ export const referralKeys = {
   list: (filters: ReferralListFilters) => [...referralKeys.lists(), filters] as const,
   counts: () => [...referralKeys.all, 'count'] as const,
   count: (filters: ReferralListFilters) => [...referralKeys.counts(), filters] as const,
+  /** Past due and unanswered, in the same scope. */
+  overdueCount: (filters: ReferralListFilters) => [...referralKeys.count(filters), 'overdue'] as const,
+  /** A program's claimers, to assign its referrals to. */
+  claimers: (programId: string) => [...referralKeys.all, 'claimers', programId] as const,
   details: () => [...referralKeys.all, 'detail'] as const,
   detail: (id: string) => [...referralKeys.details(), id] as const,
   notes: (id: string) => [...referralKeys.detail(id), 'notes'] as const,

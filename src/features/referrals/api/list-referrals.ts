@@ -22,6 +22,8 @@ export function ilikeTerm(term: string) {
 type Filterable = {
   in: (c: string, v: readonly string[]) => Filterable;
   eq: (c: string, v: string) => Filterable;
+  is: (c: string, v: null) => Filterable;
+  lt: (c: string, v: string) => Filterable;
   or: (f: string, o?: { referencedTable?: string }) => Filterable;
   not: (c: string, op: string, v: string) => Filterable;
 };
@@ -45,6 +47,8 @@ function applyScope<Q>(query: Q, f: ReferralListFilters, withSearch = true): Q {
       break;
   }
   if (f.statuses?.length) q = q.in('status', f.statuses);
+  if (f.show === 'needs_response') q = q.is('responded_at', null);
+  if (f.show === 'assigned_to_me') q = q.eq('assigned_to', f.userId ?? '');
   if (withSearch && f.search?.trim()) {
     for (const word of f.search.trim().split(/\s+/).slice(0, 4)) {
       q = q.or(`first_name.ilike.${ilikeTerm(word)},last_name.ilike.${ilikeTerm(word)}`, { referencedTable: 'seeker' });
@@ -89,7 +93,7 @@ export async function listReferrals(f: ReferralListFilters): Promise<ReferralPag
     // My referrals span three rules (mine, my sharing sites, my sharing programs). Unfiltered and
     // newest first, the outbound_referrals RPC walks one index per rule; filtered, a plain OR.
     // Neither counts every row: one extra row says whether there is a next page.
-    const plain = !searching && !f.statuses?.length && (f.sort ?? 'newest') === 'newest';
+    const plain = !searching && !f.statuses?.length && !f.show && (f.sort ?? 'newest') === 'newest';
     const { data, error } = plain
       ? await supabase
           .rpc('outbound_referrals', { max_results: pageSize + 1, skip })
@@ -126,6 +130,33 @@ export async function countNotUpdated(f: ReferralListFilters): Promise<number> {
 }
 
 export function useNotUpdatedCount(f: ReferralListFilters, enabled = true) {
-  const key = { ...f, statuses: undefined, search: undefined, sort: undefined, page: undefined };
+  const key = { ...f, statuses: undefined, search: undefined, sort: undefined, page: undefined, show: undefined };
   return useQuery({ queryKey: referralKeys.count(key), queryFn: () => countNotUpdated(key), enabled });
+}
+
+/**
+ * How many referrals in this scope are overdue: past their due time and not
+ * answered by the program. "Now" is this moment on the viewer's clock.
+ */
+export async function countOverdue(f: ReferralListFilters, now: Date = new Date()): Promise<number> {
+  let query = supabase
+    .from('referrals')
+    .select('id', { count: 'exact', head: true })
+    .is('responded_at', null)
+    .lt('response_due_at', now.toISOString());
+  query = applyScope(query, { ...f, statuses: undefined, search: undefined, show: undefined }, false);
+  const { count, error } = await query;
+  if (error) throw accessError('referrals', error);
+  return count ?? 0;
+}
+
+export function useOverdueCount(f: ReferralListFilters, enabled = true) {
+  const key = { ...f, statuses: undefined, search: undefined, sort: undefined, page: undefined, show: undefined };
+  return useQuery({
+    queryKey: referralKeys.overdueCount(key),
+    queryFn: () => countOverdue(key),
+    enabled,
+    // a referral becomes overdue by time passing, with no change to announce it
+    refetchInterval: 60_000,
+  });
 }

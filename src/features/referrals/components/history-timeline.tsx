@@ -9,7 +9,10 @@ export type HistoryEvent = Pick<
   'id' | 'event_type' | 'from_status' | 'to_status' | 'actor_display_name' | 'actor_organization' | 'created_at'
 > &
   Partial<
-    Pick<Tables<'referral_events'>, 'from_goal_title' | 'to_goal_title' | 'status_reason' | 'status_reason_text'>
+    Pick<
+      Tables<'referral_events'>,
+      'from_goal_title' | 'to_goal_title' | 'status_reason' | 'status_reason_text' | 'assignee_name'
+    >
   >;
 
 /** The words of a reason code (the drawer reads them from public.status_reasons). */
@@ -46,6 +49,10 @@ export function describeEvent(e: HistoryEvent, reasonLabel?: ReasonLabeler): str
       return e.from_goal_title
         ? `removed the referral from the goal "${e.from_goal_title}"`
         : 'removed the referral from its goal';
+    case 'assigned':
+      return e.assignee_name
+        ? `assigned the referral to ${e.assignee_name}`
+        : 'took the referral back (assigned to nobody)';
     default: {
       // Every event type of the database's enum is described above (the typecheck fails otherwise);
       // one added to the database before the app is updated still reads as words.

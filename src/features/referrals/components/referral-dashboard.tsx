@@ -8,7 +8,7 @@ import { errorMessage } from '@/lib/errors';
 import { useLiveQueries } from '@/lib/realtime';
 import { applyReferralChange } from '../api/cache';
 import { referralKeys, type ReferralListFilters, type ReferralSort } from '../api/keys';
-import { DEFAULT_PAGE_SIZE, useNotUpdatedCount, useReferralList } from '../api/list-referrals';
+import { DEFAULT_PAGE_SIZE, useNotUpdatedCount, useOverdueCount, useReferralList } from '../api/list-referrals';
 import {
   ALL_STATUSES,
   STATUS_GROUPS,
@@ -27,11 +27,18 @@ type Props = {
   title: string;
   intro: string;
   /** The base filters of this dashboard (scope and who I am). */
-  base: Omit<ReferralListFilters, 'statuses' | 'search' | 'sort' | 'page' | 'pageSize' | 'programIds'>;
+  base: Omit<ReferralListFilters, 'statuses' | 'search' | 'sort' | 'page' | 'pageSize' | 'programIds' | 'show'>;
   /** Inbound: the programs I claim for, to pick from. */
   programs?: DashboardProgram[];
   emptyText: React.ReactNode;
 };
+
+/** Inbound: which of my programs' referrals to show. */
+const SHOWS: { value: '' | NonNullable<ReferralListFilters['show']>; label: string }[] = [
+  { value: '', label: 'All referrals' },
+  { value: 'needs_response', label: 'Needs a response' },
+  { value: 'assigned_to_me', label: 'Assigned to me' },
+];
 
 const SORTS: { value: ReferralSort; label: string }[] = [
   { value: 'newest', label: 'Newest first' },
@@ -51,6 +58,7 @@ function statusesFor(value: string): ReferralStatus[] | undefined {
 export function ReferralDashboard({ title, intro, base, programs, emptyText }: Props) {
   const [programId, setProgramId] = useState('');
   const [status, setStatus] = useState('');
+  const [show, setShow] = useState<'' | NonNullable<ReferralListFilters['show']>>('');
   const [searchInput, setSearchInput] = useState('');
   const [search] = useDebouncedValue(searchInput.trim(), 300);
   const [sort, setSort] = useState<ReferralSort>('newest');
@@ -58,7 +66,7 @@ export function ReferralDashboard({ title, intro, base, programs, emptyText }: P
   const { referralId, open, close } = useReferralParam();
   const queryClient = useQueryClient();
 
-  useEffect(() => setPage(1), [programId, status, search, sort]);
+  useEffect(() => setPage(1), [programId, status, show, search, sort]);
 
   const programIds = programs ? (programId ? [programId] : programs.map((p) => p.id)) : undefined;
   const filters: ReferralListFilters = useMemo(
@@ -66,16 +74,24 @@ export function ReferralDashboard({ title, intro, base, programs, emptyText }: P
       ...base,
       programIds,
       statuses: statusesFor(status),
+      show: show || undefined,
       search: search || undefined,
       sort,
       page,
       pageSize: DEFAULT_PAGE_SIZE,
     }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [JSON.stringify(base), JSON.stringify(programIds), status, search, sort, page],
+    [JSON.stringify(base), JSON.stringify(programIds), status, show, search, sort, page],
   );
   const list = useReferralList(filters);
   const notUpdated = useNotUpdatedCount(filters);
+  const overdue = useOverdueCount(filters);
+  // Time passing makes referrals overdue without any change to announce it:
+  // count again whenever the list is read again (and every minute).
+  const { refetch: recountOverdue } = overdue;
+  useEffect(() => {
+    if (list.dataUpdatedAt) void recountOverdue();
+  }, [list.dataUpdatedAt, recountOverdue]);
 
   useLiveQueries(
     `dashboard:${base.scope}`,
@@ -84,7 +100,7 @@ export function ReferralDashboard({ title, intro, base, programs, emptyText }: P
     { onChange: (payload) => applyReferralChange(queryClient, payload) },
   );
 
-  const filtered = !!(status || search || programId);
+  const filtered = !!(status || show || search || programId);
   const total = list.data?.total ?? null;
   const shown = list.data?.rows.length ?? 0;
   const from = (page - 1) * DEFAULT_PAGE_SIZE + 1;
@@ -102,9 +118,21 @@ export function ReferralDashboard({ title, intro, base, programs, emptyText }: P
             {intro}
           </Text>
         </div>
-        <Badge size="lg" color={notUpdated.data ? 'orange' : 'gray'} variant="light" tt="none" aria-live="polite">
-          {notUpdated.isPending ? 'Counting…' : `${notUpdated.data ?? 0} not updated`}
-        </Badge>
+        <Group gap="xs">
+          <Badge size="lg" color={notUpdated.data ? 'orange' : 'gray'} variant="light" tt="none" aria-live="polite">
+            {notUpdated.isPending ? 'Counting…' : `${notUpdated.data ?? 0} not updated`}
+          </Badge>
+          <Badge
+            size="lg"
+            color={overdue.data ? 'red' : 'gray'}
+            variant="light"
+            tt="none"
+            aria-live="polite"
+            title="Past the program's response time with no answer from the program"
+          >
+            {overdue.isPending ? 'Counting…' : `${overdue.data ?? 0} overdue`}
+          </Badge>
+        </Group>
       </Group>
 
       <Paper withBorder p="sm" component="section" aria-label="Filters">
@@ -118,6 +146,14 @@ export function ReferralDashboard({ title, intro, base, programs, emptyText }: P
                 { value: '', label: programs.length > 1 ? 'All my programs' : programs[0]!.name },
                 ...(programs.length > 1 ? programs.map((p) => ({ value: p.id, label: p.name })) : []),
               ]}
+            />
+          )}
+          {programs && programs.length > 0 && (
+            <NativeSelect
+              label="Show"
+              value={show}
+              onChange={(e) => setShow(e.currentTarget.value as typeof show)}
+              data={SHOWS}
             />
           )}
           <NativeSelect
@@ -166,7 +202,13 @@ export function ReferralDashboard({ title, intro, base, programs, emptyText }: P
           empty={
             <Paper withBorder p="xl" ta="center">
               {filtered ? (
-                <Text>No referrals match these filters. Clear the search or choose another status.</Text>
+                <Text>
+                  {show === 'needs_response' && !status && !search
+                    ? 'Every referral here has had an answer from the program.'
+                    : show === 'assigned_to_me' && !status && !search
+                      ? 'No referral here is assigned to you.'
+                      : 'No referrals match these filters. Clear the search or choose another status.'}
+                </Text>
               ) : (
                 emptyText
               )}

@@ -25,6 +25,9 @@ import { GoalControl } from './goal-control';
 import { HistoryTimeline } from './history-timeline';
 import { NotesList } from './notes-list';
 import { useClaimsFor } from './referral-status-cell';
+import { formatDue } from '../response-clock';
+import { AssignmentControl } from './assignment-control';
+import { ResponseBadge } from './response-badge';
 import { StatusBadge } from './status-badge';
 import { StatusChanger } from './status-changer';
 
@@ -150,7 +153,19 @@ function ReferralDetails({ referralId }: { referralId: string }) {
         <Field label="Made">{formatDateTime(r.created_at)}</Field>
         <Field label="Last updated">{formatDateTime(r.updated_at)}</Field>
         <Field label="Goal">{r.goal?.title ?? 'Not in a goal'}</Field>
+        <Field label="Program's answer">
+          {r.responded_at ? (
+            `Answered ${formatDateTime(r.responded_at)}`
+          ) : (
+            <Group gap={6}>
+              {`Due ${formatDue(r)}`}
+              <ResponseBadge referral={r} />
+            </Group>
+          )}
+        </Field>
+        <Field label="Assigned to">{r.assigned_to_name || 'Nobody'}</Field>
       </SimpleGrid>
+      {isStaff && userId && <AssignmentControl referral={r} userId={userId} />}
       <Field label="Comment">
         <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
           {r.comment || 'No comment was left with this referral.'}

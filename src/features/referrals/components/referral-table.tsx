@@ -3,7 +3,9 @@ import { Link } from 'react-router-dom';
 import { paths } from '@/lib/paths';
 import { formatDate, fullName } from '@/lib/format';
 import { referredByLabel, type ReferralView } from '../api/select';
+import { formatDue, responseState } from '../response-clock';
 import { ReferralStatusCell } from './referral-status-cell';
+import { ResponseBadge } from './response-badge';
 
 export type ReferralTableProps = {
   rows: ReferralView[] | undefined;
@@ -27,7 +29,7 @@ export function ReferralTable({ rows, loading, caption, showSeeker = true, onOpe
   }
   if (!rows || rows.length === 0) return <>{empty}</>;
   return (
-    <Table.ScrollContainer minWidth={720}>
+    <Table.ScrollContainer minWidth={960}>
       <Table verticalSpacing="sm" highlightOnHover>
         <Table.Caption style={{ captionSide: 'top', textAlign: 'left' }}>
           <Text size="sm" c="dimmed" span>
@@ -39,6 +41,8 @@ export function ReferralTable({ rows, loading, caption, showSeeker = true, onOpe
             {showSeeker && <Table.Th scope="col">Person</Table.Th>}
             <Table.Th scope="col">Program</Table.Th>
             <Table.Th scope="col">Status</Table.Th>
+            <Table.Th scope="col">Response</Table.Th>
+            <Table.Th scope="col">Assigned to</Table.Th>
             <Table.Th scope="col">Referred by</Table.Th>
             <Table.Th scope="col">Made</Table.Th>
             <Table.Th scope="col">
@@ -72,6 +76,14 @@ export function ReferralTable({ rows, loading, caption, showSeeker = true, onOpe
                 <Table.Td miw={200}>
                   <ReferralStatusCell referral={r} description={description} />
                 </Table.Td>
+                <Table.Td miw={130} style={{ whiteSpace: 'nowrap' }}>
+                  <ResponseCell referral={r} />
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm" c={r.assigned_to_name ? undefined : 'dimmed'}>
+                    {r.assigned_to_name || 'Nobody'}
+                  </Text>
+                </Table.Td>
                 <Table.Td>
                   <Text size="sm">{referredByLabel(r)}</Text>
                 </Table.Td>
@@ -89,5 +101,16 @@ export function ReferralTable({ rows, loading, caption, showSeeker = true, onOpe
         </Table.Tbody>
       </Table>
     </Table.ScrollContainer>
+  );
+}
+
+/** Overdue / Due today as a badge; otherwise when it is due, or that the program has answered. */
+function ResponseCell({ referral }: { referral: ReferralView }) {
+  const state = responseState(referral);
+  if (state === 'overdue' || state === 'due_today') return <ResponseBadge referral={referral} />;
+  return (
+    <Text size="sm" c="dimmed">
+      {state === 'answered' ? 'Answered' : `Due ${formatDue(referral)}`}
+    </Text>
   );
 }
