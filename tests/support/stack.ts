@@ -68,7 +68,7 @@ export async function closeDb(): Promise<void> {
  * Tables holding reference data loaded by migrations (not by the seed):
  * resetDb keeps them.
  */
-export const STATIC_TABLES = ['zip_centroids'];
+export const STATIC_TABLES = ['zip_centroids', 'taxonomy_category_map'];
 
 /** Empties every table the seed fills and runs supabase/seed.sql again. */
 export async function resetDb(): Promise<void> {
