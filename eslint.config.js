@@ -31,7 +31,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['stack/**/*.ts', 'bench/**/*.ts', 'tests/**/*.ts', '*.config.{ts,js}', 'stack/**/*.mjs'],
+    files: ['stack/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'tests/**/*.ts', '*.config.{ts,js}', 'stack/**/*.mjs'],
     languageOptions: { globals: globals.node },
   },
   {
