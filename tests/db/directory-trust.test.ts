@@ -270,7 +270,7 @@ describe('reports of wrong information', () => {
     expect(seen.data!.resolved_at).not.toBeNull();
 
     const twice = await clients.cody.from('program_reports').update({ status: 'dismissed' }).eq('id', id);
-    expect(twice.error?.code).toBe('23514');
+    expect(twice.error?.code).toBe('P0001');
     expect(twice.error?.message).toBe('This report has already been resolved');
   });
 

@@ -37,6 +37,8 @@ export function describeEvent(e: HistoryEvent): string {
       return e.from_goal_title
         ? `removed the referral from the goal "${e.from_goal_title}"`
         : 'removed the referral from its goal';
+    case 'referred_not_accepting':
+      return 'made the referral although the program said it was not accepting referrals';
     default: {
       // Every event type of the database's enum is described above (the typecheck fails otherwise);
       // one added to the database before the app is updated still reads as words.
