@@ -236,10 +236,10 @@ begin
   if v_user then
     if old.status <> 'open' then
       raise exception 'This report has already been %', old.status
-        using errcode = '23514', hint = 'Reload to see what became of it.';
+        using errcode = 'P0001', hint = 'Reload to see what became of it.';
     end if;
     if new.status = 'open' then
-      raise exception 'Resolve or dismiss the report' using errcode = '23514';
+      raise exception 'Resolve or dismiss the report' using errcode = 'P0001';
     end if;
     new.resolved_by := auth.uid();
     new.resolved_at := now();
