@@ -15,11 +15,14 @@
 -- =============================================================================
 
 -- Capacity as the directory shows it: a capacity not set in the last 30
--- days (or never stamped) is unknown. Plain SQL so it inlines into searches.
+-- days (or never stamped) is unknown. search_programs and hsds_listing write
+-- the same case expression out (a function call per program would cost more
+-- than the rest of the search).
 create or replace function public.current_capacity(p_capacity public.program_capacity, p_updated_at timestamp with time zone)
 returns public.program_capacity
 language sql
 stable
+set search_path = ''
 as $$
   select case
     when p_updated_at is null or p_updated_at < now() - interval '30 days' then 'unknown'::public.program_capacity
@@ -157,6 +160,7 @@ comment on column public.program_reports.updated_at is 'When it last changed.';
 create unique index program_reports_one_open_idx on public.program_reports (program_id, reported_by, reason) where (status = 'open'::public.program_report_status);
 create index program_reports_program_id_idx on public.program_reports (program_id, status, created_at desc);
 create index program_reports_reported_by_idx on public.program_reports (reported_by, created_at desc);
+create index program_reports_resolved_by_idx on public.program_reports (resolved_by) where (resolved_by is not null);
 
 alter table public.program_reports enable row level security;
 

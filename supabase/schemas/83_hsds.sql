@@ -58,6 +58,7 @@ create table public.program_sources (
   imported_at timestamp with time zone default now() not null,
   constraint program_sources_pkey primary key (program_id),
   constraint program_sources_service_at_location_id_key unique (service_at_location_id),
+  constraint program_sources_content_hash_check check ((char_length(content_hash) <= 100)),
   constraint program_sources_program_id_fkey foreign key (program_id) references public.programs(id) on delete cascade,
   constraint program_sources_organization_id_fkey foreign key (organization_id) references public.directory_organizations(id) on delete set null
 );
@@ -146,7 +147,9 @@ create or replace view private.hsds_listing as
          p.name, p.description, p.email, p.website, p.phone, p.address, p.zip, p.latitude, p.longitude,
          p.service_categories,
          coalesce(s.taxonomy_term_ids, '{}'::uuid[]) as taxonomy_term_ids,
-         public.current_capacity(p.capacity, p.capacity_updated_at) as capacity,
+         -- public.current_capacity, written out
+         case when p.capacity_updated_at >= now() - interval '30 days' then p.capacity
+              else 'unknown'::public.program_capacity end as capacity,
          p.capacity_wait, p.capacity_updated_at, p.verified_at, p.updated_at,
          coalesce(o.name, p.name) as organization_name,
          coalesce(o.description, p.description) as organization_description,
