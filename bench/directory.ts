@@ -14,12 +14,12 @@
  *    the gateway, with and without accepting_only, from ZIP 78702.
  * 3. Times GET /functions/v1/hsds/service_at_locations?postcode=78702&proximity=…
  *    with the anon key.
- * Prints p50/p95 in milliseconds. Leaves the imported programs in place
- * (`--prune` with an empty dataset, or db:reset, removes them).
+ * Prints p50/p95 in milliseconds, and the load average (the figures include
+ * waiting for a CPU). Removes the programs it imported when it ends.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClient } from '@supabase/supabase-js';
@@ -81,14 +81,24 @@ async function main() {
     await db.query<{ zip: string }>(`select zip from public.zip_centroids where zip like '7%' order by zip`)
   ).rows.map((r) => r.zip);
   const dir = mkdtempSync(join(tmpdir(), 'bench-directory-'));
-  writeCsvDataset(dir, generateDataset(n, { zips, seed: `bench-${Date.now()}` }));
+  const dataset = generateDataset(n, { zips, seed: `bench-${Date.now()}` });
+  const serviceIds = dataset.services.map((s) => s.id as string);
+  const orgIds = dataset.organizations.map((o) => o.id as string);
+  writeCsvDataset(dir, dataset);
+  console.log(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   console.log(`Dataset: ${n} services, ${n} locations, phones, addresses, taxonomy attributes (CSV) in ${dir}`);
   const first = runImport(dir, url);
   console.log(
-    `import of ${n} services            ${first.seconds.toFixed(1)} s  (created ${first.report.created}, rejected ${(first.report.rejected as unknown[]).length})`,
+    `import of ${n} services            ${first.seconds.toFixed(1)} s, importer CPU ${first.report.cpu_seconds} s  (created ${first.report.created}, rejected ${(first.report.rejected as unknown[]).length})`,
   );
   const again = runImport(dir, url);
-  console.log(`re-import, unchanged              ${again.seconds.toFixed(1)} s  (unchanged ${again.report.unchanged})`);
+  console.log(
+    `re-import, unchanged              ${again.seconds.toFixed(1)} s, importer CPU ${again.report.cpu_seconds} s  (unchanged ${again.report.unchanged})`,
+  );
   rmSync(dir, { recursive: true, force: true });
 
   // 2. capacities
@@ -142,7 +152,18 @@ async function main() {
     hsds('/service_at_locations?postcode=78702&proximity=50000'),
   );
   await measure('hsds services?per_page=50', iterations, warmup, hsds('/services?per_page=50'));
+  console.log(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   await helen.auth.signOut();
+  // leave the directory as it was
+  await db.query(
+    'delete from public.programs where id in (select program_id from public.program_sources where service_id = any ($1::uuid[]))',
+    [serviceIds],
+  );
+  await db.query('delete from public.directory_organizations where id = any ($1::uuid[])', [orgIds]);
   await db.end();
 }
 

@@ -38,6 +38,8 @@ export type ImportReport = {
   pruned: number;
   kept_with_referrals: string[];
   seconds: number;
+  /** CPU time of the importer itself (not of Postgres). */
+  cpu_seconds: number;
 };
 
 const BATCH = 1000;
@@ -208,6 +210,7 @@ export async function importDirectory(opts: {
       pruned,
       kept_with_referrals: kept,
       seconds: Math.round((performance.now() - started) / 100) / 10,
+      cpu_seconds: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 100_000) / 10,
     };
   } catch (e) {
     bar?.stop();
