@@ -230,6 +230,8 @@ create index programs_description_trgm_idx on public.programs using gin (descrip
 create index programs_name_trgm_idx on public.programs using gin (name extensions.gin_trgm_ops);
 create index programs_service_categories_idx on public.programs using gin (service_categories);
 create index programs_zip_idx on public.programs (zip);
+-- the hsds API's proximity search first takes a band of latitudes
+create index programs_latitude_idx on public.programs (latitude);
 create index programs_capacity_updated_by_idx on public.programs (capacity_updated_by) where (capacity_updated_by is not null);
 create index programs_verified_by_idx on public.programs (verified_by) where (verified_by is not null);
 

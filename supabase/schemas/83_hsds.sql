@@ -187,10 +187,19 @@ language sql
 stable
 set search_path = ''
 as $$
-  with rows as (
-    select l.* from private.hsds_listing l where l.service_id = p_service_id
+  -- the service's programs: a hand-entered program is its own service; an
+  -- imported one is found through program_sources (both by index)
+  with ids as (
+    select p_service_id as program_id
+    union all
+    select s.program_id from public.program_sources s where s.service_id = p_service_id
+  ), rows as (
+    select l.* from private.hsds_listing l
+    where l.program_id in (select ids.program_id from ids) and l.service_id = p_service_id
   ), first as (
-    select l as r from private.hsds_listing l where l.service_id = p_service_id order by l.program_id limit 1
+    select l as r from private.hsds_listing l
+    where l.program_id in (select ids.program_id from ids) and l.service_id = p_service_id
+    order by l.program_id limit 1
   )
   select jsonb_build_object(
            'id', (f.r).service_id, 'organization_id', (f.r).organization_id, 'name', (f.r).name,
@@ -361,13 +370,21 @@ language sql
 stable
 set search_path = ''
 as $$
+  -- the organisation's programs: a hand-entered program is its own
+  -- organisation; imported ones through program_sources (both by index)
+  with ids as (
+    select hsds_organization.id as program_id
+    union all
+    select s.program_id from public.program_sources s where s.organization_id = hsds_organization.id
+  ), rows as (
+    select l from private.hsds_listing l
+    where l.program_id in (select ids.program_id from ids) and l.organization_id = hsds_organization.id
+  )
   select private.hsds_organization_json(o.l)
          || jsonb_build_object('services', coalesce((
               select jsonb_agg(private.hsds_service_json(s.service_id, false) order by s.service_id)
-              from (select distinct l2.service_id from private.hsds_listing l2
-                    where l2.organization_id = hsds_organization.id) s), '[]'::jsonb))
-  from (select l from private.hsds_listing l where l.organization_id = hsds_organization.id
-        order by l.program_id limit 1) o
+              from (select distinct (r.l).service_id from rows r) s), '[]'::jsonb))
+  from (select r.l from rows r order by (r.l).program_id limit 1) o
 $$;
 comment on function public.hsds_organization(uuid) is 'HSDS 3.0 GET /organizations/{id} for the hsds edge function: the organization with its services, or null. Service role only.';
 revoke all on function public.hsds_organization(uuid) from public, anon, authenticated, service_role;
