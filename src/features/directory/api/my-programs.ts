@@ -62,11 +62,8 @@ export function useUpdateProgram() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: updateProgram,
-    // the program directory (Start a Referral) shows the same rows
-    onSettled: () =>
-      Promise.all([
-        qc.invalidateQueries({ queryKey: directoryKeys.all }),
-        qc.invalidateQueries({ queryKey: ['programs'] }),
-      ]),
+    // (Start a Referral's program search keeps its results 5 minutes; a
+    // helper elsewhere sees a change on their next search)
+    onSettled: () => qc.invalidateQueries({ queryKey: directoryKeys.all }),
   });
 }
