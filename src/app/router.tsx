@@ -65,6 +65,10 @@ const router = createBrowserRouter([
             lazy: async () => ({ Component: (await import('@/features/referrals/routes/inbound')).default }),
           },
           {
+            path: paths.directoryReports.path,
+            lazy: async () => ({ Component: (await import('@/features/directory/routes/reports')).default }),
+          },
+          {
             path: '*',
             lazy: async () => ({ Component: (await import('./routes/not-found')).default }),
           },

@@ -14,6 +14,36 @@ export type Database = {
   }
   public: {
     Tables: {
+      directory_organizations: {
+        Row: {
+          created_at: string
+          description: string
+          email: string | null
+          id: string
+          name: string
+          updated_at: string
+          website: string | null
+        }
+        Insert: {
+          created_at?: string
+          description?: string
+          email?: string | null
+          id: string
+          name: string
+          updated_at?: string
+          website?: string | null
+        }
+        Update: {
+          created_at?: string
+          description?: string
+          email?: string | null
+          id?: string
+          name?: string
+          updated_at?: string
+          website?: string | null
+        }
+        Relationships: []
+      }
       goals: {
         Row: {
           created_at: string
@@ -231,9 +261,131 @@ export type Database = {
           },
         ]
       }
+      program_reports: {
+        Row: {
+          created_at: string
+          details: string
+          id: string
+          program_id: string
+          reason: Database["public"]["Enums"]["program_report_reason"]
+          reported_by: string | null
+          reporter_name: string
+          reporter_organization: string | null
+          resolution_note: string
+          resolved_at: string | null
+          resolved_by: string | null
+          status: Database["public"]["Enums"]["program_report_status"]
+          updated_at: string
+        }
+        Insert: {
+          created_at?: string
+          details?: string
+          id?: string
+          program_id: string
+          reason: Database["public"]["Enums"]["program_report_reason"]
+          reported_by?: string | null
+          reporter_name?: string
+          reporter_organization?: string | null
+          resolution_note?: string
+          resolved_at?: string | null
+          resolved_by?: string | null
+          status?: Database["public"]["Enums"]["program_report_status"]
+          updated_at?: string
+        }
+        Update: {
+          created_at?: string
+          details?: string
+          id?: string
+          program_id?: string
+          reason?: Database["public"]["Enums"]["program_report_reason"]
+          reported_by?: string | null
+          reporter_name?: string
+          reporter_organization?: string | null
+          resolution_note?: string
+          resolved_at?: string | null
+          resolved_by?: string | null
+          status?: Database["public"]["Enums"]["program_report_status"]
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "program_reports_program_id_fkey"
+            columns: ["program_id"]
+            isOneToOne: false
+            referencedRelation: "programs"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "program_reports_reported_by_fkey"
+            columns: ["reported_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "program_reports_resolved_by_fkey"
+            columns: ["resolved_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      program_sources: {
+        Row: {
+          content_hash: string
+          imported_at: string
+          location_id: string
+          organization_id: string | null
+          program_id: string
+          service_at_location_id: string
+          service_id: string
+          taxonomy_term_ids: string[]
+        }
+        Insert: {
+          content_hash: string
+          imported_at?: string
+          location_id: string
+          organization_id?: string | null
+          program_id: string
+          service_at_location_id: string
+          service_id: string
+          taxonomy_term_ids?: string[]
+        }
+        Update: {
+          content_hash?: string
+          imported_at?: string
+          location_id?: string
+          organization_id?: string | null
+          program_id?: string
+          service_at_location_id?: string
+          service_id?: string
+          taxonomy_term_ids?: string[]
+        }
+        Relationships: [
+          {
+            foreignKeyName: "program_sources_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "directory_organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "program_sources_program_id_fkey"
+            columns: ["program_id"]
+            isOneToOne: true
+            referencedRelation: "programs"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       programs: {
         Row: {
           address: string
+          capacity: Database["public"]["Enums"]["program_capacity"]
+          capacity_updated_at: string | null
+          capacity_updated_by: string | null
+          capacity_wait: string | null
           created_at: string
           description: string
           email: string | null
@@ -247,11 +399,17 @@ export type Database = {
           team_sharing: boolean
           time_zone: string
           updated_at: string
+          verified_at: string | null
+          verified_by: string | null
           website: string | null
           zip: string
         }
         Insert: {
           address?: string
+          capacity?: Database["public"]["Enums"]["program_capacity"]
+          capacity_updated_at?: string | null
+          capacity_updated_by?: string | null
+          capacity_wait?: string | null
           created_at?: string
           description?: string
           email?: string | null
@@ -265,11 +423,17 @@ export type Database = {
           team_sharing?: boolean
           time_zone?: string
           updated_at?: string
+          verified_at?: string | null
+          verified_by?: string | null
           website?: string | null
           zip: string
         }
         Update: {
           address?: string
+          capacity?: Database["public"]["Enums"]["program_capacity"]
+          capacity_updated_at?: string | null
+          capacity_updated_by?: string | null
+          capacity_wait?: string | null
           created_at?: string
           description?: string
           email?: string | null
@@ -283,10 +447,27 @@ export type Database = {
           team_sharing?: boolean
           time_zone?: string
           updated_at?: string
+          verified_at?: string | null
+          verified_by?: string | null
           website?: string | null
           zip?: string
         }
-        Relationships: []
+        Relationships: [
+          {
+            foreignKeyName: "programs_capacity_updated_by_fkey"
+            columns: ["capacity_updated_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "programs_verified_by_fkey"
+            columns: ["verified_by"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
       }
       referral_events: {
         Row: {
@@ -775,6 +956,51 @@ export type Database = {
         }
         Relationships: []
       }
+      taxonomy_category_map: {
+        Row: {
+          category: Database["public"]["Enums"]["service_category"]
+          taxonomy: string
+          term: string
+        }
+        Insert: {
+          category: Database["public"]["Enums"]["service_category"]
+          taxonomy: string
+          term: string
+        }
+        Update: {
+          category?: Database["public"]["Enums"]["service_category"]
+          taxonomy?: string
+          term?: string
+        }
+        Relationships: []
+      }
+      taxonomy_terms: {
+        Row: {
+          code: string | null
+          description: string
+          id: string
+          name: string
+          parent_id: string | null
+          taxonomy: string | null
+        }
+        Insert: {
+          code?: string | null
+          description?: string
+          id: string
+          name: string
+          parent_id?: string | null
+          taxonomy?: string | null
+        }
+        Update: {
+          code?: string | null
+          description?: string
+          id?: string
+          name?: string
+          parent_id?: string | null
+          taxonomy?: string | null
+        }
+        Relationships: []
+      }
       zip_centroids: {
         Row: {
           latitude: number
@@ -816,6 +1042,13 @@ export type Database = {
           error: true
         } & "the function public.contact_editable with parameter or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache"
       }
+      current_capacity: {
+        Args: {
+          p_capacity: Database["public"]["Enums"]["program_capacity"]
+          p_updated_at: string
+        }
+        Returns: Database["public"]["Enums"]["program_capacity"]
+      }
       finish_notification_job: {
         Args: {
           p_error?: string
@@ -835,6 +1068,36 @@ export type Database = {
           p_version: number
         }
         Returns: string
+      }
+      hsds_organization: { Args: { id: string }; Returns: Json }
+      hsds_organizations: {
+        Args: { page?: number; per_page?: number; search?: string }
+        Returns: Json
+      }
+      hsds_service: { Args: { id: string }; Returns: Json }
+      hsds_service_at_locations: {
+        Args: {
+          modified_after?: string
+          organization_id?: string
+          page?: number
+          per_page?: number
+          postcode?: string
+          proximity?: number
+          search?: string
+          taxonomy_term_id?: string
+        }
+        Returns: Json
+      }
+      hsds_services: {
+        Args: {
+          modified_after?: string
+          organization_id?: string
+          page?: number
+          per_page?: number
+          search?: string
+          taxonomy_term_id?: string
+        }
+        Returns: Json
       }
       inspect_one_click_link: { Args: { p_token: string }; Returns: Json }
       my_realtime_topics: {
@@ -910,6 +1173,7 @@ export type Database = {
       }
       search_programs: {
         Args: {
+          accepting_only?: boolean
           categories?: Database["public"]["Enums"]["service_category"][]
           max_results?: number
           query?: string
@@ -919,6 +1183,9 @@ export type Database = {
         }
         Returns: {
           address: string
+          capacity: Database["public"]["Enums"]["program_capacity"]
+          capacity_updated_at: string
+          capacity_wait: string
           description: string
           distance_miles: number
           email: string
@@ -927,6 +1194,7 @@ export type Database = {
           phone: string
           program_zip: string
           service_categories: Database["public"]["Enums"]["service_category"][]
+          verified_at: string
           website: string
         }[]
       }
@@ -944,6 +1212,15 @@ export type Database = {
         | "assigned"
       notification_recipient_kind: "seeker" | "program" | "helper"
       notification_state: "pending" | "sending" | "sent" | "dead" | "not_sent"
+      program_capacity: "accepting" | "waitlist" | "not_accepting" | "unknown"
+      program_report_reason:
+        | "closed"
+        | "phone"
+        | "address"
+        | "hours"
+        | "eligibility"
+        | "other"
+      program_report_status: "open" | "resolved" | "dismissed"
       referral_event_type:
         | "created"
         | "status_changed"
@@ -953,6 +1230,7 @@ export type Database = {
         | "goal_moved"
         | "goal_removed"
         | "assigned"
+        | "referred_not_accepting"
       referral_status:
         | "not_updated"
         | "needs_client_action"
@@ -1117,6 +1395,16 @@ export const Constants = {
       ],
       notification_recipient_kind: ["seeker", "program", "helper"],
       notification_state: ["pending", "sending", "sent", "dead", "not_sent"],
+      program_capacity: ["accepting", "waitlist", "not_accepting", "unknown"],
+      program_report_reason: [
+        "closed",
+        "phone",
+        "address",
+        "hours",
+        "eligibility",
+        "other",
+      ],
+      program_report_status: ["open", "resolved", "dismissed"],
       referral_event_type: [
         "created",
         "status_changed",
@@ -1126,6 +1414,7 @@ export const Constants = {
         "goal_moved",
         "goal_removed",
         "assigned",
+        "referred_not_accepting",
       ],
       referral_status: [
         "not_updated",

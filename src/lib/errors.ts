@@ -15,7 +15,8 @@ export class ConflictError extends Error {
 }
 
 /** What a fetcher or mutation was acting on when access was refused. */
-export type AccessResource = 'referral' | 'referrals' | 'seeker' | 'people' | 'notes' | 'note' | 'goals';
+export type AccessResource =
+  'referral' | 'referrals' | 'seeker' | 'people' | 'notes' | 'note' | 'goals' | 'program' | 'report';
 
 /** What people are told, per resource. */
 export const ACCESS_WORDS: Record<AccessResource, string> = {
@@ -26,6 +27,9 @@ export const ACCESS_WORDS: Record<AccessResource, string> = {
   notes: "You don't have access to these notes.",
   note: "You can't delete this note: only the person who wrote it can.",
   goals: "You don't have access to this person's goals.",
+  program: 'Only the claimers of a program can change its listing.',
+  report:
+    'Only members of staff can report wrong information, and only the claimers of a program can resolve its reports.',
 };
 
 /**

@@ -35,8 +35,17 @@ comment on type public.language_code is 'Languages the product speaks to seekers
 create type public.service_category as enum ('food', 'housing', 'goods', 'transit', 'health', 'money', 'care', 'education', 'work', 'legal');
 comment on type public.service_category is 'Kinds of help a program offers, used by the program directory.';
 
-create type public.referral_event_type as enum ('created', 'status_changed', 'note_added', 'note_deleted', 'goal_added', 'goal_moved', 'goal_removed', 'assigned');
-comment on type public.referral_event_type is 'What happened to a referral, as recorded in its history (assigned: given to a claimer, or taken back).';
+create type public.referral_event_type as enum ('created', 'status_changed', 'note_added', 'note_deleted', 'goal_added', 'goal_moved', 'goal_removed', 'assigned', 'referred_not_accepting');
+comment on type public.referral_event_type is 'What happened to a referral, as recorded in its history (assigned: given to a claimer, or taken back). referred_not_accepting: the referral was made while the program said it was not accepting referrals (the referrer confirmed it).';
+
+create type public.program_capacity as enum ('accepting', 'waitlist', 'not_accepting', 'unknown');
+comment on type public.program_capacity is 'Whether a program takes new referrals: accepting, waitlist (taking referrals onto a waiting list; programs.capacity_wait says how long), not_accepting, or unknown. The directory shows a capacity older than 30 days as unknown.';
+
+create type public.program_report_reason as enum ('closed', 'phone', 'address', 'hours', 'eligibility', 'other');
+comment on type public.program_report_reason is 'What a report of wrong information says is wrong with a program''s listing.';
+
+create type public.program_report_status as enum ('open', 'resolved', 'dismissed');
+comment on type public.program_report_status is 'Where a report of wrong information stands: open until a claimer of the program (or an admin) resolves or dismisses it.';
 
 -- updated_at on every change.
 create or replace function private.touch_updated_at()

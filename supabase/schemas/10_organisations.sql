@@ -190,6 +190,12 @@ create table public.programs (
   updated_at timestamp with time zone default now() not null,
   response_days integer default 2 not null,
   time_zone text default 'America/Chicago'::text not null,
+  capacity public.program_capacity default 'unknown'::public.program_capacity not null,
+  capacity_wait text,
+  capacity_updated_at timestamp with time zone,
+  capacity_updated_by uuid,
+  verified_at timestamp with time zone,
+  verified_by uuid,
   constraint programs_pkey primary key (id),
   constraint programs_address_check check ((char_length(address) <= 300)),
   constraint programs_description_check check ((char_length(description) <= 4000)),
@@ -199,7 +205,10 @@ create table public.programs (
   constraint programs_response_days_check check (((response_days >= 1) and (response_days <= 30))),
   constraint programs_time_zone_check check (((char_length(time_zone) >= 1) and (char_length(time_zone) <= 64))),
   constraint programs_website_check check ((char_length(website) <= 500)),
-  constraint programs_zip_check check ((zip ~ '^[0-9]{5}$'::text))
+  constraint programs_zip_check check ((zip ~ '^[0-9]{5}$'::text)),
+  constraint programs_capacity_wait_check check (((capacity_wait is null) or ((char_length(capacity_wait) >= 1) and (char_length(capacity_wait) <= 60) and (capacity = 'waitlist'::public.program_capacity)))),
+  constraint programs_capacity_updated_by_fkey foreign key (capacity_updated_by) references public.profiles(id) on delete set null,
+  constraint programs_verified_by_fkey foreign key (verified_by) references public.profiles(id) on delete set null
 );
 comment on table public.programs is 'Programs that receive referrals (food pantries, housing, job training): the program directory. Every signed-in user can read it. Add and edit rows here in Studio.';
 comment on column public.programs.id is 'Program id.';
@@ -218,17 +227,29 @@ comment on column public.programs.created_at is 'When the program was added.';
 comment on column public.programs.updated_at is 'When the program last changed.';
 comment on column public.programs.response_days is 'How many business days (Monday-Friday, 1-30) the program takes to answer a referral: each new referral is due then (referrals.response_due_at). Default 2.';
 comment on column public.programs.time_zone is 'The program''s IANA time zone (e.g. America/Chicago), in which business days and due times are counted.';
+comment on column public.programs.capacity is 'Whether the program takes new referrals (accepting, waitlist, not_accepting, unknown). Set by its claimers from the Inbound dashboard, or here. Shown as unknown once capacity_updated_at is more than 30 days old.';
+comment on column public.programs.capacity_wait is 'For a waitlist: how long the wait is, as a band such as "about 2 weeks" (up to 60 characters). Cleared automatically when capacity is anything but waitlist.';
+comment on column public.programs.capacity_updated_at is 'When capacity was last set; stamped automatically (an admin may type an earlier time here).';
+comment on column public.programs.capacity_updated_by is 'Who last set capacity; empty for an admin or an import.';
+comment on column public.programs.verified_at is 'When someone last confirmed the listing (description, address, phone, email, website, categories) is correct; stamped when a claimer confirms or edits it, or from an import''s assured date.';
+comment on column public.programs.verified_by is 'The claimer who last confirmed or edited the listing; empty for an admin or an import.';
 
 create index programs_description_trgm_idx on public.programs using gin (description extensions.gin_trgm_ops);
 create index programs_name_trgm_idx on public.programs using gin (name extensions.gin_trgm_ops);
 create index programs_service_categories_idx on public.programs using gin (service_categories);
 create index programs_zip_idx on public.programs (zip);
+-- the hsds API's proximity search first takes a band of latitudes
+create index programs_latitude_idx on public.programs (latitude);
+create index programs_capacity_updated_by_idx on public.programs (capacity_updated_by) where (capacity_updated_by is not null);
+create index programs_verified_by_idx on public.programs (verified_by) where (verified_by is not null);
 
 alter table public.programs enable row level security;
 
 revoke all on table public.programs from public, anon, authenticated, service_role;
 grant insert, select, update, delete on table public.programs to service_role;
 grant select on table public.programs to authenticated;
+-- claimers edit their own program's listing and capacity (policy below, rules in 82_directory_trust.sql)
+grant update (description, address, zip, phone, email, website, service_categories, capacity, capacity_wait, verified_at) on public.programs to authenticated;
 
 -- Programs: centroid from the zip, and updated_at.
 create or replace function private.programs_before_write()
@@ -254,6 +275,12 @@ create trigger programs_register_id after insert or delete or update of id on pu
 
 create policy "Signed-in users can view the program directory" on public.programs for select to authenticated
   using (true);
+
+-- programs: a claimer changes their own program's listing and capacity (the
+-- columns of the update grant; everything else only an admin).
+create policy "Claimers can update their own program's listing" on public.programs for update to authenticated
+  using ((array[id] && ( select private.my_inbound_programs() as my_inbound_programs)))
+  with check ((array[id] && ( select private.my_inbound_programs() as my_inbound_programs)));
 
 -- program_members -----------------------------------------------------------
 

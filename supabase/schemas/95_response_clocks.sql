@@ -321,3 +321,8 @@ $$;
 comment on function public.run_response_clocks(as_of timestamp with time zone) is 'Service role only (pg_cron, every minute): queues the reminders and escalations due at as_of (default now), each once. Pass a moment to act as of that time (tests). Returns {reminded, escalated, messages}.';
 revoke all on function public.run_response_clocks(as_of timestamp with time zone) from public, anon, authenticated, service_role;
 grant execute on function public.run_response_clocks(as_of timestamp with time zone) to service_role;
+
+-- The sweep runs every minute, the same job locally (the stack provides
+-- pg_cron) and on hosted Supabase. cron.schedule replaces a job of the same
+-- name, so re-running is safe.
+select cron.schedule('response-clocks', '* * * * *', $$select public.run_response_clocks()$$);

@@ -132,4 +132,22 @@ describe('ConnectForm', () => {
       "You don't have access to this referral. A referral can only be made from a site or program the referrer belongs to.",
     );
   });
+
+  it('shows the waitlist band of a program on a waitlist, and nothing for one that is not', () => {
+    const props = {
+      seekerName: 'Sam Seeker',
+      defaultValues: defaults,
+      organisations: [{ value: 'site:1', label: 'Eastside' }],
+      onSubmit: vi.fn(),
+      onCancel: vi.fn(),
+    };
+    const { unmount } = render(
+      <ConnectForm {...props} programName="Harbor Food Pantry" waitlistBand="about 2 weeks" />,
+    );
+    expect(screen.getByText('Harbor Food Pantry has a waitlist')).toBeInTheDocument();
+    expect(screen.getByText(/The wait is about 2 weeks\./)).toBeInTheDocument();
+    unmount();
+    render(<ConnectForm {...props} programName="Safe Haven Housing" />);
+    expect(screen.queryByText(/has a waitlist/)).not.toBeInTheDocument();
+  });
 });

@@ -290,6 +290,12 @@ describe('assignment', () => {
 });
 
 describe('run_response_clocks', () => {
+  it('runs every minute through pg_cron, the job the migrations schedule', async () => {
+    expect(await sql(`select schedule, command, active from cron.job where jobname = 'response-clocks'`)).toEqual([
+      { schedule: '* * * * *', command: 'select public.run_response_clocks()', active: true },
+    ]);
+  });
+
   it('is the service role’s alone', async () => {
     for (const client of [anonClient(), clients.clara]) {
       const { error } = await client.rpc('run_response_clocks', {});

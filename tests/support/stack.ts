@@ -69,7 +69,7 @@ export async function closeDb(): Promise<void> {
  * centroids, the status reasons admins keep):
  * resetDb keeps them.
  */
-export const STATIC_TABLES = ['zip_centroids', 'status_reasons'];
+export const STATIC_TABLES = ['zip_centroids', 'status_reasons', 'taxonomy_category_map'];
 
 /** Empties every table the seed fills and runs supabase/seed.sql again. */
 export async function resetDb(): Promise<void> {

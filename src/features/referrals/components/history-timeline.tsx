@@ -53,6 +53,8 @@ export function describeEvent(e: HistoryEvent, reasonLabel?: ReasonLabeler): str
       return e.assignee_name
         ? `assigned the referral to ${e.assignee_name}`
         : 'took the referral back (assigned to nobody)';
+    case 'referred_not_accepting':
+      return 'made the referral although the program said it was not accepting referrals';
     default: {
       // Every event type of the database's enum is described above (the typecheck fails otherwise);
       // one added to the database before the app is updated still reads as words.

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
-import { Skeleton, Text } from '@mantine/core';
+import { Skeleton, Stack, Text } from '@mantine/core';
 import { useMe, useUserId } from '@/features/auth';
+import { ProgramPanel } from '@/features/directory';
 import { ReferralDashboard } from '../components/referral-dashboard';
 
 export default function InboundRoute() {
@@ -15,12 +16,15 @@ export default function InboundRoute() {
     return <Text>You are not a claimer for any program, so no referrals come to you here.</Text>;
   }
   return (
-    <ReferralDashboard
-      title="Inbound Referrals"
-      intro="Every referral made to your programs. Update a status as soon as you know more."
-      base={{ scope: 'inbound', userId }}
-      programs={programs}
-      emptyText="No referrals have been made to your programs yet. They will appear here the moment one is made."
-    />
+    <Stack gap="md">
+      <ReferralDashboard
+        title="Inbound Referrals"
+        intro="Every referral made to your programs. Update a status as soon as you know more."
+        base={{ scope: 'inbound', userId }}
+        programs={programs}
+        emptyText="No referrals have been made to your programs yet. They will appear here the moment one is made."
+      />
+      <ProgramPanel programIds={programs.map((p) => p.id)} userId={userId} />
+    </Stack>
   );
 }

@@ -1,4 +1,4 @@
-export type ProgramSearch = { zip: string; query?: string; withinMiles?: number | null };
+export type ProgramSearch = { zip: string; query?: string; withinMiles?: number | null; acceptingOnly?: boolean };
 
 export const programKeys = {
   all: ['programs'] as const,

@@ -49,6 +49,8 @@ export type ConnectFormProps = {
   organisations: ConnectOrg[];
   onSubmit: (values: ConnectValues) => Promise<unknown>;
   onCancel: () => void;
+  /** The program's waitlist band ("about 2 weeks"), shown before sending. */
+  waitlistBand?: string | null;
 };
 
 const CONTACT_OPTIONS = [
@@ -67,6 +69,7 @@ export function ConnectForm({
   organisations,
   onSubmit,
   onCancel,
+  waitlistBand,
 }: ConnectFormProps) {
   const [serverError, setServerError] = useState<string | null>(null);
   const form = useForm<ConnectValues>({
@@ -93,6 +96,13 @@ export function ConnectForm({
           Refer <strong>{seekerName}</strong> to <strong>{programName}</strong>. The program will see these contact
           details.
         </Text>
+        {waitlistBand !== undefined && (
+          <Alert color="yellow" variant="light" title={`${programName} has a waitlist`}>
+            {waitlistBand
+              ? `The wait is ${waitlistBand}. Let ${seekerName} know before you send the referral.`
+              : `Let ${seekerName} know there may be a wait.`}
+          </Alert>
+        )}
         <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm">
           <TextInput
             label="Email"

@@ -5,6 +5,7 @@ import {
   Anchor,
   Badge,
   Button,
+  Checkbox,
   Group,
   Modal,
   NativeSelect,
@@ -21,6 +22,7 @@ import { paths } from '@/lib/paths';
 import { orgValue, parseOrgValue } from '@/components/organisation-select';
 import { useMe, useUserId } from '@/features/auth';
 import { useSeeker } from '@/features/seekers';
+import { CapacityBadge, FreshnessText, ReportDialog } from '@/features/directory';
 import { errorMessage } from '@/lib/errors';
 import { fullName } from '@/lib/format';
 import { notifySuccess } from '@/lib/notify';
@@ -51,6 +53,11 @@ export default function StartReferralRoute() {
   const [query] = useDebouncedValue(queryInput.trim(), 300);
   const [distance, setDistance] = useState('');
   const [connecting, setConnecting] = useState<ProgramResult | null>(null);
+  const [acceptingOnly, setAcceptingOnly] = useState(false);
+  const [confirmFull, setConfirmFull] = useState<ProgramResult | null>(null);
+  const [reporting, setReporting] = useState<ProgramResult | null>(null);
+  // Connect: a program not accepting referrals asks first (the referral's history records it)
+  const connect = (p: ProgramResult) => (p.capacity === 'not_accepting' ? setConfirmFull(p) : setConnecting(p));
 
   // The search starts in the seeker's ZIP code from their personal information.
   const seekerZip = seeker.data?.zip ?? '';
@@ -70,6 +77,7 @@ export default function StartReferralRoute() {
     zip: zip ?? '',
     query: query || undefined,
     withinMiles: distance ? Number(distance) : null,
+    acceptingOnly,
   });
 
   if (seeker.isPending) return <Skeleton h={300} aria-label="Loading" />;
@@ -146,6 +154,12 @@ export default function StartReferralRoute() {
             onChange={(e) => setDistance(e.currentTarget.value)}
             data={DISTANCES}
           />
+          <Checkbox
+            label="Accepting referrals only"
+            description="Accepting, or taking referrals onto a waitlist"
+            checked={acceptingOnly}
+            onChange={(e) => setAcceptingOnly(e.currentTarget.checked)}
+          />
         </Group>
       </Paper>
 
@@ -162,7 +176,10 @@ export default function StartReferralRoute() {
         </Stack>
       ) : results.data.length === 0 ? (
         <Paper withBorder p="xl" ta="center">
-          <Text>No programs match. Try a wider distance, fewer words, or another ZIP code.</Text>
+          <Text>
+            No programs match. Try a wider distance, fewer words, or another ZIP code
+            {acceptingOnly ? ', or show programs whatever their capacity' : ''}.
+          </Text>
         </Paper>
       ) : (
         <Stack gap="sm" component="ul" style={{ listStyle: 'none', padding: 0, margin: 0 }} aria-label="Programs">
@@ -185,10 +202,22 @@ export default function StartReferralRoute() {
                       </Badge>
                     ))}
                   </Group>
+                  <CapacityBadge capacity={p.capacity} wait={p.capacity_wait} updatedAt={p.capacity_updated_at} />
+                  <FreshnessText verifiedAt={p.verified_at} />
                 </Stack>
-                <Button onClick={() => setConnecting(p)} aria-label={`Connect ${name} with ${p.name}`}>
-                  Connect
-                </Button>
+                <Stack gap={4} align="flex-end">
+                  <Button onClick={() => connect(p)} aria-label={`Connect ${name} with ${p.name}`}>
+                    Connect
+                  </Button>
+                  <Button
+                    variant="subtle"
+                    size="compact-xs"
+                    onClick={() => setReporting(p)}
+                    aria-label={`Report wrong information about ${p.name}`}
+                  >
+                    Report wrong information
+                  </Button>
+                </Stack>
               </Group>
             </Paper>
           ))}
@@ -212,6 +241,7 @@ export default function StartReferralRoute() {
               preferred_contact: seeker.data.preferred_contact,
             }}
             contactEditable={seeker.data.contact_editable === true}
+            waitlistBand={connecting.capacity === 'waitlist' ? connecting.capacity_wait : undefined}
             onCancel={() => setConnecting(null)}
             onSubmit={async (v) => {
               const contact = {
@@ -237,6 +267,37 @@ export default function StartReferralRoute() {
           />
         )}
       </Modal>
+
+      <Modal
+        opened={confirmFull !== null}
+        onClose={() => setConfirmFull(null)}
+        title={`${confirmFull?.name ?? ''} is not accepting referrals`}
+      >
+        <Stack gap="sm">
+          <Text size="sm">
+            {confirmFull?.name} says it is not taking new referrals right now. Refer {seeker.data.first_name} anyway?
+            The referral&apos;s history will record that it was made while the program was not accepting referrals.
+          </Text>
+          <Group justify="flex-end" gap="xs">
+            <Button variant="default" onClick={() => setConfirmFull(null)}>
+              Choose another program
+            </Button>
+            <Button
+              color="red"
+              onClick={() => {
+                setConnecting(confirmFull);
+                setConfirmFull(null);
+              }}
+            >
+              Refer anyway
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+
+      {reporting && (
+        <ReportDialog programId={reporting.id} programName={reporting.name} opened onClose={() => setReporting(null)} />
+      )}
     </Stack>
   );
 }
