@@ -753,6 +753,40 @@ export type Database = {
           isSetofReturn: true
         }
       }
+      referral_report: {
+        Args: {
+          p_from: string
+          p_program_ids?: string[]
+          p_site_ids?: string[]
+          p_time_zone?: string
+          p_to: string
+        }
+        Returns: Json
+      }
+      report_referral_rows: {
+        Args: {
+          p_from: string
+          p_program_ids?: string[]
+          p_site_ids?: string[]
+          p_to: string
+        }
+        Returns: {
+          created_at: string
+          first_response_at: string
+          id: string
+          made: boolean
+          made_from_name: string
+          outcome_at: string
+          program_id: string
+          program_name: string
+          reason: string
+          received: boolean
+          response_due_at: string
+          seeker_name: string
+          status: Database["public"]["Enums"]["referral_status"]
+          status_group: string
+        }[]
+      }
       retry_notification_jobs: {
         Args: { p_job_ids?: string[] }
         Returns: number
