@@ -390,6 +390,7 @@ export type Database = {
         Row: {
           comment: string
           created_at: string
+          first_response_at: string | null
           from_program_id: string | null
           from_site_id: string | null
           goal_id: string | null
@@ -399,12 +400,14 @@ export type Database = {
           referred_by_name: string
           seeker_id: string
           status: Database["public"]["Enums"]["referral_status"]
+          status_changed_at: string | null
           updated_at: string
           version: number
         }
         Insert: {
           comment?: string
           created_at?: string
+          first_response_at?: string | null
           from_program_id?: string | null
           from_site_id?: string | null
           goal_id?: string | null
@@ -414,12 +417,14 @@ export type Database = {
           referred_by_name?: string
           seeker_id: string
           status?: Database["public"]["Enums"]["referral_status"]
+          status_changed_at?: string | null
           updated_at?: string
           version?: number
         }
         Update: {
           comment?: string
           created_at?: string
+          first_response_at?: string | null
           from_program_id?: string | null
           from_site_id?: string | null
           goal_id?: string | null
@@ -429,6 +434,7 @@ export type Database = {
           referred_by_name?: string
           seeker_id?: string
           status?: Database["public"]["Enums"]["referral_status"]
+          status_changed_at?: string | null
           updated_at?: string
           version?: number
         }
@@ -734,6 +740,7 @@ export type Database = {
         Returns: {
           comment: string
           created_at: string
+          first_response_at: string | null
           from_program_id: string | null
           from_site_id: string | null
           goal_id: string | null
@@ -743,6 +750,7 @@ export type Database = {
           referred_by_name: string
           seeker_id: string
           status: Database["public"]["Enums"]["referral_status"]
+          status_changed_at: string | null
           updated_at: string
           version: number
         }[]

@@ -18,6 +18,8 @@ create table public.referrals (
   created_at timestamp with time zone default now() not null,
   updated_at timestamp with time zone default now() not null,
   referred_by_name text default ''::text not null,
+  status_changed_at timestamp with time zone,
+  first_response_at timestamp with time zone,
   constraint referrals_pkey primary key (id),
   constraint referrals_comment_check check ((char_length(comment) <= 2000)),
   constraint referrals_made_from_one check ((num_nonnulls(from_site_id, from_program_id) = 1)),
@@ -43,6 +45,8 @@ comment on column public.referrals.version is 'Bumped by every update. Clients m
 comment on column public.referrals.created_at is 'When the referral was made.';
 comment on column public.referrals.updated_at is 'When the referral last changed.';
 comment on column public.referrals.referred_by_name is 'The referrer as every party sees them ("First L."), fixed when the referral is made; filled in automatically.';
+comment on column public.referrals.status_changed_at is 'When the status last changed (as its latest status_changed history entry); empty while it never has. Kept by a trigger (87_reports.sql).';
+comment on column public.referrals.first_response_at is 'When staff other than the referrer first changed the status (a change by the referrer or the seeker is not a response); empty until then. Kept by a trigger (87_reports.sql).';
 
 -- any unfiltered list, newest first (the rule is checked on each row read)
 create index referrals_created_at_idx on public.referrals (created_at desc);

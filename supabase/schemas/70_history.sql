@@ -47,8 +47,6 @@ comment on column public.referral_events.created_at is 'When it happened.';
 
 create index referral_events_referral_id_idx on public.referral_events (referral_id, created_at);
 create index referral_events_seeker_id_idx on public.referral_events (seeker_id, created_at);
--- the status changes of a referral, for its first response and outcome times (reports)
-create index referral_events_status_changes_idx on public.referral_events (referral_id, created_at) include (actor_id, actor_organization) where (event_type = 'status_changed'::public.referral_event_type);
 
 alter table public.referral_events enable row level security;
 

@@ -3,8 +3,8 @@
 -- sites over a period (the Reports screen, docs/product.md "Reports").
 --
 -- Every function here runs with the caller's rights (security invoker): the
--- referrals, history and seekers policies apply to every row they read, so a
--- report counts nothing its reader could not list themselves.
+-- referrals and seekers policies apply to every row they read, so a report
+-- counts nothing its reader could not list themselves.
 --
 -- The referrals a report counts (private.report_scope), for the organisations
 -- chosen (default: all the caller belongs to; any other id is ignored):
@@ -13,14 +13,44 @@
 --             caller, or by anyone when that organisation shares (rules 1-2);
 -- and made in [from, to).
 --
--- Per referral:
---   first response  the first status change made by staff other than the
---                   referrer (a change by the referrer or the seeker is not a
---                   response), from the history (referral_events);
---   outcome         its status is in Got help or Needs further action; the
---                   outcome time is the last status change (the one that set
---                   the status it has now).
+-- Per referral, two times kept on the referral by the trigger below, as the
+-- history (referral_events) records them:
+--   first_response_at  the first status change made by staff other than the
+--                      referrer (a change by the referrer or the seeker is not
+--                      a response);
+--   status_changed_at  the last status change. A referral has an outcome when
+--                      its status is in Got help or Needs further action; its
+--                      outcome time is then status_changed_at.
+-- They live on the referral, not read from the history per report, so that a
+-- report reads one row per referral under one policy: through the history's
+-- own policy, a busy program's year cost 1.3-1.4 times the service role's.
 -- =============================================================================
+
+-- triggers on other domains' tables ------------------------------------------
+
+-- Keeps status_changed_at and first_response_at as the history records the change.
+create or replace function private.referrals_report_times()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_actor record;
+begin
+  new.status_changed_at := now();
+  if old.first_response_at is null then
+    select * into v_actor from private.current_actor();
+    if v_actor.actor_id is distinct from old.referred_by and coalesce(v_actor.organization, '') <> '' then
+      new.first_response_at := now();
+    end if;
+  end if;
+  return new;
+end
+$$;
+revoke all on function private.referrals_report_times() from public, anon, authenticated, service_role;
+
+create trigger referrals_report_times before update of status on public.referrals for each row when ((old.status is distinct from new.status)) execute function private.referrals_report_times();
 
 -- The referrals of one report, one row each, with their times.
 -- Plain SQL without SET, so it is inlined into the callers below.
@@ -70,17 +100,10 @@ as $$
            then 'needs_further_action'
          else 'in_progress' end,
     r.created_at, r.is_received, r.is_made,
-    ev.first_response_at,
+    r.first_response_at,
     case when r.status in ('got_help', 'couldnt_contact', 'not_eligible', 'no_capacity', 'couldnt_get_help', 'no_longer_interested')
-      then ev.last_change_at end
+      then r.status_changed_at end
   from picked r
-  left join lateral (
-    select min(e.created_at) filter (where e.actor_id is distinct from r.referred_by
-                                       and coalesce(e.actor_organization, '') <> '') as first_response_at,
-           max(e.created_at) as last_change_at
-    from public.referral_events e
-    where e.referral_id = r.id and e.event_type = 'status_changed'
-  ) ev on true
   where r.is_received or r.is_made
 $$;
 comment on function private.report_scope(timestamp with time zone, timestamp with time zone, uuid[], uuid[]) is
@@ -161,23 +184,26 @@ begin
         null::bigint as overdue_now
       from rows
     ),
+    -- the Mondays (in the reader's time zone) from the period's first week to its end
     weeks as (
-      select w as week_start
-      from pg_catalog.generate_series(pg_catalog.date_trunc('week', $1, $5), $2 - interval '1 microsecond', interval '1 week') w
+      select array_agg(w order by w) as starts
+      from pg_catalog.generate_series(pg_catalog.date_trunc('week', $1, $5), $2 - interval '1 microsecond',
+                                      interval '1 week', $5) w
     ),
-    created_weeks as (
-      select pg_catalog.date_trunc('week', created_at, $5) as week_start, count(*) as n
+    -- each referral's week made and week closed (outcomes after the period are not in the series)
+    made_weeks as (
+      select pg_catalog.width_bucket(created_at, (select starts from weeks)) as week, count(*) as n
       from rows group by 1
     ),
     closed_weeks as (
-      select pg_catalog.date_trunc('week', outcome_at, $5) as week_start, count(*) as n
+      select pg_catalog.width_bucket(outcome_at, (select starts from weeks)) as week, count(*) as n
       from rows where outcome_at < $2 group by 1
     ),
     weekly as (
-      select w.week_start, coalesce(c.n, 0) as new, coalesce(d.n, 0) as closed
-      from weeks w
-      left join created_weeks c on c.week_start = w.week_start
-      left join closed_weeks d on d.week_start = w.week_start
+      select w.week_start, coalesce(m.n, 0) as new, coalesce(c.n, 0) as closed
+      from unnest((select starts from weeks)) with ordinality w(week_start, i)
+      left join made_weeks m on m.week = w.i
+      left join closed_weeks c on c.week = w.i
     ),
     -- Top reasons for a negative outcome: by status until referrals carry a reason.
     reasons as (
@@ -185,16 +211,24 @@ begin
       from rows where status_group = 'needs_further_action'
       group by status
     ),
+    by_status as (
+      select status, count(*) as count from rows group by status
+    ),
     outcome_statuses as (
       select u.status, u.ord
       from unnest(array['got_help', 'couldnt_contact', 'not_eligible', 'no_capacity', 'couldnt_get_help',
                         'no_longer_interested']::public.referral_status[]) with ordinality u(status, ord)
     ),
     buckets as (
-      select b.key, b.lo, b.hi, b.ord
-      from (values ('under_1_day', 0, 86400, 1), ('1_to_3_days', 86400, 259200, 2),
-                   ('3_to_7_days', 259200, 604800, 3), ('1_to_2_weeks', 604800, 1209600, 4),
-                   ('2_to_4_weeks', 1209600, 2419200, 5), ('over_4_weeks', 2419200, null, 6)) b(key, lo, hi, ord)
+      select b.key, b.ord
+      from (values ('under_1_day', 1), ('1_to_3_days', 2), ('3_to_7_days', 3), ('1_to_2_weeks', 4),
+                   ('2_to_4_weeks', 5), ('over_4_weeks', 6), ('no_response', 7)) b(key, ord)
+    ),
+    by_bucket as (
+      select case when response_seconds is null then 7
+                  else pg_catalog.width_bucket(response_seconds, array[0, 86400, 259200, 604800, 1209600, 2419200]::numeric[]) end as ord,
+             count(*) as count
+      from rows group by 1
     )
     select jsonb_build_object(
       'figures', (select to_jsonb(f) from figures f),
@@ -206,22 +240,13 @@ begin
                   jsonb_build_object('stage', 'responded', 'count', (select responded from figures)),
                   jsonb_build_object('stage', 'outcome', 'count', (select with_outcome from figures)),
                   jsonb_build_object('stage', 'got_help', 'count', (select got_help from figures))),
-      'outcomes', (select jsonb_agg(jsonb_build_object(
-                       'status', o.status,
-                       'count', (select count(*) from rows r where r.status = o.status)) order by o.ord)
-                   from outcome_statuses o),
+      'outcomes', (select jsonb_agg(jsonb_build_object('status', o.status, 'count', coalesce(c.count, 0)) order by o.ord)
+                   from outcome_statuses o left join by_status c on c.status = o.status),
       'negative_reasons', (select coalesce(jsonb_agg(jsonb_build_object('kind', x.kind, 'key', x.key, 'count', x.count)
                                                      order by x.count desc, x.key), '[]')
                            from (select * from reasons order by count desc, key limit 5) x),
-      'response_times', (select jsonb_agg(jsonb_build_object(
-                             'bucket', b.key,
-                             'count', (select count(*) from rows r
-                                        where r.response_seconds >= b.lo and (b.hi is null or r.response_seconds < b.hi)))
-                             order by b.ord)
-                         from buckets b)
-                        || jsonb_build_array(jsonb_build_object(
-                             'bucket', 'no_response',
-                             'count', (select count(*) from rows r where r.first_response_at is null)))
+      'response_times', (select jsonb_agg(jsonb_build_object('bucket', b.key, 'count', coalesce(c.count, 0)) order by b.ord)
+                         from buckets b left join by_bucket c on c.ord = b.ord)
     )
   $q$ into v_result using p_from, p_to, p_site_ids, p_program_ids, p_time_zone;
   return v_result;

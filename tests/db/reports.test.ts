@@ -209,6 +209,50 @@ describe('reports on the seeded world', () => {
     expect(await rows(sam, wide())).toEqual([]);
   });
 
+  it('keeps each referral’s first response and last status change as the history records them', async () => {
+    const times = async (id: string) =>
+      (
+        await sql<{ status_changed_at: Date | null; first_response_at: Date | null; last_event: Date | null }>(
+          `select status_changed_at, first_response_at,
+                  (select max(created_at) from public.referral_events e
+                    where e.referral_id = r.id and e.event_type = 'status_changed') as last_event
+           from public.referrals r where id = $1`,
+          [id],
+        )
+      )[0]!;
+    const near = (a: Date | null, b: Date | null) => Math.abs(a!.getTime() - b!.getTime()) < 1000;
+    // R1 (Helen's, to Harbor): the seeker Sam says how it went: an outcome, not a response
+    expect(await times(referrals.R1)).toMatchObject({ status_changed_at: null, first_response_at: null });
+    const byRef = await sam.from('referrals').update({ status: 'got_help' }).eq('id', referrals.R1).select('id');
+    expect(byRef.data).toHaveLength(1);
+    let t = await times(referrals.R1);
+    expect(near(t.status_changed_at, t.last_event)).toBe(true);
+    expect(t.first_response_at).toBeNull();
+    // Helen, its referrer, changes it: still no response
+    await helen.from('referrals').update({ status: 'pending' }).eq('id', referrals.R1).throwOnError();
+    t = await times(referrals.R1);
+    expect(near(t.status_changed_at, t.last_event)).toBe(true);
+    expect(t.first_response_at).toBeNull();
+    // Clara, Harbor's claimer, answers: the first response
+    await clara.from('referrals').update({ status: 'eligible' }).eq('id', referrals.R1).throwOnError();
+    t = await times(referrals.R1);
+    expect(near(t.first_response_at, t.last_event)).toBe(true);
+    const first = t.first_response_at!;
+    // a later change moves the last change, never the first response
+    await clara.from('referrals').update({ status: 'got_help' }).eq('id', referrals.R1).throwOnError();
+    t = await times(referrals.R1);
+    expect(t.first_response_at).toEqual(first);
+    expect(near(t.status_changed_at, t.last_event)).toBe(true);
+    // nobody writes them by hand
+    const forged = await clara
+      .from('referrals')
+      .update({ first_response_at: null } as never)
+      .eq('id', referrals.R1);
+    expect(forged.error).toMatchObject({ code: '42501' });
+    const r = await report(clara, wide());
+    expect(r.figures).toMatchObject({ referrals: 2, responded: 1, with_outcome: 1, got_help: 1 });
+  });
+
   it('refuses a period that is not one, in words', async () => {
     const bad = async (p: Record<string, unknown>) => {
       const { error } = await clara.rpc('referral_report', {
@@ -371,10 +415,16 @@ describe('reports on a generated world with known answers', () => {
     const statements = ['set local session_replication_role = replica'];
     for (const [name, created, program, from, by, status, changes] of world) {
       const id = genId(name);
+      const at = (hours: number) => new Date(Date.parse(created) + hours * 3600_000).toISOString();
+      // what the trigger keeps: the last status change, and the first by staff other than the referrer
+      const last = changes.at(-1);
+      const response = changes.find(([, actor, org]) => actor !== by && org);
+      const lit = (v: string | null | undefined) => (v ? `'${v}'` : 'null');
       statements.push(
-        `insert into public.referrals (id, seeker_id, program_id, referred_by, from_site_id, from_program_id, status, created_at, updated_at)
-         values ('${id}', '${seekers.sam}', '${program}', '${by}', ${from.site ? `'${from.site}'` : 'null'},
-                 ${from.program ? `'${from.program}'` : 'null'}, '${status}', '${created}', '${created}')`,
+        `insert into public.referrals (id, seeker_id, program_id, referred_by, from_site_id, from_program_id, status,
+                                       created_at, updated_at, status_changed_at, first_response_at)
+         values ('${id}', '${seekers.sam}', '${program}', '${by}', ${lit(from.site)}, ${lit(from.program)}, '${status}',
+                 '${created}', '${created}', ${lit(last && at(last[0]))}, ${lit(response && at(response[0]))})`,
         `insert into public.referral_events (referral_id, seeker_id, event_type, actor_id, actor_display_name, to_status, created_at)
          values ('${id}', '${seekers.sam}', 'created', '${by}', 'Someone S.', 'not_updated', '${created}')`,
       );
@@ -383,8 +433,8 @@ describe('reports on a generated world with known answers', () => {
         statements.push(
           `insert into public.referral_events (referral_id, seeker_id, event_type, actor_id, actor_display_name,
                                               actor_organization, from_status, to_status, created_at)
-           values ('${id}', '${seekers.sam}', 'status_changed', '${actor}', 'Someone S.', ${org ? `'${org}'` : 'null'},
-                   '${prev}', '${to}', timestamptz '${created}' + interval '${hours} hours')`,
+           values ('${id}', '${seekers.sam}', 'status_changed', '${actor}', 'Someone S.', ${lit(org)},
+                   '${prev}', '${to}', '${at(hours)}')`,
         );
         prev = to;
       }
