@@ -65,6 +65,10 @@ const router = createBrowserRouter([
             lazy: async () => ({ Component: (await import('@/features/referrals/routes/inbound')).default }),
           },
           {
+            path: paths.reports.path,
+            lazy: async () => ({ Component: (await import('@/features/reports/routes/reports')).default }),
+          },
+          {
             path: '*',
             lazy: async () => ({ Component: (await import('./routes/not-found')).default }),
           },

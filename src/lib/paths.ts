@@ -16,6 +16,7 @@ export const paths = {
   },
   myReferrals: { path: '/referrals', getHref: () => '/referrals' },
   inbound: { path: '/inbound', getHref: () => '/inbound' },
+  reports: { path: '/reports', getHref: () => '/reports' },
   portal: { path: '/portal', getHref: () => '/portal' },
   oneClick: { path: '/r/:token', getHref: (token: string) => `/r/${encodeURIComponent(token)}` },
 } as const;

@@ -16,7 +16,7 @@ import {
   VisuallyHidden,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconInbox, IconLogout, IconSend, IconUsers } from '@tabler/icons-react';
+import { IconChartBar, IconInbox, IconLogout, IconSend, IconUsers } from '@tabler/icons-react';
 import { isClaimer, useMe, useSignOut, useUserId } from '@/features/auth';
 import { notifyError } from '@/lib/notify';
 import { paths } from '@/lib/paths';
@@ -56,6 +56,7 @@ export function AppLayout() {
     { href: paths.people.getHref(), label: "People I'm Helping", icon: IconUsers },
     { href: paths.myReferrals.getHref(), label: 'My referrals', icon: IconSend },
     ...(isClaimer(me.data) ? [{ href: paths.inbound.getHref(), label: 'Inbound Referrals', icon: IconInbox }] : []),
+    ...(me.data?.organisations.length ? [{ href: paths.reports.getHref(), label: 'Reports', icon: IconChartBar }] : []),
   ];
   const doSignOut = () => signOut.mutate(undefined, { onError: (e) => notifyError(e, 'Could not sign out') });
   const fullName = me.data ? `${me.data.firstName} ${me.data.lastName}` : '';
