@@ -7,4 +7,3 @@ export { ReferralTable } from './components/referral-table';
 export { useReferralParam } from './components/use-referral-param';
 export { StatusBadge } from './components/status-badge';
 export { COMMENT_MAX } from './limits';
-export { statusLabel, STATUS_LABELS } from './status';

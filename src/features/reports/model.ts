@@ -3,7 +3,7 @@
  * each chart's numbers as a table (the table alternative and the CSV are
  * this same table, so they cannot disagree), and the durations in words.
  */
-import { statusLabel } from '@/features/referrals';
+import { STATUS_LABELS, type ReferralStatus } from '@shared/statuses.ts';
 import type { Report } from './api/get-report';
 import type { Cell } from './csv';
 
@@ -31,6 +31,11 @@ export const BUCKETS: Record<string, string> = {
   over_4_weeks: 'Over 4 weeks',
   no_response: 'No response yet',
 };
+
+/** A status in the staff screens' words (the one catalogue's English). */
+export function statusLabel(status: string): string {
+  return STATUS_LABELS.en[status as ReferralStatus] ?? status;
+}
 
 /** "12 Jan": the Monday a week starts on. */
 export function weekLabel(isoDay: string): string {

@@ -16,7 +16,6 @@ import {
 import { IconDownload } from '@tabler/icons-react';
 import dayjs from 'dayjs';
 import { useMe, useUserId, type Organisation } from '@/features/auth';
-import { statusLabel } from '@/features/referrals';
 import { errorMessage } from '@/lib/errors';
 import { notifyError } from '@/lib/notify';
 import { useLiveQueries } from '@/lib/realtime';
@@ -25,14 +24,14 @@ import { reportKeys, type ReportScope } from '../api/keys';
 import { listReportRows } from '../api/list-report-rows';
 import { ChartCard } from '../components/chart-card';
 import { downloadCsv, toCsv } from '../csv';
-import { chartTables, formatDuration, reasonLabel, share } from '../model';
+import { chartTables, formatDuration, reasonLabel, share, statusLabel } from '../model';
 import { customPeriodError, periodOf, RANGE_OPTIONS, readerTimeZone, type RangeKind } from '../range';
 
 const ALL = 'all';
 
-function Figure({ label, value, detail }: { label: string; value: string; detail?: string }) {
+function Figure({ id, label, value, detail }: { id: string; label: string; value: string; detail?: string }) {
   return (
-    <Paper withBorder p="md">
+    <Paper withBorder p="md" data-figure={id}>
       <Text size="sm" c="dimmed" component="h3" m={0} fw={500}>
         {label}
       </Text>
@@ -184,7 +183,7 @@ export default function ReportsRoute() {
           <>
             <TextInput
               type="date"
-              label="From"
+              label="First day"
               value={custom.from}
               max={today}
               onChange={(e) => setCustom((c) => ({ ...c, from: e.currentTarget.value }))}
@@ -192,7 +191,7 @@ export default function ReportsRoute() {
             />
             <TextInput
               type="date"
-              label="To"
+              label="Last day"
               value={custom.to}
               onChange={(e) => setCustom((c) => ({ ...c, to: e.currentTarget.value }))}
               error={customError ?? undefined}
@@ -237,18 +236,26 @@ export default function ReportsRoute() {
               Figures
             </Title>
             <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }} data-testid="figures">
-              <Figure label="Referrals" value={String(f.referrals)} detail={`${f.received} received, ${f.made} made`} />
               <Figure
+                id="referrals"
+                label="Referrals"
+                value={String(f.referrals)}
+                detail={`${f.received} received, ${f.made} made`}
+              />
+              <Figure
+                id="with_outcome"
                 label="With an outcome"
                 value={share(f.with_outcome, f.referrals)}
                 detail={`${f.with_outcome} of ${f.referrals}`}
               />
               <Figure
+                id="got_help"
                 label="Got help"
                 value={share(f.got_help, f.referrals)}
                 detail={`${f.got_help} of ${f.referrals}`}
               />
               <Figure
+                id="overdue_now"
                 label="Overdue now"
                 value={f.overdue_now === null ? 'Not tracked' : String(f.overdue_now)}
                 detail={
@@ -256,11 +263,13 @@ export default function ReportsRoute() {
                 }
               />
               <Figure
+                id="response"
                 label="Time to first response"
                 value={formatDuration(f.response_median_seconds)}
                 detail={`median; 90% within ${formatDuration(f.response_p90_seconds)} (${f.responded} answered)`}
               />
               <Figure
+                id="outcome"
                 label="Time to an outcome"
                 value={formatDuration(f.outcome_median_seconds)}
                 detail={`median; 90% within ${formatDuration(f.outcome_p90_seconds)}`}
