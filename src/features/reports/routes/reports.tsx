@@ -186,14 +186,20 @@ export default function ReportsRoute() {
               label="First day"
               value={custom.from}
               max={today}
-              onChange={(e) => setCustom((c) => ({ ...c, from: e.currentTarget.value }))}
+              onChange={(e) => {
+                const from = e.currentTarget.value;
+                setCustom((c) => ({ ...c, from }));
+              }}
               error={customError ? true : undefined}
             />
             <TextInput
               type="date"
               label="Last day"
               value={custom.to}
-              onChange={(e) => setCustom((c) => ({ ...c, to: e.currentTarget.value }))}
+              onChange={(e) => {
+                const to = e.currentTarget.value;
+                setCustom((c) => ({ ...c, to }));
+              }}
               error={customError ?? undefined}
             />
           </>
