@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import WebSocket from 'ws';
+import { SignJWT } from 'jose';
 import { REFERRAL_COLUMNS, SEEKER_EMBED } from '../src/features/referrals/api/columns.ts';
 import { DEFAULT_BASE_PORT, KEYS, dbUrl, portsFrom } from '../stack/config.ts';
 
@@ -43,6 +44,8 @@ interface Case {
   persona: string;
   asPersona: (c: Client) => PromiseLike<Result>;
   asService: (c: Client) => PromiseLike<Result>;
+  /** The service-role twin's client, when it is not the plain service role. */
+  service?: Client;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -57,6 +60,10 @@ async function time(fn: () => PromiseLike<Result>): Promise<[number, Result]> {
 }
 
 const ids = (r: Result): string[] => {
+  // a single JSON answer (a report) is compared whole
+  if (r.data && typeof r.data === 'object' && !Array.isArray(r.data) && !('id' in r.data)) {
+    return [JSON.stringify(r.data)];
+  }
   const d = r.data as { id: string }[] | null;
   return (Array.isArray(d) ? d : d ? [d] : []).map((x) => x.id);
 };
@@ -118,7 +125,32 @@ async function main() {
     clara: await signIn('clara@harbor.example'),
     carl: await signIn('carl@safehaven.example'),
   };
-  const service = createClient(apiUrl, KEYS.serviceRoleKey, opts);
+  const plainService = createClient(apiUrl, KEYS.serviceRoleKey, opts);
+
+  // The service role as a given person: their memberships (auth.uid()) without
+  // RLS, for the twins of functions that read the caller's organisations.
+  const serviceAs = async (uid: string) => {
+    const token = await new SignJWT({ role: 'service_role', sub: uid })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuedAt()
+      .setExpirationTime('2h')
+      .sign(new TextEncoder().encode(KEYS.jwtSecret));
+    return createClient(apiUrl, KEYS.serviceRoleKey, {
+      ...opts,
+      global: { headers: { Authorization: `Bearer ${token}` } },
+    });
+  };
+  // Reports: twelve months up to now, fixed for the run so every call counts the same rows.
+  const reportTo = new Date().toISOString();
+  const reportFrom = new Date(Date.now() - 365 * 86_400_000).toISOString();
+  const report = (sitesArg?: string[], programsArg?: string[]) => (c: Client) =>
+    c.rpc('referral_report', {
+      p_from: reportFrom,
+      p_to: reportTo,
+      p_site_ids: sitesArg,
+      p_program_ids: programsArg,
+      p_time_zone: 'UTC',
+    });
 
   const helenVisible = `referred_by.eq.${U.helen},from_site_id.eq.${EASTSIDE}`;
   const peopleSearch = (fragment: string): Case => ({
@@ -270,6 +302,21 @@ async function main() {
       asPersona: (c) => c.rpc('search_programs', { zip: '78702', max_results: 25 }),
       asService: (c) => c.rpc('search_programs', { zip: '78702', max_results: 25 }),
     },
+    {
+      // everything one Reports screen shows: figures, weekly series, funnel, outcome mix, response times
+      name: 'Report, 12 months (Harbor, all figures and series)',
+      persona: 'clara',
+      asPersona: report(),
+      asService: report(),
+      service: await serviceAs(U.clara),
+    },
+    {
+      name: 'Report, 12 months (Eastside, site lead)',
+      persona: 'helen',
+      asPersona: report([EASTSIDE], []),
+      asService: report([EASTSIDE], []),
+      service: await serviceAs(U.helen),
+    },
   ];
 
   console.log(
@@ -279,6 +326,7 @@ async function main() {
   const selected = values.only ? cases.filter((c) => c.name.toLowerCase().includes(values.only!.toLowerCase())) : cases;
   for (const c of selected) {
     const client = personas[c.persona]!;
+    const service = c.service ?? plainService;
     // same rows both ways, or the comparison means nothing
     const [, a] = await time(() => c.asPersona(client));
     const [, b] = await time(() => c.asService(service));

@@ -449,7 +449,7 @@ async function main() {
       ins as (
         insert into public.referrals (id, seeker_id, program_id, referred_by, referred_by_name, from_site_id,
                                       from_program_id, status, comment, version, created_at, updated_at,
-                                      response_due_at, responded_at)
+                                      response_due_at, responded_at, status_changed_at)
         select rows.id, seeker_id, program_id, referred_by, ga.display_name, from_site_id, from_program_id, status,
                (array['Needs help this week.', 'Prefers mornings.', 'Has two children at home.', 'No car; on the bus line.',
                       'Spanish speaker.', 'Follow up after the appointment.', ''])[1 + n % 7],
@@ -459,6 +459,8 @@ async function main() {
                -- every program keeps the default target (2 business days, America/Chicago);
                -- a referral that moved on was answered when it did, one still Not updated never was
                private.add_business_days(created_at, 2, 'America/Chicago'),
+               case when status <> 'not_updated' then created_at + interval '2 days' end,
+               -- as the status change below (made by the referrer: not a first response)
                case when status <> 'not_updated' then created_at + interval '2 days' end
         from rows join g_actors ga on ga.id = rows.referred_by
         returning id, seeker_id, referred_by, from_site_id, from_program_id, status, created_at

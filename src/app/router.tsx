@@ -69,6 +69,10 @@ const router = createBrowserRouter([
             lazy: async () => ({ Component: (await import('@/features/directory/routes/reports')).default }),
           },
           {
+            path: paths.reports.path,
+            lazy: async () => ({ Component: (await import('@/features/reports/routes/reports')).default }),
+          },
+          {
             path: '*',
             lazy: async () => ({ Component: (await import('./routes/not-found')).default }),
           },

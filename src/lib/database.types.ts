@@ -594,6 +594,7 @@ export type Database = {
           assigned_to_name: string
           comment: string
           created_at: string
+          first_response_at: string | null
           forwarded_from: string | null
           from_program_id: string | null
           from_site_id: string | null
@@ -606,6 +607,7 @@ export type Database = {
           response_due_at: string
           seeker_id: string
           status: Database["public"]["Enums"]["referral_status"]
+          status_changed_at: string | null
           status_reason: string | null
           status_reason_text: string | null
           updated_at: string
@@ -616,6 +618,7 @@ export type Database = {
           assigned_to_name?: string
           comment?: string
           created_at?: string
+          first_response_at?: string | null
           forwarded_from?: string | null
           from_program_id?: string | null
           from_site_id?: string | null
@@ -628,6 +631,7 @@ export type Database = {
           response_due_at?: string
           seeker_id: string
           status?: Database["public"]["Enums"]["referral_status"]
+          status_changed_at?: string | null
           status_reason?: string | null
           status_reason_text?: string | null
           updated_at?: string
@@ -638,6 +642,7 @@ export type Database = {
           assigned_to_name?: string
           comment?: string
           created_at?: string
+          first_response_at?: string | null
           forwarded_from?: string | null
           from_program_id?: string | null
           from_site_id?: string | null
@@ -650,6 +655,7 @@ export type Database = {
           response_due_at?: string
           seeker_id?: string
           status?: Database["public"]["Enums"]["referral_status"]
+          status_changed_at?: string | null
           status_reason?: string | null
           status_reason_text?: string | null
           updated_at?: string
@@ -1111,6 +1117,7 @@ export type Database = {
           assigned_to_name: string
           comment: string
           created_at: string
+          first_response_at: string | null
           forwarded_from: string | null
           from_program_id: string | null
           from_site_id: string | null
@@ -1123,6 +1130,7 @@ export type Database = {
           response_due_at: string
           seeker_id: string
           status: Database["public"]["Enums"]["referral_status"]
+          status_changed_at: string | null
           status_reason: string | null
           status_reason_text: string | null
           updated_at: string
@@ -1143,6 +1151,40 @@ export type Database = {
           program_id: string
           program_name: string
           referral_id: string
+        }[]
+      }
+      referral_report: {
+        Args: {
+          p_from: string
+          p_program_ids?: string[]
+          p_site_ids?: string[]
+          p_time_zone?: string
+          p_to: string
+        }
+        Returns: Json
+      }
+      report_referral_rows: {
+        Args: {
+          p_from: string
+          p_program_ids?: string[]
+          p_site_ids?: string[]
+          p_to: string
+        }
+        Returns: {
+          created_at: string
+          first_response_at: string
+          id: string
+          made: boolean
+          made_from_name: string
+          outcome_at: string
+          program_id: string
+          program_name: string
+          reason: string
+          received: boolean
+          response_due_at: string
+          seeker_name: string
+          status: Database["public"]["Enums"]["referral_status"]
+          status_group: string
         }[]
       }
       retry_notification_jobs: {

@@ -17,6 +17,7 @@ export const paths = {
   myReferrals: { path: '/referrals', getHref: () => '/referrals' },
   inbound: { path: '/inbound', getHref: () => '/inbound' },
   directoryReports: { path: '/directory-reports', getHref: () => '/directory-reports' },
+  reports: { path: '/reports', getHref: () => '/reports' },
   portal: { path: '/portal', getHref: () => '/portal' },
   oneClick: { path: '/r/:token', getHref: (token: string) => `/r/${encodeURIComponent(token)}` },
 } as const;

@@ -16,7 +16,7 @@ import {
   VisuallyHidden,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconFlag, IconInbox, IconLogout, IconSend, IconUsers } from '@tabler/icons-react';
+import { IconChartBar, IconFlag, IconInbox, IconLogout, IconSend, IconUsers } from '@tabler/icons-react';
 import { isClaimer, useMe, useSignOut, useUserId } from '@/features/auth';
 import { notifyError } from '@/lib/notify';
 import { paths } from '@/lib/paths';
@@ -57,6 +57,7 @@ export function AppLayout() {
     { href: paths.myReferrals.getHref(), label: 'My referrals', icon: IconSend },
     ...(isClaimer(me.data) ? [{ href: paths.inbound.getHref(), label: 'Inbound Referrals', icon: IconInbox }] : []),
     { href: paths.directoryReports.getHref(), label: 'Directory reports', icon: IconFlag },
+    ...(me.data?.organisations.length ? [{ href: paths.reports.getHref(), label: 'Reports', icon: IconChartBar }] : []),
   ];
   const doSignOut = () => signOut.mutate(undefined, { onError: (e) => notifyError(e, 'Could not sign out') });
   const fullName = me.data ? `${me.data.firstName} ${me.data.lastName}` : '';
