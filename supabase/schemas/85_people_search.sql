@@ -40,7 +40,7 @@ create index seeker_search_bigrams_idx on private.seeker_search using gin (priva
 create index seeker_search_own_idx on private.seeker_search using gin (reach_own);
 create index seeker_search_received_idx on private.seeker_search using gin (reach_received);
 create index seeker_search_trgm_idx on private.seeker_search using gin (search_text extensions.gin_trgm_ops);
-create index seeker_search_name_idx on private.seeker_search (last_name, first_name, seeker_id);
+create index seeker_search_name_idx on private.seeker_search (last_name, first_name, seeker_id) include (reach_received, reach_own, search_text);
 create index seeker_search_newest_idx on private.seeker_search (created_at desc, seeker_id);
 create index seeker_search_updated_idx on private.seeker_search (updated_at desc, seeker_id);
 
@@ -129,14 +129,14 @@ revoke all on function private.rebuild_seeker_search() from public, anon, authen
 -- estimates for these words and this caller before running anything (the
 -- query is planned per call, with the caller's reach and the words as known
 -- values):
---   * up to 5,000 (a quiet caller, a name, a phone number): read them all
+--   * up to 2,000 (a quiet caller, a name, a phone number): read them all
 --     through whichever index narrows most (the reach, the letter pairs,
 --     the trigrams), count them exactly and sort;
 --   * more (a busy team's whole list, a single letter): walk the list's own
 --     order (name, newest, recently updated) and stop after the page. total
 --     is then null: counting tens of thousands of people costs more than a
 --     page and tells a person nothing ("add a word to narrow the search").
--- A guess that was too low is caught: the first way stops at 5,001 matches
+-- A guess that was too low is caught: the first way stops at 2,001 matches
 -- and the walk takes over.
 create or replace function private.search_visible_seekers(p_query text, p_limit integer, p_offset integer, p_sort text, OUT ids uuid[], OUT total bigint)
 returns record
@@ -145,7 +145,7 @@ volatile security definer -- volatile: it asks the planner (EXPLAIN) first; it w
 set search_path = ''
 as $$
 declare
-  c_counted constant integer := 5000;
+  c_counted constant integer := 2000;
   v_uid uuid := auth.uid();
   v_words text[];
   v_terms text[];
@@ -261,7 +261,7 @@ begin
     order by p.n;
 end
 $$;
-comment on function public.search_people(query text, max_results integer, skip integer, sort text) is 'People I''m Helping: the seekers the caller can see whose name, email or phone contains every word of query (all of them when query is empty); sort is name (default), newest or recently_updated; max_results (1-200, default 20) and skip page them; total_count is the number of matches, or empty when more people match than are counted (over 5,000: ask for one row more than a page to know whether another page follows). Subject to the seekers policy.';
+comment on function public.search_people(query text, max_results integer, skip integer, sort text) is 'People I''m Helping: the seekers the caller can see whose name, email or phone contains every word of query (all of them when query is empty); sort is name (default), newest or recently_updated; max_results (1-200, default 20) and skip page them; total_count is the number of matches, or empty when more people match than are counted (over 2,000: ask for one row more than a page to know whether another page follows). Subject to the seekers policy.';
 revoke all on function public.search_people(query text, max_results integer, skip integer, sort text) from public, anon, authenticated, service_role;
 grant execute on function public.search_people(query text, max_results integer, skip integer, sort text) to authenticated, service_role;
 

@@ -324,7 +324,7 @@ describe('search_people (People I’m Helping)', () => {
     expect(error?.message).toMatch(/Unknown sort/);
   });
 
-  it('counts up to 5,000 matches; beyond, walks the list in order, leaves the total empty and stops after the page', async () => {
+  it('counts up to 2,000 matches; beyond, walks the list in order, leaves the total empty and stops after the page', async () => {
     try {
       await sql(
         `insert into public.seekers (first_name, last_name, email, created_by, created_from_site_id)

@@ -11,7 +11,7 @@ export const SEEKERS_PAGE_SIZE = 20;
  * one page at a time. `search_people` applies the same rules as the seekers
  * policy but starts from who reaches each person, so it stays fast with
  * millions of people (docs/performance.md). It counts the matches up to
- * 5,000; beyond that `total` is null and one row more than a page says
+ * 2,000; beyond that `total` is null and one row more than a page says
  * whether another page follows.
  */
 export async function listSeekers(f: SeekerListFilters) {
