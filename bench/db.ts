@@ -100,6 +100,15 @@ async function main() {
       [EASTSIDE],
     )
   ).rows;
+  // a phone number as someone would type it, of a person Helen helps
+  const [{ phone: helenPhone }] = (
+    await db.query(
+      `select s.phone from public.referrals r join public.seekers s on s.id = r.seeker_id
+        where r.from_site_id = $1 and s.phone is not null order by r.created_at desc limit 1`,
+      [EASTSIDE],
+    )
+  ).rows;
+  const phoneDigits = String(helenPhone).replace(/\D/g, '').slice(-7);
   // What each persona reaches (05_visibility.sql), read as the superuser, so
   // the service role's twin of an unfiltered list can write it out as filters.
   const reach: Record<string, { inbound: string[]; scope: string[] }> = {};
@@ -154,16 +163,17 @@ async function main() {
 
   const helenVisible = `referred_by.eq.${U.helen},from_site_id.eq.${EASTSIDE}`;
   const peopleSearch = (fragment: string): Case => ({
-    name: `People I'm Helping: search "${fragment}"`,
+    name: fragment ? `People I'm Helping: search "${fragment}"` : "People I'm Helping: everyone, by name",
     persona: 'helen',
     // persona: the search_people RPC (starts from the seekers they can see);
     // service: a plain select with the visibility written out
     // as the People screen asks (src/features/seekers/api/list-seekers.ts: 20 a page, name order)
-    asPersona: (c) => c.rpc('search_people', { query: fragment, sort: 'name', max_results: 20, skip: 0 }),
+    // (21: a page of 20 and one more, to know whether another page follows)
+    asPersona: (c) => c.rpc('search_people', { query: fragment, sort: 'name', max_results: 21, skip: 0 }),
     asService: (c) =>
       c
         .from('seekers')
-        .select('id, first_name, last_name, email, phone, referrals!inner()', { count: 'exact' })
+        .select('id, first_name, last_name, email, phone, referrals!inner()')
         .or(helenVisible, { referencedTable: 'referrals' })
         .or(
           `first_name.ilike.*${fragment}*,last_name.ilike.*${fragment}*,email.ilike.*${fragment}*,phone.ilike.*${fragment}*`,
@@ -171,7 +181,7 @@ async function main() {
         .order('last_name')
         .order('first_name')
         .order('id')
-        .limit(20),
+        .limit(21),
   });
 
   // Inbound visibility is the program itself (rule 3), so the service role's
@@ -267,8 +277,11 @@ async function main() {
           .order('id', { ascending: false })
           .limit(25),
     },
+    peopleSearch(''),
+    peopleSearch('m'),
     peopleSearch('ma'),
     peopleSearch('mart'),
+    peopleSearch(phoneDigits),
     {
       name: 'Seeker profile with referrals and history',
       persona: 'helen',

@@ -324,6 +324,43 @@ describe('search_people (People I’m Helping)', () => {
     expect(error?.message).toMatch(/Unknown sort/);
   });
 
+  it('counts up to 2,000 matches; beyond, walks the list in order, leaves the total empty and stops after the page', async () => {
+    try {
+      await sql(
+        `insert into public.seekers (first_name, last_name, email, created_by, created_from_site_id)
+         select 'Many', 'Person ' || lpad(i::text, 5, '0'), 'many' || i || '@crowd.example', $1, $2
+         from generate_series(1, 6000) i`,
+        [users.helen.id, sites.eastside],
+      );
+      await sql('analyze private.seeker_search');
+      const policyOrder = async (from: number, to: number) => {
+        const { data, error } = await clients.henry
+          .from('seekers')
+          .select('id')
+          .order('last_name')
+          .order('first_name')
+          .order('id')
+          .range(from, to);
+        expect(error).toBeNull();
+        return data!.map((s) => s.id);
+      };
+      const first = await search('henry', '', { max_results: 21 });
+      expect(first.map((s) => s.id)).toEqual(await policyOrder(0, 20));
+      expect(first.every((s) => s.total_count === null)).toBe(true);
+      const third = await search('henry', '', { max_results: 20, skip: 40 });
+      expect(third.map((s) => s.id)).toEqual(await policyOrder(40, 59));
+      // a few among the many are still counted exactly
+      expect((await search('henry', 'person 04321')).map((s) => [s.last_name, s.total_count])).toEqual([
+        ['Person 04321', 1],
+      ]);
+      expect((await search('henry', 'sam')).map((s) => [s.first_name, s.total_count])).toEqual([['Sam', 1]]);
+      // and a caller who reaches few people sees exact totals as before
+      expect((await search('clara', '')).map((s) => s.total_count)).toEqual([2, 2]);
+    } finally {
+      await resetDb();
+    }
+  });
+
   it('follows team sharing at once', async () => {
     const henrySees = async () => (await search('henry', '')).map((s) => s.first_name);
     const before = await henrySees();

@@ -10,7 +10,9 @@ export const SEEKERS_PAGE_SIZE = 20;
  * and those referred to their programs), searched by name, email or phone,
  * one page at a time. `search_people` applies the same rules as the seekers
  * policy but starts from who reaches each person, so it stays fast with
- * hundreds of thousands of people (docs/performance.md).
+ * millions of people (docs/performance.md). It counts the matches up to
+ * 2,000; beyond that `total` is null and one row more than a page says
+ * whether another page follows.
  */
 export async function listSeekers(f: SeekerListFilters) {
   const pageSize = f.pageSize ?? SEEKERS_PAGE_SIZE;
@@ -18,12 +20,14 @@ export async function listSeekers(f: SeekerListFilters) {
   const { data, error } = await supabase.rpc('search_people', {
     query: (f.search ?? '').trim(),
     sort: f.sort ?? 'name',
-    max_results: pageSize,
+    max_results: pageSize + 1,
     skip: (page - 1) * pageSize,
   });
   if (error) throw accessError('people', error);
-  const rows = data ?? [];
-  return { rows, total: rows[0]?.total_count ?? 0 };
+  const all = data ?? [];
+  const rows = all.slice(0, pageSize);
+  const total: number | null = all.length === 0 ? 0 : all[0]!.total_count;
+  return { rows, total, hasMore: all.length > pageSize };
 }
 
 export const seekerListQueryOptions = (f: SeekerListFilters) =>

@@ -85,7 +85,7 @@ export default function PeopleRoute() {
   // A new referral can add someone to this list; a profile edit can change a row.
   useLiveQueries('people', [{ table: 'seekers' }, { table: 'referrals', event: 'INSERT' }], [seekerKeys.lists()]);
 
-  const total = list.data?.total ?? 0;
+  const total = list.data ? list.data.total : 0;
 
   return (
     <Stack gap="md">
@@ -145,8 +145,9 @@ export default function PeopleRoute() {
         <Table.ScrollContainer minWidth={600}>
           <Table verticalSpacing="sm" highlightOnHover>
             <Table.Caption style={{ captionSide: 'top', textAlign: 'left' }}>
-              {total} {total === 1 ? 'person' : 'people'}
-              {search ? ` matching “${search}”` : ''}
+              {total === null
+                ? `Many people${search ? ` match “${search}”` : ''}: add a word to narrow the search`
+                : `${total} ${total === 1 ? 'person' : 'people'}${search ? ` matching “${search}”` : ''}`}
             </Table.Caption>
             <Table.Thead>
               <Table.Tr>
@@ -181,6 +182,7 @@ export default function PeopleRoute() {
         pageSize={SEEKERS_PAGE_SIZE}
         shown={list.data?.rows.length ?? 0}
         total={total}
+        hasMore={list.data?.hasMore ?? false}
         onChange={setPage}
       />
       <AddPersonModal opened={adding} onClose={() => setAdding(false)} />
