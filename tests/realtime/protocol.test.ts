@@ -279,8 +279,10 @@ describe('tokens', () => {
       message: expect.stringMatching(/^Token has expired \d+ seconds ago$/),
       channel: 'expiring',
     });
-    await sleep(1500);
-    expect(statuses.filter((s) => s === 'SUBSCRIBED')).toHaveLength(1); // no rejoin
+    // No rejoin: a closed channel leaves its socket (an errored one would stay, with a rejoin timer running).
+    expect(ch.state).toBe('closed');
+    expect(client.realtime.getChannels()).not.toContain(ch);
+    expect(statuses.filter((s) => s === 'SUBSCRIBED')).toHaveLength(1);
   }, 20_000);
 
   it('access_token with a fresh token keeps the channel alive and applies the new claims', async () => {
