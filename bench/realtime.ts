@@ -253,7 +253,12 @@ async function dbStats(db: pg.Client) {
             (select coalesce(sum(n_tup_ins), 0) from pg_stat_all_tables where schemaname = 'realtime' and relname like 'messages_%') as msgs`,
   );
   const row = r.rows[0]!;
+  const byFn = await db.query<{ f: string; calls: string }>(
+    `select funcname as f, sum(calls) as calls from pg_stat_user_functions
+      where funcname in (${REALTIME_FUNCTIONS}) group by funcname`,
+  );
   return {
+    byFn: new Map(byFn.rows.map((x) => [x.f, Number(x.calls)])),
     xacts: Number(row.xacts),
     calls: Number(row.calls),
     fnMs: Number(row.fn_ms),
@@ -358,12 +363,18 @@ async function run(
     leaked,
   };
   const f = (x: number) => x.toFixed(1);
+  const perFn = [...after.byFn]
+    .map(([name, calls]) => [name, (calls - (before.byFn.get(name) ?? 0)) / ROUNDS] as const)
+    .filter(([, c]) => c > 0)
+    .map(([name, c]) => `${name} ×${c.toFixed(1)}`)
+    .join(', ');
   process.stdout.write(
     `${path}, ${n} subscribers, ${ROUNDS} commits, each for the ${n >= GROUPS ? n / GROUPS : 1} subscriber(s) of one group:\n` +
       `  commit → delivery  p50 ${f(r.p50)} ms  p95 ${f(r.p95)} ms  (${latencies.length} deliveries)\n` +
       `  database per commit (all of it): ${f(r.xactsPerCommit)} transactions\n` +
       `  realtime's part: ${f(r.callsPerCommit)} trigger/authorisation statements taking ${r.fnMsPerCommit.toFixed(2)} ms, ` +
       `${f(r.rlsPerCommit)} RLS evaluations of the caller's visibility facts, ${f(r.msgsPerCommit)} realtime.messages rows\n` +
+      `  (per commit: ${perFn || 'none'})\n` +
       `  stack CPU per commit: ${f(r.cpuMsPerCommit)} ms (the same time without commits: ${f(r.idleCpuMsPerCommit)} ms)\n` +
       `  missing deliveries: ${missing}, deliveries to subscribers who may not see the change: ${leaked}\n`,
   );
