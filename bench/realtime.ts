@@ -66,7 +66,7 @@ function percentile(xs: number[], p: number): number {
 }
 
 const CLK_TCK = 100;
-/** CPU seconds of `roots` and all their descendants. */
+/** CPU seconds of `roots` and all their descendants, including those that ended. */
 function treeCpu(roots: number[]): number {
   const parent = new Map<number, number>();
   const ticks = new Map<number, number>();
@@ -76,7 +76,9 @@ function treeCpu(roots: number[]): number {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       parent.set(Number(name), Number(f[1]));
-      ticks.set(Number(name), Number(f[11]) + Number(f[12]));
+      // utime + stime, plus cutime + cstime: the CPU of children it has
+      // reaped (Postgres backends that ended meanwhile count through the postmaster).
+      ticks.set(Number(name), Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]));
     } catch {
       // gone meanwhile
     }
@@ -251,7 +253,12 @@ async function dbStats(db: pg.Client) {
             (select coalesce(sum(n_tup_ins), 0) from pg_stat_all_tables where schemaname = 'realtime' and relname like 'messages_%') as msgs`,
   );
   const row = r.rows[0]!;
+  const byFn = await db.query<{ f: string; calls: string }>(
+    `select funcname as f, sum(calls) as calls from pg_stat_user_functions
+      where funcname in (${REALTIME_FUNCTIONS}) group by funcname`,
+  );
   return {
+    byFn: new Map(byFn.rows.map((x) => [x.f, Number(x.calls)])),
     xacts: Number(row.xacts),
     calls: Number(row.calls),
     fnMs: Number(row.fn_ms),
@@ -303,13 +310,16 @@ async function run(
   const t0 = now();
   const latencies: number[] = [];
   let missing = 0;
-  const statuses = ['pending', 'eligible'];
   for (let k = 0; k < ROUNDS; k++) {
     const g = k % groups;
     const id = world.referrals[g]!;
     const expected = subs.filter((s) => s.group === g);
     const seenBefore = expected.map((s) => s.heard.get(id)?.length ?? 0);
-    await db.query('update public.referrals set status = $1 where id = $2', [statuses[Math.floor(k / groups) % 2], id]);
+    // Always a real status change (the history trigger writes an event).
+    await db.query(
+      `update public.referrals set status = case when status = 'pending' then 'eligible' else 'pending' end::public.referral_status where id = $1`,
+      [id],
+    );
     const committed = now();
     const deadline = committed + 5000;
     while (expected.some((s, i) => (s.heard.get(id)?.length ?? 0) <= seenBefore[i]!) && now() < deadline)
@@ -353,12 +363,18 @@ async function run(
     leaked,
   };
   const f = (x: number) => x.toFixed(1);
+  const perFn = [...after.byFn]
+    .map(([name, calls]) => [name, (calls - (before.byFn.get(name) ?? 0)) / ROUNDS] as const)
+    .filter(([, c]) => c > 0)
+    .map(([name, c]) => `${name} ×${c.toFixed(1)}`)
+    .join(', ');
   process.stdout.write(
     `${path}, ${n} subscribers, ${ROUNDS} commits, each for the ${n >= GROUPS ? n / GROUPS : 1} subscriber(s) of one group:\n` +
       `  commit → delivery  p50 ${f(r.p50)} ms  p95 ${f(r.p95)} ms  (${latencies.length} deliveries)\n` +
       `  database per commit (all of it): ${f(r.xactsPerCommit)} transactions\n` +
       `  realtime's part: ${f(r.callsPerCommit)} trigger/authorisation statements taking ${r.fnMsPerCommit.toFixed(2)} ms, ` +
       `${f(r.rlsPerCommit)} RLS evaluations of the caller's visibility facts, ${f(r.msgsPerCommit)} realtime.messages rows\n` +
+      `  (per commit: ${perFn || 'none'})\n` +
       `  stack CPU per commit: ${f(r.cpuMsPerCommit)} ms (the same time without commits: ${f(r.idleCpuMsPerCommit)} ms)\n` +
       `  missing deliveries: ${missing}, deliveries to subscribers who may not see the change: ${leaked}\n`,
   );

@@ -78,6 +78,9 @@ function matches(t: LiveTable, c: ChangePayload): boolean {
   return !!m && String(c.new[m[1]!]) === m[2];
 }
 
+/** The topics query (lib has no feature keys.ts; shared only by this file). */
+const TOPICS_KEY = ['realtime', 'topics'] as const;
+
 /**
  * The private topics the signed-in person may join (program:, site:,
  * program-outbound:, user:), as the database computes them from the
@@ -85,7 +88,7 @@ function matches(t: LiveTable, c: ChangePayload): boolean {
  */
 function useMyTopics(enabled: boolean) {
   return useQuery({
-    queryKey: ['realtime', 'topics'],
+    queryKey: TOPICS_KEY,
     queryFn: async () => {
       const { data, error } = await supabase.rpc('my_realtime_topics');
       if (error) throw error;
@@ -150,7 +153,7 @@ export function useLiveQueries(
       },
       reconnected() {
         invalidate();
-        void queryClient.invalidateQueries({ queryKey: ['realtime', 'topics'] });
+        void queryClient.invalidateQueries({ queryKey: TOPICS_KEY });
       },
     };
     const releases = names.map((topic) => acquire(topic, listener));
