@@ -56,6 +56,11 @@ describe('access refusals name what was refused', () => {
     ['notes', "You don't have access to these notes."],
     ['note', "You can't delete this note: only the person who wrote it can."],
     ['goals', "You don't have access to this person's goals."],
+    ['program', 'Only the claimers of a program can change its listing.'],
+    [
+      'report',
+      'Only members of staff can report wrong information, and only the claimers of a program can resolve its reports.',
+    ],
   ];
   it.each(cases)('%s → %s', (resource, words) => {
     expect(ACCESS_WORDS[resource]).toBe(words);

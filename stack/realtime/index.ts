@@ -265,6 +265,7 @@ export async function start(ctx: StackContext, opts: RealtimeOptions = {}): Prom
       }),
     ]);
   } catch (err) {
+    const failedSlot = stream.connected ? messages.slot : stream.slot;
     clearInterval(janitorTimer);
     server.closeAllConnections();
     server.close();
@@ -272,7 +273,7 @@ export async function start(ctx: StackContext, opts: RealtimeOptions = {}): Prom
     await messages.stop();
     await authorizer.close();
     throw new Error(
-      `the replication streams on slots ${stream.slot} and ${messages.slot} did not start (${err instanceof Error ? err.message : String(err)}); ` +
+      `the replication stream on slot ${failedSlot} did not start (${err instanceof Error ? err.message : String(err)}); ` +
         'see the "replication stream unavailable" line above',
       { cause: err },
     );

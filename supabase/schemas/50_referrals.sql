@@ -71,6 +71,7 @@ comment on column public.referrals.first_response_at is 'When staff other than t
 
 -- any unfiltered list, newest first (the rule is checked on each row read)
 create index referrals_created_at_idx on public.referrals (created_at desc);
+create index referrals_status_reason_idx on public.referrals (status, status_reason) where (status_reason is not null);
 create unique index referrals_forwarded_from_key on public.referrals (forwarded_from) where (forwarded_from is not null);
 create index referrals_from_program_id_idx on public.referrals (from_program_id, created_at desc) include (seeker_id) where (from_program_id is not null);
 create index referrals_from_site_id_idx on public.referrals (from_site_id, created_at desc) include (seeker_id) where (from_site_id is not null);

@@ -190,7 +190,7 @@ grant execute on function public.forward_referral(p_referral_id uuid, p_version 
 -- Where a referral the caller sees was forwarded to and from: the program's
 -- name always (the seeker and the referrer are told it by email), the other
 -- referral's id only when the caller may open it.
-create or replace function public.referral_forwards(p_referral_id uuid)
+create or replace function private.referral_forwards(p_referral_id uuid)
 returns table(direction text, referral_id uuid, program_id uuid, program_name text, created_at timestamp with time zone)
 language plpgsql
 stable security definer
@@ -222,6 +222,18 @@ begin
   join public.programs p on p.id = o.program_id;
 end
 $$;
-comment on function public.referral_forwards(p_referral_id uuid) is 'For a referral the caller can see: the referral it was forwarded to (direction to) and from (direction from), with the program''s name; referral_id is empty when the caller cannot open that one.';
+revoke all on function private.referral_forwards(p_referral_id uuid) from public, anon, authenticated, service_role;
+grant execute on function private.referral_forwards(p_referral_id uuid) to authenticated;
+
+create or replace function public.referral_forwards(p_referral_id uuid)
+returns table(direction text, referral_id uuid, program_id uuid, program_name text, created_at timestamp with time zone)
+language sql
+stable
+set search_path = ''
+as $$
+  select f.direction, f.referral_id, f.program_id, f.program_name, f.created_at
+  from private.referral_forwards(p_referral_id) f
+$$;
+comment on function public.referral_forwards(p_referral_id uuid) is 'For a referral the caller can see: the referral it was forwarded to (direction to) and from (direction from), with the program''s name; referral_id is empty when the caller cannot open that one. Runs with the caller''s rights over private.referral_forwards, which checks what the caller sees.';
 revoke all on function public.referral_forwards(p_referral_id uuid) from public, anon, authenticated, service_role;
 grant execute on function public.referral_forwards(p_referral_id uuid) to authenticated;

@@ -31,6 +31,8 @@ create table public.referral_events (
   constraint referral_events_actor_organization_check check ((char_length(actor_organization) <= 200)),
   constraint referral_events_from_goal_title_check check ((char_length(from_goal_title) <= 200)),
   constraint referral_events_to_goal_title_check check ((char_length(to_goal_title) <= 200)),
+  constraint referral_events_status_reason_check check ((char_length(status_reason) <= 100)),
+  constraint referral_events_status_reason_text_check check ((char_length(status_reason_text) <= 500)),
   constraint referral_events_referral_id_fkey foreign key (referral_id) references public.referrals(id) on delete cascade
 );
 comment on table public.referral_events is 'History of every referral: creation, status changes, notes added or deleted, goal changes. Written only by triggers; nobody can edit or delete it.';

@@ -22,13 +22,16 @@ const lints: Record<string, string> = {
     where n.nspname in ${OURS} and not c.relrowsecurity`,
 
   // 0011: functions without a fixed search_path (extension members excluded).
-  // One exception, on purpose: private.reaches, the visibility rule, is plain
+  // Two exceptions, on purpose: private.reaches, the visibility rule, is plain
   // SQL over built-in operators so that Postgres inlines it into the policies
-  // (a SET clause stops inlining); it names no table, function or type.
+  // (a SET clause stops inlining); it names no table, function or type. And
+  // private.report_scope, the rows of a report, inlined into the report
+  // functions the same way; every name in it is schema-qualified.
   function_search_path_mutable: `
     select n.nspname || '.' || p.proname as name from pg_proc p join pg_namespace n on n.oid = p.pronamespace
     where n.nspname in ${OURS}
       and p.oid <> 'private.reaches(uuid[], uuid[], uuid[], uuid[])'::regprocedure
+      and p.oid <> 'private.report_scope(timestamptz, timestamptz, uuid[], uuid[])'::regprocedure
       and not exists (select 1 from pg_depend d where d.objid = p.oid and d.deptype = 'e')
       and not exists (select 1 from unnest(coalesce(p.proconfig, '{}')) cfg where cfg like 'search_path=%')`,
 

@@ -94,8 +94,8 @@ describe('Reports', () => {
   it('Clara opens Reports, switches the period, and downloads CSVs whose rows match the screen', async () => {
     const { page } = await browser.page();
     await signInAs(page, users.clara.email);
-    await page.getByRole('link', { name: 'Reports' }).click();
-    await page.getByRole('heading', { name: 'Reports', level: 1 }).waitFor();
+    await page.getByRole('link', { name: 'Reports', exact: true }).click();
+    await page.getByRole('heading', { name: 'Reports', level: 1, exact: true }).waitFor();
 
     // Last 3 months (the default): R1 (received), R3 (made by Clara from Harbor), and the 40- and 70-day ones
     await expect.poll(() => figure(page, 'referrals').textContent(), WAIT).toBe('4');
@@ -178,7 +178,7 @@ describe('Reports', () => {
   it('Helen (Eastside) opens hers: the site’s referrals', async () => {
     const { page } = await browser.page();
     await signInAs(page, users.helen.email);
-    await page.getByRole('link', { name: 'Reports' }).click();
+    await page.getByRole('link', { name: 'Reports', exact: true }).click();
     await expect.poll(() => figure(page, 'referrals').textContent(), WAIT).toBe('3'); // R1 and the 40- and 70-day ones: all made by Helen from Eastside
   });
 });

@@ -71,6 +71,7 @@ describe('response clocks and assignment in the browser', () => {
 
     // Clara answers it: it leaves Needs a response
     await row.getByRole('combobox', { name: /^Status of/ }).selectOption({ label: 'Pending' });
+    await row.getByRole('button', { name: /^Save the status of .*: Pending$/ }).click();
     await clara.getByText('Every referral here has had an answer from the program.').waitFor();
     await clara.getByText('0 overdue').waitFor();
   });
