@@ -25,7 +25,7 @@ export type ChangePayload = {
 
 type Listener = { change(p: ChangePayload): void; reconnected(): void };
 
-type Topic = { channel: RealtimeChannel; listeners: Set<Listener>; subscribedOnce: boolean };
+type Topic = { channel: RealtimeChannel; listeners: Set<Listener> };
 
 /** One private channel per topic per tab, shared by every live screen. */
 const topics = new Map<string, Topic>();
@@ -42,7 +42,7 @@ function acquire(name: string, listener: Listener): () => void {
   let t = topics.get(name);
   if (!t) {
     const channel = supabase.channel(name, { config: { private: true } });
-    const topic: Topic = { channel, listeners: new Set(), subscribedOnce: false };
+    const topic: Topic = { channel, listeners: new Set() };
     channel.on('broadcast', { event: '*' }, (message: { payload?: unknown }) => {
       const p = message.payload;
       if (!isChange(p)) return;
@@ -51,10 +51,11 @@ function acquire(name: string, listener: Listener): () => void {
     });
     channel.subscribe((status) => {
       if (status !== 'SUBSCRIBED') return;
-      // The first join follows the screens' initial fetch; a later one is a
-      // reconnect: whatever was sent meanwhile was missed, so refetch.
-      if (topic.subscribedOnce) for (const l of topic.listeners) l.reconnected();
-      topic.subscribedOnce = true;
+      // Whatever was sent before this join was missed: between a screen's
+      // first fetch and its first join (a screen that mounts again, as after a
+      // change of language, joins anew), or during an outage. So refetch on
+      // every join, the first included.
+      for (const l of topic.listeners) l.reconnected();
     });
     topics.set(name, (t = topic));
   }
