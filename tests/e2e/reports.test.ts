@@ -168,10 +168,10 @@ describe('Reports', () => {
     await page.getByRole('combobox', { name: 'Period' }).selectOption({ label: 'Custom dates' });
     await page.getByLabel('First day').fill('2026-03-10');
     await page.getByLabel('Last day').fill('2026-03-01');
-    await page.getByText('The end date must be on or after the start date.').waitFor();
+    await page.getByText('The end date must be on or after the start date.').waitFor(WAIT);
     // and a real one is reported
     await page.getByLabel('Last day').fill('2026-11-30');
-    await page.getByTestId('report-period').getByText('All my organisations, 10 Mar 2026 to 30 Nov 2026').waitFor();
+    await page.getByTestId('report-period').getByText('All my organisations, 10 Mar 2026 to 30 Nov 2026').waitFor(WAIT);
     await checkScreen(page, '41-reports-custom');
   }, 180_000);
 

@@ -30,12 +30,14 @@ afterAll(closeDb);
 
 describe('response clocks and assignment in the browser', () => {
   it('a referral becomes overdue when the clock passes its due time, and shows under Needs a response', async () => {
-    // R1 has had its answer; the only unanswered referral to Harbor is the one made here,
-    // six days ago (its due time, two business days later, is at least two days past)
+    // R1 has had its answer; the only unanswered referral to Harbor is the one made here, now.
+    // Its due time (two business days later) is in the future for the database, so the
+    // every-minute 'response-clocks' job cannot remind it before this test's own sweep does;
+    // the browser's clock is what moves past it.
     await sql(`update public.referrals set responded_at = now() where id = $1`, [R1]);
     const [made] = await sql<{ id: string; created_at: Date; response_due_at: Date; due: string }>(
-      `insert into public.referrals (seeker_id, program_id, referred_by, from_site_id, comment, created_at)
-       values ($1, $2, $3, $4, 'Needs groceries this week.', now() - interval '6 days')
+      `insert into public.referrals (seeker_id, program_id, referred_by, from_site_id, comment)
+       values ($1, $2, $3, $4, 'Needs groceries this week.')
        returning id, created_at, response_due_at, response_due_at::text as due`,
       [SAM, HARBOR, HELEN, EASTSIDE],
     );
