@@ -15,7 +15,7 @@ import { startGateway } from './gateway.ts';
 import { isPortFree, startChild, type Child } from './process.ts';
 
 /** Our own services, each `stack/<name>/main.ts`, listening on ctx.ports[name]. */
-export const NODE_SERVICES = ['auth', 'realtime', 'functions', 'notifier'] as const;
+export const NODE_SERVICES = ['auth', 'realtime', 'functions', 'notifier', 'sms'] as const;
 export type NodeService = (typeof NODE_SERVICES)[number];
 
 const PORT_NAMES: Record<keyof StackPorts, string> = {
@@ -23,6 +23,7 @@ const PORT_NAMES: Record<keyof StackPorts, string> = {
   db: 'Postgres',
   mailWeb: 'mail catcher web UI',
   smtp: 'mail catcher SMTP',
+  sms: 'SMS catcher',
   postgrest: 'PostgREST',
   postgrestAdmin: 'PostgREST admin',
   auth: 'auth service',

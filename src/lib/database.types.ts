@@ -67,6 +67,9 @@ export type Database = {
           address: string | null
           channel: Database["public"]["Enums"]["notification_channel"]
           created_at: string
+          delivery_error_code: string | null
+          delivery_status: string | null
+          delivery_updated_at: string | null
           event: Database["public"]["Enums"]["notification_event"]
           from_status: Database["public"]["Enums"]["referral_status"] | null
           id: string
@@ -96,6 +99,9 @@ export type Database = {
           address?: string | null
           channel: Database["public"]["Enums"]["notification_channel"]
           created_at?: string
+          delivery_error_code?: string | null
+          delivery_status?: string | null
+          delivery_updated_at?: string | null
           event: Database["public"]["Enums"]["notification_event"]
           from_status?: Database["public"]["Enums"]["referral_status"] | null
           id?: string
@@ -125,6 +131,9 @@ export type Database = {
           address?: string | null
           channel?: Database["public"]["Enums"]["notification_channel"]
           created_at?: string
+          delivery_error_code?: string | null
+          delivery_status?: string | null
+          delivery_updated_at?: string | null
           event?: Database["public"]["Enums"]["notification_event"]
           from_status?: Database["public"]["Enums"]["referral_status"] | null
           id?: string
@@ -241,6 +250,7 @@ export type Database = {
           phone: string | null
           service_categories: Database["public"]["Enums"]["service_category"][]
           team_sharing: boolean
+          time_zone: string
           updated_at: string
           website: string | null
           zip: string
@@ -257,6 +267,7 @@ export type Database = {
           phone?: string | null
           service_categories?: Database["public"]["Enums"]["service_category"][]
           team_sharing?: boolean
+          time_zone?: string
           updated_at?: string
           website?: string | null
           zip: string
@@ -273,6 +284,7 @@ export type Database = {
           phone?: string | null
           service_categories?: Database["public"]["Enums"]["service_category"][]
           team_sharing?: boolean
+          time_zone?: string
           updated_at?: string
           website?: string | null
           zip?: string
@@ -567,6 +579,7 @@ export type Database = {
           user_id: string | null
           zip: string | null
           contact_editable: boolean | null
+          text_opted_out: boolean | null
         }
         Insert: {
           address?: string | null
@@ -728,6 +741,8 @@ export type Database = {
         }
         Returns: Database["public"]["Enums"]["notification_state"]
       }
+      hold_quiet_texts: { Args: { p_now?: string }; Returns: number }
+      inspect_one_click_choice: { Args: { p_token: string }; Returns: Json }
       inspect_one_click_link: { Args: { p_token: string }; Returns: Json }
       outbound_referrals: {
         Args: { max_results?: number; skip?: number }
@@ -752,6 +767,20 @@ export type Database = {
           isOneToOne: false
           isSetofReturn: true
         }
+      }
+      prepare_text_job: { Args: { p_job_id: string }; Returns: Json }
+      record_inbound_text: {
+        Args: { p_body: string; p_from: string }
+        Returns: Json
+      }
+      record_text_delivery: {
+        Args: {
+          p_error_code?: string
+          p_job_id: string
+          p_message_sid: string
+          p_status: string
+        }
+        Returns: boolean
       }
       retry_notification_jobs: {
         Args: { p_job_ids?: string[] }
@@ -799,6 +828,12 @@ export type Database = {
           service_categories: Database["public"]["Enums"]["service_category"][]
           website: string
         }[]
+      }
+      text_opted_out: {
+        Args: { "": Database["public"]["Tables"]["seekers"]["Row"] }
+        Returns: {
+          error: true
+        } & "the function public.text_opted_out with parameter or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache"
       }
     }
     Enums: {

@@ -186,6 +186,7 @@ create table public.programs (
   longitude double precision,
   created_at timestamp with time zone default now() not null,
   updated_at timestamp with time zone default now() not null,
+  time_zone text default 'America/Chicago'::text not null,
   constraint programs_pkey primary key (id),
   constraint programs_address_check check ((char_length(address) <= 300)),
   constraint programs_description_check check ((char_length(description) <= 4000)),
@@ -210,6 +211,7 @@ comment on column public.programs.latitude is 'Centroid of zip, filled automatic
 comment on column public.programs.longitude is 'Centroid of zip, filled automatically from zip_centroids.';
 comment on column public.programs.created_at is 'When the program was added.';
 comment on column public.programs.updated_at is 'When the program last changed.';
+comment on column public.programs.time_zone is 'The program''s time zone (IANA name): no texts go to its seekers between 21:00 and 08:00 on that clock.';
 
 create index programs_description_trgm_idx on public.programs using gin (description extensions.gin_trgm_ops);
 create index programs_name_trgm_idx on public.programs using gin (name extensions.gin_trgm_ops);

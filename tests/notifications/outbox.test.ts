@@ -14,6 +14,7 @@ import {
   resetDb,
   serviceClient,
   signIn,
+  sms,
   sql,
   type Client,
 } from '../support/stack.ts';
@@ -25,6 +26,7 @@ import {
   RITA,
   SAFE_HAVEN,
   SAM,
+  daytimeEverywhere,
   freshWorld,
   jobsOf,
   oneClickLink,
@@ -55,7 +57,10 @@ afterAll(async () => {
 });
 
 async function setStatus(client: Client, id: string, status: string) {
-  const { error } = await client.from('referrals').update({ status: status as never }).eq('id', id);
+  const { error } = await client
+    .from('referrals')
+    .update({ status: status as never })
+    .eq('id', id);
   expect(error).toBeNull();
 }
 
@@ -105,8 +110,16 @@ describe('a status change', () => {
     expect(statusesIn(ritaMail!.text)).toEqual(['got_help', 'couldnt_get_help', 'no_longer_interested']);
     // the helper gets every status but the current one
     expect(statusesIn(wendyMail!.text)).toEqual([
-      'not_updated', 'needs_client_action', 'pending', 'referred_elsewhere', 'got_help',
-      'couldnt_contact', 'not_eligible', 'no_capacity', 'couldnt_get_help', 'no_longer_interested',
+      'not_updated',
+      'needs_client_action',
+      'pending',
+      'referred_elsewhere',
+      'got_help',
+      'couldnt_contact',
+      'not_eligible',
+      'no_capacity',
+      'couldnt_get_help',
+      'no_longer_interested',
     ]);
     // and the HTML part has the same buttons as links
     expect(ritaMail!.html).toContain(oneClickLink(ritaMail!, 'got_help'));
@@ -117,7 +130,12 @@ describe('a status change', () => {
     await setStatus(wendy, R2, 'needs_client_action');
     const carlMail = await mail.waitFor((m) => m.to.some((t) => t.address === 'carl@safehaven.example'));
     expect(statusesIn(carlMail.text)).toEqual([
-      'pending', 'eligible', 'got_help', 'not_eligible', 'no_capacity', 'couldnt_contact',
+      'pending',
+      'eligible',
+      'got_help',
+      'not_eligible',
+      'no_capacity',
+      'couldnt_contact',
     ]);
     expect(carlMail.text).toContain(`${env.appUrl}/inbound?referral=${R2}`);
   });
@@ -149,7 +167,12 @@ describe('a new referral', () => {
   it("emails the receiving program's claimers, the referrer's sharing team and the seeker, never the referrer", async () => {
     const { data, error } = await helen
       .from('referrals')
-      .insert({ seeker_id: SAM, program_id: SAFE_HAVEN, from_site_id: EASTSIDE, comment: 'Sam needs help with a deposit.' })
+      .insert({
+        seeker_id: SAM,
+        program_id: SAFE_HAVEN,
+        from_site_id: EASTSIDE,
+        comment: 'Sam needs help with a deposit.',
+      })
       .select('id')
       .single();
     expect(error).toBeNull();
@@ -193,23 +216,24 @@ describe("the seeker's contact preference", () => {
     expect(await sql(`select 1 from public.notification_jobs where recipient_seeker_id = $1`, [OMAR])).toEqual([]);
   });
 
-  it("'text': an SMS job that ends as not sent (no SMS provider), which staff can see", async () => {
+  it("'text': a text message to the seeker, whose delivery staff can see", async () => {
     await sql(`update public.seekers set preferred_contact = 'text', phone = '(512) 555-0142' where id = $1`, [RITA]);
+    // by day on Safe Haven's clock (quiet hours: tests/notifications/texts.test.ts)
+    await daytimeEverywhere();
     await setStatus(carl, R2, 'eligible');
     await mail.waitFor((m) => m.to.some((t) => t.address === 'wendy@westside.example'));
+    await sms.waitFor((t) => t.to === '+15125550142');
     await outboxSettled();
     expect(recipients(await mail.list())).toEqual(['wendy@westside.example']);
 
-    // What the app reads to say the seeker was not notified: Wendy, signed in, under RLS.
+    // What the app reads to say how the seeker was notified: Wendy, signed in, under RLS.
     const { data, error } = await wendy
       .from('notification_jobs')
       .select('recipient_kind, channel, state, last_error')
       .eq('referral_id', R2)
       .eq('recipient_kind', 'seeker');
     expect(error).toBeNull();
-    expect(data).toEqual([
-      { recipient_kind: 'seeker', channel: 'sms', state: 'not_sent', last_error: 'not sent: no SMS provider' },
-    ]);
+    expect(data).toEqual([{ recipient_kind: 'seeker', channel: 'sms', state: 'sent', last_error: null }]);
   });
 
   it("'email' without an address: the seeker's job is recorded as not sent", async () => {
@@ -217,7 +241,9 @@ describe("the seeker's contact preference", () => {
     await setStatus(carl, R2, 'eligible');
     await outboxSettled();
     const seekerJobs = (await jobsOf(R2)).filter((j) => j.recipient_kind === 'seeker');
-    expect(seekerJobs).toMatchObject([{ channel: 'email', state: 'not_sent', last_error: 'not sent: no email address' }]);
+    expect(seekerJobs).toMatchObject([
+      { channel: 'email', state: 'not_sent', last_error: 'not sent: no email address' },
+    ]);
   });
 });
 
@@ -253,7 +279,10 @@ describe('who may see and drive the outbox', () => {
       }
     }
     // and nobody may write jobs directly
-    const { error } = await wendy.from('notification_jobs').update({ state: 'sent' } as never).eq('referral_id', R2);
+    const { error } = await wendy
+      .from('notification_jobs')
+      .update({ state: 'sent' } as never)
+      .eq('referral_id', R2);
     expect(error?.code).toBe('42501');
   });
 
@@ -305,7 +334,9 @@ describe('one-click links (through the edge function)', () => {
       language: 'es',
       referral: { status: 'eligible', program_name: 'Safe Haven Housing', seeker_first_name: 'Rita' },
     });
-    const [{ status: still }] = await sql<{ status: string }>(`select status from public.referrals where id = $1`, [R2]);
+    const [{ status: still }] = await sql<{ status: string }>(`select status from public.referrals where id = $1`, [
+      R2,
+    ]);
     expect(still).toBe('eligible');
 
     // cleared before the change, so its emails cannot be sent before the clear and lost
@@ -333,7 +364,7 @@ describe('one-click links (through the edge function)', () => {
     expect(status).toBe('got_help');
   });
 
-  it("a claimer's link is recorded with the program: \"Carl D. · Safe Haven Housing\"", async () => {
+  it('a claimer\'s link is recorded with the program: "Carl D. · Safe Haven Housing"', async () => {
     await mail.clear();
     await setStatus(wendy, R2, 'needs_client_action');
     const carlMail = await mail.waitFor((m) => m.to.some((t) => t.address === 'carl@safehaven.example'));
@@ -344,7 +375,11 @@ describe('one-click links (through the edge function)', () => {
         where referral_id = $1 and event_type = 'status_changed' order by id desc limit 1`,
       [R2],
     );
-    expect(event).toEqual({ actor_display_name: 'Carl D.', actor_organization: 'Safe Haven Housing', to_status: 'no_capacity' });
+    expect(event).toEqual({
+      actor_display_name: 'Carl D.',
+      actor_organization: 'Safe Haven Housing',
+      to_status: 'no_capacity',
+    });
   });
 
   it('a tampered token reveals and changes nothing', async () => {
@@ -416,8 +451,12 @@ describe('delivery faults', () => {
     await sleep(1000);
     const all = await mail.list();
     expect(recipients(all)).toEqual([
-      'rita@seeker.example', 'rita@seeker.example', 'rita@seeker.example',
-      'wendy@westside.example', 'wendy@westside.example', 'wendy@westside.example',
+      'rita@seeker.example',
+      'rita@seeker.example',
+      'rita@seeker.example',
+      'wendy@westside.example',
+      'wendy@westside.example',
+      'wendy@westside.example',
     ]);
     const subjects = (await mail.to('wendy@westside.example')).map((m) => m.subject).sort();
     expect(subjects).toEqual([
@@ -439,7 +478,10 @@ describe('delivery faults', () => {
     try {
       await setStatus(carl, R2, 'not_eligible');
       // a sender claims both jobs... and is never heard from again
-      const { data, error } = await serviceClient().rpc('claim_notification_jobs', { p_limit: 10, p_lease_seconds: 60 });
+      const { data, error } = await serviceClient().rpc('claim_notification_jobs', {
+        p_limit: 10,
+        p_lease_seconds: 60,
+      });
       expect(error).toBeNull();
       claimed = data as { id: string }[];
       expect(claimed).toHaveLength(2);
@@ -476,7 +518,10 @@ describe('delivery faults', () => {
       }
     });
     await waitUntil('the notifier listening again', async () => {
-      const health = (await (await fetch(`http://127.0.0.1:${env.ports.notifier}/health`)).json()) as { listening: boolean; listens: number };
+      const health = (await (await fetch(`http://127.0.0.1:${env.ports.notifier}/health`)).json()) as {
+        listening: boolean;
+        listens: number;
+      };
       return health.listening && health.listens >= 2;
     });
     await setStatus(carlAgain, R2, 'couldnt_contact');

@@ -49,8 +49,19 @@ afterAll(async () => {
 async function probe(env: Record<string, string>): Promise<Record<string, unknown>[]> {
   const { stdout } = await promisify(execFile)(
     join(ROOT, 'node_modules', 'deno', 'deno'),
-    ['run', '--allow-all', '--no-prompt', '--node-modules-dir=manual', '--no-lock', '--quiet', join(ROOT, 'tests/notifications/deno/transports-probe.ts')],
-    { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DENO_NO_UPDATE_CHECK: '1', ...env } },
+    [
+      'run',
+      '--allow-all',
+      '--no-prompt',
+      '--node-modules-dir=manual',
+      '--no-lock',
+      '--quiet',
+      join(ROOT, 'tests/notifications/deno/transports-probe.ts'),
+    ],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DENO_NO_UPDATE_CHECK: '1', ...env },
+    },
   );
   return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>[];
 }

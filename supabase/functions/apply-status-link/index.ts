@@ -3,6 +3,10 @@
 //   POST { token, action: "inspect" }  → what the link would do; changes nothing
 //   POST { token, action: "apply" }    → applies it once, as its recipient
 //
+// A text carries one link whose token names no status (<id>.<signature>):
+// inspecting it also answers `choices`, the statuses the person may choose,
+// each with the status token the page then inspects and applies as above.
+//
 // The answer's `state` is ready | applied | used | expired | superseded |
 // address_changed (sent to an address that is no longer the recipient's) |
 // no_access (a staff recipient no longer on the referral) | invalid; these
@@ -40,9 +44,10 @@ Deno.serve(async (req: Request) => {
   const action = body.action === 'apply' ? 'apply' : body.action === 'inspect' ? 'inspect' : null;
   if (!action) return reply({ error: 'action must be "inspect" or "apply"' }, 400);
 
-  const { data, error } = await supabase.rpc(action === 'apply' ? 'apply_one_click_link' : 'inspect_one_click_link', {
-    p_token: token,
-  });
+  const choice = /^[0-9a-f]{32}\.[A-Za-z0-9_-]{43}$/.test(token);
+  const fn =
+    action === 'apply' ? 'apply_one_click_link' : choice ? 'inspect_one_click_choice' : 'inspect_one_click_link';
+  const { data, error } = await supabase.rpc(fn, { p_token: token });
   if (error) {
     console.error(`${action} failed: ${error.message}`);
     return reply({ error: 'The status could not be updated. Please try again.' }, 500);
