@@ -89,6 +89,7 @@ export const en = {
     failed: "We couldn't reach the server. Nothing was changed. Please try again.",
     signInSeeker: 'See my referrals',
     signInStaff: 'Sign in',
+    chooseIntro: 'How is it going? Choose the new status (you confirm on the next page):',
   },
 };
 

@@ -90,5 +90,6 @@ export const es: Catalogue = {
     failed: 'No pudimos comunicarnos con el servidor. No se cambió nada. Inténtelo de nuevo.',
     signInSeeker: 'Ver mis referidos',
     signInStaff: 'Entrar',
+    chooseIntro: '¿Cómo le va? Elija el nuevo estado (lo confirma en la página siguiente):',
   },
 };

@@ -11,6 +11,8 @@ export type StatusLink = {
   used_status?: Enums<'referral_status'> | null;
   recipient_kind?: Enums<'notification_recipient_kind'>;
   language?: Enums<'language_code'>;
+  /** A text's link names no status: the statuses to choose, each with the status link that applies it. */
+  choices?: { status: Enums<'referral_status'>; token: string }[];
   /** Absent for address_changed, no_access and invalid: the link no longer speaks for its recipient. */
   referral?: {
     id: string;
