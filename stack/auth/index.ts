@@ -35,6 +35,7 @@ import {
 } from './http.ts';
 import { RateLimiter, withEnvOverrides } from './limits.ts';
 import { Mailer, type MailType } from './mailer.ts';
+import { phoneAuth, phoneConfig, validatePhone } from './phone.ts';
 import { RedirectPolicy } from './redirect.ts';
 import {
   type Claims,
@@ -196,6 +197,15 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
   // $2a$ as GoTrue writes it (and as pgcrypto's crypt() can read); bcryptjs makes the same hash as $2b$.
   const hashPassword = async (pw: string) => (await bcrypt.hash(pw, 10)).replace(/^\$2b\$/, '$2a$');
   const randomPassword = () => randomBytes(32).toString('base64url');
+  // Phone sign-in (codes by text): stack/auth/phone.ts.
+  const phoneOtp = phoneAuth(phoneConfig(rawAuth, a.enableSignup, opts.config ? {} : process.env), {
+    ctx,
+    pool,
+    tokens,
+    hashPassword,
+    randomPassword,
+    reloadUser,
+  });
 
   async function passwordMatches(user: UserRow, password: string): Promise<boolean> {
     const hash = user.encrypted_password ?? '';
@@ -482,11 +492,12 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
     }
     external.email = a.email.enableSignup;
     external.anonymous_users = rawAuth.enable_anonymous_sign_ins === true;
+    external.phone = phoneOtp.settings().phone;
     sendJson(c.res, 200, {
       external,
       disable_signup: !a.enableSignup,
       mailer_autoconfirm: autoconfirm,
-      phone_autoconfirm: false,
+      phone_autoconfirm: phoneOtp.settings().phone_autoconfirm,
       sms_provider: 'twilio',
       saml_enabled: false,
       saml_private_key_next_configured: false,
@@ -700,11 +711,15 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
     if (email !== '' && phone !== '') {
       throw badRequest('validation_failed', 'Only an email address or phone number should be provided');
     }
+    if (phone !== '') {
+      await phoneOtp.refuseUnknown(b);
+      sendJson(c.res, 200, await phoneOtp.otp(b, c.client));
+      return;
+    }
     if (!createUser) {
       const existing = email !== '' ? await findUserByEmail(pool, email) : undefined;
       if (!existing) throw unprocessable('otp_disabled', 'Signups not allowed for otp');
     }
-    if (phone !== '') throw badRequest('phone_provider_disabled', 'Unsupported phone provider');
     if (email === '') {
       if (legacy) throw unprocessable('validation_failed', 'Password recovery requires an email');
       throw badRequest('validation_failed', 'One of email or phone must be set');
@@ -767,7 +782,8 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
     }
     if (type === 'sms' || type === 'phone_change') {
       if (phone === '') throw badRequest('validation_failed', 'Type provided requires a phone number');
-      throw badRequest('phone_provider_disabled', 'Unsupported phone provider');
+      sendJson(c.res, 200, await phoneOtp.resend(b, c.client));
+      return;
     }
     if (email === '') throw badRequest('validation_failed', 'Type provided requires an email address');
     email = validateEmail(email);
@@ -1066,7 +1082,17 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
       throw badRequest('validation_failed', 'Verify requires either a token or a token hash');
     }
     if (token !== '') {
-      if (phone !== '' && email === '') throw badRequest('phone_provider_disabled', 'Unsupported phone provider');
+      if (phone !== '' && email === '') {
+        if (!['signup', 'invite', 'recovery', 'magiclink', 'email_change', 'email', 'sms', 'phone_change'].includes(type)) {
+          throw badRequest('validation_failed', 'Unsupported verification type');
+        }
+        if (type !== 'sms' && type !== 'phone_change') {
+          validatePhone(phone);
+          throw forbidden('otp_expired', 'Token has expired or is invalid');
+        }
+        sendJson(c.res, 200, await phoneOtp.verify(b, c.client));
+        return;
+      }
       if (!(phone === '' && email !== '')) {
         throw badRequest('validation_failed', 'Only an email address or phone number should be provided on verify');
       }
@@ -1278,6 +1304,10 @@ export async function start(ctx: StackContext, opts: AuthOptions = {}): Promise<
     const aud = str(b, 'aud') || 'authenticated';
     if (rawEmail === '' && phone === '') {
       throw badRequest('validation_failed', 'Cannot create a user without either an email or phone');
+    }
+    if (phone !== '' && rawEmail === '') {
+      sendJson(c.res, 200, await fullUserJson(pool, await phoneOtp.adminCreate(b, c.client)));
+      return;
     }
     if (phone !== '') throw badRequest('phone_provider_disabled', 'Unsupported phone provider');
     const email = validateEmail(rawEmail);
