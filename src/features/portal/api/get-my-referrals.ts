@@ -7,7 +7,9 @@ import { portalKeys } from './keys';
 const selectMyReferrals = () =>
   supabase
     .from('referrals')
-    .select('id, status, comment, created_at, program:programs!referrals_program_id_fkey(id, name, phone, address, website)');
+    .select(
+      'id, status, comment, created_at, program:programs!referrals_program_id_fkey(id, name, phone, address, website)',
+    );
 
 export type MyReferral = QueryData<ReturnType<typeof selectMyReferrals>>[number];
 
@@ -23,8 +25,10 @@ export const myReferralsQueryOptions = (seekerId: string) =>
 
 export function useMyReferrals(seekerId: string) {
   // A status changed by the program or a helper shows up without a reload.
-  useLiveQueries('portal-referrals', [{ table: 'referrals', filter: `seeker_id=eq.${seekerId}` }], [
-    portalKeys.referrals(seekerId),
-  ]);
+  useLiveQueries(
+    'portal-referrals',
+    [{ table: 'referrals', filter: `seeker_id=eq.${seekerId}` }],
+    [portalKeys.referrals(seekerId)],
+  );
   return useQuery(myReferralsQueryOptions(seekerId));
 }
