@@ -429,3 +429,165 @@ comment on function public.record_inbound_text(p_from text, p_body text) is 'sms
 revoke all on function public.record_inbound_text(p_from text, p_body text) from public, anon, authenticated, service_role;
 grant execute on function public.record_inbound_text(p_from text, p_body text) to service_role;
 
+-- the grace period and quiet hours ------------------------------------------------
+
+-- A later change cancels only the messages still inside their grace period
+-- (an undo sends nothing), not a text held until 08:00 after its grace
+-- period has passed.
+create or replace function private.enqueue_referral_notifications()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_event public.notification_event := case when tg_op = 'INSERT' then 'created' else 'status_changed' end;
+  v_actor record;
+  v_who record;
+  v_seeker public.seekers%rowtype;
+  v_actor_is_seeker boolean;
+  v_jobs integer := 0;
+  v_from public.referral_status := case when tg_op = 'UPDATE' then old.status end;
+  v_pending_from public.referral_status;
+  v_forwarded boolean := tg_op = 'INSERT' and new.forwarded_from is not null;
+  v_next timestamptz := case when tg_op = 'UPDATE' then now() + private.status_change_grace() else now() end;
+begin
+  -- Any earlier one-click link of this referral no longer applies.
+  if tg_op = 'UPDATE' then
+    update private.one_click_links set superseded_at = now()
+    where referral_id = new.id and used_at is null and superseded_at is null;
+  end if;
+
+  if coalesce(current_setting('app.suppress_notifications', true), '') in ('on', 'true', '1') then
+    return null;
+  end if;
+
+  select * into v_seeker from public.seekers where id = new.seeker_id;
+  -- "Don't reach out": nobody hears about this seeker's referrals.
+  if v_seeker.preferred_contact = 'none' then
+    return null;
+  end if;
+
+  -- A change made while the messages of the one before it still wait out
+  -- their grace period: those messages are not sent. Back to the status
+  -- before them (an undo): nothing is sent at all; to another status: the
+  -- messages say from the first status to this one. Only the grace period
+  -- counts: a text that waits for the end of quiet hours (92_text_messages.sql)
+  -- after its grace period has passed is news already told to staff, and
+  -- still goes.
+  if tg_op = 'UPDATE' then
+    with cancelled as (
+      update public.notification_jobs j
+      set state = 'not_sent',
+          last_error = case when new.status = j.from_status
+                            then 'not sent: the change was undone within the grace period'
+                            else 'not sent: replaced by a later change within the grace period' end,
+          updated_at = now()
+      where j.referral_id = new.id and j.event = 'status_changed' and j.state = 'pending' and j.tries = 0
+        and j.next_attempt_at > now() and j.created_at + private.status_change_grace() > now()
+      returning j.from_status, j.created_at
+    )
+    select c.from_status into v_pending_from from cancelled c order by c.created_at limit 1;
+    if v_pending_from is not null then
+      if v_pending_from = new.status then
+        return null;
+      end if;
+      v_from := v_pending_from;
+    end if;
+  end if;
+
+  select * into v_who from private.notification_actor();
+  select * into v_actor from private.current_actor();
+  v_actor_is_seeker := coalesce(v_who.seeker_id = v_seeker.id, false)
+    or coalesce(v_who.user_id = v_seeker.user_id, false);
+
+  -- Staff: the receiving program's claimers, the referrer, and the referring
+  -- organisation's team where it shares. One job per person (a claimer who is
+  -- also on the referring team hears as the program), never the actor.
+  with staff as (
+    select pm.user_id, 'program'::public.notification_recipient_kind as kind, 0 as rank
+    from public.program_members pm where pm.program_id = new.program_id
+    union all
+    -- a forwarded referral's referrer and team are the original's program:
+    -- they hear of it by the original's change to "Referred elsewhere"
+    select new.referred_by, 'helper', 1 where new.referred_by is not null and not v_forwarded
+    union all
+    select sm.user_id, 'helper', 2
+    from public.site_members sm join public.sites s on s.id = sm.site_id
+    where sm.site_id = new.from_site_id and s.team_sharing and not v_forwarded
+    union all
+    select pm.user_id, 'helper', 2
+    from public.program_members pm join public.programs p on p.id = pm.program_id
+    where pm.program_id = new.from_program_id and p.team_sharing and not v_forwarded
+  ),
+  chosen as (
+    select distinct on (staff.user_id) staff.user_id, staff.kind
+    from staff
+    where staff.user_id is distinct from v_who.user_id
+      and staff.user_id is distinct from v_seeker.user_id
+      -- the candidates above are whom the rule can reach; the rule decides
+      and private.reaches(array[new.program_id], array[new.referred_by, new.from_site_id, new.from_program_id],
+                          private.inbound_programs(staff.user_id), private.outbound_scope(staff.user_id))
+    order by staff.user_id, staff.rank
+  ),
+  jobs as (
+    insert into public.notification_jobs
+      (referral_id, event, from_status, to_status, actor_display_name, actor_organization, actor_is_seeker,
+       recipient_kind, recipient_user_id, recipient_name, channel, address, language, state, last_error, next_attempt_at)
+    select new.id, v_event, v_from, new.status,
+           coalesce(v_actor.display_name, ''), v_actor.organization, v_actor_is_seeker,
+           c.kind, c.user_id, coalesce(pr.first_name, ''), 'email', u.email, 'en',
+           case when u.email is null or u.email = '' then 'not_sent' else 'pending' end::public.notification_state,
+           case when u.email is null or u.email = '' then 'not sent: no email address' end, v_next
+    from chosen c
+    join auth.users u on u.id = c.user_id
+    left join public.profiles pr on pr.id = c.user_id
+    returning id, recipient_kind, recipient_user_id, state, address
+  ),
+  links as (
+    insert into private.one_click_links (job_id, referral_id, recipient_kind, recipient_user_id, program_id, address)
+    select j.id, new.id, j.recipient_kind, j.recipient_user_id,
+           case when j.recipient_kind = 'program' then new.program_id end, j.address
+    from jobs j where j.state = 'pending'
+    returning 1
+  )
+  select count(*) into v_jobs from jobs;
+
+  -- The seeker, by how they want to be reached (phone: a call, not a message).
+  -- A forwarded referral is told to them once, by the original's change.
+  if not v_actor_is_seeker and not v_forwarded and v_seeker.preferred_contact in ('email', 'text') then
+    declare
+      v_channel public.notification_channel :=
+        case when v_seeker.preferred_contact = 'email' then 'email' else 'sms' end;
+      v_address text := case when v_seeker.preferred_contact = 'email' then v_seeker.email else v_seeker.phone end;
+      v_job_id uuid;
+    begin
+      insert into public.notification_jobs
+        (referral_id, event, from_status, to_status, actor_display_name, actor_organization, actor_is_seeker,
+         recipient_kind, recipient_seeker_id, recipient_name, channel, address, language, state, last_error,
+         next_attempt_at)
+      values
+        (new.id, v_event, v_from, new.status,
+         coalesce(v_actor.display_name, ''), v_actor.organization, false,
+         'seeker', v_seeker.id, v_seeker.first_name, v_channel, v_address, v_seeker.preferred_language,
+         case when coalesce(v_address, '') = '' then 'not_sent' else 'pending' end::public.notification_state,
+         case when coalesce(v_address, '') = '' then
+           case when v_channel = 'email' then 'not sent: no email address' else 'not sent: no phone number' end
+         end, v_next)
+      returning id into v_job_id;
+      v_jobs := v_jobs + 1;
+      if v_channel = 'email' and coalesce(v_address, '') <> '' then
+        insert into private.one_click_links (job_id, referral_id, recipient_kind, recipient_seeker_id, address)
+        values (v_job_id, new.id, 'seeker', v_seeker.id, v_address);
+      end if;
+    end;
+  end if;
+
+  if v_jobs > 0 then
+    -- Delivered at commit: the local notifier LISTENs on this channel.
+    perform pg_notify('notification_jobs', '');
+  end if;
+  return null;
+end
+$$;
+revoke all on function private.enqueue_referral_notifications() from public, anon, authenticated, service_role;

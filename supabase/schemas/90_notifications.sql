@@ -777,7 +777,10 @@ begin
   -- A change made while the messages of the one before it still wait out
   -- their grace period: those messages are not sent. Back to the status
   -- before them (an undo): nothing is sent at all; to another status: the
-  -- messages say from the first status to this one.
+  -- messages say from the first status to this one. Only the grace period
+  -- counts: a text that waits for the end of quiet hours (92_text_messages.sql)
+  -- after its grace period has passed is news already told to staff, and
+  -- still goes.
   if tg_op = 'UPDATE' then
     with cancelled as (
       update public.notification_jobs j
@@ -787,7 +790,7 @@ begin
                             else 'not sent: replaced by a later change within the grace period' end,
           updated_at = now()
       where j.referral_id = new.id and j.event = 'status_changed' and j.state = 'pending' and j.tries = 0
-        and j.next_attempt_at > now()
+        and j.next_attempt_at > now() and j.created_at + private.status_change_grace() > now()
       returning j.from_status, j.created_at
     )
     select c.from_status into v_pending_from from cancelled c order by c.created_at limit 1;

@@ -229,6 +229,86 @@ describe('quiet hours (21:00 to 08:00 on the program clock)', () => {
   });
 });
 
+describe('quiet hours and the grace period of a status change', () => {
+  /** The jobs of R3's messages to Omar and to Clara. */
+  async function r3Jobs() {
+    return sql<{ channel: string; state: string; from_status: string; to_status: string }>(
+      `select channel, state, from_status, to_status
+         from public.notification_jobs
+        where referral_id = $1
+          and (recipient_kind = 'seeker' or recipient_user_id = (select id from auth.users where email = $2))
+        order by created_at, channel::text`,
+      [R3, 'clara@harbor.example'],
+    );
+  }
+
+  it('a text waits for the later of the two: the end of quiet hours when the grace period ends in them', async () => {
+    await setGrace(3600);
+    const zone = zoneAtHour(22);
+    await setZone(zone);
+    const { id } = await danaUpdates('pending');
+    // Clara's email waits out the grace period; the text, which would be due at 23:xx, waits for 08:00
+    const [email] = await sql<{ ok: boolean }>(
+      `select bool_and(next_attempt_at = created_at + interval '1 hour') as ok from public.notification_jobs
+        where referral_id = $1 and channel = 'email'`,
+      [R3],
+    );
+    expect(email!.ok).toBe(true);
+    const [text] = await sql<{ ok: boolean; state: string }>(
+      `select state, next_attempt_at = (((created_at at time zone $2)::date + 1) + time '08:00') at time zone $2 as ok
+         from public.notification_jobs where id = $1`,
+      [id, zone],
+    );
+    expect(text).toEqual({ ok: true, state: 'pending' });
+  });
+
+  it('a text waits for the later of the two: the grace period when it ends after quiet hours', async () => {
+    await setGrace(3600);
+    // 07:xx on the program's clock: quiet hours end within the hour, the grace period a little later
+    await setZone(zoneAtHour(7));
+    const { id } = await danaUpdates('pending');
+    const [text] = await sql<{ ok: boolean; state: string }>(
+      `select state, next_attempt_at = created_at + interval '1 hour' as ok from public.notification_jobs where id = $1`,
+      [id],
+    );
+    expect(text).toEqual({ ok: true, state: 'pending' });
+  });
+
+  it('an undo within the grace period cancels the text held for the night too', async () => {
+    await setGrace(3600);
+    await setZone(zoneAtHour(22));
+    await danaUpdates('pending');
+    await danaUpdates('not_updated');
+    const jobs = await r3Jobs();
+    expect(jobs.map((j) => [j.channel, j.to_status, j.state])).toEqual([
+      ['email', 'pending', 'not_sent'],
+      ['sms', 'pending', 'not_sent'],
+    ]);
+  });
+
+  it('after the grace period a later change leaves the held text alone, and staff hear of both changes', async () => {
+    // grace 0: the emails go at once, the text to Omar waits for 08:00
+    await setZone(zoneAtHour(22));
+    await danaUpdates('pending');
+    await mail.waitFor((m) => m.to.some((t) => t.address === 'clara@harbor.example'));
+    await danaUpdates('not_updated');
+    // the second change is news of its own: Clara hears of it, the first text is not cancelled
+    await waitUntil(
+      'both emails to Clara sent',
+      async () => (await r3Jobs()).filter((j) => j.channel === 'email' && j.state === 'sent').length === 2,
+    );
+    expect(await mail.to('clara@harbor.example')).toHaveLength(2);
+    const jobs = await r3Jobs();
+    expect(jobs.map((j) => [j.channel, j.from_status, j.to_status, j.state])).toEqual([
+      ['email', 'not_updated', 'pending', 'sent'],
+      ['sms', 'not_updated', 'pending', 'pending'],
+      ['email', 'pending', 'not_updated', 'sent'],
+      ['sms', 'pending', 'not_updated', 'pending'],
+    ]);
+    expect(await sms.to(OMAR_PHONE)).toHaveLength(0);
+  });
+});
+
 describe('STOP and START', () => {
   it('STOP opts the number out: no more texts, staff see it; START opts back in', async () => {
     const stop = await sms.reply(OMAR_PHONE, ' Stop ');
