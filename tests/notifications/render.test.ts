@@ -149,6 +149,25 @@ describe('notification emails', () => {
     );
   });
 
+  it('say the reason of a status change, as the email does, and shorten it before the link', () => {
+    const token = `${'a'.repeat(32)}.${'b'.repeat(43)}`;
+    const withReason = job({ channel: 'sms', to_status: 'no_capacity', current_status: 'no_capacity' });
+    withReason.referral = {
+      ...withReason.referral!,
+      status_reason: { code: 'waitlist_full', label: 'Waiting list is full', text: null },
+    };
+    expect(renderSms(withReason, SITE, token)).toBe(
+      'Harbor Food Pantry updated your referral to No capacity. Reason: Waiting list is full. ' +
+        `See it or tell us how it went: https://app.example.org/r/${token}\nReply STOP to opt out.`,
+    );
+    withReason.referral.status_reason = { code: 'other', label: 'Other reason', text: 'x'.repeat(400) };
+    const long = renderSms(withReason, SITE, token);
+    expect(countSegments(long).segments).toBe(2);
+    expect(long).toContain('Reason: Other reason: xxx');
+    expect(long).toContain(`/r/${token}`);
+    expect(long.endsWith('Reply STOP to opt out.')).toBe(true);
+  });
+
   it('keep every text within two segments: Spanish folded to GSM-7, a long name shortened, never the link', () => {
     const token = `${'a'.repeat(32)}.${'b'.repeat(43)}`;
     const es = renderSms(job({ channel: 'sms', language: 'es' }), SITE, token);

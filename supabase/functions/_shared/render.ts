@@ -334,7 +334,7 @@ ${buttons.length ? `<p style="margin:0 0 8px;font-weight:600">${escapeHtml(w.one
 export const MAX_SMS_SEGMENTS = 2;
 
 /**
- * A text message: what happened, one link, and the opt-out line. The link is
+ * A text message: what happened (with the reason of a status change), one link, and the opt-out line. The link is
  * the text's one-click page (`choiceToken`, where the seeker sees the referral
  * and chooses its new status) or else their referrals page. At most
  * MAX_SMS_SEGMENTS segments: when the recipient's language needs UCS-2 (e.g.
@@ -350,7 +350,9 @@ export function renderSms(job: ClaimedJob, siteUrl: string, choiceToken?: string
     what = `${headline(job)}.`;
     tail = `${w.contactChangedIfNot}\n${w.smsOptOut}`;
   } else {
-    what = `${headline(job)}.`;
+    // the reason given with the change, as the email gives it (shortened first when too long)
+    const reason = reasonText(job);
+    what = reason ? `${headline(job)}. ${w.reason}: ${reason}.` : `${headline(job)}.`;
     const url = choiceToken ? oneClickUrl(choiceToken, siteUrl) : referralUrl(job, siteUrl);
     tail = `${choiceToken ? w.smsChoose(url) : w.smsSeeMore(url)}\n${w.smsOptOut}`;
   }
