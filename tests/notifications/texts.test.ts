@@ -278,7 +278,10 @@ describe('quiet hours and the grace period of a status change', () => {
     await setGrace(3600);
     await setZone(zoneAtHour(22));
     await danaUpdates('pending');
-    await danaUpdates('not_updated');
+    // the undo queues nothing at all
+    const undo = await dana.from('referrals').update({ status: 'not_updated' }).eq('id', R3).select('id');
+    expect(undo.error).toBeNull();
+    expect(undo.data).toHaveLength(1);
     const jobs = await r3Jobs();
     expect(jobs.map((j) => [j.channel, j.to_status, j.state])).toEqual([
       ['email', 'pending', 'not_sent'],
