@@ -100,6 +100,7 @@ async function main() {
     `   Functions URL: ${ctx.apiUrl}/functions/v1`,
     `          DB URL: ${ctx.dbUrl}`,
     `  Mail catcher UI: http://127.0.0.1:${ctx.ports.mailWeb} (SMTP 127.0.0.1:${ctx.ports.smtp})`,
+    `   SMS catcher UI: http://127.0.0.1:${ctx.ports.sms} (Twilio's Messages API, /api/sms)`,
     `         App URL: ${cfg.auth.siteUrl}`,
     '',
     `      JWT secret: ${KEYS.jwtSecret}`,

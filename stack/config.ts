@@ -21,12 +21,26 @@ export const KEYS = {
 
 export const DB_PASSWORD = 'postgres';
 
+/**
+ * The SMS catcher's Twilio account (development only): it answers Twilio's
+ * Messages API with these credentials, signs its webhooks with this auth
+ * token, and sends from this number. The stack hands them to edge functions
+ * as TWILIO_* variables and uses them for Auth's `[auth.sms.twilio]`.
+ */
+export const SMS_CATCHER = {
+  accountSid: 'AC00000000000000000000000000000000',
+  authToken: 'local-sms-catcher-auth-token',
+  from: '+15005550006',
+} as const;
+
 export interface StackPorts {
   /** API gateway (Kong's place): /rest/v1, /auth/v1, /realtime/v1, /functions/v1 */
   api: number;
   db: number;
   mailWeb: number;
   smtp: number;
+  /** SMS catcher: Twilio's Messages API, its page and /api/sms (the port after the mail catcher's SMTP). */
+  sms: number;
   postgrest: number;
   postgrestAdmin: number;
   auth: number;
@@ -46,6 +60,7 @@ export function portsFrom(base: number): StackPorts {
     db: base + 1,
     mailWeb: base + 3,
     smtp: base + 4,
+    sms: base + 5,
     postgrest: base + 10,
     postgrestAdmin: base + 11,
     auth: base + 12,
@@ -229,6 +244,27 @@ export function makeContext(opts: {
     dev: opts.dev ?? false,
     extraFunctionDirs: opts.extraFunctionDirs?.map((d) => resolve(d)),
   };
+}
+
+/**
+ * KEY=VALUE lines of supabase/.env: the project's own settings for the local
+ * stack (the Supabase CLI reads the same file for env() in config.toml);
+ * the process environment wins over it.
+ */
+export function projectEnv(name: string): string | undefined {
+  if (process.env[name] !== undefined) return process.env[name];
+  const file = join(SUPABASE_DIR, '.env');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  for (const line of text.split('\n')) {
+    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (m && m[1] === name) return m[2]!.replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return undefined;
 }
 
 export const CONTEXT_ENV = 'STACK_CONTEXT';

@@ -1,7 +1,7 @@
 /**
  * The supervisor of the embedded local stack: starts Postgres, applies the
  * platform slice, migrations and seed, then PostgREST, the mail catcher, our
- * Node services (auth, realtime, functions, workers) and the gateway; stops
+ * Node services (auth, realtime, functions, workers, the SMS catcher) and the gateway; stops
  * them all on request. `npm run stack` runs it in the foreground (stack/cli.ts);
  * tests call `startStack()` on their own ports.
  */
@@ -15,7 +15,7 @@ import { startGateway } from './gateway.ts';
 import { isPortFree, startChild, type Child } from './process.ts';
 
 /** Our own services, each `stack/<name>/main.ts`, listening on ctx.ports[name]. */
-export const NODE_SERVICES = ['auth', 'realtime', 'functions', 'workers'] as const;
+export const NODE_SERVICES = ['auth', 'realtime', 'functions', 'workers', 'sms'] as const;
 export type NodeService = (typeof NODE_SERVICES)[number];
 
 const PORT_NAMES: Record<keyof StackPorts, string> = {
@@ -23,6 +23,7 @@ const PORT_NAMES: Record<keyof StackPorts, string> = {
   db: 'Postgres',
   mailWeb: 'mail catcher web UI',
   smtp: 'mail catcher SMTP',
+  sms: 'SMS catcher',
   postgrest: 'PostgREST',
   postgrestAdmin: 'PostgREST admin',
   auth: 'auth service',

@@ -97,6 +97,9 @@ export type Database = {
           address: string | null
           channel: Database["public"]["Enums"]["notification_channel"]
           created_at: string
+          delivery_error_code: string | null
+          delivery_status: string | null
+          delivery_updated_at: string | null
           event: Database["public"]["Enums"]["notification_event"]
           from_status: Database["public"]["Enums"]["referral_status"] | null
           id: string
@@ -126,6 +129,9 @@ export type Database = {
           address?: string | null
           channel: Database["public"]["Enums"]["notification_channel"]
           created_at?: string
+          delivery_error_code?: string | null
+          delivery_status?: string | null
+          delivery_updated_at?: string | null
           event: Database["public"]["Enums"]["notification_event"]
           from_status?: Database["public"]["Enums"]["referral_status"] | null
           id?: string
@@ -155,6 +161,9 @@ export type Database = {
           address?: string | null
           channel?: Database["public"]["Enums"]["notification_channel"]
           created_at?: string
+          delivery_error_code?: string | null
+          delivery_status?: string | null
+          delivery_updated_at?: string | null
           event?: Database["public"]["Enums"]["notification_event"]
           from_status?: Database["public"]["Enums"]["referral_status"] | null
           id?: string
@@ -817,6 +826,7 @@ export type Database = {
           user_id: string | null
           zip: string | null
           contact_editable: boolean | null
+          text_opted_out: boolean | null
         }
         Insert: {
           address?: string | null
@@ -1075,6 +1085,7 @@ export type Database = {
         }
         Returns: string
       }
+      hold_quiet_texts: { Args: { p_now?: string }; Returns: number }
       hsds_organization: { Args: { id: string }; Returns: Json }
       hsds_organizations: {
         Args: { page?: number; per_page?: number; search?: string }
@@ -1105,6 +1116,7 @@ export type Database = {
         }
         Returns: Json
       }
+      inspect_one_click_choice: { Args: { p_token: string }; Returns: Json }
       inspect_one_click_link: { Args: { p_token: string }; Returns: Json }
       my_realtime_topics: {
         Args: Record<PropertyKey, never>
@@ -1142,6 +1154,20 @@ export type Database = {
           isOneToOne: false
           isSetofReturn: true
         }
+      }
+      prepare_text_job: { Args: { p_job_id: string }; Returns: Json }
+      record_inbound_text: {
+        Args: { p_body: string; p_from: string }
+        Returns: Json
+      }
+      record_text_delivery: {
+        Args: {
+          p_error_code?: string
+          p_job_id: string
+          p_message_sid: string
+          p_status: string
+        }
+        Returns: boolean
       }
       referral_forwards: {
         Args: { p_referral_id: string }
@@ -1239,6 +1265,12 @@ export type Database = {
           verified_at: string
           website: string
         }[]
+      }
+      text_opted_out: {
+        Args: { "": Database["public"]["Tables"]["seekers"]["Row"] }
+        Returns: {
+          error: true
+        } & "the function public.text_opted_out with parameter or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache"
       }
     }
     Enums: {

@@ -50,6 +50,7 @@ export function adminRoutes(core: AuthCore, links: EmailLinks) {
     mergeMetadata,
     requireAdmin,
     body,
+    phone: phoneOtp,
   } = core;
   const { actionLink, sendTokenEmail } = links;
 
@@ -132,6 +133,11 @@ export function adminRoutes(core: AuthCore, links: EmailLinks) {
     const aud = str(b, 'aud') || 'authenticated';
     if (rawEmail === '' && phone === '') {
       throw badRequest('validation_failed', 'Cannot create a user without either an email or phone');
+    }
+    if (phone !== '' && rawEmail === '') {
+      // a phone account: phone.ts
+      sendJson(c.res, 200, await fullUserJson(pool, await phoneOtp.adminCreate(b, c.client)));
+      return;
     }
     if (phone !== '') throw badRequest('phone_provider_disabled', 'Unsupported phone provider');
     const email = validateEmail(rawEmail);

@@ -18,6 +18,7 @@ import {
 } from './http.ts';
 import { RateLimiter, withEnvOverrides } from './limits.ts';
 import { Mailer } from './mailer.ts';
+import { phoneAuth, phoneConfig } from './phone.ts';
 import { RedirectPolicy } from './redirect.ts';
 import { type Claims, type ClientInfo, type TokenConfig, bearerToken, verifyAccessToken } from './sessions.ts';
 import { NIL_UUID, type Db, type UserRow, createPool, findUserById, insertEmailIdentity, insertUser } from './store.ts';
@@ -185,6 +186,16 @@ export function createCore(ctx: StackContext, opts: AuthOptions) {
     return u;
   }
 
+  // Phone sign-in (codes by text): phone.ts. Its config comes from [auth.sms] the same way.
+  const phone = phoneAuth(phoneConfig(rawAuth, a.enableSignup, opts.config ? {} : process.env), {
+    ctx,
+    pool,
+    tokens,
+    hashPassword,
+    randomPassword,
+    reloadUser,
+  });
+
   function mergeMetadata(current: Json | null, updates: Json): Json {
     const out: Json = { ...(current ?? {}) };
     for (const [k, v] of Object.entries(updates)) {
@@ -243,6 +254,7 @@ export function createCore(ctx: StackContext, opts: AuthOptions) {
     pool,
     limiter,
     mailer,
+    phone,
     validateEmail,
     passwordProblems,
     checkPasswordStrength,

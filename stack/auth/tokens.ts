@@ -35,6 +35,7 @@ export function tokenRoutes(core: AuthCore, links: EmailLinks) {
     createEmailUser,
     reloadUser,
     body,
+    phone: phoneOtp,
   } = core;
   const { sendLinkEmail } = links;
 
@@ -72,11 +73,12 @@ export function tokenRoutes(core: AuthCore, links: EmailLinks) {
     }
     external.email = a.email.enableSignup;
     external.anonymous_users = rawAuth.enable_anonymous_sign_ins === true;
+    external.phone = phoneOtp.settings().phone;
     sendJson(c.res, 200, {
       external,
       disable_signup: !a.enableSignup,
       mailer_autoconfirm: autoconfirm,
-      phone_autoconfirm: false,
+      phone_autoconfirm: phoneOtp.settings().phone_autoconfirm,
       sms_provider: 'twilio',
       saml_enabled: false,
       saml_private_key_next_configured: false,

@@ -1,4 +1,7 @@
-/** Auth routes of email codes and links: OTP / magic link, recovery, resend, and verifying a link or code. */
+/**
+ * Auth routes of one-time codes and links: OTP / magic link, recovery, resend, and verifying a link or code.
+ * Email here; a phone number in the same routes goes to phone.ts (codes by text).
+ */
 import {
   ApiError,
   badRequest,
@@ -33,6 +36,7 @@ import {
 } from './store.ts';
 import { DUPLICATE_EMAIL, type AuthCore, type Ctx } from './core.ts';
 import type { EmailLinks } from './mail-links.ts';
+import { validatePhone } from './phone.ts';
 
 export function verifyRoutes(core: AuthCore, links: EmailLinks) {
   const {
@@ -49,6 +53,7 @@ export function verifyRoutes(core: AuthCore, links: EmailLinks) {
     createEmailUser,
     reloadUser,
     body,
+    phone: phoneOtp,
   } = core;
   const { sendLinkEmail, createFlowState, sendEmailChange } = links;
 
@@ -63,11 +68,16 @@ export function verifyRoutes(core: AuthCore, links: EmailLinks) {
     if (email !== '' && phone !== '') {
       throw badRequest('validation_failed', 'Only an email address or phone number should be provided');
     }
+    if (phone !== '') {
+      // a code by text: phone.ts
+      await phoneOtp.refuseUnknown(b);
+      sendJson(c.res, 200, await phoneOtp.otp(b, c.client));
+      return;
+    }
     if (!createUser) {
       const existing = email !== '' ? await findUserByEmail(pool, email) : undefined;
       if (!existing) throw unprocessable('otp_disabled', 'Signups not allowed for otp');
     }
-    if (phone !== '') throw badRequest('phone_provider_disabled', 'Unsupported phone provider');
     if (email === '') {
       if (legacy) throw unprocessable('validation_failed', 'Password recovery requires an email');
       throw badRequest('validation_failed', 'One of email or phone must be set');
@@ -130,7 +140,8 @@ export function verifyRoutes(core: AuthCore, links: EmailLinks) {
     }
     if (type === 'sms' || type === 'phone_change') {
       if (phone === '') throw badRequest('validation_failed', 'Type provided requires a phone number');
-      throw badRequest('phone_provider_disabled', 'Unsupported phone provider');
+      sendJson(c.res, 200, await phoneOtp.resend(b, c.client));
+      return;
     }
     if (email === '') throw badRequest('validation_failed', 'Type provided requires an email address');
     email = validateEmail(email);
@@ -429,7 +440,19 @@ export function verifyRoutes(core: AuthCore, links: EmailLinks) {
       throw badRequest('validation_failed', 'Verify requires either a token or a token hash');
     }
     if (token !== '') {
-      if (phone !== '' && email === '') throw badRequest('phone_provider_disabled', 'Unsupported phone provider');
+      if (phone !== '' && email === '') {
+        if (
+          !['signup', 'invite', 'recovery', 'magiclink', 'email_change', 'email', 'sms', 'phone_change'].includes(type)
+        ) {
+          throw badRequest('validation_failed', 'Unsupported verification type');
+        }
+        if (type !== 'sms' && type !== 'phone_change') {
+          validatePhone(phone);
+          throw forbidden('otp_expired', 'Token has expired or is invalid');
+        }
+        sendJson(c.res, 200, await phoneOtp.verify(b, c.client));
+        return;
+      }
       if (!(phone === '' && email !== '')) {
         throw badRequest('validation_failed', 'Only an email address or phone number should be provided on verify');
       }

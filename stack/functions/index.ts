@@ -13,7 +13,7 @@ import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import httpProxy from '../http-proxy.ts';
 import { jwtVerify, errors as joseErrors } from 'jose';
-import { KEYS, ROOT, SUPABASE_DIR, loadSupabaseConfig, type StackContext, type SupabaseConfig } from '../config.ts';
+import { KEYS, ROOT, SMS_CATCHER, SUPABASE_DIR, loadSupabaseConfig, type StackContext, type SupabaseConfig } from '../config.ts';
 import { startChild, type Child } from '../process.ts';
 import type { RunningService } from '../service.ts';
 
@@ -115,6 +115,11 @@ export async function start(ctx: StackContext): Promise<RunningService> {
         SB_SITE_URL: ctx.siteUrl,
         SMTP_HOST: '127.0.0.1',
         SMTP_PORT: String(ctx.ports.smtp),
+        // Texts go to the SMS catcher, which answers Twilio's API.
+        TWILIO_API_URL: `http://127.0.0.1:${ctx.ports.sms}`,
+        TWILIO_ACCOUNT_SID: SMS_CATCHER.accountSid,
+        TWILIO_AUTH_TOKEN: SMS_CATCHER.authToken,
+        TWILIO_FROM: SMS_CATCHER.from,
         DENO_NO_UPDATE_CHECK: '1',
       },
       log: (l) => console.log(`[${name}] ${l}`),

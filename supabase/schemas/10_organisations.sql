@@ -226,7 +226,7 @@ comment on column public.programs.longitude is 'Centroid of zip, filled automati
 comment on column public.programs.created_at is 'When the program was added.';
 comment on column public.programs.updated_at is 'When the program last changed.';
 comment on column public.programs.response_days is 'How many business days (Monday-Friday, 1-30) the program takes to answer a referral: each new referral is due then (referrals.response_due_at). Default 2.';
-comment on column public.programs.time_zone is 'The program''s IANA time zone (e.g. America/Chicago), in which business days and due times are counted.';
+comment on column public.programs.time_zone is 'The program''s IANA time zone (e.g. America/Chicago), in which business days and due times are counted; no texts go to its seekers between 21:00 and 08:00 on that clock.';
 comment on column public.programs.capacity is 'Whether the program takes new referrals (accepting, waitlist, not_accepting, unknown). Set by its claimers from the Inbound dashboard, or here. Shown as unknown once capacity_updated_at is more than 30 days old.';
 comment on column public.programs.capacity_wait is 'For a waitlist: how long the wait is, as a band such as "about 2 weeks" (up to 60 characters). Cleared automatically when capacity is anything but waitlist.';
 comment on column public.programs.capacity_updated_at is 'When capacity was last set; stamped automatically (an admin may type an earlier time here).';

@@ -61,7 +61,12 @@ create table public.notification_jobs (
   created_at timestamp with time zone default now() not null,
   updated_at timestamp with time zone default now() not null,
   sent_at timestamp with time zone,
+  delivery_status text,
+  delivery_error_code text,
+  delivery_updated_at timestamp with time zone,
   constraint notification_jobs_pkey primary key (id),
+  constraint notification_jobs_delivery_status_check check ((delivery_status = any (array['accepted'::text, 'scheduled'::text, 'queued'::text, 'sending'::text, 'sent'::text, 'delivered'::text, 'undelivered'::text, 'failed'::text, 'canceled'::text, 'read'::text]))),
+  constraint notification_jobs_delivery_error_code_check check ((char_length(delivery_error_code) <= 20)),
   constraint notification_jobs_idempotency_key_key unique (idempotency_key),
   constraint notification_jobs_actor_display_name_check check ((char_length(actor_display_name) <= 120)),
   constraint notification_jobs_actor_organization_check check ((char_length(actor_organization) <= 200)),
@@ -108,6 +113,9 @@ comment on column public.notification_jobs.idempotency_key is 'Sent with every a
 comment on column public.notification_jobs.created_at is 'When the job was enqueued (the change''s commit).';
 comment on column public.notification_jobs.updated_at is 'When the job last changed.';
 comment on column public.notification_jobs.sent_at is 'When the provider accepted it.';
+comment on column public.notification_jobs.delivery_status is 'Texts: what the provider last reported of the message (queued, sent, delivered, failed, undelivered, …), from its status callbacks.';
+comment on column public.notification_jobs.delivery_error_code is 'Texts: the provider''s error code with failed or undelivered (e.g. 30003: unreachable handset).';
+comment on column public.notification_jobs.delivery_updated_at is 'Texts: when the provider last reported on the message.';
 
 create index notification_jobs_dead_idx on public.notification_jobs (updated_at) where (state = 'dead'::public.notification_state);
 create index notification_jobs_due_idx on public.notification_jobs (next_attempt_at) where (state = 'pending'::public.notification_state);
@@ -126,7 +134,7 @@ grant select on table public.notification_jobs to service_role;
 grant select (id, referral_id, seeker_event_id, event, from_status, to_status, actor_display_name, actor_organization,
               actor_is_seeker, recipient_kind, recipient_user_id, recipient_seeker_id, recipient_name, channel, language,
               state, tries, max_tries, next_attempt_at, locked_until, last_error, provider_message_id, idempotency_key,
-              created_at, updated_at, sent_at)
+              created_at, updated_at, sent_at, delivery_status, delivery_error_code, delivery_updated_at)
   on public.notification_jobs to authenticated;
 
 create policy "Staff with access to a referral can view its notifications" on public.notification_jobs for select to authenticated
@@ -152,6 +160,7 @@ create table private.one_click_links (
   used_at timestamp with time zone,
   used_status public.referral_status,
   superseded_at timestamp with time zone,
+  channel public.notification_channel default 'email'::public.notification_channel not null,
   constraint one_click_links_pkey primary key (id),
   constraint one_click_links_one_recipient check ((num_nonnulls(recipient_user_id, recipient_seeker_id) = 1)),
   constraint one_click_links_job_id_fkey foreign key (job_id) references public.notification_jobs(id) on delete cascade,
@@ -161,7 +170,8 @@ create table private.one_click_links (
   constraint one_click_links_referral_id_fkey foreign key (referral_id) references public.referrals(id) on delete cascade
 );
 comment on table private.one_click_links is 'One row per emailed recipient of a notification: their one-click status buttons. Single use (used_at), expire after 14 days, superseded by a later status change, and act only while address is still the recipient''s email. The token in the email is signed with private.one_click_secret; nothing here is a usable token by itself.';
-comment on column private.one_click_links.address is 'The email address the link was sent to: the link acts only while it is still the recipient''s address (seekers.email, or the staff member''s auth email).';
+comment on column private.one_click_links.address is 'The email address (or, for a text, the phone number) the link was sent to: the link acts only while it is still the recipient''s address (seekers.email or seekers.phone, or the staff member''s auth email).';
+comment on column private.one_click_links.channel is 'email: one link per status (the email''s buttons); sms: the text''s one link, to a page that offers the statuses (public.inspect_one_click_choice).';
 
 create index one_click_links_active_idx on private.one_click_links (referral_id) where ((used_at is null) and (superseded_at is null));
 create index one_click_links_job_id_idx on private.one_click_links (job_id);
@@ -493,8 +503,27 @@ as $$
 $$;
 revoke all on function private.one_click_describe(p_link private.one_click_links, p_status public.referral_status, p_state text) from public, anon, authenticated, service_role;
 
+-- A phone number as E.164 (+15125550177), or null when it cannot be one.
+-- Ten digits are a US number (the seeded world is in Texas); eleven starting
+-- with 1 too; anything else must be written with its + and country code.
+create or replace function private.e164(p_phone text)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select case
+    when d ~ '^[0-9]{10}$' and not p_phone ~ '^\s*\+' then '+1' || d
+    when d ~ '^1[0-9]{10}$' then '+' || d
+    when p_phone ~ '^\s*\+' and d ~ '^[1-9][0-9]{7,14}$' then '+' || d
+  end
+  from (select regexp_replace(coalesce(p_phone, ''), '[^0-9]', '', 'g') as d) x
+$$;
+revoke all on function private.e164(p_phone text) from public, anon, authenticated, service_role;
+grant execute on function private.e164(p_phone text) to authenticated, service_role;
+
 -- A link acts only while the address it was sent to is still the
--- recipient's: a seeker's email, or a staff member's sign-in email. After a
+-- recipient's: a seeker's email (a text's link: their phone), or a staff member's sign-in email. After a
 -- change of address the old mailbox's buttons do nothing (address_changed).
 create or replace function private.one_click_address_current(p_link private.one_click_links)
 returns boolean
@@ -502,11 +531,13 @@ language sql
 stable security definer
 set search_path = ''
 as $$
-  select coalesce(lower(p_link.address) = lower(
-    case when p_link.recipient_seeker_id is not null
-      then (select s.email from public.seekers s where s.id = p_link.recipient_seeker_id)
-      else (select u.email from auth.users u where u.id = p_link.recipient_user_id)
-    end), false)
+  select coalesce(case when p_link.channel = 'sms'
+    then private.e164(p_link.address) = (select private.e164(s.phone) from public.seekers s where s.id = p_link.recipient_seeker_id)
+    else lower(p_link.address) = lower(
+      case when p_link.recipient_seeker_id is not null
+        then (select s.email from public.seekers s where s.id = p_link.recipient_seeker_id)
+        else (select u.email from auth.users u where u.id = p_link.recipient_user_id)
+      end) end, false)
 $$;
 revoke all on function private.one_click_address_current(p_link private.one_click_links) from public, anon, authenticated, service_role;
 
@@ -746,7 +777,10 @@ begin
   -- A change made while the messages of the one before it still wait out
   -- their grace period: those messages are not sent. Back to the status
   -- before them (an undo): nothing is sent at all; to another status: the
-  -- messages say from the first status to this one.
+  -- messages say from the first status to this one. Only the grace period
+  -- counts: a text that waits for the end of quiet hours (92_text_messages.sql)
+  -- after its grace period has passed is news already told to staff, and
+  -- still goes.
   if tg_op = 'UPDATE' then
     with cancelled as (
       update public.notification_jobs j
@@ -756,7 +790,7 @@ begin
                             else 'not sent: replaced by a later change within the grace period' end,
           updated_at = now()
       where j.referral_id = new.id and j.event = 'status_changed' and j.state = 'pending' and j.tries = 0
-        and j.next_attempt_at > now()
+        and j.next_attempt_at > now() and j.created_at + private.status_change_grace() > now()
       returning j.from_status, j.created_at
     )
     select c.from_status into v_pending_from from cancelled c order by c.created_at limit 1;

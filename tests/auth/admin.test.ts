@@ -208,9 +208,10 @@ describe('service endpoints', () => {
     expect(await health.json()).toMatchObject({ name: 'GoTrue' });
     const settings = await authFetch('/settings');
     expect(await settings.json()).toMatchObject({
-      external: { email: true, phone: false, google: false },
+      external: { email: true, phone: true, google: false }, // [auth.sms] enable_signup = true: phone sign-in
       disable_signup: true, // config.toml: enable_signup = false
       mailer_autoconfirm: true,
+      phone_autoconfirm: true,
     });
   });
 });

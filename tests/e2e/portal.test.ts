@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 describe('the seeker portal', () => {
-  it('offers magic-link sign-in only, in English and Spanish, accessible at 360 px', async () => {
+  it('offers sign-in by emailed link or texted code, never a password, in English and Spanish, accessible at 360 px', async () => {
     const { page } = await browser.page({ width: 360, height: 740 });
     await page.goto(appUrl('/portal'));
     await page.getByRole('heading', { level: 1, name: 'See your referrals' }).waitFor();

@@ -15,6 +15,17 @@ export const EASTSIDE = '20000000-0000-4000-8000-000000000001';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A time zone whose local hour is `hour` right now (Etc/GMT zones keep no summer time): texts respect quiet hours. */
+export function zoneAtHour(hour: number): string {
+  const off = ((hour - new Date().getUTCHours() + 36) % 24) - 12;
+  return off === 0 ? 'Etc/GMT' : `Etc/GMT${off > 0 ? '-' : '+'}${Math.abs(off)}`;
+}
+
+/** Every program's clock at midday, so texts go at once whatever the hour of the test run. */
+export async function daytimeEverywhere(): Promise<void> {
+  await sql('update public.programs set time_zone = $1', [zoneAtHour(13)]);
+}
+
 export async function waitUntil<T>(
   what: string,
   fn: () => Promise<T | undefined | false | null>,

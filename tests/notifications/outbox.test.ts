@@ -15,6 +15,7 @@ import {
   resetDb,
   serviceClient,
   signIn,
+  sms,
   sql,
   type Client,
 } from '../support/stack.ts';
@@ -26,6 +27,7 @@ import {
   RITA,
   SAFE_HAVEN,
   SAM,
+  daytimeEverywhere,
   freshWorld,
   jobsOf,
   oneClickLink,
@@ -218,23 +220,24 @@ describe("the seeker's contact preference", () => {
     expect(await sql(`select 1 from public.notification_jobs where recipient_seeker_id = $1`, [OMAR])).toEqual([]);
   });
 
-  it("'text': an SMS job that ends as not sent (no SMS provider), which staff can see", async () => {
+  it("'text': a text message to the seeker, whose delivery staff can see", async () => {
     await sql(`update public.seekers set preferred_contact = 'text', phone = '(512) 555-0142' where id = $1`, [RITA]);
+    // by day on Safe Haven's clock (quiet hours: tests/notifications/texts.test.ts)
+    await daytimeEverywhere();
     await setStatus(carl, R2, 'eligible');
     await mail.waitFor((m) => m.to.some((t) => t.address === 'wendy@westside.example'));
+    await sms.waitFor((t) => t.to === '+15125550142');
     await outboxSettled();
     expect(recipients(await mail.list())).toEqual(['wendy@westside.example']);
 
-    // What the app reads to say the seeker was not notified: Wendy, signed in, under RLS.
+    // What the app reads to say how the seeker was notified: Wendy, signed in, under RLS.
     const { data, error } = await wendy
       .from('notification_jobs')
       .select('recipient_kind, channel, state, last_error')
       .eq('referral_id', R2)
       .eq('recipient_kind', 'seeker');
     expect(error).toBeNull();
-    expect(data).toEqual([
-      { recipient_kind: 'seeker', channel: 'sms', state: 'not_sent', last_error: 'not sent: no SMS provider' },
-    ]);
+    expect(data).toEqual([{ recipient_kind: 'seeker', channel: 'sms', state: 'sent', last_error: null }]);
   });
 
   it("'email' without an address: the seeker's job is recorded as not sent", async () => {

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { renderEmail, renderSms, type ClaimedJob } from '../../supabase/functions/_shared/render.ts';
+import { countSegments, foldToGsm7, isGsm7 } from '../../supabase/functions/_shared/segments.ts';
 
 const SITE = 'https://app.example.org/';
 
@@ -132,14 +133,92 @@ describe('notification emails', () => {
       renderSms({ ...change, channel: 'sms', contact_change: { ...change.contact_change!, fields: ['phone'] } }, SITE),
     ).toBe(
       'Helen H. (Eastside Community Clinic) changed your phone number. If you did not ask for this change, ' +
-        'tell the organisation that is helping you right away, or sign in to your referrals page.',
+        'tell the organisation that is helping you right away, or sign in to your referrals page.\nReply STOP to opt out.',
     );
   });
 
-  it('fit a text message into one line with where to look', () => {
+  it('fit a text message into what happened, one link and the opt-out line', () => {
     expect(renderSms(job({ channel: 'sms' }), SITE)).toBe(
-      'Harbor Food Pantry updated your referral to Pending. See your referrals: https://app.example.org/portal',
+      'Harbor Food Pantry updated your referral to Pending. See your referrals: https://app.example.org/portal\n' +
+        'Reply STOP to opt out.',
     );
+    const token = `${'a'.repeat(32)}.${'b'.repeat(43)}`;
+    expect(renderSms(job({ channel: 'sms' }), SITE, token)).toBe(
+      `Harbor Food Pantry updated your referral to Pending. See it or tell us how it went: https://app.example.org/r/${token}\n` +
+        'Reply STOP to opt out.',
+    );
+  });
+
+  it('say the reason of a status change, as the email does, and shorten it before the link', () => {
+    const token = `${'a'.repeat(32)}.${'b'.repeat(43)}`;
+    const withReason = job({ channel: 'sms', to_status: 'no_capacity', current_status: 'no_capacity' });
+    withReason.referral = {
+      ...withReason.referral!,
+      status_reason: { code: 'waitlist_full', label: 'Waiting list is full', text: null },
+    };
+    expect(renderSms(withReason, SITE, token)).toBe(
+      'Harbor Food Pantry updated your referral to No capacity. Reason: Waiting list is full. ' +
+        `See it or tell us how it went: https://app.example.org/r/${token}\nReply STOP to opt out.`,
+    );
+    withReason.referral.status_reason = { code: 'other', label: 'Other reason', text: 'x'.repeat(400) };
+    const long = renderSms(withReason, SITE, token);
+    expect(countSegments(long).segments).toBe(2);
+    expect(long).toContain('Reason: Other reason: xxx');
+    expect(long).toContain(`/r/${token}`);
+    expect(long.endsWith('Reply STOP to opt out.')).toBe(true);
+  });
+
+  it('keep every text within two segments: Spanish folded to GSM-7, a long name shortened, never the link', () => {
+    const token = `${'a'.repeat(32)}.${'b'.repeat(43)}`;
+    const es = renderSms(job({ channel: 'sms', language: 'es' }), SITE, token);
+    expect(countSegments(es)).toMatchObject({ encoding: 'GSM-7', segments: 2 });
+    expect(es).toContain('actualizo su referido');
+    expect(es.endsWith('Responda STOP para no recibir mas mensajes.')).toBe(true);
+    const long = job({ channel: 'sms', language: 'es', event: 'created' });
+    long.referral = { ...long.referral!, program_name: 'Programa de Alimentación Comunitaria '.repeat(8) };
+    long.actor_organization = null;
+    const text = renderSms(long, SITE, token);
+    expect(countSegments(text).segments).toBe(2);
+    expect(text).toContain(`/r/${token}`);
+    expect(text).toContain('...');
+    expect(text.endsWith('Responda STOP para no recibir mas mensajes.')).toBe(true);
+  });
+});
+
+describe('segments', () => {
+  it('count GSM-7 by septets (extension characters take two) and UCS-2 by code units', () => {
+    expect(countSegments('')).toEqual({ encoding: 'GSM-7', segments: 1, units: 0 });
+    expect(countSegments('a'.repeat(160)).segments).toBe(1);
+    expect(countSegments('a'.repeat(161)).segments).toBe(2);
+    expect(countSegments('a'.repeat(306)).segments).toBe(2);
+    expect(countSegments('a'.repeat(307)).segments).toBe(3);
+    expect(countSegments('€'.repeat(80))).toEqual({ encoding: 'GSM-7', segments: 1, units: 160 });
+    expect(countSegments('€'.repeat(81)).segments).toBe(2);
+    // an escape pair is never split: 306 septets, but € does not fit after 152 in the first segment
+    expect(countSegments('a'.repeat(152) + '€' + 'a'.repeat(152))).toEqual({
+      encoding: 'GSM-7',
+      segments: 3,
+      units: 306,
+    });
+    expect(countSegments('á'.repeat(70))).toEqual({ encoding: 'UCS-2', segments: 1, units: 70 });
+    expect(countSegments('á'.repeat(71)).segments).toBe(2);
+    expect(countSegments('á'.repeat(134)).segments).toBe(2);
+    expect(countSegments('á'.repeat(135)).segments).toBe(3);
+    // a character outside the BMP takes two units and is never split
+    expect(countSegments('😀'.repeat(35))).toEqual({ encoding: 'UCS-2', segments: 1, units: 70 });
+    expect(countSegments('a'.repeat(68) + '😀').segments).toBe(1);
+    expect(countSegments('a'.repeat(66) + '😀' + 'a'.repeat(66))).toEqual({
+      encoding: 'UCS-2',
+      segments: 3,
+      units: 134,
+    });
+  });
+
+  it('fold to GSM-7: accents it lacks dropped, its own kept, quotes made plain', () => {
+    expect(foldToGsm7('Véalo, díganos cómo le fue: ¿bien? Ñandú “sí” – ok…')).toBe(
+      'Véalo, diganos como le fue: ¿bien? Ñandu "si" - ok...',
+    );
+    expect(isGsm7(foldToGsm7('日本 😀'))).toBe(true);
   });
 });
 

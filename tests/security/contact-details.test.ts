@@ -11,8 +11,15 @@
  * the address it was sent to is still the recipient's.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { anonClient, closeDb, mail, resetDb, serviceClient, signIn, sql, type Client } from '../support/stack.ts';
-import { freshWorld, oneClickLink, outboxSettled, tokenOf, waitUntil } from '../notifications/helpers.ts';
+import { anonClient, closeDb, mail, resetDb, serviceClient, signIn, sms, sql, type Client } from '../support/stack.ts';
+import {
+  daytimeEverywhere,
+  freshWorld,
+  oneClickLink,
+  outboxSettled,
+  tokenOf,
+  waitUntil,
+} from '../notifications/helpers.ts';
 import { referrals, seekers, users } from '../db/world.ts';
 
 const SAM_EMAIL = users.sam.email;
@@ -184,6 +191,7 @@ describe('the organisation that added the seeker, and the seeker', () => {
   });
 
   it('Sam changes his own phone: recorded as him, and the old number is told (a text message)', async () => {
+    await daytimeEverywhere();
     const { error } = await sam.from('seekers').update({ phone: '(512) 555-0100' }).eq('id', seekers.sam);
     expect(error).toBeNull();
     const history = await sam
@@ -206,8 +214,10 @@ describe('the organisation that added the seeker, and the seeker', () => {
       );
       return row;
     });
-    // the local stack has no SMS provider: recorded, not sent
-    expect(job).toEqual({ channel: 'sms', address: '(512) 555-0199', state: 'not_sent', event: 'contact_changed' });
+    // a text to the old number (E.164), through the stack's SMS catcher
+    expect(job).toEqual({ channel: 'sms', address: '+15125550199', state: 'sent', event: 'contact_changed' });
+    const text = await sms.waitFor((t) => t.to === '+15125550199');
+    expect(text.body).toMatch(/^You changed your phone number\. /);
   });
 
   it("an administrator's change (SQL) is recorded as the system and told to nobody", async () => {

@@ -88,13 +88,29 @@ describe('inviting a seeker: what an attacker gets', () => {
     expect(await accountsFor(RITA_EMAIL)).toEqual([]);
   });
 
-  it('bad input gets a clear 4xx; a record without an email or with an account is refused', async () => {
+  it('bad input gets a clear 4xx; a record without an email or phone, or with an account, is refused', async () => {
     expect((await invite(wendy, 'not json')).status).toBe(400);
     expect((await invite(wendy, { seeker_id: 'not-a-uuid' })).status).toBe(400);
     const clara = await signIn('clara@harbor.example');
+    // Omar has a phone only: a number that cannot take texts is refused, no phone at all is no_email
+    await sql(`update public.seekers set phone = '555-01' where id = $1`, [OMAR]);
+    const badPhone = await invite(clara, { seeker_id: OMAR });
+    expect(badPhone.status).toBe(422);
+    expect(badPhone.json).toMatchObject({ code: 'bad_phone' });
+    await sql(`update public.seekers set phone = null where id = $1`, [OMAR]);
     const noEmail = await invite(clara, { seeker_id: OMAR });
     expect(noEmail.status).toBe(422);
     expect(noEmail.json).toMatchObject({ code: 'no_email' });
+    // another account already holds the number: never attached to the record
+    await sql(`update public.seekers set phone = '(512) 555-0177' where id = $1`, [OMAR]);
+    expect(
+      (await serviceClient().auth.admin.createUser({ phone: '+15125550177', phone_confirm: true })).error,
+    ).toBeNull();
+    const taken = await invite(clara, { seeker_id: OMAR });
+    expect(taken.status).toBe(409);
+    expect(taken.json).toMatchObject({ code: 'phone_in_use' });
+    const [omar] = await sql<{ user_id: string | null }>(`select user_id from public.seekers where id = $1`, [OMAR]);
+    expect(omar!.user_id).toBeNull();
     const helen = await signIn('helen@eastside.example');
     const linked = await invite(helen, { seeker_id: SAM });
     expect(linked.status).toBe(409);

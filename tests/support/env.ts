@@ -16,6 +16,8 @@ export const env = {
   authUrl: `http://127.0.0.1:${ports.api}/auth/v1`,
   functionsUrl: `http://127.0.0.1:${ports.api}/functions/v1`,
   mailUrl: `http://127.0.0.1:${ports.mailWeb}`,
+  /** The SMS catcher: Twilio's API, its page and /api/sms. */
+  smsUrl: `http://127.0.0.1:${ports.sms}`,
   /** The built app served for end-to-end tests (auth.site_url of the test stack). */
   appUrl: `http://127.0.0.1:${TEST_BASE_PORT + 20}`,
   /** Test-only control endpoint of the global setup (restart services). */

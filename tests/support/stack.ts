@@ -78,7 +78,13 @@ export async function resetDb(): Promise<void> {
       where schemaname = 'public' and not (tablename = any($1))`,
     [STATIC_TABLES],
   );
-  const names = ['auth.users', 'auth.flow_state', 'auth.audit_log_entries', ...tables.map((t) => t.name)];
+  const names = [
+    'auth.users',
+    'auth.flow_state',
+    'auth.audit_log_entries',
+    'private.sms_opt_outs',
+    ...tables.map((t) => t.name),
+  ];
   const seed = readFileSync(join(ROOT, 'supabase', 'seed.sql'), 'utf8');
   // The stack keeps working meanwhile (the notification sender, Realtime): a
   // TRUNCATE of many tables can deadlock with one of its statements. Postgres
@@ -141,10 +147,69 @@ export const mail = {
 };
 
 // ---------------------------------------------------------------------------
+// SMS catcher (the stack's Twilio: stack/sms)
+// ---------------------------------------------------------------------------
+
+export interface Sms {
+  id: string;
+  to: string;
+  from: string;
+  body: string;
+  date: string;
+  direction: 'outbound-api' | 'outbound-reply' | 'inbound';
+  status: string;
+  error_code: number | null;
+  segments: number;
+  encoding: 'GSM-7' | 'UCS-2';
+}
+
+export const sms = {
+  async list(): Promise<Sms[]> {
+    const res = await fetch(`${env.smsUrl}/api/sms`);
+    if (!res.ok) throw new Error(`SMS catcher answered ${res.status}`);
+    return (await res.json()) as Sms[];
+  },
+  async clear(): Promise<void> {
+    await fetch(`${env.smsUrl}/api/sms`, { method: 'DELETE' });
+  },
+  /** Texts we sent to a number (E.164). */
+  async to(number: string): Promise<Sms[]> {
+    return (await sms.list()).filter((t) => t.to === number && t.direction === 'outbound-api');
+  },
+  async waitFor(predicate: (t: Sms) => boolean, timeoutMs = 10000): Promise<Sms> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = (await sms.list()).find(predicate);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error('no matching text arrived in time');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  },
+  /** Plays a text from `from` into the inbound webhook, as Twilio would. */
+  async reply(from: string, body: string): Promise<{ webhook_status: number; replies: string[] }> {
+    const res = await fetch(`${env.smsUrl}/api/sms/reply`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ from, body }),
+    });
+    if (!res.ok) throw new Error(`SMS catcher answered ${res.status}: ${await res.text()}`);
+    return (await res.json()) as { webhook_status: number; replies: string[] };
+  },
+  async faults(f: {
+    outage?: number | null;
+    undeliverable?: Record<string, { status: 'failed' | 'undelivered'; error_code: number }>;
+  }): Promise<void> {
+    const res = await fetch(`${env.smsUrl}/api/sms/faults`, { method: 'PUT', body: JSON.stringify(f) });
+    if (!res.ok) throw new Error(`SMS catcher answered ${res.status}: ${await res.text()}`);
+  },
+};
+
+// ---------------------------------------------------------------------------
 // Service control (test-only endpoint of the global setup)
 // ---------------------------------------------------------------------------
 
-export type ControllableService = 'postgres' | 'postgrest' | 'mail' | 'auth' | 'realtime' | 'functions' | 'workers';
+export type ControllableService =
+  'postgres' | 'postgrest' | 'mail' | 'auth' | 'realtime' | 'functions' | 'workers' | 'sms';
 
 export async function control(action: 'restart' | 'stop' | 'start', service: ControllableService): Promise<void> {
   const res = await fetch(`${env.controlUrl}/${action}/${service}`, { method: 'POST' });

@@ -44,6 +44,10 @@ interface Words {
   staffStatusSubject: (seeker: string, program: string, status: string) => string;
   staffCreatedSubject: (seeker: string, program: string) => string;
   smsSeeMore: (url: string) => string;
+  /** A text's one-click link: "See it or tell us how it went: <url>" */
+  smsChoose: (url: string) => string;
+  /** The last line of every text. */
+  smsOptOut: string;
   /** A seeker's contact details changed: told at the previous address. */
   contactField: Record<ContactField, string>;
   /** "email address and phone number" */
@@ -109,6 +113,8 @@ export const WORDS: Record<Language, Words> = {
     staffStatusSubject: (seeker, program, status) => `${seeker}'s referral to ${program} is now ${status}`,
     staffCreatedSubject: (seeker, program) => `New referral: ${seeker} to ${program}`,
     smsSeeMore: (url) => `See your referrals: ${url}`,
+    smsChoose: (url) => `See it or tell us how it went: ${url}`,
+    smsOptOut: 'Reply STOP to opt out.',
     contactField: { email: 'email address', phone: 'phone number', preferred_contact: 'preferred way to be contacted' },
     joinFields: (names) =>
       names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`,
@@ -169,6 +175,8 @@ export const WORDS: Record<Language, Words> = {
     staffStatusSubject: (seeker, program, status) => `El referido de ${seeker} a ${program} ahora está: ${status}`,
     staffCreatedSubject: (seeker, program) => `Nuevo referido: ${seeker} a ${program}`,
     smsSeeMore: (url) => `Vea sus referidos: ${url}`,
+    smsChoose: (url) => `Véalo o díganos cómo le fue: ${url}`,
+    smsOptOut: 'Responda STOP para no recibir más mensajes.',
     contactField: {
       email: 'correo electrónico',
       phone: 'número de teléfono',

@@ -2,6 +2,7 @@
 // email (subject, plain text, HTML) or a text message, in the recipient's
 // language. Pure functions: no Deno APIs, so Node tests import them too.
 import { STATUS_LABELS, WORDS, statusLabel, type ContactField, type Language } from './messages.ts';
+import { countSegments, foldToGsm7 } from './segments.ts';
 
 export interface OneClickLink {
   status: string;
@@ -329,9 +330,39 @@ ${buttons.length ? `<p style="margin:0 0 8px;font-weight:600">${escapeHtml(w.one
   return { subject: subject(job), text, html };
 }
 
-/** A text message: the headline and where to look. Kept short (one SMS segment when it can be). */
-export function renderSms(job: ClaimedJob, siteUrl: string): string {
+/** At most this many segments per text (a longer one costs more and may arrive in pieces). */
+export const MAX_SMS_SEGMENTS = 2;
+
+/**
+ * A text message: what happened (with the reason of a status change), one link, and the opt-out line. The link is
+ * the text's one-click page (`choiceToken`, where the seeker sees the referral
+ * and chooses its new status) or else their referrals page. At most
+ * MAX_SMS_SEGMENTS segments: when the recipient's language needs UCS-2 (e.g.
+ * Spanish accents) and that would take more, the text is folded to GSM-7
+ * (á → a); if it is still too long, the headline is shortened, never the link
+ * or the opt-out line.
+ */
+export function renderSms(job: ClaimedJob, siteUrl: string, choiceToken?: string | null): string {
   const w = WORDS[lang(job)];
-  if (job.event === 'contact_changed') return `${headline(job)}. ${w.contactChangedIfNot}`;
-  return `${headline(job)}. ${w.smsSeeMore(referralUrl(job, siteUrl))}`;
+  let what: string;
+  let tail: string;
+  if (job.event === 'contact_changed') {
+    what = `${headline(job)}.`;
+    tail = `${w.contactChangedIfNot}\n${w.smsOptOut}`;
+  } else {
+    // the reason given with the change, as the email gives it (shortened first when too long)
+    const reason = reasonText(job);
+    what = reason ? `${headline(job)}. ${w.reason}: ${reason}.` : `${headline(job)}.`;
+    const url = choiceToken ? oneClickUrl(choiceToken, siteUrl) : referralUrl(job, siteUrl);
+    tail = `${choiceToken ? w.smsChoose(url) : w.smsSeeMore(url)}\n${w.smsOptOut}`;
+  }
+  const fits = (t: string) => countSegments(t).segments <= MAX_SMS_SEGMENTS;
+  let text = `${what} ${tail}`;
+  if (fits(text)) return text;
+  text = foldToGsm7(text);
+  if (fits(text)) return text;
+  const foldedTail = foldToGsm7(tail);
+  let head = foldToGsm7(what);
+  while (head.length > 1 && !fits(`${head}... ${foldedTail}`)) head = head.slice(0, -1);
+  return fits(`${head}... ${foldedTail}`) ? `${head.trimEnd()}... ${foldedTail}` : foldedTail;
 }

@@ -173,9 +173,19 @@ export function emailTransportFromEnv(env: (k: string) => string | undefined): E
 // Text messages
 // ---------------------------------------------------------------------------
 
+export interface SmsSendOptions {
+  /** Where the provider reports the message's delivery state (queued, sent, delivered, failed, undelivered). */
+  statusCallback?: string;
+}
+
+export interface SmsSendResult extends SendResult {
+  /** The provider's state of the message when it accepted it (Twilio: queued, accepted). */
+  status?: string;
+}
+
 export interface SmsProvider {
   readonly name: string;
-  send(to: string, body: string, idempotencyKey: string): Promise<SendResult>;
+  send(to: string, body: string, idempotencyKey: string, opts?: SmsSendOptions): Promise<SmsSendResult>;
 }
 
 /** Thrown when no provider is configured; the job ends as not_sent with this message. */
@@ -222,7 +232,86 @@ export class HttpSmsProvider implements SmsProvider {
   }
 }
 
+/**
+ * Twilio's Messages API (https://www.twilio.com/docs/messaging/api/message-resource#create-a-message-resource):
+ * POST {TWILIO_API_URL}/2010-04-01/Accounts/{sid}/Messages.json, form-encoded
+ * To, From (or MessagingServiceSid), Body and StatusCallback, with HTTP Basic
+ * auth (account SID : auth token). 201 answers the message resource (sid,
+ * status "queued"); an error answers { code, message, more_info, status }.
+ * Twilio has no idempotency key for this call: a retry after a lost answer
+ * may send twice, so that window is kept to one round trip (the job is marked
+ * sent as soon as the answer arrives).
+ */
+export class TwilioSmsProvider implements SmsProvider {
+  readonly name = 'twilio';
+  constructor(
+    private opts: {
+      apiUrl: string;
+      accountSid: string;
+      authToken: string;
+      from?: string;
+      messagingServiceSid?: string;
+    },
+  ) {}
+
+  async send(to: string, body: string, _idempotencyKey: string, opts: SmsSendOptions = {}): Promise<SmsSendResult> {
+    const form = new URLSearchParams({ To: to, Body: body });
+    if (this.opts.messagingServiceSid) form.set('MessagingServiceSid', this.opts.messagingServiceSid);
+    else form.set('From', this.opts.from ?? '');
+    if (opts.statusCallback) form.set('StatusCallback', opts.statusCallback);
+    const url = `${this.opts.apiUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(this.opts.accountSid)}/Messages.json`;
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        Authorization: `Basic ${btoa(`${this.opts.accountSid}:${this.opts.authToken}`)}`,
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Accept: 'application/json',
+      },
+      body: form.toString(),
+      signal: AbortSignal.timeout(15000),
+    });
+    const text = await res.text();
+    let json: Record<string, unknown> = {};
+    try {
+      json = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      // an answer without JSON (a proxy's error page): judged by its status below
+    }
+    if (!res.ok) {
+      const code = typeof json.code === 'number' ? json.code : undefined;
+      const msg = `Twilio ${res.status}${code ? ` (${code})` : ''}: ${String(json.message ?? text).slice(0, 300)}`;
+      // 429 / 20429 (too many requests) and 5xx are worth retrying; any other 4xx never will succeed.
+      if (res.status >= 400 && res.status < 500 && res.status !== 429 && code !== 20429) {
+        throw new PermanentSendError(msg);
+      }
+      throw new Error(msg);
+    }
+    const sid = typeof json.sid === 'string' ? json.sid : '';
+    if (!sid) throw new Error(`Twilio ${res.status}: no message sid in the answer`);
+    return { providerMessageId: sid, status: typeof json.status === 'string' ? json.status : undefined };
+  }
+}
+
+/**
+ * Twilio when TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM (or
+ * TWILIO_MESSAGING_SERVICE_SID) are set (TWILIO_API_URL moves it: the local
+ * stack points it at its SMS catcher); else the generic HTTP provider below;
+ * else none.
+ */
 export function smsProviderFromEnv(env: (k: string) => string | undefined): SmsProvider | null {
+  const sid = env('TWILIO_ACCOUNT_SID');
+  const token = env('TWILIO_AUTH_TOKEN');
+  const from = env('TWILIO_FROM');
+  const service = env('TWILIO_MESSAGING_SERVICE_SID');
+  if (sid && token && (from || service)) {
+    return new TwilioSmsProvider({
+      apiUrl: env('TWILIO_API_URL') || 'https://api.twilio.com',
+      accountSid: sid,
+      authToken: token,
+      from,
+      messagingServiceSid: service,
+    });
+  }
   const url = env('SMS_API_URL');
   const key = env('SMS_API_KEY');
   if (url && key) return new HttpSmsProvider(url, key, env('SMS_FROM') || '');

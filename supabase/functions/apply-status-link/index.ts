@@ -9,6 +9,10 @@
 //                                        is then still "ready", with error
 //                                        reason_required / unknown_reason)
 //
+// A text carries one link whose token names no status (<id>.<signature>):
+// inspecting it also answers `choices`, the statuses the person may choose,
+// each with the status token the page then inspects and applies as above.
+//
 // The answer's `state` is ready | applied | used | expired | superseded |
 // address_changed (sent to an address that is no longer the recipient's) |
 // no_access (a staff recipient no longer on the referral) | invalid; these
@@ -54,6 +58,7 @@ Deno.serve(async (req: Request) => {
     return reply({ error: 'reason_text must be text of at most 500 characters' }, 400);
   }
 
+  const choice = /^[0-9a-f]{32}\.[A-Za-z0-9_-]{43}$/.test(token);
   const { data, error } =
     action === 'apply'
       ? await supabase.rpc('apply_one_click_link', {
@@ -61,7 +66,7 @@ Deno.serve(async (req: Request) => {
           p_status_reason: reason,
           p_status_reason_text: reasonText,
         })
-      : await supabase.rpc('inspect_one_click_link', { p_token: token });
+      : await supabase.rpc(choice ? 'inspect_one_click_choice' : 'inspect_one_click_link', { p_token: token });
   if (error) {
     console.error(`${action} failed: ${error.message}`);
     return reply({ error: 'The status could not be updated. Please try again.' }, 500);

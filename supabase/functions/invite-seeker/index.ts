@@ -19,7 +19,15 @@
 //   409 already_has_account   the seeker has an account (accepted, or linked meanwhile)
 //   409 email_in_use          the address is another account's (confirmed, or invited and pending):
 //                             never linked, so no one can attach an existing account to a seeker
-//   422 no_email          the record has no email address
+//   422 no_email          the record has neither an email address nor a phone number
+//
+// A record with no email but a phone number gets a phone account instead
+// (the number in E.164, confirmed: the seeker signs in at /portal with a code
+// texted to it; staff tell them, as no message goes out of hours or to a
+// number that opted out):
+//   200 { status: "phone_account", user_id }   account made, record linked
+//   409 phone_in_use      the number is another account's
+//   422 bad_phone         the number on the record cannot receive texts
 //   429 over_email_send_rate_limit               inside max_frequency of the previous invitation
 import { createClient } from 'npm:@supabase/supabase-js@2.119.0';
 
@@ -77,13 +85,14 @@ Deno.serve(async (req: Request) => {
 
   const { data: seeker, error: seekerError } = await asCaller
     .from('seekers')
-    .select('id, email, user_id, first_name, last_name')
+    .select('id, email, phone, user_id, first_name, last_name')
     .eq('id', seekerId)
     .maybeSingle();
   if (seekerError) return serverError('seeker lookup', seekerError);
   if (!seeker) return fail(404, 'seeker_not_found', 'No seeker with this id is visible to you');
   const email = (seeker.email ?? '').trim().toLowerCase();
-  if (!email) return fail(422, 'no_email', 'Add the seeker\u2019s email address first: the invitation is sent there');
+  if (!email && (seeker.phone ?? '').trim()) return invitePhone(seeker);
+  if (!email) return fail(422, 'no_email', 'Add the seeker\u2019s email address or phone number first: the invitation is sent there');
 
   const redirectTo = new URL('/portal', SITE_URL).toString();
   const data = { first_name: seeker.first_name ?? '', last_name: seeker.last_name ?? '' };
@@ -134,6 +143,52 @@ Deno.serve(async (req: Request) => {
   }
   return reply(200, { status: 'invited', user_id: user.id });
 });
+
+/** A number in E.164 as the database reads it (private.e164): ten digits are a US number. */
+function e164(phone: string): string | null {
+  const d = phone.replace(/[^0-9]/g, '');
+  if (/^[0-9]{10}$/.test(d) && !/^\s*\+/.test(phone)) return `+1${d}`;
+  if (/^1[0-9]{10}$/.test(d)) return `+${d}`;
+  if (/^\s*\+/.test(phone) && /^[1-9][0-9]{7,14}$/.test(d)) return `+${d}`;
+  return null;
+}
+
+/** A phone account for a seeker with no email: made confirmed and linked. */
+async function invitePhone(seeker: {
+  id: string;
+  phone: string | null;
+  user_id: string | null;
+  first_name: string | null;
+  last_name: string | null;
+}): Promise<Response> {
+  if (seeker.user_id) {
+    return fail(409, 'already_has_account', 'This seeker already has an account: they sign in from the portal with a texted code');
+  }
+  const phone = e164(seeker.phone ?? '');
+  if (!phone) return fail(422, 'bad_phone', 'The phone number on the record cannot receive texts: correct it first');
+  const created = await admin.auth.admin.createUser({
+    phone,
+    phone_confirm: true,
+    user_metadata: { first_name: seeker.first_name ?? '', last_name: seeker.last_name ?? '' },
+  });
+  if (created.error) {
+    if (created.error.code === 'phone_exists') return fail(409, 'phone_in_use', 'That number already belongs to another account');
+    return serverError('phone account', created.error);
+  }
+  const user = created.data.user!;
+  const { data: linkedRows, error: linkError } = await admin
+    .from('seekers')
+    .update({ user_id: user.id })
+    .eq('id', seeker.id)
+    .is('user_id', null)
+    .select('id');
+  if (linkError || !linkedRows?.length) {
+    await admin.auth.admin.deleteUser(user.id);
+    if (linkError) return serverError('linking the seeker', linkError);
+    return fail(409, 'already_has_account', 'This seeker got an account meanwhile');
+  }
+  return reply(200, { status: 'phone_account', user_id: user.id });
+}
 
 /** Whether any account has this address (the admin users list, filtered as Studio filters it). */
 async function accountExists(email: string): Promise<boolean> {

@@ -52,13 +52,43 @@ async function finish(job: ClaimedJob, outcome: Outcome, messageId?: string, err
   return String(data);
 }
 
+/** Where the provider reports a text's delivery state: sms-status, naming the job. */
+function statusCallbackUrl(jobId: string): string {
+  const base = env('SMS_STATUS_CALLBACK_URL') || `${env('SUPABASE_URL')!.replace(/\/+$/, '')}/functions/v1/sms-status`;
+  return `${base}?job=${encodeURIComponent(jobId)}`;
+}
+
+/**
+ * A text: asks the database first whether it may go now (the number may
+ * have replied STOP since it was queued; quiet hours may have begun: then the
+ * job waits until 08:00 without counting a try) and for the one-click token
+ * it carries; sends it; records the provider's first delivery state.
+ */
+async function deliverText(job: ClaimedJob): Promise<string> {
+  if (!smsProvider) return await finish(job, 'not_sent', undefined, NO_SMS_PROVIDER);
+  const { data, error } = await supabase.rpc('prepare_text_job', { p_job_id: job.id });
+  if (error) return await finish(job, 'failed', undefined, `could not prepare the text: ${error.message}`);
+  const prep = data as { skip?: string; held_until?: string; link?: string | null };
+  if (prep.skip === 'not claimed') return 'skipped';
+  if (prep.skip) return await finish(job, 'not_sent', undefined, prep.skip);
+  if (prep.held_until) return 'held';
+  const res = await smsProvider.send(job.address ?? '', renderSms(job, SITE_URL, prep.link), job.idempotency_key, {
+    statusCallback: statusCallbackUrl(job.id),
+  });
+  const state = await finish(job, 'sent', res.providerMessageId);
+  if (res.status) {
+    await supabase.rpc('record_text_delivery', {
+      p_job_id: job.id,
+      p_message_sid: res.providerMessageId,
+      p_status: res.status,
+    });
+  }
+  return state;
+}
+
 async function deliver(job: ClaimedJob): Promise<string> {
   try {
-    if (job.channel === 'sms') {
-      if (!smsProvider) return await finish(job, 'not_sent', undefined, NO_SMS_PROVIDER);
-      const res = await smsProvider.send(job.address ?? '', renderSms(job, SITE_URL), job.idempotency_key);
-      return await finish(job, 'sent', res.providerMessageId);
-    }
+    if (job.channel === 'sms') return await deliverText(job);
     if (!emailTransport) return await finish(job, 'failed', undefined, 'no email transport configured');
     const email = renderEmail(job, SITE_URL);
     const res = await emailTransport.send({
@@ -99,6 +129,9 @@ Deno.serve(async (req: Request) => {
   const started = Date.now();
   const counts: Record<string, number> = { claimed: 0 };
   while (Date.now() - started < BUDGET_MS) {
+    // Texts due in quiet hours (21:00–08:00, the program's clock) wait until 08:00.
+    const held = await supabase.rpc('hold_quiet_texts');
+    if (held.error) console.error(`quiet hours not applied: ${held.error.message}`);
     const { data, error } = await supabase.rpc('claim_notification_jobs', {
       p_limit: BATCH,
       p_lease_seconds: LEASE_SECONDS,

@@ -7,7 +7,12 @@ import { notificationKeys } from './keys';
 export type SeekerDelivery = {
   firstName: string;
   preferredContact: Enums<'contact_preference'>;
-  latest: Pick<Tables<'notification_jobs'>, 'channel' | 'state' | 'tries' | 'last_error' | 'created_at' | 'sent_at'> | null;
+  /** Their phone replied STOP to a text: no texts until it replies START. */
+  textOptedOut: boolean;
+  latest: Pick<
+    Tables<'notification_jobs'>,
+    'channel' | 'state' | 'tries' | 'last_error' | 'created_at' | 'sent_at' | 'delivery_status' | 'delivery_error_code'
+  > | null;
 };
 
 /** How the seeker was (or was not) told about the referral's latest news (RLS: staff on the referral). */
@@ -15,12 +20,12 @@ export async function getSeekerDelivery(referralId: string): Promise<SeekerDeliv
   const [ref, job] = await Promise.all([
     supabase
       .from('referrals')
-      .select('seeker:seekers!referrals_seeker_id_fkey(first_name, preferred_contact)')
+      .select('seeker:seekers!referrals_seeker_id_fkey(first_name, preferred_contact, text_opted_out)')
       .eq('id', referralId)
       .maybeSingle(),
     supabase
       .from('notification_jobs')
-      .select('channel, state, tries, last_error, created_at, sent_at')
+      .select('channel, state, tries, last_error, created_at, sent_at, delivery_status, delivery_error_code')
       .eq('referral_id', referralId)
       .eq('recipient_kind', 'seeker')
       .order('created_at', { ascending: false })
@@ -31,15 +36,25 @@ export async function getSeekerDelivery(referralId: string): Promise<SeekerDeliv
   if (job.error) throw accessError('referral', job.error);
   const seeker = ref.data?.seeker;
   if (!seeker) return null;
-  return { firstName: seeker.first_name, preferredContact: seeker.preferred_contact, latest: job.data };
+  return {
+    firstName: seeker.first_name,
+    preferredContact: seeker.preferred_contact,
+    textOptedOut: seeker.text_opted_out === true,
+    latest: job.data,
+  };
 }
 
 export function useSeekerDelivery(referralId: string) {
-  useLiveQueries('seeker-delivery', [{ table: 'referrals', filter: `id=eq.${referralId}`, event: 'UPDATE' }], [
-    notificationKeys.seekerDelivery(referralId),
-  ]);
+  useLiveQueries(
+    'seeker-delivery',
+    [{ table: 'referrals', filter: `id=eq.${referralId}`, event: 'UPDATE' }],
+    [notificationKeys.seekerDelivery(referralId)],
+  );
   return useQuery({
-    ...queryOptions({ queryKey: notificationKeys.seekerDelivery(referralId), queryFn: () => getSeekerDelivery(referralId) }),
+    ...queryOptions({
+      queryKey: notificationKeys.seekerDelivery(referralId),
+      queryFn: () => getSeekerDelivery(referralId),
+    }),
     // while a message is on its way, look again until it has an outcome
     refetchInterval: (q) => {
       const s = q.state.data?.latest?.state;

@@ -6,7 +6,18 @@ const REASONS: Record<string, string> = {
   'not sent: no SMS provider': 'text messages are not set up for this service yet',
   'not sent: no phone number': 'there is no phone number on file',
   'not sent: no email address': 'there is no email address on file',
+  'not sent: opted out by text': 'they opted out by text (they replied STOP; a reply of START opts back in)',
+  'not sent: not a valid phone number': 'the phone number on file cannot receive texts',
 };
+
+/** What the text provider reported after accepting a text. */
+function textDelivery(name: string, status: string | null, code: string | null): string | null {
+  const provider = code ? ` (provider code ${code})` : '';
+  if (status === 'failed') return `The text to ${name} failed${provider}: check the phone number with them.`;
+  if (status === 'undelivered')
+    return `The text to ${name} was not delivered${provider}: the carrier did not deliver it.`;
+  return null;
+}
 
 function describe(d: SeekerDelivery): { text: string; tone: 'info' | 'warning' | 'error' | 'ok' } | null {
   const name = d.firstName;
@@ -14,9 +25,18 @@ function describe(d: SeekerDelivery): { text: string; tone: 'info' | 'warning' |
     return { text: `${name} asked not to be contacted, so nobody is notified about this referral.`, tone: 'info' };
   }
   if (d.preferredContact === 'phone') {
-    return { text: `${name} prefers phone calls, so no message was sent to them. Call them to share news.`, tone: 'info' };
+    return {
+      text: `${name} prefers phone calls, so no message was sent to them. Call them to share news.`,
+      tone: 'info',
+    };
   }
   const job = d.latest;
+  if (d.preferredContact === 'text' && d.textOptedOut && (!job || job.state !== 'sent')) {
+    return {
+      text: `${name} opted out by text (they replied STOP), so no text is sent to them. They can reply START to opt back in.`,
+      tone: 'warning',
+    };
+  }
   if (!job) return null;
   const how = job.channel === 'sms' ? 'text message' : 'email';
   switch (job.state) {
@@ -32,8 +52,14 @@ function describe(d: SeekerDelivery): { text: string; tone: 'info' | 'warning' |
       return job.tries > 0
         ? { text: `Still trying to reach ${name} by ${how}.`, tone: 'warning' }
         : { text: `Notifying ${name} by ${how}…`, tone: 'ok' };
-    case 'sent':
-      return { text: `${name} was notified by ${how} on ${formatDateTime(job.sent_at ?? job.created_at)}.`, tone: 'ok' };
+    case 'sent': {
+      const failed = textDelivery(name, job.delivery_status, job.delivery_error_code);
+      if (failed) return { text: failed, tone: 'error' };
+      const when = formatDateTime(job.sent_at ?? job.created_at);
+      if (job.delivery_status === 'delivered')
+        return { text: `${name} was notified by ${how} on ${when} (delivered).`, tone: 'ok' };
+      return { text: `${name} was notified by ${how} on ${when}.`, tone: 'ok' };
+    }
   }
 }
 
@@ -53,7 +79,11 @@ export function SeekerDeliveryNotice({ referralId }: { referralId: string }) {
     );
   }
   return (
-    <Alert color={d.tone === 'error' ? 'red' : d.tone === 'warning' ? 'orange' : 'blue'} role="status" title="Seeker notification">
+    <Alert
+      color={d.tone === 'error' ? 'red' : d.tone === 'warning' ? 'orange' : 'blue'}
+      role="status"
+      title="Seeker notification"
+    >
       {d.text}
     </Alert>
   );

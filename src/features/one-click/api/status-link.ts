@@ -17,6 +17,8 @@ export type StatusLink = {
   reason_required?: boolean;
   /** Set when Confirm was refused for the reason (the link stays unused). */
   error?: 'reason_required' | 'unknown_reason' | 'reason_too_long';
+  /** A text's link names no status: the statuses to choose, each with the status link that applies it. */
+  choices?: { status: Enums<'referral_status'>; token: string }[];
   /** Absent for address_changed, no_access and invalid: the link no longer speaks for its recipient. */
   referral?: {
     id: string;

@@ -114,6 +114,19 @@ function OneClick({ token }: { token: string }) {
     body = <Outcome link={apply.data} />;
   } else if (link.data.state !== 'ready') {
     body = <Outcome link={link.data} />;
+  } else if (link.data.choices) {
+    // a text's link: choose the status, then confirm it on that status's own page
+    body = (
+      <Stack gap="md">
+        <Details link={link.data} />
+        <Text>{t('chooseIntro')}</Text>
+        {link.data.choices.map((c) => (
+          <Button key={c.status} component={Link} to={`/r/${c.token}`} size="md" fullWidth variant="light">
+            {t(`common:status.${c.status}`)}
+          </Button>
+        ))}
+      </Stack>
+    );
   } else {
     const chosen = t(`common:status.${link.data.chosen_status}`);
     const reasons = link.data.reasons ?? [];

@@ -3,7 +3,8 @@ import { FunctionsHttpError } from '@supabase/supabase-js';
 import { supabase } from '@/lib/supabase';
 import { seekerKeys } from './keys';
 
-export type InviteResult = { status: 'invited' | 'invited_again'; user_id: string };
+/** phone_account: a record with only a phone got a phone account (sign-in by texted code). */
+export type InviteResult = { status: 'invited' | 'invited_again' | 'phone_account'; user_id: string };
 
 /**
  * Asks the invite-seeker edge function to email the seeker an invitation to

@@ -1,0 +1,156 @@
+/**
+ * `npm run bench:web`: how fast the pages seekers open paint on an
+ * inexpensive phone. Builds the app for production, serves it (gzip, as any
+ * static host does) against a stack of its own, and drives Chromium
+ * (playwright-core, /usr/bin/chromium) at 360×740 with 150 ms round trips,
+ * 1.6 Mbps down / 750 kbps up and the CPU slowed 4×, a fresh profile (empty
+ * cache) every run. For /portal (signed out: the sign-in form), /r/<token>
+ * (a real one-click link) and /sign-in it prints FCP, LCP (from the page's
+ * own PerformanceObserver) and the bytes transferred, median of 5.
+ *
+ * Starts its own stack on BENCH_WEB_BASE_PORT (default 21821) with a fresh
+ * data directory; never touches `npm run dev`.
+ */
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import http from 'node:http';
+import { extname, join, normalize } from 'node:path';
+import { createGzip } from 'node:zlib';
+import pg from 'pg';
+import { chromium } from 'playwright-core';
+import { KEYS, ROOT } from '../stack/config.ts';
+import { startStack } from '../stack/stack.ts';
+
+const base = Number(process.env.BENCH_WEB_BASE_PORT ?? 21821);
+const dataDir = process.env.STACK_DATA_DIR ?? join(ROOT, `.stack-bench-web-${base}`);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const R2 = '50000000-0000-4000-8000-000000000002';
+const CARL = '10000000-0000-4000-8000-000000000007';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+/** dist/ as a static host serves it: files (gzip), and index.html for every app path. */
+function serve(dir: string, port: number): Promise<http.Server> {
+  const server = http.createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(
+      /^(\.\.[/\\])+/,
+      '',
+    );
+    let file = join(dir, path);
+    if (!existsSync(file) || statSync(file).isDirectory()) file = join(dir, 'index.html');
+    const type = TYPES[extname(file)] ?? 'application/octet-stream';
+    const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')) && !/woff2|png|jpg/.test(type);
+    res.writeHead(200, {
+      'content-type': type,
+      'cache-control': file.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+      ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+    });
+    const stream = createReadStream(file);
+    (gzip ? stream.pipe(createGzip()) : stream).pipe(res);
+  });
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main() {
+  const stack = await startStack({ basePort: base, dataDir, fresh: true, siteUrl: `http://127.0.0.1:${base + 20}` });
+  const appPort = base + 20;
+  const outDir = join(ROOT, `dist-bench-web-${base}`);
+  const { build } = await import('vite');
+  process.env.VITE_SUPABASE_URL = stack.ctx.apiUrl;
+  process.env.VITE_SUPABASE_ANON_KEY = KEYS.anonKey;
+  await build({ root: ROOT, logLevel: 'warn', mode: 'production', build: { outDir, emptyOutDir: true } });
+  const app = await serve(outDir, appPort);
+
+  // A real one-click link: Carl changes R2, which gives Rita's email its buttons.
+  const db = new pg.Client({ connectionString: stack.ctx.dbUrl });
+  await db.connect();
+  await db.query('begin');
+  await db.query(`select set_config('request.jwt.claims', $1, true)`, [
+    JSON.stringify({ sub: CARL, role: 'authenticated' }),
+  ]);
+  await db.query('set local role authenticated');
+  await db.query(`update public.referrals set status = 'eligible' where id = $1`, [R2]);
+  await db.query('commit');
+  const { rows } = await db.query<{ token: string }>(
+    `select private.one_click_token(l.id, 'got_help') as token from private.one_click_links l
+      where l.referral_id = $1 and l.recipient_kind = 'seeker' limit 1`,
+    [R2],
+  );
+  await db.end();
+  const token = rows[0]!.token;
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  const pages: [string, string, string | RegExp][] = [
+    ['/portal', '/portal', 'See your referrals'],
+    ['/r/<token>', `/r/${token}`, /Update a referral|Actualizar/],
+    ['/sign-in', '/sign-in', 'Sign in'],
+  ];
+  console.log(`${RUNS} cold loads each, 360×740, RTT 150 ms, 1.6 Mbps down, CPU 4× slower (median):`);
+  try {
+    for (const [label, path, ready] of pages) {
+      const fcp: number[] = [];
+      const lcp: number[] = [];
+      const bytes: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        const context = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2 });
+        const page = await context.newPage();
+        const cdp = await context.newCDPSession(page);
+        await cdp.send('Network.enable');
+        await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+        await cdp.send('Network.emulateNetworkConditions', {
+          offline: false,
+          latency: 150,
+          downloadThroughput: (1.6 * 1024 * 1024) / 8,
+          uploadThroughput: (750 * 1024) / 8,
+        });
+        await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+        let transferred = 0;
+        cdp.on('Network.loadingFinished', (e: { encodedDataLength: number }) => (transferred += e.encodedDataLength));
+        await page.addInitScript(() => {
+          const w = window as unknown as { __fcp?: number; __lcp?: number };
+          new PerformanceObserver((l) => {
+            for (const e of l.getEntries()) if (e.name === 'first-contentful-paint') w.__fcp = e.startTime;
+          }).observe({ type: 'paint', buffered: true });
+          new PerformanceObserver((l) => {
+            for (const e of l.getEntries()) w.__lcp = e.startTime;
+          }).observe({ type: 'largest-contentful-paint', buffered: true });
+        });
+        await page.goto(`http://127.0.0.1:${appPort}${path}`, { waitUntil: 'load' });
+        // the app's own heading (the shell has none); /r/ may switch to the recipient's language
+        await page.getByRole('heading', { level: 1, name: ready }).waitFor({ timeout: 180_000 });
+        await page.waitForLoadState('networkidle');
+        // LCP is final once the page is idle and the person would act
+        const m = await page.evaluate(() => {
+          const w = window as unknown as { __fcp?: number; __lcp?: number };
+          return { fcp: w.__fcp ?? NaN, lcp: w.__lcp ?? NaN };
+        });
+        fcp.push(m.fcp);
+        lcp.push(m.lcp);
+        bytes.push(transferred);
+        await context.close();
+      }
+      console.log(
+        `  ${label.padEnd(11)} FCP ${Math.round(median(fcp))} ms   LCP ${Math.round(median(lcp))} ms   ` +
+          `transfer ${(median(bytes) / 1024).toFixed(0)} KB`,
+      );
+    }
+  } finally {
+    await browser.close();
+    app.close();
+    await stack.stop();
+  }
+}
+
+void main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
