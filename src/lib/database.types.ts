@@ -234,6 +234,7 @@ export type Database = {
           created_at: string
           description: string
           email: string | null
+          hours: string | null
           id: string
           latitude: number | null
           longitude: number | null
@@ -243,6 +244,7 @@ export type Database = {
           team_sharing: boolean
           updated_at: string
           website: string | null
+          what_to_bring: string | null
           zip: string
         }
         Insert: {
@@ -250,6 +252,7 @@ export type Database = {
           created_at?: string
           description?: string
           email?: string | null
+          hours?: string | null
           id?: string
           latitude?: number | null
           longitude?: number | null
@@ -259,6 +262,7 @@ export type Database = {
           team_sharing?: boolean
           updated_at?: string
           website?: string | null
+          what_to_bring?: string | null
           zip: string
         }
         Update: {
@@ -266,6 +270,7 @@ export type Database = {
           created_at?: string
           description?: string
           email?: string | null
+          hours?: string | null
           id?: string
           latitude?: number | null
           longitude?: number | null
@@ -275,6 +280,7 @@ export type Database = {
           team_sharing?: boolean
           updated_at?: string
           website?: string | null
+          what_to_bring?: string | null
           zip?: string
         }
         Relationships: []
@@ -382,6 +388,65 @@ export type Database = {
             columns: ["referral_id"]
             isOneToOne: false
             referencedRelation: "referrals"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      referral_program_notes: {
+        Row: {
+          body: string
+          created_at: string
+          referral_id: string
+        }
+        Insert: {
+          body: string
+          created_at?: string
+          referral_id: string
+        }
+        Update: {
+          body?: string
+          created_at?: string
+          referral_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "referral_program_notes_referral_id_fkey"
+            columns: ["referral_id"]
+            isOneToOne: true
+            referencedRelation: "referrals"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      referral_reads: {
+        Row: {
+          referral_id: string
+          seen_at: string
+          user_id: string
+        }
+        Insert: {
+          referral_id: string
+          seen_at?: string
+          user_id?: string
+        }
+        Update: {
+          referral_id?: string
+          seen_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "referral_reads_referral_id_fkey"
+            columns: ["referral_id"]
+            isOneToOne: false
+            referencedRelation: "referrals"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "referral_reads_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
             referencedColumns: ["id"]
           },
         ]
@@ -579,7 +644,7 @@ export type Database = {
           id?: string
           last_name?: string
           phone?: string | null
-          preferred_contact?: Database["public"]["Enums"]["contact_preference"]
+          preferred_contact: Database["public"]["Enums"]["contact_preference"]
           preferred_language?: Database["public"]["Enums"]["language_code"]
           search_text?: never
           updated_at?: string
@@ -663,23 +728,32 @@ export type Database = {
       }
       sites: {
         Row: {
+          address: string | null
           created_at: string
+          email: string | null
           id: string
           name: string
+          phone: string | null
           team_sharing: boolean
           updated_at: string
         }
         Insert: {
+          address?: string | null
           created_at?: string
+          email?: string | null
           id?: string
           name: string
+          phone?: string | null
           team_sharing?: boolean
           updated_at?: string
         }
         Update: {
+          address?: string | null
           created_at?: string
+          email?: string | null
           id?: string
           name?: string
+          phone?: string | null
           team_sharing?: boolean
           updated_at?: string
         }
@@ -709,6 +783,30 @@ export type Database = {
     }
     Functions: {
       apply_one_click_link: { Args: { p_token: string }; Returns: Json }
+      changed_referrals: {
+        Args: { max_results?: number; skip?: number }
+        Returns: {
+          comment: string
+          created_at: string
+          from_program_id: string | null
+          from_site_id: string | null
+          goal_id: string | null
+          id: string
+          program_id: string
+          referred_by: string | null
+          referred_by_name: string
+          seeker_id: string
+          status: Database["public"]["Enums"]["referral_status"]
+          updated_at: string
+          version: number
+        }[]
+        SetofOptions: {
+          from: "*"
+          to: "referrals"
+          isOneToOne: false
+          isSetofReturn: true
+        }
+      }
       claim_notification_jobs: {
         Args: { p_lease_seconds?: number; p_limit?: number }
         Returns: Json[]
@@ -718,6 +816,37 @@ export type Database = {
         Returns: {
           error: true
         } & "the function public.contact_editable with parameter or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache"
+      }
+      create_referral: {
+        Args: {
+          comment?: string
+          from_program_id?: string
+          from_site_id?: string
+          program_id: string
+          program_note?: string
+          seeker_id: string
+        }
+        Returns: {
+          comment: string
+          created_at: string
+          from_program_id: string | null
+          from_site_id: string | null
+          goal_id: string | null
+          id: string
+          program_id: string
+          referred_by: string | null
+          referred_by_name: string
+          seeker_id: string
+          status: Database["public"]["Enums"]["referral_status"]
+          updated_at: string
+          version: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "referrals"
+          isOneToOne: true
+          isSetofReturn: false
+        }
       }
       finish_notification_job: {
         Args: {
@@ -729,6 +858,7 @@ export type Database = {
         Returns: Database["public"]["Enums"]["notification_state"]
       }
       inspect_one_click_link: { Args: { p_token: string }; Returns: Json }
+      mark_referral_seen: { Args: { referral_id: string }; Returns: string }
       outbound_referrals: {
         Args: { max_results?: number; skip?: number }
         Returns: {

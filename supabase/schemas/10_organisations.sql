@@ -117,8 +117,14 @@ create table public.sites (
   team_sharing boolean default false not null,
   created_at timestamp with time zone default now() not null,
   updated_at timestamp with time zone default now() not null,
+  phone text,
+  email text,
+  address text,
   constraint sites_pkey primary key (id),
-  constraint sites_name_check check (((char_length(name) >= 1) and (char_length(name) <= 200)))
+  constraint sites_address_check check ((char_length(address) <= 300)),
+  constraint sites_email_check check (((char_length(email) <= 320) and (email ~~ '%_@_%'::text))),
+  constraint sites_name_check check (((char_length(name) >= 1) and (char_length(name) <= 200))),
+  constraint sites_phone_check check ((char_length(phone) <= 40))
 );
 comment on table public.sites is 'Helper organisations (clinics, family centres) whose workers refer seekers to programs. Add and edit rows here in Studio.';
 comment on column public.sites.id is 'Site id.';
@@ -126,6 +132,9 @@ comment on column public.sites.name is 'Organisation name, shown in history next
 comment on column public.sites.team_sharing is 'Outbound team sharing. On: every worker of this site sees, notes and updates the referrals any of them made from this site. Off (default): only the worker who made a referral. Takes effect immediately.';
 comment on column public.sites.created_at is 'When the site was added.';
 comment on column public.sites.updated_at is 'When the site last changed.';
+comment on column public.sites.phone is 'Public phone number: shown to the people this site refers (portal, printed summary) so they can reach it.';
+comment on column public.sites.email is 'Public contact email, shown like the phone.';
+comment on column public.sites.address is 'Street address, shown like the phone.';
 
 alter table public.sites enable row level security;
 
@@ -186,13 +195,17 @@ create table public.programs (
   longitude double precision,
   created_at timestamp with time zone default now() not null,
   updated_at timestamp with time zone default now() not null,
+  hours text,
+  what_to_bring text,
   constraint programs_pkey primary key (id),
   constraint programs_address_check check ((char_length(address) <= 300)),
   constraint programs_description_check check ((char_length(description) <= 4000)),
   constraint programs_email_check check (((char_length(email) <= 320) and (email ~~ '%_@_%'::text))),
+  constraint programs_hours_check check ((char_length(hours) <= 500)),
   constraint programs_name_check check (((char_length(name) >= 1) and (char_length(name) <= 200))),
   constraint programs_phone_check check ((char_length(phone) <= 40)),
   constraint programs_website_check check ((char_length(website) <= 500)),
+  constraint programs_what_to_bring_check check ((char_length(what_to_bring) <= 1000)),
   constraint programs_zip_check check ((zip ~ '^[0-9]{5}$'::text))
 );
 comment on table public.programs is 'Programs that receive referrals (food pantries, housing, job training): the program directory. Every signed-in user can read it. Add and edit rows here in Studio.';
@@ -210,6 +223,8 @@ comment on column public.programs.latitude is 'Centroid of zip, filled automatic
 comment on column public.programs.longitude is 'Centroid of zip, filled automatically from zip_centroids.';
 comment on column public.programs.created_at is 'When the program was added.';
 comment on column public.programs.updated_at is 'When the program last changed.';
+comment on column public.programs.hours is 'Opening hours in plain words ("Mon-Fri 9am-5pm"), on the printed referral summary.';
+comment on column public.programs.what_to_bring is 'What a person should bring (ID, proof of address), on the printed referral summary.';
 
 create index programs_description_trgm_idx on public.programs using gin (description extensions.gin_trgm_ops);
 create index programs_name_trgm_idx on public.programs using gin (name extensions.gin_trgm_ops);
