@@ -46,6 +46,14 @@ interface Words {
   contactChangedWhat: string;
   contactChangedIfNot: string;
   contactChangedFooter: string;
+  /** staff emails: how to reach the person, and the note for the program */
+  person: string;
+  phone: string;
+  email: string;
+  bestWay: string;
+  bestWays: Record<'email' | 'text' | 'phone' | 'none', string>;
+  none: string;
+  programNote: string;
 }
 
 export type ContactField = 'email' | 'phone' | 'preferred_contact';
@@ -89,6 +97,13 @@ export const WORDS: Record<Language, Words> = {
       'If you did not ask for this change, tell the organisation that is helping you right away, ' +
       'or sign in to your referrals page.',
     contactChangedFooter: 'You are receiving this email because it is the address we had for you before the change.',
+    person: 'Person',
+    phone: 'Phone',
+    email: 'Email',
+    bestWay: 'Best way to reach',
+    bestWays: { email: 'Email', text: 'Text message', phone: 'Phone call', none: "Don't reach out" },
+    none: '(none)',
+    programNote: 'Note for the program only',
   },
   es: {
     hello: (name) => (name ? `Hola, ${name}:` : 'Hola:'),
@@ -132,5 +147,12 @@ export const WORDS: Record<Language, Words> = {
       'Si usted no pidió este cambio, avise de inmediato a la organización que le está ayudando, ' +
       'o entre a la página de sus referidos.',
     contactChangedFooter: 'Recibe este correo porque es la dirección que teníamos antes del cambio.',
+    person: 'Persona',
+    phone: 'Teléfono',
+    email: 'Correo',
+    bestWay: 'Mejor forma de contacto',
+    bestWays: { email: 'Correo electrónico', text: 'Mensaje de texto', phone: 'Llamada', none: 'No contactar' },
+    none: '(ninguno)',
+    programNote: 'Nota solo para el programa',
   },
 };
