@@ -7,3 +7,5 @@ export { ReferralTable } from './components/referral-table';
 export { useReferralParam } from './components/use-referral-param';
 export { StatusBadge } from './components/status-badge';
 export { COMMENT_MAX } from './limits';
+export { statusesOfGroup, statusLabel } from './status';
+export { ilikeTerm } from './api/list-referrals';
