@@ -9,3 +9,4 @@ export { StatusBadge } from './components/status-badge';
 export { COMMENT_MAX } from './limits';
 export { statusesOfGroup, statusLabel } from './status';
 export { ilikeTerm } from './api/list-referrals';
+export { COUNT_CAP, useNavCounts } from './api/worklist';

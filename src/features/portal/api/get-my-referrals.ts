@@ -7,11 +7,17 @@ import { portalKeys } from './keys';
 const selectMyReferrals = () =>
   supabase
     .from('referrals')
-    .select('id, status, comment, created_at, program:programs!referrals_program_id_fkey(id, name, phone, address, website)');
+    .select(
+      'id, status, comment, created_at, referred_by_name, program:programs!referrals_program_id_fkey(id, name, phone, address, website), from_site:sites!referrals_from_site_id_fkey(name, phone, email), from_program:programs!referrals_from_program_id_fkey(name, phone, email)',
+    );
 
 export type MyReferral = QueryData<ReturnType<typeof selectMyReferrals>>[number];
 
-/** The seeker's own referrals, newest first. Staff notes are never selected (and RLS hides them). */
+/**
+ * The seeker's own referrals, newest first, with how to reach the organisation that referred them (its
+ * public phone and email). Staff notes and the note for the program only are never selected (and RLS
+ * hides both from the seeker).
+ */
 export async function getMyReferrals(seekerId: string): Promise<MyReferral[]> {
   const { data, error } = await selectMyReferrals().eq('seeker_id', seekerId).order('created_at', { ascending: false });
   if (error) throw accessError('referrals', error);
@@ -23,8 +29,10 @@ export const myReferralsQueryOptions = (seekerId: string) =>
 
 export function useMyReferrals(seekerId: string) {
   // A status changed by the program or a helper shows up without a reload.
-  useLiveQueries('portal-referrals', [{ table: 'referrals', filter: `seeker_id=eq.${seekerId}` }], [
-    portalKeys.referrals(seekerId),
-  ]);
+  useLiveQueries(
+    'portal-referrals',
+    [{ table: 'referrals', filter: `seeker_id=eq.${seekerId}` }],
+    [portalKeys.referrals(seekerId)],
+  );
   return useQuery(myReferralsQueryOptions(seekerId));
 }

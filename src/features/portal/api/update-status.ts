@@ -9,7 +9,12 @@ import { SEEKER_STATUSES, type SeekerStatus } from '@shared/statuses.ts';
 export { SEEKER_STATUSES, type SeekerStatus };
 
 export async function updateMyReferralStatus({ id, status }: { id: string; status: SeekerStatus }) {
-  const { data, error } = await supabase.from('referrals').update({ status }).eq('id', id).select('id, status').single();
+  const { data, error } = await supabase
+    .from('referrals')
+    .update({ status })
+    .eq('id', id)
+    .select('id, status')
+    .single();
   if (error) throw accessError('referral', error);
   return data;
 }

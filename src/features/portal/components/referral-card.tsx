@@ -1,5 +1,6 @@
 import { Anchor, Badge, Blockquote, Button, Group, Paper, Stack, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
+import { telHref } from '@/lib/contact';
 import type { MyReferral } from '../api/get-my-referrals';
 import { SEEKER_STATUSES, type SeekerStatus } from '../api/update-status';
 
@@ -25,6 +26,8 @@ export function ReferralCard({
   const { t, i18n } = useTranslation('portal');
   const program = referral.program?.name ?? '';
   const headingId = `referral-${referral.id}`;
+  // The organisation that referred them: its public contact details only.
+  const referrer = referral.from_site ?? referral.from_program;
   const statusText = t(`common:status.${referral.status}`);
   const date = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'long' }).format(new Date(referral.created_at));
 
@@ -64,6 +67,24 @@ export function ReferralCard({
             </Anchor>
           )}
         </div>
+        {referrer && (
+          <div>
+            <Text fw={600} size="sm">
+              {t('reachReferrer', { organisation: referrer.name })}
+            </Text>
+            <Text size="sm">{t('referredBy', { name: referral.referred_by_name, organisation: referrer.name })}</Text>
+            {referrer.phone && (
+              <Anchor href={telHref(referrer.phone)} display="block">
+                {t('callOrganisation', { phone: referrer.phone })}
+              </Anchor>
+            )}
+            {referrer.email && (
+              <Anchor href={`mailto:${referrer.email}`} display="block">
+                {t('emailOrganisation', { email: referrer.email })}
+              </Anchor>
+            )}
+          </div>
+        )}
         <fieldset style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
           <Text component="legend" fw={600} size="sm" mb={6}>
             {t('updateLegend')}

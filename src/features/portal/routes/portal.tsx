@@ -26,7 +26,8 @@ function MyReferrals({ seeker }: { seeker: MySeeker }) {
   const { t } = useTranslation('portal');
   const referrals = useMyReferrals(seeker.id);
   const update = useUpdateMyReferralStatus(seeker.id);
-  const [announce, setAnnounce] = useState('');
+  // Kept as what happened, not as words, so it reads in the language shown now.
+  const [announce, setAnnounce] = useState<string | null>(null);
 
   if (referrals.isPending) return <Loading />;
   if (referrals.isError) {
@@ -40,7 +41,7 @@ function MyReferrals({ seeker }: { seeker: MySeeker }) {
   return (
     <Stack gap="md">
       <VisuallyHidden role="status" aria-live="polite">
-        {announce}
+        {announce ? t('updated', { status: t(`common:status.${announce}`) }) : ''}
       </VisuallyHidden>
       {update.isError && (
         <Alert color="red" role="alert">
@@ -52,12 +53,7 @@ function MyReferrals({ seeker }: { seeker: MySeeker }) {
           key={r.id}
           referral={r}
           pendingStatus={update.isPending && update.variables?.id === r.id ? update.variables.status : undefined}
-          onStatus={(status) =>
-            update.mutate(
-              { id: r.id, status },
-              { onSuccess: () => setAnnounce(t('updated', { status: t(`common:status.${status}`) })) },
-            )
-          }
+          onStatus={(status) => update.mutate({ id: r.id, status }, { onSuccess: () => setAnnounce(status) })}
         />
       ))}
     </Stack>
@@ -68,7 +64,8 @@ function SignedIn({ userId }: { userId: string }) {
   const { t } = useTranslation('portal');
   const seeker = useMySeeker(userId);
   const prefs = useUpdateMyPreferences(userId);
-  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  // The outcome of the last save, translated when shown (a language switch re-words it).
+  const [message, setMessage] = useState<{ key: 'saved' | 'saveFailed'; error: boolean } | null>(null);
   // Bumped when saving fails: the form starts again from the saved values.
   const [failures, setFailures] = useState(0);
   const adopted = useRef<string | null>(null);
@@ -87,9 +84,9 @@ function SignedIn({ userId }: { userId: string }) {
     prefs.mutate(
       { seekerId: seeker.data.id, changes },
       {
-        onSuccess: () => setMessage({ text: t('saved'), error: false }),
+        onSuccess: () => setMessage({ key: 'saved', error: false }),
         onError: () => {
-          setMessage({ text: t('saveFailed'), error: true });
+          setMessage({ key: 'saveFailed', error: true });
           setFailures((n) => n + 1);
         },
       },

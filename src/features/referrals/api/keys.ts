@@ -29,6 +29,8 @@ export const referralKeys = {
   lists: () => [...referralKeys.all, 'list'] as const,
   list: (filters: ReferralListFilters) => [...referralKeys.lists(), filters] as const,
   counts: () => [...referralKeys.all, 'count'] as const,
+  /** The worklist: what changed on my referrals since I looked, and its count. */
+  changed: () => [...referralKeys.all, 'changed'] as const,
   count: (filters: ReferralListFilters) => [...referralKeys.counts(), filters] as const,
   details: () => [...referralKeys.all, 'detail'] as const,
   detail: (id: string) => [...referralKeys.details(), id] as const,

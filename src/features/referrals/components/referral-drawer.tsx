@@ -1,6 +1,20 @@
 import { useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, Anchor, Divider, Drawer, Group, SimpleGrid, Skeleton, Stack, Text, Title } from '@mantine/core';
+import {
+  Alert,
+  Anchor,
+  Button,
+  Divider,
+  Drawer,
+  Group,
+  Paper,
+  SimpleGrid,
+  Skeleton,
+  Stack,
+  Text,
+  Title,
+} from '@mantine/core';
+import { IconPrinter } from '@tabler/icons-react';
 import { Link } from 'react-router-dom';
 import { paths } from '@/lib/paths';
 import { useUserId } from '@/features/auth';
@@ -20,6 +34,9 @@ import { referralKeys } from '../api/keys';
 import { referredByLabel } from '../api/select';
 import { useUpdateReferralGoal } from '../api/update-referral-goal';
 import { useUpdateReferralStatus } from '../api/update-referral-status';
+import { useMarkSeen } from '../api/mark-seen';
+import { useProgramNote } from '../api/program-note';
+import { PersonContact } from './person-contact';
 import { statusLabel, type ReferralStatus } from '../status';
 import { GoalControl } from './goal-control';
 import { HistoryTimeline } from './history-timeline';
@@ -52,6 +69,8 @@ function ReferralDetails({ referralId }: { referralId: string }) {
   const createNote = useCreateNote(referralId);
   const deleteNote = useDeleteNote(referralId);
   const [statusError, setStatusError] = useState<string | null>(null);
+  const programNote = useProgramNote(referralId, referral.isSuccess);
+  useMarkSeen(referralId, referral.isSuccess);
 
   useLiveQueries(
     `referral:${referralId}`,
@@ -102,6 +121,24 @@ function ReferralDetails({ referralId }: { referralId: string }) {
         </Text>
       </div>
 
+      {r.seeker && (
+        <Paper withBorder p="sm" component="section" aria-label={`How to reach ${fullName(r.seeker)}`}>
+          <Group justify="space-between" align="flex-start" wrap="wrap">
+            <PersonContact person={r.seeker} />
+            <Button
+              component={Link}
+              to={paths.referralSummary.getHref(r.id)}
+              target="_blank"
+              variant="default"
+              size="xs"
+              leftSection={<IconPrinter size={14} aria-hidden />}
+            >
+              Printable summary
+            </Button>
+          </Group>
+        </Paper>
+      )}
+
       <Group align="flex-end" gap="sm" wrap="wrap">
         <div style={{ flex: 1, minWidth: 220 }}>
           <StatusControl
@@ -132,11 +169,18 @@ function ReferralDetails({ referralId }: { referralId: string }) {
         <Field label="Last updated">{formatDateTime(r.updated_at)}</Field>
         <Field label="Goal">{r.goal?.title ?? 'Not in a goal'}</Field>
       </SimpleGrid>
-      <Field label="Comment">
+      <Field label="Message to the program and the client">
         <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
-          {r.comment || 'No comment was left with this referral.'}
+          {r.comment || 'No message was left with this referral.'}
         </Text>
       </Field>
+      {programNote.data && (
+        <Field label="Note for the program only (the client never sees it)">
+          <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+            {programNote.data.body}
+          </Text>
+        </Field>
+      )}
       {isStaff && <SeekerDeliveryNotice referralId={r.id} />}
 
       {isStaff && (
