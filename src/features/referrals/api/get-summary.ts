@@ -25,7 +25,5 @@ export async function getReferralSummary(id: string): Promise<ReferralSummary> {
 }
 
 export function useReferralSummary(id: string) {
-  return useQuery(
-    queryOptions({ queryKey: [...referralKeys.detail(id), 'summary'], queryFn: () => getReferralSummary(id) }),
-  );
+  return useQuery(queryOptions({ queryKey: referralKeys.summary(id), queryFn: () => getReferralSummary(id) }));
 }

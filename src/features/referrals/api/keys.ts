@@ -31,9 +31,15 @@ export const referralKeys = {
   counts: () => [...referralKeys.all, 'count'] as const,
   /** The worklist: what changed on my referrals since I looked, and its count. */
   changed: () => [...referralKeys.all, 'changed'] as const,
+  changedList: () => [...referralKeys.changed(), 'list'] as const,
+  changedCount: () => [...referralKeys.changed(), 'count'] as const,
+  /** A seeker's referrals still in progress (Start a Referral's "Already referred"). */
+  openForSeeker: (seekerId: string) => [...referralKeys.lists(), 'open-for-seeker', seekerId] as const,
   count: (filters: ReferralListFilters) => [...referralKeys.counts(), filters] as const,
   details: () => [...referralKeys.all, 'detail'] as const,
   detail: (id: string) => [...referralKeys.details(), id] as const,
   notes: (id: string) => [...referralKeys.detail(id), 'notes'] as const,
   events: (id: string) => [...referralKeys.detail(id), 'events'] as const,
+  programNote: (id: string) => [...referralKeys.detail(id), 'program-note'] as const,
+  summary: (id: string) => [...referralKeys.detail(id), 'summary'] as const,
 };

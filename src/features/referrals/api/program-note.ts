@@ -19,7 +19,7 @@ export async function getProgramNote(referralId: string) {
 export function useProgramNote(referralId: string, enabled: boolean) {
   return useQuery({
     ...queryOptions({
-      queryKey: [...referralKeys.detail(referralId), 'program-note'],
+      queryKey: referralKeys.programNote(referralId),
       queryFn: () => getProgramNote(referralId),
     }),
     enabled,

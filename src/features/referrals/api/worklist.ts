@@ -31,7 +31,7 @@ export async function countChanged(): Promise<number> {
 
 export function useChanged(enabled = true) {
   return useQuery({
-    ...queryOptions({ queryKey: [...referralKeys.changed(), 'list'], queryFn: () => listChanged() }),
+    ...queryOptions({ queryKey: referralKeys.changedList(), queryFn: () => listChanged() }),
     enabled,
   });
 }
@@ -47,7 +47,7 @@ export function useNavCounts({ programIds, enabled }: { programIds: string[]; en
     enabled: enabled && programIds.length > 0,
   });
   const changed = useQuery({
-    queryKey: [...referralKeys.changed(), 'count'],
+    queryKey: referralKeys.changedCount(),
     queryFn: countChanged,
     enabled,
   });

@@ -74,8 +74,9 @@ export function SeekerForm({ defaultValues = EMPTY_SEEKER, submitLabel, onSubmit
   const [contactTouched, setContactTouched] = useState(defaultValues !== EMPTY_SEEKER);
   const followDetails = () => {
     if (contactTouched) return;
-    const { email, phone } = form.getValues();
-    form.setValue('preferred_contact', defaultContact(email, phone));
+    const { email, phone, preferred_contact } = form.getValues();
+    const next = defaultContact(email, phone);
+    if (next !== preferred_contact) form.setValue('preferred_contact', next);
   };
 
   return (

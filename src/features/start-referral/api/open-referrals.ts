@@ -25,7 +25,7 @@ export type OpenReferral = Awaited<ReturnType<typeof getOpenReferrals>>[number];
 export function useOpenReferrals(seekerId: string) {
   return useQuery(
     queryOptions({
-      queryKey: [...referralKeys.lists(), 'open-for-seeker', seekerId],
+      queryKey: referralKeys.openForSeeker(seekerId),
       queryFn: () => getOpenReferrals(seekerId),
     }),
   );

@@ -27,7 +27,7 @@ export async function programsByName(query?: string): Promise<ProgramResult[]> {
 
 export function useProgramsByName(query: string | undefined, enabled: boolean) {
   return useQuery({
-    queryKey: [...programKeys.all, 'by-name', query ?? ''],
+    queryKey: programKeys.byName(query ?? ''),
     queryFn: () => programsByName(query),
     placeholderData: keepPreviousData,
     staleTime: 5 * 60_000,
