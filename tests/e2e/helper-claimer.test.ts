@@ -102,7 +102,7 @@ describe('helpers and claimers in the browser', () => {
     // Helen belongs to one site only, so there is nothing to choose: it is made from Eastside.
     expect(await form.getByRole('combobox', { name: 'Refer from' }).count()).toBe(0);
     await form
-      .getByRole('textbox', { name: /Comment for the program/ })
+      .getByRole('textbox', { name: /Message to the program and the client/ })
       .fill('Sam needs a safe place to stay from next week.');
     await form.getByRole('button', { name: 'Send referral' }).click();
     await form.getByText('The person must agree before their details are shared').waitFor();

@@ -81,7 +81,7 @@ describe('people, organisations and filters', () => {
       'Westside Family Center (site)',
     ]);
     await from.selectOption({ label: 'Westside Family Center (site)' });
-    await form.getByRole('textbox', { name: /Comment for the program/ }).fill('Omar asked about weekend food.');
+    await form.getByRole('textbox', { name: /Message to the program and the client/ }).fill('Omar asked about weekend food.');
     await form.getByRole('checkbox', { name: /agrees to share/ }).check();
     await checkScreen(dana, '33-connect-refer-from');
     await form.getByRole('button', { name: 'Send referral' }).click();
