@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { closeDb, mail, resetDb, sql } from '../support/stack.ts';
 import { fileBrowser } from './support/browser.ts';
-import { checkScreen, signInAs } from './support/app.ts';
+import { appUrl, checkScreen, signInAs } from './support/app.ts';
 
 const browser = fileBrowser();
 const SAM = '40000000-0000-4000-8000-000000000001';
@@ -46,13 +46,6 @@ describe('the daily work', () => {
     await row.getByRole('link', { name: '(512) 555-0199' }).waitFor();
     expect(await row.getByRole('link', { name: '(512) 555-0199' }).getAttribute('href')).toBe('tel:5125550199');
     expect(await row.innerText()).toContain('Best way: Email');
-    // Omar does not want to be reached: his name only
-    const omar = clara.getByRole('row', { name: /Omar Ortiz/ });
-    await sql(`update public.seekers set preferred_contact = 'none' where first_name = 'Omar'`);
-    await clara.reload();
-    await omar.waitFor();
-    expect(await omar.innerText()).toContain("Don't reach out");
-    expect(await omar.innerText()).not.toContain('555-0177');
     await checkScreen(clara, '60-inbound-person-contact');
 
     await row.getByRole('button', { name: /^Open Sam Seeker/ }).click();
@@ -63,6 +56,13 @@ describe('the daily work', () => {
       'mailto:sam@seeker.example',
     );
     await checkScreen(clara, '61-referral-panel-contact');
+
+    // Sam asks not to be reached: his name only, no phone or email
+    await sql(`update public.seekers set preferred_contact = 'none' where id = $1`, [SAM]);
+    await clara.goto(appUrl('/inbound'));
+    await expect.poll(() => row.innerText()).toContain("Don't reach out");
+    expect(await row.innerText()).not.toContain('555-0199');
+    expect(await row.innerText()).not.toContain('sam@seeker.example');
   });
 
   it('a walk-in with only a phone is reached by text, never by email', async () => {
