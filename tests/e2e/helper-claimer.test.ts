@@ -130,7 +130,12 @@ describe('helpers and claimers in the browser', () => {
     const status = carl.getByRole('combobox', { name: label });
     await status.waitFor();
     expect(await status.inputValue()).toBe('not_updated');
-    expect(await carl.getByText(/\d+ not updated/).textContent()).toMatch(/^[1-9]\d* not updated$/);
+    expect(
+      await carl
+        .getByRole('main')
+        .getByText(/\d+ not updated/)
+        .textContent(),
+    ).toMatch(/^[1-9]\d* not updated$/);
     await checkScreen(carl, '07-inbound');
 
     // Keyboard only: Tab from the top of the page to the status control, then type to choose.

@@ -78,8 +78,16 @@ describe('the seeker portal', () => {
     expect(r1Text).toContain('Sam and his daughter need groceries this week');
     expect(r1Text).toContain('What to do next');
     expect(r1Text).toContain('(512) 555-0101');
+    // how to reach the organisation that referred him (its public phone and email, not Helen's own)
+    expect(r1Text).toContain('How to reach Eastside Community Clinic');
+    expect(r1Text).toContain('Referred by Helen H., Eastside Community Clinic');
+    expect(await r1.getByRole('link', { name: 'Call (512) 555-0111' }).getAttribute('href')).toBe('tel:5125550111');
+    expect(await r1.getByRole('link', { name: 'Email frontdesk@eastside.example' }).getAttribute('href')).toBe(
+      'mailto:frontdesk@eastside.example',
+    );
     const r4Text = await r4.innerText();
     expect(r4Text).toContain('Eligible');
+    expect(r4Text).toContain('How to reach Safe Haven Housing');
     expect(r4Text).toContain('Sam wants steady work so he can keep up with rent.');
     // staff notes never reach the seeker
     expect(await sam.locator('main').innerText()).not.toContain('forklift cohort');

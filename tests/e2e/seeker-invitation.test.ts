@@ -40,7 +40,10 @@ describe('inviting a seeker to the portal', () => {
     const { page: rita } = await browser.page({ width: 360, height: 740 });
     await rita.goto(linkIn(invitation));
     await rita.waitForURL((u) => u.pathname === '/portal');
-    await rita.getByRole('heading', { level: 1, name: 'Hola, Rita' }).or(rita.getByRole('heading', { level: 1, name: 'Hello, Rita' })).waitFor();
+    await rita
+      .getByRole('heading', { level: 1, name: 'Hola, Rita' })
+      .or(rita.getByRole('heading', { level: 1, name: 'Hello, Rita' }))
+      .waitFor();
     expect(new URL(rita.url()).origin).toBe(new URL(appUrl('/')).origin);
   });
 

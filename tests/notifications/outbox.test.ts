@@ -212,12 +212,15 @@ describe("the seeker's contact preference", () => {
     ]);
   });
 
-  it("'email' without an address: the seeker's job is recorded as not sent", async () => {
-    await sql(`update public.seekers set email = null where id = $1`, [RITA]);
+  it("'email' never stands without an address, so the seeker's job always has one", async () => {
+    // the database refuses the state that used to leave the job "not sent: no email address"
+    await expect(sql(`update public.seekers set email = null where id = $1`, [RITA])).rejects.toThrow(
+      /Email cannot be the way to reach Rita/,
+    );
     await setStatus(carl, R2, 'eligible');
     await outboxSettled();
     const seekerJobs = (await jobsOf(R2)).filter((j) => j.recipient_kind === 'seeker');
-    expect(seekerJobs).toMatchObject([{ channel: 'email', state: 'not_sent', last_error: 'not sent: no email address' }]);
+    expect(seekerJobs).toMatchObject([{ channel: 'email', state: 'sent' }]);
   });
 });
 
