@@ -7,7 +7,10 @@ import { notificationKeys } from './keys';
 export type SeekerDelivery = {
   firstName: string;
   preferredContact: Enums<'contact_preference'>;
-  latest: Pick<Tables<'notification_jobs'>, 'channel' | 'state' | 'tries' | 'last_error' | 'created_at' | 'sent_at'> | null;
+  latest: Pick<
+    Tables<'notification_jobs'>,
+    'channel' | 'state' | 'tries' | 'last_error' | 'created_at' | 'sent_at'
+  > | null;
 };
 
 /** How the seeker was (or was not) told about the referral's latest news (RLS: staff on the referral). */
@@ -35,11 +38,16 @@ export async function getSeekerDelivery(referralId: string): Promise<SeekerDeliv
 }
 
 export function useSeekerDelivery(referralId: string) {
-  useLiveQueries('seeker-delivery', [{ table: 'referrals', filter: `id=eq.${referralId}`, event: 'UPDATE' }], [
-    notificationKeys.seekerDelivery(referralId),
-  ]);
+  useLiveQueries(
+    'seeker-delivery',
+    [{ table: 'referrals', filter: `id=eq.${referralId}`, event: 'UPDATE' }],
+    [notificationKeys.seekerDelivery(referralId)],
+  );
   return useQuery({
-    ...queryOptions({ queryKey: notificationKeys.seekerDelivery(referralId), queryFn: () => getSeekerDelivery(referralId) }),
+    ...queryOptions({
+      queryKey: notificationKeys.seekerDelivery(referralId),
+      queryFn: () => getSeekerDelivery(referralId),
+    }),
     // while a message is on its way, look again until it has an outcome
     refetchInterval: (q) => {
       const s = q.state.data?.latest?.state;

@@ -14,7 +14,10 @@ function describe(d: SeekerDelivery): { text: string; tone: 'info' | 'warning' |
     return { text: `${name} asked not to be contacted, so nobody is notified about this referral.`, tone: 'info' };
   }
   if (d.preferredContact === 'phone') {
-    return { text: `${name} prefers phone calls, so no message was sent to them. Call them to share news.`, tone: 'info' };
+    return {
+      text: `${name} prefers phone calls, so no message was sent to them. Call them to share news.`,
+      tone: 'info',
+    };
   }
   const job = d.latest;
   if (!job) return null;
@@ -33,7 +36,10 @@ function describe(d: SeekerDelivery): { text: string; tone: 'info' | 'warning' |
         ? { text: `Still trying to reach ${name} by ${how}.`, tone: 'warning' }
         : { text: `Notifying ${name} by ${how}…`, tone: 'ok' };
     case 'sent':
-      return { text: `${name} was notified by ${how} on ${formatDateTime(job.sent_at ?? job.created_at)}.`, tone: 'ok' };
+      return {
+        text: `${name} was notified by ${how} on ${formatDateTime(job.sent_at ?? job.created_at)}.`,
+        tone: 'ok',
+      };
   }
 }
 
@@ -53,7 +59,11 @@ export function SeekerDeliveryNotice({ referralId }: { referralId: string }) {
     );
   }
   return (
-    <Alert color={d.tone === 'error' ? 'red' : d.tone === 'warning' ? 'orange' : 'blue'} role="status" title="Seeker notification">
+    <Alert
+      color={d.tone === 'error' ? 'red' : d.tone === 'warning' ? 'orange' : 'blue'}
+      role="status"
+      title="Seeker notification"
+    >
       {d.text}
     </Alert>
   );
