@@ -233,3 +233,142 @@ describe("the referring organisation's public contact details", () => {
     expect((await sam.from('profiles').select('id').eq('id', users.helen.id)).data).toEqual([]);
   });
 });
+
+describe('a bulk status change', () => {
+  // What the Inbound bulk dialog does (src/features/referrals/api/bulk-update-status.ts): for each
+  // selected referral, the single change's update (status and reason, the version the person saw),
+  // one after another, each refused or applied on its own.
+  type Target = { id: string; version: number };
+  const change = (c: Client, targets: Target[], status: 'pending' | 'not_eligible', reason?: string, text?: string) =>
+    Promise.all(
+      targets.map(async (t) => {
+        const { data, error } = await c
+          .from('referrals')
+          .update({ status, status_reason: reason ?? null, status_reason_text: text ?? null })
+          .eq('id', t.id)
+          .eq('version', t.version)
+          .select('id, status, status_reason, status_reason_text');
+        return { id: t.id, error, rows: data ?? [] };
+      }),
+    );
+  const targetsOf = async (ids: string[]) =>
+    sql<Target>(`select id, version from public.referrals where id = any($1) order by created_at, id`, [ids]);
+
+  let wendy: Client;
+  let cody: Client;
+  let carl: Client;
+  let second: string;
+  let since: string;
+  beforeAll(async () => {
+    [wendy, cody, carl] = await Promise.all([
+      signIn(users.wendy.email),
+      signIn(users.cody.email),
+      signIn(users.carl.email),
+    ]);
+  });
+  beforeEach(async () => {
+    // a second referral to Harbor, made by Wendy for Rita
+    const { data, error } = await wendy
+      .from('referrals')
+      .insert({ seeker_id: seekers.rita, program_id: programs.harbor, from_site_id: sites.westside })
+      .select('id')
+      .single();
+    expect(error).toBeNull();
+    second = data!.id;
+    since = (await sql<{ t: string }>(`select now()::text t`))[0]!.t;
+  });
+  /** The status changes the history recorded for these referrals since the test began. */
+  const changesSince = (ids: string[]) =>
+    sql<{
+      referral_id: string;
+      to_status: string;
+      actor_id: string;
+      status_reason: string | null;
+      status_reason_text: string | null;
+    }>(
+      `select referral_id, to_status, actor_id, status_reason, status_reason_text from public.referral_events
+        where event_type = 'status_changed' and referral_id = any($1) and created_at >= $2::timestamptz
+        order by referral_id`,
+      [ids, since],
+    );
+
+  it('changes every selected referral as a single change would, each in its history', async () => {
+    const targets = await targetsOf([referrals.R1, second]);
+    const out = await change(clara, targets, 'pending');
+    expect(out.map((o) => [o.error, o.rows.length])).toEqual([
+      [null, 1],
+      [null, 1],
+    ]);
+    expect(await changesSince([referrals.R1, second])).toEqual(
+      [referrals.R1, second].sort().map((id) => ({
+        referral_id: id,
+        to_status: 'pending',
+        actor_id: users.clara.id,
+        status_reason: null,
+        status_reason_text: null,
+      })),
+    );
+  });
+
+  it('a status that needs a reason is refused for each without one, and applied to all with one reason', async () => {
+    const targets = await targetsOf([referrals.R1, second]);
+    const refused = await change(clara, targets, 'not_eligible');
+    for (const o of refused) {
+      expect(o.error?.code).toBe('22023');
+      expect(o.error?.message).toBe(
+        'Choose a reason for "Not eligible": staff say why when a referral moves to this status',
+      );
+    }
+    expect(await sql(`select status from public.referrals where id = any($1)`, [[referrals.R1, second]])).toEqual([
+      { status: 'not_updated' },
+      { status: 'not_updated' },
+    ]);
+    expect(await changesSince([referrals.R1, second])).toEqual([]);
+
+    // a code that is not a reason of this status is refused too
+    const wrong = await change(clara, targets, 'not_eligible', 'no_such_reason');
+    expect(wrong.every((o) => o.error !== null && o.rows.length === 0)).toBe(true);
+
+    const applied = await change(clara, targets, 'not_eligible', 'income', 'Over the limit for both households.');
+    expect(applied.map((o) => o.rows)).toEqual(
+      [referrals.R1, second].map((id) => [
+        {
+          id,
+          status: 'not_eligible',
+          status_reason: 'income',
+          status_reason_text: 'Over the limit for both households.',
+        },
+      ]),
+    );
+    expect(await changesSince([referrals.R1, second])).toEqual(
+      [referrals.R1, second].sort().map((id) => ({
+        referral_id: id,
+        to_status: 'not_eligible',
+        actor_id: users.clara.id,
+        status_reason: 'income',
+        status_reason_text: 'Over the limit for both households.',
+      })),
+    );
+  });
+
+  it('a referral someone else changed meanwhile is left alone and reported; the others still change', async () => {
+    const targets = await targetsOf([referrals.R1, second]);
+    // Cody changes Rita's referral after Clara selected it
+    expect((await cody.from('referrals').update({ status: 'eligible' }).eq('id', second)).error).toBeNull();
+    const out = await change(clara, targets, 'pending');
+    const byId = Object.fromEntries(out.map((o) => [o.id, o.rows.length]));
+    expect(byId).toEqual({ [referrals.R1]: 1, [second]: 0 });
+    expect(await sql(`select status from public.referrals where id = $1`, [second])).toEqual([{ status: 'eligible' }]);
+  });
+
+  it('a referral the person may not change is refused for it alone', async () => {
+    // Carl (Safe Haven) selects nothing of Harbor's: his update reaches no row
+    const targets = await targetsOf([referrals.R1, second]);
+    const out = await change(carl, targets, 'pending');
+    expect(out.map((o) => o.rows.length)).toEqual([0, 0]);
+    expect(await sql(`select status from public.referrals where id = any($1)`, [[referrals.R1, second]])).toEqual([
+      { status: 'not_updated' },
+      { status: 'not_updated' },
+    ]);
+  });
+});

@@ -149,6 +149,57 @@ describe('the daily work', () => {
     await clara.getByText('No referrals match these filters.').waitFor();
   });
 
+  it('a bulk change to a status that carries a reason asks for one reason, the same list as a single change', async () => {
+    await asUser(
+      WENDY,
+      `insert into public.referrals (seeker_id, program_id, from_site_id) values ('40000000-0000-4000-8000-000000000002', '30000000-0000-4000-8000-000000000001', '20000000-0000-4000-8000-000000000002')`,
+    );
+    const harborStatuses = () =>
+      sql<{ status: string; status_reason: string | null }>(
+        `select status, status_reason from public.referrals
+          where program_id = '30000000-0000-4000-8000-000000000001' and seeker_id in ($1, '40000000-0000-4000-8000-000000000002')
+          order by seeker_id`,
+        [SAM],
+      );
+    const clara = await open('clara@harbor.example', '/inbound');
+    await clara.getByRole('checkbox', { name: /Select Sam Seeker's referral/ }).check();
+    await clara.getByRole('checkbox', { name: /Select Rita Rivera's referral/ }).check();
+    await clara.getByRole('button', { name: 'Change status of 2 selected…' }).click();
+    const dialog = clara.getByRole('dialog', { name: 'Change the status of 2 referrals' });
+    await dialog.getByRole('combobox', { name: /New status/ }).selectOption({ label: 'Not eligible' });
+    const reason = dialog.getByRole('combobox', { name: /^Reason/ });
+    // the reasons of a single change, for this status
+    await expect.poll(() => reason.locator('option').allTextContents()).toContain('Income above the limit');
+    await dialog.getByRole('button', { name: 'Change 2 referrals to Not eligible' }).click();
+    await dialog.getByText('Choose a reason for "Not eligible".').waitFor();
+    await checkScreen(clara, '65b-bulk-status-reason');
+    // refused before anything was sent: both are as they were
+    expect(await harborStatuses()).toEqual([
+      { status: 'not_updated', status_reason: null },
+      { status: 'not_updated', status_reason: null },
+    ]);
+
+    await reason.selectOption({ label: 'Income above the limit' });
+    await dialog.getByRole('textbox', { name: /Details/ }).fill('Over the limit for both households.');
+    await dialog.getByRole('button', { name: 'Change 2 referrals to Not eligible' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await expect.poll(harborStatuses).toEqual([
+      { status: 'not_eligible', status_reason: 'income' },
+      { status: 'not_eligible', status_reason: 'income' },
+    ]);
+    // and each referral's history keeps the reason with its words
+    const history = await sql<{ status_reason: string; status_reason_text: string }>(
+      `select e.status_reason, e.status_reason_text from public.referral_events e
+         join public.referrals r on r.id = e.referral_id
+        where e.event_type = 'status_changed' and e.to_status = 'not_eligible'
+          and r.program_id = '30000000-0000-4000-8000-000000000001'`,
+    );
+    expect(history).toEqual([
+      { status_reason: 'income', status_reason_text: 'Over the limit for both households.' },
+      { status_reason: 'income', status_reason_text: 'Over the limit for both households.' },
+    ]);
+  });
+
   it('Dana refers Omar from her site by default, with a note the portal and Sam never see', async () => {
     await mail.clear();
     const dana = await open('dana@brightfutures.example', `/people/${SAM}/refer`);
