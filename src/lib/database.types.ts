@@ -1155,13 +1155,6 @@ export type Database = {
           error: true
         } & "the function public.contact_editable with parameter or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache"
       }
-      current_capacity: {
-        Args: {
-          p_capacity: Database["public"]["Enums"]["program_capacity"]
-          p_updated_at: string
-        }
-        Returns: Database["public"]["Enums"]["program_capacity"]
-      }
       create_referral: {
         Args: {
           comment?: string
@@ -1201,6 +1194,13 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      current_capacity: {
+        Args: {
+          p_capacity: Database["public"]["Enums"]["program_capacity"]
+          p_updated_at: string
+        }
+        Returns: Database["public"]["Enums"]["program_capacity"]
       }
       finish_notification_job: {
         Args: {
@@ -1253,11 +1253,11 @@ export type Database = {
         Returns: Json
       }
       inspect_one_click_link: { Args: { p_token: string }; Returns: Json }
+      mark_referral_seen: { Args: { referral_id: string }; Returns: string }
       my_realtime_topics: {
         Args: Record<PropertyKey, never>
         Returns: string[]
       }
-      mark_referral_seen: { Args: { referral_id: string }; Returns: string }
       outbound_referrals: {
         Args: { max_results?: number; skip?: number }
         Returns: {
