@@ -73,7 +73,7 @@ describe('capacity, freshness and reports in the browser', () => {
     // Sam already has an open referral to Harbor (R1): that is asked first
     await helen
       .getByRole('dialog', { name: 'Already referred to Harbor Food Pantry' })
-      .getByRole('button', { name: 'Refer again' })
+      .getByRole('button', { name: 'Refer again', exact: true })
       .click();
     const form = helen.getByRole('form', { name: 'Connect Sam Seeker with Harbor Food Pantry' });
     await form.getByText('The wait is about 2 weeks.', { exact: false }).waitFor();
