@@ -369,7 +369,10 @@ async function main() {
               case when x.r < 0.8 then lower(x.f) || '.' || lower(x.l) || s.idx || '.${run}@example.com' end,
               case when x.r > 0.2 then '(512) 5' || lpad((s.idx % 1000000)::text, 6, '0') end,
               austin.z[1 + (s.idx * 31) % cardinality(austin.z)],
-              (array['email','email','email','text','text','phone','none'])[1 + (s.idx % 7)]::public.contact_preference,
+              -- a channel without its address is refused (seekers_contact_has_address): phone instead
+              case when (x.r >= 0.8 and s.idx % 7 < 3) or (x.r <= 0.2 and s.idx % 7 in (3, 4)) then 'phone'
+                   else (array['email','email','email','text','text','phone','none'])[1 + (s.idx % 7)]
+              end::public.contact_preference,
               case when s.idx % 4 = 0 then 'es' else 'en' end::public.language_code,
               u.id, st.id, x.t, x.t
        from g_seekers s

@@ -47,23 +47,26 @@ from auth.users u
 where u.id::text like '10000000-0000-4000-8000-%';
 
 -- Sites and programs.
-insert into public.sites (id, name, team_sharing) values
-  ('20000000-0000-4000-8000-000000000001', 'Eastside Community Clinic', true),
-  ('20000000-0000-4000-8000-000000000002', 'Westside Family Center', false);
+insert into public.sites (id, name, team_sharing, phone, email, address) values
+  ('20000000-0000-4000-8000-000000000001', 'Eastside Community Clinic', true,
+   '(512) 555-0111', 'frontdesk@eastside.example', '900 Chicon St, Austin, TX 78702'),
+  ('20000000-0000-4000-8000-000000000002', 'Westside Family Center', false,
+   '(512) 555-0112', 'hello@westside.example', '3300 W Anderson Ln, Austin, TX 78757');
 
-insert into public.programs (id, name, description, address, zip, phone, email, website, service_categories, team_sharing) values
+insert into public.programs (id, name, description, address, zip, phone, email, website, service_categories, team_sharing,
+                             hours, what_to_bring) values
   ('30000000-0000-4000-8000-000000000001', 'Harbor Food Pantry',
    'Free groceries every week: fresh produce, pantry staples and baby food. No documents needed.',
    '1100 E 7th St, Austin, TX', '78702', '(512) 555-0101', 'help@harbor.example', 'https://harbor.example',
-   '{food}', true),
+   '{food}', true, 'Tue and Thu 10am-6pm, Sat 9am-1pm', 'A bag or box for your groceries.'),
   ('30000000-0000-4000-8000-000000000002', 'Safe Haven Housing',
    'Emergency shelter, rapid rehousing and help with rent for families at risk of losing their home.',
    '2200 Riverside Dr, Austin, TX', '78741', '(512) 555-0102', 'intake@safehaven.example', 'https://safehaven.example',
-   '{housing}', false),
+   '{housing}', false, 'Mon-Fri 8am-5pm; call first', 'A photo ID and any eviction or lease papers.'),
   ('30000000-0000-4000-8000-000000000003', 'Bright Futures Job Training',
    'Job readiness classes, résumé help and paid training placements in trades and health care.',
    '4500 S 1st St, Austin, TX', '78745', '(512) 555-0103', 'hello@brightfutures.example', 'https://brightfutures.example',
-   '{work,education}', false);
+   '{work,education}', false, 'Mon-Thu 9am-4pm', 'A photo ID and your résumé if you have one.');
 
 -- Memberships (joined_at decides the organisation shown in history).
 insert into public.site_members (site_id, user_id, joined_at) values

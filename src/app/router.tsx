@@ -38,10 +38,19 @@ const router = createBrowserRouter([
     HydrateFallback: FirstLoad,
     children: [
       {
+        // printed on paper: outside the signed-in frame
+        path: paths.referralSummary.path,
+        lazy: async () => ({ Component: (await import('@/features/referrals/routes/referral-summary')).default }),
+      },
+      {
         // The signed-in frame is its own chunk too, fetched alongside the first screen.
         lazy: async () => ({ Component: (await import('./layout/app-layout')).AppLayout }),
         children: [
-          { path: paths.home.path, element: <Navigate to={paths.people.getHref()} replace /> },
+          { path: paths.home.path, element: <Navigate to={paths.worklist.getHref()} replace /> },
+          {
+            path: paths.worklist.path,
+            lazy: async () => ({ Component: (await import('@/features/referrals/routes/worklist')).default }),
+          },
           {
             path: paths.people.path,
             lazy: async () => ({ Component: (await import('@/features/seekers/routes/people')).default }),

@@ -35,7 +35,7 @@ void seekerI18n.use(initReactI18next).init({
   resources: { en, es },
   lng: initialLanguage(),
   fallbackLng: 'en',
-  ns: ['common', 'portal', 'oneClick'],
+  ns: ['common', 'portal', 'oneClick', 'summary'],
   defaultNS: 'common',
   interpolation: { escapeValue: false },
   initAsync: false,

@@ -398,6 +398,7 @@ export type Database = {
           created_at: string
           description: string
           email: string | null
+          hours: string | null
           id: string
           latitude: number | null
           longitude: number | null
@@ -411,6 +412,7 @@ export type Database = {
           verified_at: string | null
           verified_by: string | null
           website: string | null
+          what_to_bring: string | null
           zip: string
         }
         Insert: {
@@ -422,6 +424,7 @@ export type Database = {
           created_at?: string
           description?: string
           email?: string | null
+          hours?: string | null
           id?: string
           latitude?: number | null
           longitude?: number | null
@@ -435,6 +438,7 @@ export type Database = {
           verified_at?: string | null
           verified_by?: string | null
           website?: string | null
+          what_to_bring?: string | null
           zip: string
         }
         Update: {
@@ -446,6 +450,7 @@ export type Database = {
           created_at?: string
           description?: string
           email?: string | null
+          hours?: string | null
           id?: string
           latitude?: number | null
           longitude?: number | null
@@ -459,6 +464,7 @@ export type Database = {
           verified_at?: string | null
           verified_by?: string | null
           website?: string | null
+          what_to_bring?: string | null
           zip?: string
         }
         Relationships: [
@@ -593,6 +599,65 @@ export type Database = {
             columns: ["referral_id"]
             isOneToOne: false
             referencedRelation: "referrals"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      referral_program_notes: {
+        Row: {
+          body: string
+          created_at: string
+          referral_id: string
+        }
+        Insert: {
+          body: string
+          created_at?: string
+          referral_id: string
+        }
+        Update: {
+          body?: string
+          created_at?: string
+          referral_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "referral_program_notes_referral_id_fkey"
+            columns: ["referral_id"]
+            isOneToOne: true
+            referencedRelation: "referrals"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      referral_reads: {
+        Row: {
+          referral_id: string
+          seen_at: string
+          user_id: string
+        }
+        Insert: {
+          referral_id: string
+          seen_at?: string
+          user_id?: string
+        }
+        Update: {
+          referral_id?: string
+          seen_at?: string
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "referral_reads_referral_id_fkey"
+            columns: ["referral_id"]
+            isOneToOne: false
+            referencedRelation: "referrals"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "referral_reads_user_id_fkey"
+            columns: ["user_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
             referencedColumns: ["id"]
           },
         ]
@@ -839,7 +904,7 @@ export type Database = {
           id?: string
           last_name?: string
           phone?: string | null
-          preferred_contact?: Database["public"]["Enums"]["contact_preference"]
+          preferred_contact: Database["public"]["Enums"]["contact_preference"]
           preferred_language?: Database["public"]["Enums"]["language_code"]
           search_text?: never
           updated_at?: string
@@ -923,23 +988,32 @@ export type Database = {
       }
       sites: {
         Row: {
+          address: string | null
           created_at: string
+          email: string | null
           id: string
           name: string
+          phone: string | null
           team_sharing: boolean
           updated_at: string
         }
         Insert: {
+          address?: string | null
           created_at?: string
+          email?: string | null
           id?: string
           name: string
+          phone?: string | null
           team_sharing?: boolean
           updated_at?: string
         }
         Update: {
+          address?: string | null
           created_at?: string
+          email?: string | null
           id?: string
           name?: string
+          phone?: string | null
           team_sharing?: boolean
           updated_at?: string
         }
@@ -1048,6 +1122,39 @@ export type Database = {
         }
         Returns: Json
       }
+      changed_referrals: {
+        Args: { max_results?: number; skip?: number }
+        Returns: {
+          assigned_to: string | null
+          assigned_to_name: string
+          comment: string
+          created_at: string
+          first_response_at: string | null
+          forwarded_from: string | null
+          from_program_id: string | null
+          from_site_id: string | null
+          goal_id: string | null
+          id: string
+          program_id: string
+          referred_by: string | null
+          referred_by_name: string
+          responded_at: string | null
+          response_due_at: string
+          seeker_id: string
+          status: Database["public"]["Enums"]["referral_status"]
+          status_changed_at: string | null
+          status_reason: string | null
+          status_reason_text: string | null
+          updated_at: string
+          version: number
+        }[]
+        SetofOptions: {
+          from: "*"
+          to: "referrals"
+          isOneToOne: false
+          isSetofReturn: true
+        }
+      }
       claim_notification_jobs: {
         Args: { p_lease_seconds?: number; p_limit?: number }
         Returns: Json[]
@@ -1057,6 +1164,46 @@ export type Database = {
         Returns: {
           error: true
         } & "the function public.contact_editable with parameter or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache"
+      }
+      create_referral: {
+        Args: {
+          comment?: string
+          from_program_id?: string
+          from_site_id?: string
+          program_id: string
+          program_note?: string
+          seeker_id: string
+        }
+        Returns: {
+          assigned_to: string | null
+          assigned_to_name: string
+          comment: string
+          created_at: string
+          first_response_at: string | null
+          forwarded_from: string | null
+          from_program_id: string | null
+          from_site_id: string | null
+          goal_id: string | null
+          id: string
+          program_id: string
+          referred_by: string | null
+          referred_by_name: string
+          responded_at: string | null
+          response_due_at: string
+          seeker_id: string
+          status: Database["public"]["Enums"]["referral_status"]
+          status_changed_at: string | null
+          status_reason: string | null
+          status_reason_text: string | null
+          updated_at: string
+          version: number
+        }
+        SetofOptions: {
+          from: "*"
+          to: "referrals"
+          isOneToOne: true
+          isSetofReturn: false
+        }
       }
       current_capacity: {
         Args: {
@@ -1118,6 +1265,7 @@ export type Database = {
       }
       inspect_one_click_choice: { Args: { p_token: string }; Returns: Json }
       inspect_one_click_link: { Args: { p_token: string }; Returns: Json }
+      mark_referral_seen: { Args: { referral_id: string }; Returns: string }
       my_realtime_topics: {
         Args: Record<PropertyKey, never>
         Returns: string[]

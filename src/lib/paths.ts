@@ -18,6 +18,11 @@ export const paths = {
   inbound: { path: '/inbound', getHref: () => '/inbound' },
   directoryReports: { path: '/directory-reports', getHref: () => '/directory-reports' },
   reports: { path: '/reports', getHref: () => '/reports' },
+  worklist: { path: '/today', getHref: () => '/today' },
+  referralSummary: {
+    path: '/referrals/:referralId/summary',
+    getHref: (referralId: string) => `/referrals/${referralId}/summary`,
+  },
   portal: { path: '/portal', getHref: () => '/portal' },
   oneClick: { path: '/r/:token', getHref: (token: string) => `/r/${encodeURIComponent(token)}` },
 } as const;
@@ -25,7 +30,7 @@ export const paths = {
 /** Only same-app paths are followed after sign-in (never an open redirect). */
 export function safeNext(next: string | null | undefined): string {
   if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith(paths.signIn.path)) {
-    return paths.people.getHref();
+    return paths.home.getHref();
   }
   return next;
 }

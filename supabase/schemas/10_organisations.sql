@@ -119,8 +119,14 @@ create table public.sites (
   team_sharing boolean default false not null,
   created_at timestamp with time zone default now() not null,
   updated_at timestamp with time zone default now() not null,
+  phone text,
+  email text,
+  address text,
   constraint sites_pkey primary key (id),
-  constraint sites_name_check check (((char_length(name) >= 1) and (char_length(name) <= 200)))
+  constraint sites_address_check check ((char_length(address) <= 300)),
+  constraint sites_email_check check (((char_length(email) <= 320) and (email ~~ '%_@_%'::text))),
+  constraint sites_name_check check (((char_length(name) >= 1) and (char_length(name) <= 200))),
+  constraint sites_phone_check check ((char_length(phone) <= 40))
 );
 comment on table public.sites is 'Helper organisations (clinics, family centres) whose workers refer seekers to programs. Add and edit rows here in Studio.';
 comment on column public.sites.id is 'Site id.';
@@ -128,6 +134,9 @@ comment on column public.sites.name is 'Organisation name, shown in history next
 comment on column public.sites.team_sharing is 'Outbound team sharing. On: every worker of this site sees, notes and updates the referrals any of them made from this site. Off (default): only the worker who made a referral. Takes effect immediately.';
 comment on column public.sites.created_at is 'When the site was added.';
 comment on column public.sites.updated_at is 'When the site last changed.';
+comment on column public.sites.phone is 'Public phone number: shown to the people this site refers (portal, printed summary) so they can reach it.';
+comment on column public.sites.email is 'Public contact email, shown like the phone.';
+comment on column public.sites.address is 'Street address, shown like the phone.';
 
 alter table public.sites enable row level security;
 
@@ -196,15 +205,19 @@ create table public.programs (
   capacity_updated_by uuid,
   verified_at timestamp with time zone,
   verified_by uuid,
+  hours text,
+  what_to_bring text,
   constraint programs_pkey primary key (id),
   constraint programs_address_check check ((char_length(address) <= 300)),
   constraint programs_description_check check ((char_length(description) <= 4000)),
   constraint programs_email_check check (((char_length(email) <= 320) and (email ~~ '%_@_%'::text))),
+  constraint programs_hours_check check ((char_length(hours) <= 500)),
   constraint programs_name_check check (((char_length(name) >= 1) and (char_length(name) <= 200))),
   constraint programs_phone_check check ((char_length(phone) <= 40)),
   constraint programs_response_days_check check (((response_days >= 1) and (response_days <= 30))),
   constraint programs_time_zone_check check (((char_length(time_zone) >= 1) and (char_length(time_zone) <= 64))),
   constraint programs_website_check check ((char_length(website) <= 500)),
+  constraint programs_what_to_bring_check check ((char_length(what_to_bring) <= 1000)),
   constraint programs_zip_check check ((zip ~ '^[0-9]{5}$'::text)),
   constraint programs_capacity_wait_check check (((capacity_wait is null) or ((char_length(capacity_wait) >= 1) and (char_length(capacity_wait) <= 60) and (capacity = 'waitlist'::public.program_capacity)))),
   constraint programs_capacity_updated_by_fkey foreign key (capacity_updated_by) references public.profiles(id) on delete set null,
@@ -233,6 +246,8 @@ comment on column public.programs.capacity_updated_at is 'When capacity was last
 comment on column public.programs.capacity_updated_by is 'Who last set capacity; empty for an admin or an import.';
 comment on column public.programs.verified_at is 'When someone last confirmed the listing (description, address, phone, email, website, categories) is correct; stamped when a claimer confirms or edits it, or from an import''s assured date.';
 comment on column public.programs.verified_by is 'The claimer who last confirmed or edited the listing; empty for an admin or an import.';
+comment on column public.programs.hours is 'Opening hours in plain words ("Mon-Fri 9am-5pm"), on the printed referral summary.';
+comment on column public.programs.what_to_bring is 'What a person should bring (ID, proof of address), on the printed referral summary.';
 
 create index programs_description_trgm_idx on public.programs using gin (description extensions.gin_trgm_ops);
 create index programs_name_trgm_idx on public.programs using gin (name extensions.gin_trgm_ops);

@@ -13,7 +13,7 @@ create table public.seekers (
   phone text,
   address text,
   zip text,
-  preferred_contact public.contact_preference default 'email'::public.contact_preference not null,
+  preferred_contact public.contact_preference not null,
   preferred_language public.language_code default 'en'::public.language_code not null,
   user_id uuid,
   created_by uuid default auth.uid(),
@@ -25,6 +25,7 @@ create table public.seekers (
   constraint seekers_pkey primary key (id),
   constraint seekers_user_id_key unique (user_id),
   constraint seekers_address_check check ((char_length(address) <= 300)),
+  constraint seekers_contact_has_address check ((((preferred_contact <> 'email'::public.contact_preference) or (email is not null)) and ((preferred_contact <> 'text'::public.contact_preference) or (NULLIF(btrim(phone), ''::text) IS NOT NULL)))),
   constraint seekers_email_check check (((char_length(email) <= 320) and (email ~~ '%_@_%'::text))),
   constraint seekers_first_name_check check (((char_length(first_name) >= 1) and (char_length(first_name) <= 100))),
   constraint seekers_last_name_check check ((char_length(last_name) <= 100)),
@@ -45,7 +46,7 @@ comment on column public.seekers.email is 'Email address for notifications and s
 comment on column public.seekers.phone is 'Phone number (also used for text messages).';
 comment on column public.seekers.address is 'Street address.';
 comment on column public.seekers.zip is 'Five-digit ZIP code; program search starts here.';
-comment on column public.seekers.preferred_contact is 'email / text: messages go to the seeker that way; phone: no message to the seeker; none: no message to anyone about their referrals.';
+comment on column public.seekers.preferred_contact is 'email / text: messages go to the seeker that way; phone: no message to the seeker; none: no message to anyone about their referrals. Email needs an email address and text a phone number (seekers_contact_has_address); left out on insert, it is the channel that has an address: email, else text, else phone.';
 comment on column public.seekers.preferred_language is 'Language for messages to the seeker.';
 comment on column public.seekers.user_id is 'The seeker''s own sign-in account, if they have one (set by an admin or the sign-in flow).';
 comment on column public.seekers.created_by is 'The staff member who added the seeker.';
@@ -71,7 +72,8 @@ grant insert (id, first_name, last_name, email, phone, address, zip, preferred_c
 grant update (first_name, last_name, email, phone, address, zip, preferred_contact, preferred_language) on public.seekers to authenticated;
 
 -- Seekers: a one-membership staff member adds from that organisation by
--- default; a seeker editing their own record may change only how they are
+-- default; the preferred contact, when left out, is the channel that has an
+-- address, and one without its address is refused with a plain sentence; a seeker editing their own record may change only how they are
 -- reached; contact details (email, phone, preferred contact) change only by
 -- the seeker or the organisation that added them
 -- (private.can_change_seeker_contact). The language is not among them: it
@@ -87,6 +89,24 @@ declare
   v_sites uuid[];
   v_programs uuid[];
 begin
+  if tg_op = 'INSERT' and new.preferred_contact is null then
+    -- not chosen: the channel that has an address
+    new.preferred_contact := case
+      when new.email is not null then 'email'
+      when nullif(btrim(new.phone), '') is not null then 'text'
+      else 'phone' end;
+  end if;
+  -- the rule of seekers_contact_has_address, in words a person can act on
+  if new.preferred_contact = 'email' and new.email is null then
+    raise exception 'Email cannot be the way to reach % without an email address', private.display_name(new.first_name, new.last_name)
+      using errcode = '23514', constraint = 'seekers_contact_has_address',
+            hint = 'Add an email address, or choose text message, phone call or don''t reach out.';
+  end if;
+  if new.preferred_contact = 'text' and nullif(btrim(new.phone), '') is null then
+    raise exception 'Text message cannot be the way to reach % without a phone number', private.display_name(new.first_name, new.last_name)
+      using errcode = '23514', constraint = 'seekers_contact_has_address',
+            hint = 'Add a phone number, or choose email, phone call or don''t reach out.';
+  end if;
   if tg_op = 'INSERT' then
     if new.created_by is not null and new.created_from_site_id is null and new.created_from_program_id is null then
       select array_agg(site_id) into v_sites from public.site_members where user_id = new.created_by;

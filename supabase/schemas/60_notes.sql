@@ -122,3 +122,71 @@ create policy "Staff with access can view notes" on public.referral_notes for se
       select 1 from public.referrals r
       where r.id = referral_notes.referral_id
         and private.reaches(array[r.program_id], array[r.referred_by, r.from_site_id, r.from_program_id], (select private.my_inbound_programs()), (select private.my_outbound_scope()))));
+
+-- referral_program_notes ----------------------------------------------------
+-- "Note for the program only", written on the Connect form beside the message
+-- to the program and the client (referrals.comment, which the seeker reads).
+-- A table of its own, never a column of referrals, because the seeker reads
+-- their referral rows: here they have no policy, so no row, by any path (the
+-- API, realtime, which does not publish this table, or an embed); the emails
+-- carry it to staff only (claim_notification_jobs).
+
+create table public.referral_program_notes (
+  referral_id uuid not null,
+  body text not null,
+  created_at timestamp with time zone default now() not null,
+  constraint referral_program_notes_pkey primary key (referral_id),
+  constraint referral_program_notes_body_check check (((char_length(body) >= 1) and (char_length(body) <= 2000))),
+  constraint referral_program_notes_referral_id_fkey foreign key (referral_id) references public.referrals(id) on delete cascade
+);
+comment on table public.referral_program_notes is 'The note for the program only, written with a referral (create_referral): read by the referral''s staff (rules 1-3) and in their emails, never by the seeker. Written once by the referrer, never changed.';
+comment on column public.referral_program_notes.referral_id is 'The referral (one note each).';
+comment on column public.referral_program_notes.body is 'The note.';
+comment on column public.referral_program_notes.created_at is 'When it was written.';
+
+alter table public.referral_program_notes enable row level security;
+
+revoke all on table public.referral_program_notes from public, anon, authenticated, service_role;
+grant insert, select, update, delete on table public.referral_program_notes to service_role;
+grant select on table public.referral_program_notes to authenticated;
+grant insert (referral_id, body) on public.referral_program_notes to authenticated;
+
+create policy "Staff with access can view the note for the program" on public.referral_program_notes for select to authenticated
+  using (
+    exists (
+      select 1 from public.referrals r
+      where r.id = referral_program_notes.referral_id
+        and private.reaches(array[r.program_id], array[r.referred_by, r.from_site_id, r.from_program_id], (select private.my_inbound_programs()), (select private.my_outbound_scope()))));
+
+create policy "The referrer writes the note for the program" on public.referral_program_notes for insert to authenticated
+  with check (
+    exists (
+      select 1 from public.referrals r
+      where r.id = referral_program_notes.referral_id
+        and r.referred_by = (select auth.uid())));
+
+-- Making a referral with its note for the program in one transaction: the
+-- insert the Connect form would make, plus the note. Runs with the caller's
+-- rights, so the referrals and notes policies decide as for a plain insert.
+create or replace function public.create_referral(seeker_id uuid, program_id uuid, comment text default ''::text, program_note text default NULL::text, from_site_id uuid default NULL::uuid, from_program_id uuid default NULL::uuid)
+returns public.referrals
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_referral public.referrals;
+begin
+  insert into public.referrals (seeker_id, program_id, comment, from_site_id, from_program_id)
+  values (create_referral.seeker_id, create_referral.program_id, coalesce(create_referral.comment, ''),
+          create_referral.from_site_id, create_referral.from_program_id)
+  returning * into v_referral;
+  if nullif(btrim(create_referral.program_note), '') is not null then
+    insert into public.referral_program_notes (referral_id, body)
+    values (v_referral.id, btrim(create_referral.program_note));
+  end if;
+  return v_referral;
+end
+$$;
+comment on function public.create_referral(seeker_id uuid, program_id uuid, comment text, program_note text, from_site_id uuid, from_program_id uuid) is 'Makes a referral as the caller (as an insert into referrals would) and, when program_note is given, its note for the program only (referral_program_notes), in one transaction.';
+revoke all on function public.create_referral(seeker_id uuid, program_id uuid, comment text, program_note text, from_site_id uuid, from_program_id uuid) from public, anon, authenticated, service_role;
+grant execute on function public.create_referral(seeker_id uuid, program_id uuid, comment text, program_note text, from_site_id uuid, from_program_id uuid) to authenticated;

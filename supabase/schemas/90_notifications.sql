@@ -328,7 +328,14 @@ begin
       'response_due_at', r.response_due_at,
       'response_days', p.response_days,
       'program_time_zone', p.time_zone,
-      'assigned_to_name', r.assigned_to_name
+      'assigned_to_name', r.assigned_to_name,
+      -- staff only: the note for the program, and for the program how to
+      -- reach the person (never in a seeker's message)
+      'program_note', case when c.recipient_kind <> 'seeker' then
+        (select n.body from public.referral_program_notes n where n.referral_id = r.id) end,
+      'seeker_contact', case when c.recipient_kind = 'program' and s.preferred_contact <> 'none' then
+        jsonb_build_object('name', btrim(s.first_name || ' ' || s.last_name), 'email', s.email,
+                           'phone', s.phone, 'preferred_contact', s.preferred_contact) end
     ) end,
     'contact_change', case when e.id is not null then jsonb_build_object(
       'fields', to_jsonb(e.fields),

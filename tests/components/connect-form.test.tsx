@@ -46,7 +46,11 @@ describe('ConnectForm', () => {
         onCancel={vi.fn()}
       />,
     );
-    await user.type(screen.getByRole('textbox', { name: /Comment for the program/ }), 'Needs groceries for four.');
+    await user.type(
+      screen.getByRole('textbox', { name: /Message to the program and the client/ }),
+      'Needs groceries for four.',
+    );
+    await user.type(screen.getByRole('textbox', { name: /Note for the program only/ }), 'Eviction notice due.');
     await user.selectOptions(screen.getByRole('combobox', { name: /Refer from/ }), 'Westside Family Center (site)');
     await user.click(screen.getByRole('checkbox', { name: /Omar Ortiz agrees to share/ }));
     await user.click(screen.getByRole('button', { name: 'Send referral' }));
@@ -55,9 +59,31 @@ describe('ConnectForm', () => {
       phone: '',
       preferred_contact: 'phone',
       comment: 'Needs groceries for four.',
+      program_note: 'Eviction notice due.',
       from: 'site:ws',
       consent: true,
     });
+  });
+
+  it('starts "Refer from" at the organisation acted for, above the message', async () => {
+    render(
+      <ConnectForm
+        seekerName="Omar Ortiz"
+        programName="Harbor Food Pantry"
+        defaultValues={{ email: '', phone: '(512) 555-0177', preferred_contact: 'phone' }}
+        organisations={[
+          { value: 'program:bf', label: 'Bright Futures Job Training (program)' },
+          { value: 'site:ws', label: 'Westside Family Center (site)' },
+        ]}
+        defaultFrom="site:ws"
+        onSubmit={vi.fn()}
+        onCancel={vi.fn()}
+      />,
+    );
+    const from = screen.getByRole('combobox', { name: /Refer from/ });
+    expect(from).toHaveValue('site:ws');
+    const message = screen.getByRole('textbox', { name: /Message to the program and the client/ });
+    expect(from.compareDocumentPosition(message) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
   });
 
   it('refuses a comment over the database limit', async () => {
@@ -72,11 +98,11 @@ describe('ConnectForm', () => {
         onCancel={vi.fn()}
       />,
     );
-    await user.click(screen.getByRole('textbox', { name: /Comment for the program/ }));
+    await user.click(screen.getByRole('textbox', { name: /Message to the program and the client/ }));
     await user.paste('x'.repeat(2001));
     await user.click(screen.getByRole('checkbox', { name: /agrees to share/ }));
     await user.click(screen.getByRole('button', { name: 'Send referral' }));
-    expect(await screen.findByText('Keep the comment under 2000 characters')).toBeInTheDocument();
+    expect(await screen.findByText('Keep the message under 2000 characters')).toBeInTheDocument();
     expect(onSubmit).not.toHaveBeenCalled();
   });
 

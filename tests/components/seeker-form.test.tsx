@@ -36,6 +36,7 @@ describe('SeekerForm (Add a person)', () => {
     await user.type(field(/First name/), '  Ana ');
     await user.type(field('Last name'), 'Lopez');
     await user.type(field(/ZIP code/), '78741');
+    await user.type(field('Phone'), '512 555 0142');
     await user.selectOptions(screen.getByRole('combobox', { name: 'Preferred contact' }), 'Text message');
     await user.selectOptions(screen.getByRole('combobox', { name: 'Preferred language' }), 'Spanish');
     await user.click(screen.getByRole('button', { name: 'Add person' }));
@@ -43,12 +44,30 @@ describe('SeekerForm (Add a person)', () => {
       first_name: 'Ana',
       last_name: 'Lopez',
       email: '',
-      phone: '',
+      phone: '512 555 0142',
       address: '',
       zip: '78741',
       preferred_contact: 'text',
       preferred_language: 'es',
     });
+  });
+
+  it('follows the details typed: a walk-in with only a phone is reached by text, never by email', async () => {
+    const onSubmit = vi.fn().mockResolvedValue(undefined);
+    const { user } = render(<SeekerForm submitLabel="Add person" onSubmit={onSubmit} />);
+    const contact = screen.getByRole('combobox', { name: 'Preferred contact' });
+    expect(contact).toHaveValue('phone');
+    await user.type(field(/First name/), 'Walk');
+    await user.type(field('Phone'), '5125550142');
+    expect(contact).toHaveValue('text');
+    // choosing Email without an email address is refused, like the database does
+    await user.selectOptions(contact, 'Email');
+    await user.click(screen.getByRole('button', { name: 'Add person' }));
+    expect(await screen.findByText(/Email needs an email address/)).toBeInTheDocument();
+    expect(onSubmit).not.toHaveBeenCalled();
+    await user.selectOptions(contact, 'Text message');
+    await user.click(screen.getByRole('button', { name: 'Add person' }));
+    expect(onSubmit).toHaveBeenCalledWith(expect.objectContaining({ phone: '5125550142', preferred_contact: 'text' }));
   });
 
   it('shows a refusal from the database in plain words and keeps what was typed', async () => {

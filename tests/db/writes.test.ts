@@ -388,7 +388,7 @@ describe('seekers and goals', () => {
   it('staff add a seeker from their organisation', async () => {
     const { data, error } = await clients.walter
       .from('seekers')
-      .insert({ first_name: 'Pat', last_name: 'Perez', zip: '78702', preferred_contact: 'text' })
+      .insert({ first_name: 'Pat', last_name: 'Perez', zip: '78702', phone: '(512) 555-0150', preferred_contact: 'text' })
       .select('created_by, created_from_site_id, created_from_program_id')
       .single();
     expect(error).toBeNull();
@@ -402,13 +402,13 @@ describe('seekers and goals', () => {
   it('a seeker cannot be added from an organisation the user does not belong to', async () => {
     const { error } = await clients.walter
       .from('seekers')
-      .insert({ first_name: 'Pat', created_from_program_id: programs.harbor });
+      .insert({ first_name: 'Pat', preferred_contact: 'phone', created_from_program_id: programs.harbor });
     expect(error?.code).toBe('42501');
   });
 
   it('invalid zip and over-long names are refused with constraint errors', async () => {
-    expect((await clients.helen.from('seekers').insert({ first_name: 'Pat', zip: '7870' })).error?.code).toBe('23514');
-    expect((await clients.helen.from('seekers').insert({ first_name: 'x'.repeat(101) })).error?.code).toBe('23514');
+    expect((await clients.helen.from('seekers').insert({ first_name: 'Pat', zip: '7870', preferred_contact: 'phone' })).error?.code).toBe('23514');
+    expect((await clients.helen.from('seekers').insert({ first_name: 'x'.repeat(101), preferred_contact: 'phone' })).error?.code).toBe('23514');
   });
 
   it('a seeker updates how they are reached, but not their name', async () => {

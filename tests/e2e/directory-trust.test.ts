@@ -70,6 +70,11 @@ describe('capacity, freshness and reports in the browser', () => {
     await expect.poll(() => list.getByRole('heading').count()).toBe(3);
 
     await helen.getByRole('button', { name: 'Connect Sam Seeker with Harbor Food Pantry' }).click();
+    // Sam already has an open referral to Harbor (R1): that is asked first
+    await helen
+      .getByRole('dialog', { name: 'Already referred to Harbor Food Pantry' })
+      .getByRole('button', { name: 'Refer again', exact: true })
+      .click();
     const form = helen.getByRole('form', { name: 'Connect Sam Seeker with Harbor Food Pantry' });
     await form.getByText('The wait is about 2 weeks.', { exact: false }).waitFor();
     await checkScreen(helen, 'directory-04-connect-waitlist');

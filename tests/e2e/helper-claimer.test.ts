@@ -102,7 +102,7 @@ describe('helpers and claimers in the browser', () => {
     // Helen belongs to one site only, so there is nothing to choose: it is made from Eastside.
     expect(await form.getByRole('combobox', { name: 'Refer from' }).count()).toBe(0);
     await form
-      .getByRole('textbox', { name: /Comment for the program/ })
+      .getByRole('textbox', { name: /Message to the program and the client/ })
       .fill('Sam needs a safe place to stay from next week.');
     await form.getByRole('button', { name: 'Send referral' }).click();
     await form.getByText('The person must agree before their details are shared').waitFor();
@@ -130,7 +130,12 @@ describe('helpers and claimers in the browser', () => {
     const status = carl.getByRole('combobox', { name: label });
     await status.waitFor();
     expect(await status.inputValue()).toBe('not_updated');
-    expect(await carl.getByText(/\d+ not updated/).textContent()).toMatch(/^[1-9]\d* not updated$/);
+    expect(
+      await carl
+        .getByRole('main')
+        .getByText(/\d+ not updated/)
+        .textContent(),
+    ).toMatch(/^[1-9]\d* not updated$/);
     await checkScreen(carl, '07-inbound');
 
     // Keyboard only: Tab from the top of the page to the status control, then type to choose.

@@ -80,8 +80,16 @@ describe('the seeker portal', () => {
     expect(r1Text).toContain('(512) 555-0101');
     // when the program usually answers (its response target)
     expect(r1Text).toContain('Harbor Food Pantry usually answers within 2 business days.');
+    // how to reach the organisation that referred him (its public phone and email, not Helen's own)
+    expect(r1Text).toContain('How to reach Eastside Community Clinic');
+    expect(r1Text).toContain('Referred by Helen H., Eastside Community Clinic');
+    expect(await r1.getByRole('link', { name: 'Call (512) 555-0111' }).getAttribute('href')).toBe('tel:5125550111');
+    expect(await r1.getByRole('link', { name: 'Email frontdesk@eastside.example' }).getAttribute('href')).toBe(
+      'mailto:frontdesk@eastside.example',
+    );
     const r4Text = await r4.innerText();
     expect(r4Text).toContain('Eligible');
+    expect(r4Text).toContain('How to reach Safe Haven Housing');
     expect(r4Text).toContain('Sam wants steady work so he can keep up with rent.');
     // staff notes never reach the seeker
     expect(await sam.locator('main').innerText()).not.toContain('forklift cohort');
@@ -180,7 +188,14 @@ describe('the seeker portal', () => {
       );
       return row!.preferred_contact === 'text';
     });
-    await expect.poll(() => sam.getByRole('status').filter({ hasText: /^Guardado$/ }).count()).toBe(1);
+    await expect
+      .poll(() =>
+        sam
+          .getByRole('status')
+          .filter({ hasText: /^Guardado$/ })
+          .count(),
+      )
+      .toBe(1);
     await noHorizontalScroll(sam);
     await sam.getByText('Harbor Food Pantry suele responder en 2 días hábiles.').waitFor();
     await checkScreen(sam, 'portal-referrals-es-360');

@@ -49,7 +49,8 @@ describe('response clocks and assignment in the browser', () => {
     await clara.getByRole('combobox', { name: 'Show' }).selectOption({ label: 'Needs a response' });
     const row = clara.getByRole('row', { name: /Sam Seeker/ });
     await expect.poll(() => clara.getByRole('row', { name: /Sam Seeker/ }).count()).toBe(1);
-    await expect.poll(() => row.getByRole('cell').nth(3).textContent()).toMatch(/^Due /);
+    // the Response cell, after the row's checkbox, the person, the program and the status
+    await expect.poll(() => row.getByRole('cell').nth(4).textContent()).toMatch(/^Due /);
     await clara.getByText('0 overdue').waitFor();
     await checkScreen(clara, '60-needs-a-response-due');
 
@@ -74,8 +75,11 @@ describe('response clocks and assignment in the browser', () => {
     // Clara answers it: it leaves Needs a response
     await row.getByRole('combobox', { name: /^Status of/ }).selectOption({ label: 'Pending' });
     await row.getByRole('button', { name: /^Save the status of .*: Pending$/ }).click();
-    await clara.getByText('Every referral here has had an answer from the program.').waitFor();
+    // it stays where it was, marked, until the list is refreshed
+    await row.getByText('Changed · no longer matches the filters').waitFor();
     await clara.getByText('0 overdue').waitFor();
+    await clara.getByRole('button', { name: /Refresh the list/ }).click();
+    await clara.getByText('Every referral here has had an answer from the program.').waitFor();
   });
 
   it('Cody assigns a referral to himself and finds it under Assigned to me', async () => {

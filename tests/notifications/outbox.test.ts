@@ -61,7 +61,10 @@ afterAll(async () => {
 });
 
 async function setStatus(client: Client, id: string, status: string) {
-  const { error } = await client.from('referrals').update(withReason(status) as never).eq('id', id);
+  const { error } = await client
+    .from('referrals')
+    .update(withReason(status) as never)
+    .eq('id', id);
   expect(error).toBeNull();
 }
 
@@ -240,14 +243,15 @@ describe("the seeker's contact preference", () => {
     expect(data).toEqual([{ recipient_kind: 'seeker', channel: 'sms', state: 'sent', last_error: null }]);
   });
 
-  it("'email' without an address: the seeker's job is recorded as not sent", async () => {
-    await sql(`update public.seekers set email = null where id = $1`, [RITA]);
+  it("'email' never stands without an address, so the seeker's job always has one", async () => {
+    // the database refuses the state that used to leave the job "not sent: no email address"
+    await expect(sql(`update public.seekers set email = null where id = $1`, [RITA])).rejects.toThrow(
+      /Email cannot be the way to reach Rita/,
+    );
     await setStatus(carl, R2, 'eligible');
     await outboxSettled();
     const seekerJobs = (await jobsOf(R2)).filter((j) => j.recipient_kind === 'seeker');
-    expect(seekerJobs).toMatchObject([
-      { channel: 'email', state: 'not_sent', last_error: 'not sent: no email address' },
-    ]);
+    expect(seekerJobs).toMatchObject([{ channel: 'email', state: 'sent' }]);
   });
 });
 
@@ -315,9 +319,9 @@ describe('the hosted schedule (pg_cron + pg_net + Vault, as on hosted Supabase)'
   });
 
   it('a change calls the sender at once through pg_net, at the URL and with the key from Vault', async () => {
-    expect(
-      await sql(`select schedule, command, active from cron.job where jobname = 'send-notifications'`),
-    ).toEqual([{ schedule: '5 seconds', command: 'select private.invoke_notification_sender()', active: true }]);
+    expect(await sql(`select schedule, command, active from cron.job where jobname = 'send-notifications'`)).toEqual([
+      { schedule: '5 seconds', command: 'select private.invoke_notification_sender()', active: true },
+    ]);
     const before = await lastRequestId();
     await setStatus(carl, R2, 'eligible');
     await mail.waitFor((m) => m.to.some((t) => t.address === 'wendy@westside.example'));
@@ -387,7 +391,10 @@ describe('the hosted schedule (pg_cron + pg_net + Vault, as on hosted Supabase)'
   });
 
   it('the API roles cannot read the Vault or the pg_net responses that carry it', async () => {
-    const { error } = await carl.schema('vault' as never).from('decrypted_secrets').select('*');
+    const { error } = await carl
+      .schema('vault' as never)
+      .from('decrypted_secrets')
+      .select('*');
     expect(error).not.toBeNull();
     expect(
       await sql(`select has_table_privilege('authenticated', 'vault.decrypted_secrets', 'select') as a,

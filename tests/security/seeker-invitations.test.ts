@@ -125,7 +125,7 @@ describe('inviting a seeker: what an attacker gets', () => {
     for (const email of [pending, 'walter@westside.example']) {
       const { data: made, error } = await wendy
         .from('seekers')
-        .insert({ first_name: 'Decoy', last_name: 'Record', email, zip: '78741' })
+        .insert({ first_name: 'Decoy', last_name: 'Record', email, zip: '78741', preferred_contact: 'email' })
         .select('id')
         .single();
       expect(error).toBeNull();

@@ -5,9 +5,11 @@ import {
   Anchor,
   AppShell,
   Avatar,
+  Badge,
   Burger,
   Button,
   Group,
+  NativeSelect,
   NavLink,
   Skeleton,
   Stack,
@@ -16,8 +18,9 @@ import {
   VisuallyHidden,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconChartBar, IconFlag, IconInbox, IconLogout, IconSend, IconUsers } from '@tabler/icons-react';
-import { isClaimer, useMe, useSignOut, useUserId } from '@/features/auth';
+import { IconChartBar, IconChecklist, IconFlag, IconInbox, IconLogout, IconSend, IconUsers } from '@tabler/icons-react';
+import { isClaimer, useActingAs, useMe, useSignOut, useUserId } from '@/features/auth';
+import { COUNT_CAP, useNavCounts } from '@/features/referrals';
 import { notifyError } from '@/lib/notify';
 import { paths } from '@/lib/paths';
 
@@ -52,10 +55,39 @@ export function AppLayout() {
     mainRef.current?.focus();
   }, [location.pathname, close]);
 
-  const links = [
+  const { actingAs, setActingAs } = useActingAs(me.data);
+  const counts = useNavCounts({
+    programIds: me.data?.organisations.filter((o) => o.kind === 'program').map((o) => o.id) ?? [],
+    enabled: !!me.data,
+  });
+  const capped = (n: number | undefined) => (n === undefined ? undefined : n > COUNT_CAP ? `${COUNT_CAP}+` : `${n}`);
+  const links: { href: string; label: string; icon: typeof IconUsers; count?: string; countWords?: string }[] = [
+    {
+      href: paths.worklist.getHref(),
+      label: 'Today',
+      icon: IconChecklist,
+      count: capped((counts.needsResponse ?? 0) + (counts.changed ?? 0)),
+      countWords: 'need attention',
+    },
     { href: paths.people.getHref(), label: "People I'm Helping", icon: IconUsers },
-    { href: paths.myReferrals.getHref(), label: 'My referrals', icon: IconSend },
-    ...(isClaimer(me.data) ? [{ href: paths.inbound.getHref(), label: 'Inbound Referrals', icon: IconInbox }] : []),
+    {
+      href: paths.myReferrals.getHref(),
+      label: 'My referrals',
+      icon: IconSend,
+      count: capped(counts.changed),
+      countWords: 'changed since you looked',
+    },
+    ...(isClaimer(me.data)
+      ? [
+          {
+            href: paths.inbound.getHref(),
+            label: 'Inbound Referrals',
+            icon: IconInbox,
+            count: capped(counts.notUpdated),
+            countWords: 'not updated',
+          },
+        ]
+      : []),
     { href: paths.directoryReports.getHref(), label: 'Directory reports', icon: IconFlag },
     ...(me.data?.organisations.length ? [{ href: paths.reports.getHref(), label: 'Reports', icon: IconChartBar }] : []),
   ];
@@ -103,10 +135,38 @@ export function AppLayout() {
                   <Text size="sm" fw={600} lh={1.2}>
                     {fullName}
                   </Text>
-                  <Text size="xs" c="dimmed" lh={1.2}>
-                    {me.data.organisations.map((o) => o.name).join(' · ') || 'No organisation'}
-                  </Text>
+                  {me.data.organisations.length > 1 || !actingAs ? null : (
+                    <Text size="xs" c="dimmed" lh={1.2}>
+                      {actingAs.name}
+                    </Text>
+                  )}
+                  {me.data.organisations.length === 0 && (
+                    <Text size="xs" c="dimmed" lh={1.2}>
+                      No organisation
+                    </Text>
+                  )}
                 </div>
+                {me.data.organisations.length > 1 && actingAs && (
+                  <NativeSelect
+                    size="xs"
+                    aria-label="Acting for"
+                    leftSection={
+                      <Text size="xs" c="dimmed" aria-hidden>
+                        For
+                      </Text>
+                    }
+                    leftSectionWidth={32}
+                    value={`${actingAs.kind}:${actingAs.id}`}
+                    onChange={(e) => {
+                      const next = me.data?.organisations.find((o) => `${o.kind}:${o.id}` === e.currentTarget.value);
+                      if (next) setActingAs(next);
+                    }}
+                    data={me.data.organisations.map((o) => ({
+                      value: `${o.kind}:${o.id}`,
+                      label: `${o.name} (${o.kind})`,
+                    }))}
+                  />
+                )}
               </Group>
             ) : (
               <Skeleton h={32} w={160} />
@@ -144,6 +204,14 @@ export function AppLayout() {
             to={l.href}
             label={l.label}
             leftSection={<l.icon size={18} aria-hidden />}
+            rightSection={
+              l.count && l.count !== '0' ? (
+                <Badge size="sm" variant="light" color="orange" circle={l.count.length < 3}>
+                  {l.count}
+                  <VisuallyHidden> {l.countWords}</VisuallyHidden>
+                </Badge>
+              ) : undefined
+            }
             active={
               location.pathname === l.href ||
               (l.href === paths.people.getHref() && location.pathname.startsWith('/people'))
@@ -158,7 +226,7 @@ export function AppLayout() {
               {fullName}
             </Text>
             <Text size="xs" c="dimmed">
-              {me.data.organisations.map((o) => o.name).join(' · ')}
+              {actingAs ? `Acting for ${actingAs.name}` : ''}
             </Text>
           </Stack>
         )}

@@ -2,5 +2,5 @@
 export { CapacityBadge, FreshnessText } from './components/capacity-badge';
 export { ProgramPanel } from './components/program-panel';
 export { ReportDialog } from './components/report-dialog';
-export { CAPACITY_LABELS, capacityText, type Capacity } from './capacity';
+export { CAPACITY_FRESH_DAYS, CAPACITY_LABELS, capacityText, shownCapacity, type Capacity } from './capacity';
 export { directoryKeys } from './api/keys';

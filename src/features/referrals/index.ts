@@ -9,3 +9,6 @@ export { StatusBadge } from './components/status-badge';
 export { COMMENT_MAX } from './limits';
 export { useStatusReasons, reasonsFor, reasonLabel, type StatusReason } from './api/get-status-reasons';
 export { UNDO_MS } from './components/status-changer';
+export { statusesOfGroup, statusLabel } from './status';
+export { ilikeTerm } from './api/list-referrals';
+export { COUNT_CAP, useNavCounts } from './api/worklist';

@@ -78,6 +78,14 @@ interface Words {
   assignedWhat: string;
   /** How a due time is written: the locale for Intl. */
   locale: string;
+  /** staff emails: how to reach the person, and the note for the program */
+  person: string;
+  phone: string;
+  email: string;
+  bestWay: string;
+  bestWays: Record<'email' | 'text' | 'phone' | 'none', string>;
+  none: string;
+  programNote: string;
 }
 
 export type ContactField = 'email' | 'phone' | 'preferred_contact';
@@ -143,6 +151,13 @@ export const WORDS: Record<Language, Words> = {
     assignedSubject: (seeker, program) => `Assigned to you: ${seeker}'s referral to ${program}`,
     assignedWhat: 'You are now the one who handles it: reminders about it come to you.',
     locale: 'en-US',
+    person: 'Person',
+    phone: 'Phone',
+    email: 'Email',
+    bestWay: 'Best way to reach',
+    bestWays: { email: 'Email', text: 'Text message', phone: 'Phone call', none: "Don't reach out" },
+    none: '(none)',
+    programNote: 'Note for the program only',
   },
   es: {
     hello: (name) => (name ? `Hola, ${name}:` : 'Hola:'),
@@ -209,5 +224,12 @@ export const WORDS: Record<Language, Words> = {
     assignedSubject: (seeker, program) => `Asignado a usted: el referido de ${seeker} a ${program}`,
     assignedWhat: 'Ahora usted se encarga de él: los recordatorios le llegarán a usted.',
     locale: 'es-US',
+    person: 'Persona',
+    phone: 'Teléfono',
+    email: 'Correo',
+    bestWay: 'Mejor forma de contacto',
+    bestWays: { email: 'Correo electrónico', text: 'Mensaje de texto', phone: 'Llamada', none: 'No contactar' },
+    none: '(ninguno)',
+    programNote: 'Nota solo para el programa',
   },
 };

@@ -52,6 +52,15 @@ export interface ClaimedJob {
     response_days?: number;
     program_time_zone?: string;
     assigned_to_name?: string;
+    /** staff recipients only: the note for the program (never in a seeker's message) */
+    program_note?: string | null;
+    /** program recipients only: how to reach the person (none for "don't reach out") */
+    seeker_contact?: {
+      name: string;
+      email: string | null;
+      phone: string | null;
+      preferred_contact: 'email' | 'text' | 'phone' | 'none';
+    } | null;
   } | null;
   links: OneClickLink[];
   /** contact_changed only: which details changed. */
@@ -267,6 +276,22 @@ export function renderEmail(job: ClaimedJob, siteUrl: string): RenderedEmail {
     job.event === 'escalation'
       ? { label: w.startReferral(referralOf(job).seeker_first_name), href: startReferralUrl(job, siteUrl) }
       : null;
+  // Staff only (the database sends neither to a seeker; checked again here).
+  const staff = job.recipient_kind !== 'seeker';
+  const programNote = staff ? (referralOf(job).program_note ?? '').trim() : '';
+  const contact = job.recipient_kind === 'program' ? referralOf(job).seeker_contact : null;
+  const contactRows: [string, string][] = contact
+    ? [
+        [w.person, contact.name],
+        [w.phone, contact.phone || w.none],
+        [w.email, contact.email || w.none],
+        [w.bestWay, w.bestWays[contact.preferred_contact]],
+      ]
+    : [];
+  const extraRows: [string, string][] = [
+    ...contactRows,
+    ...(programNote ? [[w.programNote, programNote] as [string, string]] : []),
+  ];
 
   const text = [
     w.hello(job.recipient_name),
@@ -280,6 +305,7 @@ export function renderEmail(job: ClaimedJob, siteUrl: string): RenderedEmail {
     `${w.status}: ${status}`,
     ...extra.map(([k, v]) => `${k}: ${v}`),
     `${w.comment}: ${comment || w.noComment}`,
+    ...extraRows.map(([k, v]) => `${k}: ${v}`),
     '',
     `${w.open}: ${url}`,
     ...(buttons.length
@@ -318,6 +344,7 @@ ${row(w.seeker, referralOf(job).seeker_first_name)}
 ${row(w.status, status)}
 ${extra.map(([k, v]) => row(k, v)).join('\n')}
 ${row(w.comment, comment || w.noComment)}
+${extraRows.map(([k, v]) => row(k, v)).join('\n')}
 </table>
 <p style="margin:0 0 24px"><a href="${escapeHtml(url)}" style="color:#1d4ed8">${escapeHtml(w.open)}</a></p>
 ${buttons.length ? `<p style="margin:0 0 8px;font-weight:600">${escapeHtml(w.oneClickIntro)}</p><div>${buttonHtml}</div><p style="margin:8px 0 0;font-size:14px;color:#374151">${escapeHtml(w.oneClickNote)}</p>` : ''}

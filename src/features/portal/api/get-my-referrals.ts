@@ -8,12 +8,16 @@ const selectMyReferrals = () =>
   supabase
     .from('referrals')
     .select(
-      'id, status, status_reason, status_reason_text, forwarded_from, comment, created_at, program:programs!referrals_program_id_fkey(id, name, phone, address, website, response_days)',
+      'id, status, status_reason, status_reason_text, forwarded_from, comment, created_at, referred_by_name, program:programs!referrals_program_id_fkey(id, name, phone, address, website, response_days), from_site:sites!referrals_from_site_id_fkey(name, phone, email), from_program:programs!referrals_from_program_id_fkey(name, phone, email)',
     );
 
 export type MyReferral = QueryData<ReturnType<typeof selectMyReferrals>>[number];
 
-/** The seeker's own referrals, newest first. Staff notes are never selected (and RLS hides them). */
+/**
+ * The seeker's own referrals, newest first, with how to reach the organisation that referred them (its
+ * public phone and email). Staff notes and the note for the program only are never selected (and RLS
+ * hides both from the seeker).
+ */
 export async function getMyReferrals(seekerId: string): Promise<MyReferral[]> {
   const { data, error } = await selectMyReferrals().eq('seeker_id', seekerId).order('created_at', { ascending: false });
   if (error) throw accessError('referrals', error);

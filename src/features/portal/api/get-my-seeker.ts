@@ -3,7 +3,8 @@ import { accessError } from '@/lib/errors';
 import { supabase, type QueryData } from '@/lib/supabase';
 import { portalKeys } from './keys';
 
-const selectMySeeker = () => supabase.from('seekers').select('id, first_name, preferred_contact, preferred_language');
+const selectMySeeker = () =>
+  supabase.from('seekers').select('id, first_name, email, phone, preferred_contact, preferred_language');
 
 export type MySeeker = QueryData<ReturnType<typeof selectMySeeker>>[number];
 

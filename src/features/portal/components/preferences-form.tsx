@@ -13,7 +13,7 @@ export function PreferencesForm({
 }: {
   seeker: MySeeker;
   onChange: (changes: Partial<Pick<MySeeker, 'preferred_contact' | 'preferred_language'>>) => void;
-  message: { text: string; error: boolean } | null;
+  message: { key: 'saved' | 'saveFailed'; error: boolean } | null;
 }) {
   const { t } = useTranslation('portal');
   // The choice shows at once; the saved value takes over when it arrives (or
@@ -38,7 +38,20 @@ export function PreferencesForm({
         >
           <Stack gap="xs" mt="xs">
             {CONTACTS.map((c) => (
-              <Radio key={c} value={c} label={t(`contact.${c}`)} />
+              <Radio
+                key={c}
+                value={c}
+                label={t(`contact.${c}`)}
+                // email needs an email address and text a phone number (the database refuses them otherwise)
+                disabled={(c === 'email' && !seeker.email) || (c === 'text' && !seeker.phone?.trim())}
+                description={
+                  c === 'email' && !seeker.email
+                    ? t('contactNeedsEmail')
+                    : c === 'text' && !seeker.phone?.trim()
+                      ? t('contactNeedsPhone')
+                      : undefined
+                }
+              />
             ))}
           </Stack>
         </Radio.Group>
@@ -56,7 +69,7 @@ export function PreferencesForm({
           </Stack>
         </Radio.Group>
         <Text role="status" size="sm" c={message?.error ? 'red.9' : undefined} mih={20}>
-          {message?.text ?? ''}
+          {message ? t(message.key) : ''}
         </Text>
       </Stack>
     </Paper>

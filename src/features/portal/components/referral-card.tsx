@@ -3,6 +3,7 @@ import { Anchor, Badge, Blockquote, Button, Group, Paper, Radio, Stack, Text, Ti
 import { useTranslation } from 'react-i18next';
 import { needsReason } from '@shared/statuses.ts';
 import { UNDO_MS, reasonLabel, reasonsFor, type StatusReason } from '@/features/referrals';
+import { telHref } from '@/lib/contact';
 import type { MyReferral } from '../api/get-my-referrals';
 import { SEEKER_STATUSES, type SeekerStatus } from '../api/update-status';
 
@@ -69,6 +70,8 @@ export function ReferralCard({
     : null;
   const program = referral.program?.name ?? '';
   const headingId = `referral-${referral.id}`;
+  // The organisation that referred them: its public contact details only.
+  const referrer = referral.from_site ?? referral.from_program;
   const statusText = t(`common:status.${referral.status}`);
   const date = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'long' }).format(new Date(referral.created_at));
 
@@ -120,6 +123,24 @@ export function ReferralCard({
             </Anchor>
           )}
         </div>
+        {referrer && (
+          <div>
+            <Text fw={600} size="sm">
+              {t('reachReferrer', { organisation: referrer.name })}
+            </Text>
+            <Text size="sm">{t('referredBy', { name: referral.referred_by_name, organisation: referrer.name })}</Text>
+            {referrer.phone && (
+              <Anchor href={telHref(referrer.phone)} display="block">
+                {t('callOrganisation', { phone: referrer.phone })}
+              </Anchor>
+            )}
+            {referrer.email && (
+              <Anchor href={`mailto:${referrer.email}`} display="block">
+                {t('emailOrganisation', { email: referrer.email })}
+              </Anchor>
+            )}
+          </div>
+        )}
         <fieldset ref={fieldsetRef} style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
           <Text component="legend" fw={600} size="sm" mb={6}>
             {t('updateLegend')}

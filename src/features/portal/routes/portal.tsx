@@ -64,7 +64,8 @@ function SignedIn({ userId }: { userId: string }) {
   const { t } = useTranslation('portal');
   const seeker = useMySeeker(userId);
   const prefs = useUpdateMyPreferences(userId);
-  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  // The outcome of the last save, translated when shown (a language switch re-words it).
+  const [message, setMessage] = useState<{ key: 'saved' | 'saveFailed'; error: boolean } | null>(null);
   // Bumped when saving fails: the form starts again from the saved values.
   const [failures, setFailures] = useState(0);
   const adopted = useRef<string | null>(null);
@@ -83,9 +84,9 @@ function SignedIn({ userId }: { userId: string }) {
     prefs.mutate(
       { seekerId: seeker.data.id, changes },
       {
-        onSuccess: () => setMessage({ text: t('saved'), error: false }),
+        onSuccess: () => setMessage({ key: 'saved', error: false }),
         onError: () => {
-          setMessage({ text: t('saveFailed'), error: true });
+          setMessage({ key: 'saveFailed', error: true });
           setFailures((n) => n + 1);
         },
       },

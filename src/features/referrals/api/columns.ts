@@ -12,5 +12,7 @@
 export const REFERRAL_COLUMNS =
   'id, seeker_id, program_id, referred_by, referred_by_name, from_site_id, from_program_id, status, status_reason, status_reason_text, forwarded_from, comment, goal_id, version, created_at, updated_at, response_due_at, responded_at, assigned_to, assigned_to_name, program:programs!referrals_program_id_fkey(id, name, time_zone), from_site:sites!referrals_from_site_id_fkey(id, name), from_program:programs!referrals_from_program_id_fkey(id, name), goal:goals!referrals_goal_of_seeker(id, title)';
 
-export const SEEKER_EMBED = 'seeker:seekers!referrals_seeker_id_fkey(id, first_name, last_name)';
-export const SEEKER_EMBED_INNER = 'seeker:seekers!referrals_seeker_id_fkey!inner(id, first_name, last_name)';
+export const SEEKER_EMBED =
+  'seeker:seekers!referrals_seeker_id_fkey(id, first_name, last_name, email, phone, preferred_contact)';
+export const SEEKER_EMBED_INNER =
+  'seeker:seekers!referrals_seeker_id_fkey!inner(id, first_name, last_name, email, phone, preferred_contact)';

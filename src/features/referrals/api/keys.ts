@@ -31,9 +31,17 @@ export const referralKeys = {
   lists: () => [...referralKeys.all, 'list'] as const,
   list: (filters: ReferralListFilters) => [...referralKeys.lists(), filters] as const,
   counts: () => [...referralKeys.all, 'count'] as const,
+  /** The worklist: what changed on my referrals since I looked, and its count. */
+  changed: () => [...referralKeys.all, 'changed'] as const,
+  changedList: () => [...referralKeys.changed(), 'list'] as const,
+  changedCount: () => [...referralKeys.changed(), 'count'] as const,
+  /** A seeker's referrals still in progress (Start a Referral's "Already referred"). */
+  openForSeeker: (seekerId: string) => [...referralKeys.lists(), 'open-for-seeker', seekerId] as const,
   count: (filters: ReferralListFilters) => [...referralKeys.counts(), filters] as const,
   /** Past due and unanswered, in the same scope. */
   overdueCount: (filters: ReferralListFilters) => [...referralKeys.count(filters), 'overdue'] as const,
+  /** Not answered by the program yet (Needs a response), in the same scope. */
+  needsResponseCount: (filters: ReferralListFilters) => [...referralKeys.count(filters), 'needs-response'] as const,
   /** A program's claimers, to assign its referrals to. */
   claimers: (programId: string) => [...referralKeys.all, 'claimers', programId] as const,
   details: () => [...referralKeys.all, 'detail'] as const,
@@ -43,4 +51,6 @@ export const referralKeys = {
   forwards: (id: string) => [...referralKeys.detail(id), 'forwards'] as const,
   /** The reasons list (public.status_reasons): the same for everyone, kept apart from the referrals. */
   reasons: () => ['status-reasons'] as const,
+  programNote: (id: string) => [...referralKeys.detail(id), 'program-note'] as const,
+  summary: (id: string) => [...referralKeys.detail(id), 'summary'] as const,
 };

@@ -1,14 +1,16 @@
-import { useEffect, useMemo, useState } from 'react';
-import { Alert, Badge, Group, NativeSelect, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { Link, useSearchParams } from 'react-router-dom';
+import { Alert, Badge, Button, Group, NativeSelect, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
-import { IconSearch } from '@tabler/icons-react';
+import { IconRefresh, IconSearch } from '@tabler/icons-react';
 import { Pager } from '@/components/pager';
 import { errorMessage } from '@/lib/errors';
 import { useLiveQueries } from '@/lib/realtime';
 import { applyReferralChange } from '../api/cache';
 import { referralKeys, type ReferralListFilters, type ReferralSort } from '../api/keys';
 import { DEFAULT_PAGE_SIZE, useNotUpdatedCount, useOverdueCount, useReferralList } from '../api/list-referrals';
+import type { ReferralView } from '../api/select';
 import {
   ALL_STATUSES,
   STATUS_GROUPS,
@@ -17,6 +19,7 @@ import {
   type ReferralStatus,
   type StatusGroupId,
 } from '../status';
+import { BulkStatusDialog } from './bulk-status-dialog';
 import { ReferralDrawer } from './referral-drawer';
 import { ReferralTable } from './referral-table';
 import { useReferralParam } from './use-referral-param';
@@ -31,14 +34,18 @@ type Props = {
   /** Inbound: the programs I claim for, to pick from. */
   programs?: DashboardProgram[];
   emptyText: React.ReactNode;
+  /** Inbound: the person's phone, email and best way to reach them beside their name. */
+  showContact?: boolean;
 };
 
 /** Inbound: which of my programs' referrals to show. */
-const SHOWS: { value: '' | NonNullable<ReferralListFilters['show']>; label: string }[] = [
+type Show = NonNullable<ReferralListFilters['show']>;
+const SHOWS: { value: '' | Show; label: string }[] = [
   { value: '', label: 'All referrals' },
   { value: 'needs_response', label: 'Needs a response' },
   { value: 'assigned_to_me', label: 'Assigned to me' },
 ];
+const SHOW_VALUES: string[] = SHOWS.map((o) => o.value);
 
 const SORTS: { value: ReferralSort; label: string }[] = [
   { value: 'newest', label: 'Newest first' },
@@ -54,19 +61,89 @@ function statusesFor(value: string): ReferralStatus[] | undefined {
   return ALL_STATUSES.includes(value as ReferralStatus) ? [value as ReferralStatus] : undefined;
 }
 
-/** Inbound Referrals and My referrals: filter, search, sort, page, change statuses in place. */
-export function ReferralDashboard({ title, intro, base, programs, emptyText }: Props) {
-  const [programId, setProgramId] = useState('');
-  const [status, setStatus] = useState('');
-  const [show, setShow] = useState<'' | NonNullable<ReferralListFilters['show']>>('');
-  const [searchInput, setSearchInput] = useState('');
-  const [search] = useDebouncedValue(searchInput.trim(), 300);
-  const [sort, setSort] = useState<ReferralSort>('newest');
-  const [page, setPage] = useState(1);
+const SORT_VALUES = SORTS.map((o) => o.value);
+
+/**
+ * The list's filters, sort and page live in the URL (?program=&show=&status=&q=&sort=&page=), so a reload,
+ * a link or the back button keeps them. Defaults are left out of the URL.
+ */
+function useListParams() {
+  const [params, setParams] = useSearchParams();
+  const set = useCallback(
+    (changes: Record<string, string | number | null>) =>
+      setParams(
+        (p) => {
+          const next = new URLSearchParams(p);
+          for (const [k, v] of Object.entries(changes)) {
+            if (v === null || v === '' || (k === 'page' && v === 1) || (k === 'sort' && v === 'newest')) next.delete(k);
+            else next.set(k, String(v));
+          }
+          return next;
+        },
+        { replace: true },
+      ),
+    [setParams],
+  );
+  const sortParam = params.get('sort') as ReferralSort | null;
+  const showParam = params.get('show') ?? '';
+  return {
+    programId: params.get('program') ?? '',
+    show: (SHOW_VALUES.includes(showParam) ? showParam : '') as '' | Show,
+    status: params.get('status') ?? '',
+    q: params.get('q') ?? '',
+    sort: sortParam && SORT_VALUES.includes(sortParam) ? sortParam : ('newest' as ReferralSort),
+    page: Math.max(1, Number.parseInt(params.get('page') ?? '1', 10) || 1),
+    set,
+  };
+}
+
+/**
+ * What the table shows: the fresh rows, plus rows shown before that changed and no longer match the
+ * filters, kept where they were (and marked) until the list is refreshed or the filters change.
+ */
+function useKeptRows(fresh: ReferralView[] | undefined, key: string, placeholder: boolean) {
+  const [view, setView] = useState<{ key: string; rows: ReferralView[]; kept: Set<string> } | null>(null);
+  useEffect(() => {
+    if (!fresh || placeholder) return;
+    setView((prev) => {
+      if (!prev || prev.key !== key) return { key, rows: fresh, kept: new Set() };
+      const freshIds = new Set(fresh.map((r) => r.id));
+      const rows = [...fresh];
+      const kept = new Set<string>();
+      prev.rows.forEach((r, i) => {
+        if (!freshIds.has(r.id)) {
+          rows.splice(Math.min(i, rows.length), 0, r);
+          kept.add(r.id);
+        }
+      });
+      return { key, rows, kept };
+    });
+  }, [fresh, key, placeholder]);
+  const current = view && view.key === key ? view : null;
+  return {
+    rows: current?.rows ?? fresh,
+    kept: current?.kept ?? new Set<string>(),
+    reset: () => setView(fresh ? { key, rows: fresh, kept: new Set() } : null),
+  };
+}
+
+/** Inbound Referrals and My referrals: filter, search, sort, page, change statuses in place or several at once. */
+export function ReferralDashboard({ title, intro, base, programs, emptyText, showContact }: Props) {
+  const { programId, show, status, q, sort, page, set } = useListParams();
+  const [searchInput, setSearchInput] = useState(q);
+  const [debounced] = useDebouncedValue(searchInput.trim(), 300);
+  const search = q;
   const { referralId, open, close } = useReferralParam();
   const queryClient = useQueryClient();
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [bulkOpen, setBulkOpen] = useState(false);
 
-  useEffect(() => setPage(1), [programId, status, show, search, sort]);
+  // The search box writes to the URL once typing pauses (and a new search starts at page 1).
+  useEffect(() => {
+    if (debounced !== q) set({ q: debounced, page: null });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [debounced]);
+  useEffect(() => setSearchInput(q), [q]);
 
   const programIds = programs ? (programId ? [programId] : programs.map((p) => p.id)) : undefined;
   const filters: ReferralListFilters = useMemo(
@@ -100,9 +177,21 @@ export function ReferralDashboard({ title, intro, base, programs, emptyText }: P
     { onChange: (payload) => applyReferralChange(queryClient, payload) },
   );
 
+  const shownRows = useKeptRows(list.data?.rows, JSON.stringify(filters), list.isPlaceholderData);
   const filtered = !!(status || show || search || programId);
   const total = list.data?.total ?? null;
   const shown = list.data?.rows.length ?? 0;
+  const targets = (shownRows.rows ?? [])
+    .filter((r) => selected.has(r.id))
+    .map((r) => ({
+      id: r.id,
+      version: r.version,
+      description: `${[r.seeker?.first_name, r.seeker?.last_name].filter(Boolean).join(' ') || 'Unknown person'}'s referral to ${r.program?.name ?? 'a program'}`,
+    }));
+  const programParam: Record<string, string> = programId ? { program: programId } : {};
+  const notUpdatedHref = `?${new URLSearchParams({ ...programParam, status: 'not_updated' })}`;
+  // unanswered, the longest waiting (so the overdue ones) first
+  const overdueHref = `?${new URLSearchParams({ ...programParam, show: 'needs_response', sort: 'oldest' })}`;
   const from = (page - 1) * DEFAULT_PAGE_SIZE + 1;
   const caption =
     total === null
@@ -119,19 +208,37 @@ export function ReferralDashboard({ title, intro, base, programs, emptyText }: P
           </Text>
         </div>
         <Group gap="xs">
-          <Badge size="lg" color={notUpdated.data ? 'orange' : 'gray'} variant="light" tt="none" aria-live="polite">
-            {notUpdated.isPending ? 'Counting…' : `${notUpdated.data ?? 0} not updated`}
-          </Badge>
-          <Badge
-            size="lg"
-            color={overdue.data ? 'red' : 'gray'}
-            variant="light"
-            tt="none"
-            aria-live="polite"
-            title="Past the program's response time with no answer from the program"
-          >
-            {overdue.isPending ? 'Counting…' : `${overdue.data ?? 0} overdue`}
-          </Badge>
+          <CountLink
+            pending={notUpdated.isPending}
+            count={notUpdated.data ?? 0}
+            color="orange"
+            href={notUpdatedHref}
+            label="not updated"
+            action="show only those"
+          />
+          {/* Needs a response is an Inbound filter; My referrals shows the count alone */}
+          {programs && programs.length > 0 ? (
+            <CountLink
+              pending={overdue.isPending}
+              count={overdue.data ?? 0}
+              color="red"
+              href={overdueHref}
+              label="overdue"
+              action="show the referrals that need a response, oldest first"
+              title="Past the program's response time with no answer from the program"
+            />
+          ) : (
+            <Badge
+              size="lg"
+              color={overdue.data ? 'red' : 'gray'}
+              variant="light"
+              tt="none"
+              aria-live="polite"
+              title="Past the program's response time with no answer from the program"
+            >
+              {overdue.isPending ? 'Counting…' : `${overdue.data ?? 0} overdue`}
+            </Badge>
+          )}
         </Group>
       </Group>
 
@@ -141,7 +248,7 @@ export function ReferralDashboard({ title, intro, base, programs, emptyText }: P
             <NativeSelect
               label="Program"
               value={programId}
-              onChange={(e) => setProgramId(e.currentTarget.value)}
+              onChange={(e) => set({ program: e.currentTarget.value, page: null })}
               data={[
                 { value: '', label: programs.length > 1 ? 'All my programs' : programs[0]!.name },
                 ...(programs.length > 1 ? programs.map((p) => ({ value: p.id, label: p.name })) : []),
@@ -152,14 +259,14 @@ export function ReferralDashboard({ title, intro, base, programs, emptyText }: P
             <NativeSelect
               label="Show"
               value={show}
-              onChange={(e) => setShow(e.currentTarget.value as typeof show)}
+              onChange={(e) => set({ show: e.currentTarget.value, page: null })}
               data={SHOWS}
             />
           )}
           <NativeSelect
             label="Status"
             value={status}
-            onChange={(e) => setStatus(e.currentTarget.value)}
+            onChange={(e) => set({ status: e.currentTarget.value, page: null })}
             data={[
               { value: '', label: 'All statuses' },
               {
@@ -183,11 +290,32 @@ export function ReferralDashboard({ title, intro, base, programs, emptyText }: P
           <NativeSelect
             label="Sort"
             value={sort}
-            onChange={(e) => setSort(e.currentTarget.value as ReferralSort)}
+            onChange={(e) => set({ sort: e.currentTarget.value, page: null })}
             data={SORTS}
           />
         </Group>
       </Paper>
+
+      <Group gap="sm" wrap="wrap">
+        <Button variant="default" size="xs" disabled={targets.length === 0} onClick={() => setBulkOpen(true)}>
+          {targets.length
+            ? `Change status of ${targets.length} selected…`
+            : 'Select referrals to change several at once'}
+        </Button>
+        {shownRows.kept.size > 0 && (
+          <Button
+            variant="light"
+            size="xs"
+            leftSection={<IconRefresh size={14} aria-hidden />}
+            onClick={() => {
+              shownRows.reset();
+              void list.refetch();
+            }}
+          >
+            Refresh the list ({shownRows.kept.size} no longer {shownRows.kept.size === 1 ? 'matches' : 'match'})
+          </Button>
+        )}
+      </Group>
 
       {list.isError ? (
         <Alert color="red" role="alert" title="Referrals could not be loaded">
@@ -195,9 +323,12 @@ export function ReferralDashboard({ title, intro, base, programs, emptyText }: P
         </Alert>
       ) : (
         <ReferralTable
-          rows={list.data?.rows}
+          rows={shownRows.rows}
           loading={list.isPending}
           caption={caption}
+          showContact={showContact}
+          kept={shownRows.kept}
+          selection={{ selected, onChange: setSelected }}
           onOpen={open}
           empty={
             <Paper withBorder p="xl" ta="center">
@@ -223,9 +354,58 @@ export function ReferralDashboard({ title, intro, base, programs, emptyText }: P
         shown={shown}
         total={total}
         hasMore={list.data?.hasMore}
-        onChange={setPage}
+        onChange={(p) => set({ page: p })}
+      />
+      <BulkStatusDialog
+        targets={targets}
+        opened={bulkOpen}
+        onClose={() => setBulkOpen(false)}
+        onDone={(outcomes) => setSelected(new Set(outcomes.filter((o) => !o.ok).map((o) => o.id)))}
       />
       <ReferralDrawer referralId={referralId} onClose={close} />
     </Stack>
+  );
+}
+
+/** A count at the top of a dashboard that is also the filter showing those referrals. */
+function CountLink({
+  pending,
+  count,
+  color,
+  href,
+  label,
+  action,
+  title,
+}: {
+  pending: boolean;
+  count: number;
+  color: string;
+  href: string;
+  label: string;
+  action: string;
+  title?: string;
+}) {
+  if (pending) {
+    return (
+      <Badge size="lg" color="gray" variant="light" tt="none">
+        Counting…
+      </Badge>
+    );
+  }
+  return (
+    <Button
+      component={Link}
+      to={href}
+      replace
+      size="sm"
+      radius="xl"
+      color={count ? color : 'gray'}
+      variant="light"
+      title={title}
+      aria-label={`${count} ${label}: ${action}`}
+      aria-live="polite"
+    >
+      {`${count} ${label}`}
+    </Button>
   );
 }

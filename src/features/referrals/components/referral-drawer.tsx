@@ -1,5 +1,19 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, Anchor, Divider, Drawer, Group, SimpleGrid, Skeleton, Stack, Text, Title } from '@mantine/core';
+import {
+  Alert,
+  Anchor,
+  Button,
+  Divider,
+  Drawer,
+  Group,
+  Paper,
+  SimpleGrid,
+  Skeleton,
+  Stack,
+  Text,
+  Title,
+} from '@mantine/core';
+import { IconPrinter } from '@tabler/icons-react';
 import { Link } from 'react-router-dom';
 import { paths } from '@/lib/paths';
 import { useUserId } from '@/features/auth';
@@ -21,6 +35,9 @@ import { useUpdateReferralGoal } from '../api/update-referral-goal';
 import { useReferralForwards } from '../api/forward-referral';
 import { reasonLabel, useStatusReasons } from '../api/get-status-reasons';
 import { needsReason } from '../status';
+import { useMarkSeen } from '../api/mark-seen';
+import { useProgramNote } from '../api/program-note';
+import { PersonContact } from './person-contact';
 import { GoalControl } from './goal-control';
 import { HistoryTimeline } from './history-timeline';
 import { NotesList } from './notes-list';
@@ -60,6 +77,8 @@ function ReferralDetails({ referralId }: { referralId: string }) {
     referralId,
     !!referral.data && (referral.data.status === 'referred_elsewhere' || !!referral.data.forwarded_from),
   );
+  const programNote = useProgramNote(referralId, referral.isSuccess);
+  useMarkSeen(referralId, referral.isSuccess);
 
   useLiveQueries(
     `referral:${referralId}`,
@@ -109,6 +128,24 @@ function ReferralDetails({ referralId }: { referralId: string }) {
           )}
         </Text>
       </div>
+
+      {r.seeker && (
+        <Paper withBorder p="sm" component="section" aria-label={`How to reach ${fullName(r.seeker)}`}>
+          <Group justify="space-between" align="flex-start" wrap="wrap">
+            <PersonContact person={r.seeker} />
+            <Button
+              component={Link}
+              to={paths.referralSummary.getHref(r.id)}
+              target="_blank"
+              variant="default"
+              size="xs"
+              leftSection={<IconPrinter size={14} aria-hidden />}
+            >
+              Printable summary
+            </Button>
+          </Group>
+        </Paper>
+      )}
 
       <Group align="flex-start" gap="sm" wrap="wrap">
         <div style={{ flex: 1, minWidth: 220 }}>
@@ -166,11 +203,18 @@ function ReferralDetails({ referralId }: { referralId: string }) {
         <Field label="Assigned to">{r.assigned_to_name || 'Nobody'}</Field>
       </SimpleGrid>
       {isStaff && userId && <AssignmentControl referral={r} userId={userId} />}
-      <Field label="Comment">
+      <Field label="Message to the program and the client">
         <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
-          {r.comment || 'No comment was left with this referral.'}
+          {r.comment || 'No message was left with this referral.'}
         </Text>
       </Field>
+      {programNote.data && (
+        <Field label="Note for the program only (the client never sees it)">
+          <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+            {programNote.data.body}
+          </Text>
+        </Field>
+      )}
       {isStaff && <SeekerDeliveryNotice referralId={r.id} />}
 
       {isStaff && (

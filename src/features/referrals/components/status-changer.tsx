@@ -12,6 +12,18 @@ export const UNDO_MS = 10_000;
 
 export const REASON_TEXT_MAX = 500;
 
+/**
+ * The rule the database keeps (a reason with the six statuses that carry one,
+ * its words at most 500 characters), in the words the status controls show:
+ * null when the change may be saved. The single change and the bulk change
+ * both check it.
+ */
+export function reasonProblem(status: ReferralStatus, reason: string, reasonText: string): string | null {
+  if (needsReason(status) && !reason) return `Choose a reason for "${statusLabel(status)}".`;
+  if (reasonText.length > REASON_TEXT_MAX) return `Keep the details to ${REASON_TEXT_MAX} characters.`;
+  return null;
+}
+
 export type ChangeableReferral = {
   id: string;
   status: ReferralStatus;
@@ -106,15 +118,9 @@ export function StatusChanger({ referral, description, compact, canForward, seek
   };
 
   const validate = (): boolean => {
-    if (askReason && !reason) {
-      setError(`Choose a reason for "${statusLabel(draft)}".`);
-      return false;
-    }
-    if (reasonText.length > REASON_TEXT_MAX) {
-      setError(`Keep the details to ${REASON_TEXT_MAX} characters.`);
-      return false;
-    }
-    return true;
+    const problem = draft ? reasonProblem(draft, reason, reasonText) : null;
+    setError(problem);
+    return !problem;
   };
 
   const save = () => {

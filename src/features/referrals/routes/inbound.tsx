@@ -21,6 +21,7 @@ export default function InboundRoute() {
         title="Inbound Referrals"
         intro="Every referral made to your programs. Update a status as soon as you know more."
         base={{ scope: 'inbound', userId }}
+        showContact
         programs={programs}
         emptyText="No referrals have been made to your programs yet. They will appear here the moment one is made."
       />

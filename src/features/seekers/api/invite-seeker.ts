@@ -12,11 +12,16 @@ export type InviteResult = { status: 'invited' | 'invited_again' | 'phone_accoun
  * new account. Its refusals carry `code` and a message written for people.
  */
 export async function inviteSeeker(seekerId: string): Promise<InviteResult> {
-  const { data, error } = await supabase.functions.invoke<InviteResult>('invite-seeker', { body: { seeker_id: seekerId } });
+  const { data, error } = await supabase.functions.invoke<InviteResult>('invite-seeker', {
+    body: { seeker_id: seekerId },
+  });
   if (error) {
     const body: { code?: string; message?: string } | null =
       error instanceof FunctionsHttpError ? await error.context.json().catch(() => null) : null;
-    throw { code: body?.code ?? 'invite_failed', message: body?.message ?? 'The invitation could not be sent. Try again.' };
+    throw {
+      code: body?.code ?? 'invite_failed',
+      message: body?.message ?? 'The invitation could not be sent. Try again.',
+    };
   }
   return data!;
 }

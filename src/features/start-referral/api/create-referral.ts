@@ -7,7 +7,10 @@ import { supabase, type Tables } from '@/lib/supabase';
 export type CreateReferralInput = {
   seekerId: string;
   programId: string;
+  /** Seen by the program and the seeker. */
   comment: string;
+  /** Seen by the referral's staff only, never by the seeker (referral_program_notes). */
+  programNote?: string;
   fromSiteId: string | null;
   fromProgramId: string | null;
   /** Contact details confirmed on the Connect form, saved to the profile when changed. */
@@ -18,6 +21,7 @@ export async function createReferral({
   seekerId,
   programId,
   comment,
+  programNote,
   fromSiteId,
   fromProgramId,
   contact,
@@ -26,19 +30,17 @@ export async function createReferral({
     const { error } = await supabase.from('seekers').update(contact).eq('id', seekerId);
     if (error) throw accessError('seeker', error);
   }
-  const { data, error } = await supabase
-    .from('referrals')
-    .insert({
-      seeker_id: seekerId,
-      program_id: programId,
-      comment,
-      from_site_id: fromSiteId,
-      from_program_id: fromProgramId,
-    })
-    .select('id')
-    .single();
+  // One transaction: the referral and its note for the program only.
+  const { data, error } = await supabase.rpc('create_referral', {
+    seeker_id: seekerId,
+    program_id: programId,
+    comment,
+    program_note: programNote?.trim() || undefined,
+    from_site_id: fromSiteId ?? undefined,
+    from_program_id: fromProgramId ?? undefined,
+  });
   if (error) throw accessError('referral', error);
-  return data;
+  return { id: data.id };
 }
 
 export function useCreateReferral() {

@@ -14,23 +14,31 @@ import {
   TextInput,
   Textarea,
 } from '@mantine/core';
+import { contactProblem, defaultContact } from '@/lib/contact';
 import { Constants } from '@/lib/database.types';
 import { errorMessage } from '@/lib/errors';
 
 export const COMMENT_MAX = 2000;
+export const PROGRAM_NOTE_MAX = 2000;
 
-const ConnectSchema = z.object({
-  email: z
-    .string()
-    .trim()
-    .max(320, 'Keep the email under 320 characters')
-    .refine((v) => v === '' || z.email().safeParse(v).success, 'Enter an email address like name@example.org'),
-  phone: z.string().trim().max(40, 'Keep the phone number under 40 characters'),
-  preferred_contact: z.enum(Constants.public.Enums.contact_preference),
-  comment: z.string().trim().max(COMMENT_MAX, `Keep the comment under ${COMMENT_MAX} characters`),
-  from: z.string(),
-  consent: z.boolean().refine((v) => v, 'The person must agree before their details are shared'),
-});
+const ConnectSchema = z
+  .object({
+    email: z
+      .string()
+      .trim()
+      .max(320, 'Keep the email under 320 characters')
+      .refine((v) => v === '' || z.email().safeParse(v).success, 'Enter an email address like name@example.org'),
+    phone: z.string().trim().max(40, 'Keep the phone number under 40 characters'),
+    preferred_contact: z.enum(Constants.public.Enums.contact_preference),
+    comment: z.string().trim().max(COMMENT_MAX, `Keep the message under ${COMMENT_MAX} characters`),
+    program_note: z.string().trim().max(PROGRAM_NOTE_MAX, `Keep the note under ${PROGRAM_NOTE_MAX} characters`),
+    from: z.string(),
+    consent: z.boolean().refine((v) => v, 'The person must agree before their details are shared'),
+  })
+  .superRefine((v, ctx) => {
+    const problem = contactProblem(v.preferred_contact, v.email, v.phone);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['preferred_contact'], message: problem });
+  });
 
 export type ConnectValues = z.infer<typeof ConnectSchema>;
 
@@ -47,6 +55,8 @@ export type ConnectFormProps = {
   contactEditable?: boolean;
   /** Organisations I can refer from; a select appears when there are several. */
   organisations: ConnectOrg[];
+  /** Which of them is chosen at first (the one I act for); the first one otherwise. */
+  defaultFrom?: string;
   onSubmit: (values: ConnectValues) => Promise<unknown>;
   onCancel: () => void;
   /** The program's waitlist band ("about 2 weeks"), shown before sending. */
@@ -67,14 +77,29 @@ export function ConnectForm({
   defaultValues,
   contactEditable = true,
   organisations,
+  defaultFrom,
   onSubmit,
   onCancel,
   waitlistBand,
 }: ConnectFormProps) {
   const [serverError, setServerError] = useState<string | null>(null);
+  const from =
+    defaultFrom && organisations.some((o) => o.value === defaultFrom) ? defaultFrom : (organisations[0]?.value ?? '');
+  // A preference without its address (never stored now) starts at one that has it.
+  const preferred =
+    contactProblem(defaultValues.preferred_contact, defaultValues.email, defaultValues.phone) === null
+      ? defaultValues.preferred_contact
+      : defaultContact(defaultValues.email, defaultValues.phone);
   const form = useForm<ConnectValues>({
     resolver: zodResolver(ConnectSchema),
-    defaultValues: { ...defaultValues, comment: '', from: organisations[0]?.value ?? '', consent: false },
+    defaultValues: {
+      ...defaultValues,
+      preferred_contact: preferred,
+      comment: '',
+      program_note: '',
+      from,
+      consent: false,
+    },
   });
   const { errors, isSubmitting } = form.formState;
 
@@ -123,7 +148,13 @@ export function ConnectForm({
           control={form.control}
           name="preferred_contact"
           render={({ field }) => (
-            <NativeSelect label="Preferred contact" data={CONTACT_OPTIONS} disabled={!contactEditable} {...field} />
+            <NativeSelect
+              label="Preferred contact"
+              data={CONTACT_OPTIONS}
+              disabled={!contactEditable}
+              {...field}
+              error={errors.preferred_contact?.message}
+            />
           )}
         />
         {!contactEditable && (
@@ -131,13 +162,6 @@ export function ConnectForm({
             Only the organisation that added {seekerName}, or {seekerName} themselves, can change these contact details.
           </Text>
         )}
-        <Textarea
-          label="Comment for the program"
-          description="What they need and anything that helps the program follow up. Included in the notification."
-          minRows={3}
-          {...form.register('comment')}
-          error={errors.comment?.message}
-        />
         {organisations.length > 1 && (
           <Controller
             control={form.control}
@@ -152,6 +176,20 @@ export function ConnectForm({
             )}
           />
         )}
+        <Textarea
+          label="Message to the program and the client"
+          description={`What they need. ${seekerName} sees this message too, on their referrals page and in their emails.`}
+          minRows={3}
+          {...form.register('comment')}
+          error={errors.comment?.message}
+        />
+        <Textarea
+          label="Note for the program only"
+          description={`For the program's staff: never shown to ${seekerName} and never in their emails.`}
+          minRows={2}
+          {...form.register('program_note')}
+          error={errors.program_note?.message}
+        />
         <Controller
           control={form.control}
           name="consent"

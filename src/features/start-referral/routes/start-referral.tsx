@@ -20,13 +20,17 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { IconArrowLeft, IconMapPin, IconSearch } from '@tabler/icons-react';
 import { paths } from '@/lib/paths';
 import { orgValue, parseOrgValue } from '@/components/organisation-select';
-import { useMe, useUserId } from '@/features/auth';
+import { useActingAs, useMe, useUserId } from '@/features/auth';
+import { statusLabel } from '@/features/referrals';
 import { useSeeker } from '@/features/seekers';
 import { CapacityBadge, FreshnessText, ReportDialog } from '@/features/directory';
 import { errorMessage } from '@/lib/errors';
-import { fullName } from '@/lib/format';
-import { notifySuccess } from '@/lib/notify';
+import { formatDate, fullName } from '@/lib/format';
+import { notifyError, notifySuccess } from '@/lib/notify';
 import { useCreateReferral } from '../api/create-referral';
+import { useOpenReferrals, type OpenReferral } from '../api/open-referrals';
+import { useProgramsByName } from '../api/programs-by-name';
+import { useSaveSeekerZip } from '../api/save-zip';
 import { useProgramSearch, type ProgramResult } from '../api/search-programs';
 import { ConnectForm } from '../components/connect-form';
 
@@ -37,6 +41,16 @@ const DISTANCES = [
   { value: '25', label: 'Within 25 miles' },
   { value: '50', label: 'Within 50 miles' },
 ];
+
+/** "Already referred · Pending": the person has an open referral with this program. */
+function AlreadyReferred({ open }: { open: OpenReferral | undefined }) {
+  if (!open) return null;
+  return (
+    <Badge color="orange" variant="light" tt="none" w="fit-content">
+      Already referred · {statusLabel(open.status)}
+    </Badge>
+  );
+}
 
 export default function StartReferralRoute() {
   const { seekerId = '' } = useParams();
@@ -56,8 +70,11 @@ export default function StartReferralRoute() {
   const [acceptingOnly, setAcceptingOnly] = useState(false);
   const [confirmFull, setConfirmFull] = useState<ProgramResult | null>(null);
   const [reporting, setReporting] = useState<ProgramResult | null>(null);
-  // Connect: a program not accepting referrals asks first (the referral's history records it)
-  const connect = (p: ProgramResult) => (p.capacity === 'not_accepting' ? setConfirmFull(p) : setConnecting(p));
+  // Connect on a program the person already has an open referral with asks first.
+  const [confirming, setConfirming] = useState<{ program: ProgramResult; open: OpenReferral } | null>(null);
+  const { actingAs } = useActingAs(me.data);
+  const openReferrals = useOpenReferrals(seekerId);
+  const saveZip = useSaveSeekerZip();
 
   // The search starts in the seeker's ZIP code from their personal information.
   const seekerZip = seeker.data?.zip ?? '';
@@ -73,12 +90,24 @@ export default function StartReferralRoute() {
     document.title = `Start a Referral${name ? ` for ${name}` : ''} · Closed Loop Referrals`;
   }, [name]);
 
-  const results = useProgramSearch({
+  const nearby = useProgramSearch({
     zip: zip ?? '',
     query: query || undefined,
     withinMiles: distance ? Number(distance) : null,
     acceptingOnly,
   });
+  // No ZIP code: the directory by name until one is given.
+  const byName = useProgramsByName(query || undefined, acceptingOnly, zip === '');
+  const results = zip ? nearby : byName;
+  const openFor = (programId: string) => openReferrals.data?.find((r) => r.program_id === programId);
+  // Connect asks first when the person already has an open referral there, then
+  // when the program is not accepting referrals (the referral's history records that).
+  const toConnect = (p: ProgramResult) => (p.capacity === 'not_accepting' ? setConfirmFull(p) : setConnecting(p));
+  const connect = (p: ProgramResult) => {
+    const open = openFor(p.id);
+    if (open) setConfirming({ program: p, open });
+    else toConnect(p);
+  };
 
   if (seeker.isPending) return <Skeleton h={300} aria-label="Loading" />;
   if (seeker.isError) {
@@ -105,9 +134,32 @@ export default function StartReferralRoute() {
       </div>
 
       <Alert color="indigo" variant="light" role="status" title={`You are helping ${name}`}>
-        Programs are listed nearest to {zip ? `ZIP code ${zip}` : 'the ZIP code you choose'} first. Choose one and press
-        Connect to refer {seeker.data.first_name}.
+        {zip
+          ? `Programs are listed nearest to ZIP code ${zip} first.`
+          : `${name} has no ZIP code on their profile, so programs are listed by name. Enter a ZIP code to list the nearest first.`}{' '}
+        Choose one and press Connect to refer {seeker.data.first_name}.
       </Alert>
+      {zip && !seekerZip && seeker.data.contact_editable !== false && (
+        <Group gap="sm">
+          <Text size="sm">{name} has no ZIP code on their profile.</Text>
+          <Button
+            size="xs"
+            variant="light"
+            loading={saveZip.isPending}
+            onClick={() =>
+              saveZip.mutate(
+                { seekerId, zip },
+                {
+                  onSuccess: () => notifySuccess(`${zip} saved as ${name}'s ZIP code.`),
+                  onError: (e) => notifyError(e, 'ZIP code not saved'),
+                },
+              )
+            }
+          >
+            Save {zip} to {seeker.data.first_name}'s profile
+          </Button>
+        </Group>
+      )}
 
       <Paper withBorder p="sm" component="section" aria-label="Program search">
         <Group gap="sm" align="flex-end" wrap="wrap">
@@ -163,9 +215,7 @@ export default function StartReferralRoute() {
         </Group>
       </Paper>
 
-      {!zip ? (
-        <Text>{name} has no ZIP code on their profile. Enter one above to find programs near them.</Text>
-      ) : results.isError ? (
+      {results.isError ? (
         <Alert color="red" role="alert" title="Programs could not be searched">
           {errorMessage(results.error)}
         </Alert>
@@ -192,9 +242,10 @@ export default function StartReferralRoute() {
                   </Title>
                   <Text size="sm">{p.description}</Text>
                   <Text size="sm" c="dimmed">
-                    {[p.address, p.program_zip].filter(Boolean).join(', ')} · {Number(p.distance_miles).toFixed(1)}{' '}
-                    miles away
+                    {[p.address, p.program_zip].filter(Boolean).join(', ')}
+                    {p.distance_miles != null && ` · ${Number(p.distance_miles).toFixed(1)} miles away`}
                   </Text>
+                  <AlreadyReferred open={openFor(p.id)} />
                   <Group gap={4}>
                     {p.service_categories.map((c) => (
                       <Badge key={c} color="gray" variant="outline" tt="none">
@@ -225,6 +276,34 @@ export default function StartReferralRoute() {
       )}
 
       <Modal
+        opened={confirming !== null}
+        onClose={() => setConfirming(null)}
+        title={`Already referred to ${confirming?.program.name ?? ''}`}
+      >
+        {confirming && (
+          <Stack gap="sm">
+            <Text>
+              {name} already has an open referral to {confirming.program.name} ({statusLabel(confirming.open.status)},
+              made {formatDate(confirming.open.created_at)}). Refer them again anyway?
+            </Text>
+            <Group justify="flex-end" gap="xs">
+              <Button variant="default" onClick={() => setConfirming(null)}>
+                Don't refer again
+              </Button>
+              <Button
+                onClick={() => {
+                  toConnect(confirming.program);
+                  setConfirming(null);
+                }}
+              >
+                Refer again
+              </Button>
+            </Group>
+          </Stack>
+        )}
+      </Modal>
+
+      <Modal
         opened={connecting !== null}
         onClose={() => setConnecting(null)}
         title={`Connect with ${connecting?.name ?? ''}`}
@@ -235,6 +314,7 @@ export default function StartReferralRoute() {
             seekerName={name}
             programName={connecting.name}
             organisations={orgs.map((o) => ({ value: orgValue(o), label: `${o.name} (${o.kind})` }))}
+            defaultFrom={actingAs ? orgValue(actingAs) : undefined}
             defaultValues={{
               email: seeker.data.email ?? '',
               phone: seeker.data.phone ?? '',
@@ -257,6 +337,7 @@ export default function StartReferralRoute() {
                 seekerId,
                 programId: connecting.id,
                 comment: v.comment,
+                programNote: v.program_note,
                 ...(orgs.length > 1 ? parseOrgValue(v.from) : { fromSiteId: null, fromProgramId: null }),
                 contact: changed ? contact : null,
               });
