@@ -316,7 +316,8 @@ async function main() {
       asService: (c) => c.rpc('search_programs', { zip: '78702', max_results: 25 }),
     },
     {
-      // everything one Reports screen shows: figures, weekly series, funnel, outcome mix, response times
+      // everything one Reports screen shows: figures (overdue now included), weekly series, funnel, outcome mix,
+      // top negative reasons, response times
       name: 'Report, 12 months (Harbor, all figures and series)',
       persona: 'clara',
       asPersona: report(),

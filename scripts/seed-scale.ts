@@ -9,6 +9,8 @@
  *     Eastside Community Clinic (Helen and Henry) makes 1%;
  *   - statuses spread over all eleven values, dates over the last two years,
  *     each referral with its history (created, and the status change if any);
+ *     a status that carries a reason has one of its reasons, except one in
+ *     ten (as older data, made before reasons were recorded);
  *   - each due 2 business days after it was made (the programs' default
  *     target), answered two days after it was made unless still Not updated;
  *     none armed for reminders (old news, like the notifications).
@@ -421,6 +423,7 @@ async function main() {
           floor(random() * ${claimersPerProgram})::int as claimer_k,
           floor(random() * 2)::int as eastside_k,
           random() as rs,
+          floor(random() * 10)::int as reason_k,
           now() - random() * interval '730 days' as created_at,
           g as n
         from generate_series(1, $1::int) g
@@ -439,6 +442,7 @@ async function main() {
                when x.rf < 0.8 then gs.id end as from_site_id,
           case when x.rf >= 0.8 then fp.id end as from_program_id,
           (${statusArray})[width_bucket(x.rs, ${thresholds})] as status,
+          x.reason_k,
           x.created_at,
           x.n
         from x
@@ -449,24 +453,33 @@ async function main() {
         join g_programs fp on fp.idx = x.from_prog_idx
         join g_users cu on cu.idx = ${workers} + x.from_prog_idx * ${claimersPerProgram} + x.claimer_k
       ),
+      -- the reasons a status carries (triggers are off: only codes that exist)
+      reason_codes as (
+        select status, array_agg(code order by sort, code) as codes
+        from public.status_reasons where active group by status
+      ),
       ins as (
         insert into public.referrals (id, seeker_id, program_id, referred_by, referred_by_name, from_site_id,
                                       from_program_id, status, comment, version, created_at, updated_at,
-                                      response_due_at, responded_at, status_changed_at)
-        select rows.id, seeker_id, program_id, referred_by, ga.display_name, from_site_id, from_program_id, status,
+                                      response_due_at, responded_at, status_changed_at, status_reason)
+        select rows.id, seeker_id, program_id, referred_by, ga.display_name, from_site_id, from_program_id, rows.status,
                (array['Needs help this week.', 'Prefers mornings.', 'Has two children at home.', 'No car; on the bus line.',
                       'Spanish speaker.', 'Follow up after the appointment.', ''])[1 + n % 7],
-               case when status = 'not_updated' then 1 else 2 end,
+               case when rows.status = 'not_updated' then 1 else 2 end,
                created_at,
-               case when status = 'not_updated' then created_at else created_at + interval '2 days' end,
+               case when rows.status = 'not_updated' then created_at else created_at + interval '2 days' end,
                -- every program keeps the default target (2 business days, America/Chicago);
                -- a referral that moved on was answered when it did, one still Not updated never was
                private.add_business_days(created_at, 2, 'America/Chicago'),
-               case when status <> 'not_updated' then created_at + interval '2 days' end,
-               -- as the status change below (made by the referrer: not a first response)
-               case when status <> 'not_updated' then created_at + interval '2 days' end
-        from rows join g_actors ga on ga.id = rows.referred_by
-        returning id, seeker_id, referred_by, from_site_id, from_program_id, status, created_at
+               case when rows.status <> 'not_updated' then created_at + interval '2 days' end,
+               -- as the status change below
+               case when rows.status <> 'not_updated' then created_at + interval '2 days' end,
+               -- a status that carries a reason has one, but one in ten (older data) has none
+               case when rows.reason_k > 0 then rc.codes[1 + rows.n % cardinality(rc.codes)] end
+        from rows
+        join g_actors ga on ga.id = rows.referred_by
+        left join reason_codes rc on rc.status = rows.status
+        returning id, seeker_id, referred_by, from_site_id, from_program_id, status, status_reason, created_at
       ),
       actor as (
         select ins.*, a.display_name, coalesce(s.name, p.name) as organization
@@ -476,12 +489,12 @@ async function main() {
         left join public.programs p on p.id = ins.from_program_id
       )
       insert into public.referral_events (referral_id, seeker_id, event_type, actor_id, actor_display_name,
-                                          actor_organization, from_status, to_status, created_at)
+                                          actor_organization, from_status, to_status, status_reason, created_at)
       select id, seeker_id, 'created'::public.referral_event_type, referred_by, display_name, organization,
-             null::public.referral_status, 'not_updated'::public.referral_status, created_at from actor
+             null::public.referral_status, 'not_updated'::public.referral_status, null, created_at from actor
       union all
       select id, seeker_id, 'status_changed'::public.referral_event_type, referred_by, display_name, organization,
-             'not_updated'::public.referral_status, status,
+             'not_updated'::public.referral_status, status, status_reason,
              created_at + interval '2 days'
       from actor where status <> 'not_updated'`;
 

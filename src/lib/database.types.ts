@@ -668,7 +668,6 @@ export type Database = {
           assigned_to_name: string
           comment: string
           created_at: string
-          first_response_at: string | null
           forwarded_from: string | null
           from_program_id: string | null
           from_site_id: string | null
@@ -692,7 +691,6 @@ export type Database = {
           assigned_to_name?: string
           comment?: string
           created_at?: string
-          first_response_at?: string | null
           forwarded_from?: string | null
           from_program_id?: string | null
           from_site_id?: string | null
@@ -716,7 +714,6 @@ export type Database = {
           assigned_to_name?: string
           comment?: string
           created_at?: string
-          first_response_at?: string | null
           forwarded_from?: string | null
           from_program_id?: string | null
           from_site_id?: string | null
@@ -1277,7 +1274,6 @@ export type Database = {
           assigned_to_name: string
           comment: string
           created_at: string
-          first_response_at: string | null
           forwarded_from: string | null
           from_program_id: string | null
           from_site_id: string | null
@@ -1346,15 +1342,16 @@ export type Database = {
         }
         Returns: {
           created_at: string
-          first_response_at: string
           id: string
           made: boolean
           made_from_name: string
           outcome_at: string
+          overdue: boolean
           program_id: string
           program_name: string
           reason: string
           received: boolean
+          responded_at: string
           response_due_at: string
           seeker_name: string
           status: Database["public"]["Enums"]["referral_status"]

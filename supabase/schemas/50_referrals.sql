@@ -26,7 +26,6 @@ create table public.referrals (
   assigned_to uuid,
   assigned_to_name text default ''::text not null,
   status_changed_at timestamp with time zone,
-  first_response_at timestamp with time zone,
   constraint referrals_pkey primary key (id),
   constraint referrals_comment_check check ((char_length(comment) <= 2000)),
   constraint referrals_made_from_one check ((num_nonnulls(from_site_id, from_program_id) = 1)),
@@ -67,7 +66,6 @@ comment on column public.referrals.responded_at is 'The program''s first answer:
 comment on column public.referrals.assigned_to is 'The claimer of the receiving program who handles it, if any. Set by a claimer of that program, only to one of its claimers (themselves included); empty to unassign.';
 comment on column public.referrals.assigned_to_name is 'The assignee as every party sees them ("First L."); filled in automatically.';
 comment on column public.referrals.status_changed_at is 'When the status last changed (as its latest status_changed history entry); empty while it never has. Kept by a trigger (87_reports.sql).';
-comment on column public.referrals.first_response_at is 'When staff other than the referrer first changed the status (a change by the referrer or the seeker is not a response); empty until then. Kept by a trigger (87_reports.sql).';
 
 -- any unfiltered list, newest first (the rule is checked on each row read)
 create index referrals_created_at_idx on public.referrals (created_at desc);

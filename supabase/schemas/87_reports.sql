@@ -13,38 +13,35 @@
 --             caller, or by anyone when that organisation shares (rules 1-2);
 -- and made in [from, to).
 --
--- Per referral, two times kept on the referral by the trigger below, as the
--- history (referral_events) records them:
---   first_response_at  the first status change made by staff other than the
---                      referrer (a change by the referrer or the seeker is not
---                      a response);
---   status_changed_at  the last status change. A referral has an outcome when
---                      its status is in Got help or Needs further action; its
---                      outcome time is then status_changed_at.
--- They live on the referral, not read from the history per report, so that a
--- report reads one row per referral under one policy: through the history's
--- own policy, a busy program's year cost 1.3-1.4 times the service role's.
+-- Per referral, what the report reads from the referral row itself (one row
+-- per referral under one policy; through the history's own policy a busy
+-- program's year cost 1.3-1.4 times the service role's):
+--   responded_at       the first response: the program's first answer, the
+--                      first status change by a claimer of the receiving
+--                      program (the response clock's, 95_response_clocks.sql;
+--                      a change by the referrer, their team or the seeker is
+--                      not one);
+--   response_due_at    overdue now: responded_at is null and response_due_at
+--                      has passed (as Inbound's "N overdue");
+--   status_changed_at  the last status change (the trigger below). A referral
+--                      has an outcome when its status is in Got help or Needs
+--                      further action; its outcome time is then
+--                      status_changed_at;
+--   status_reason      why a negative outcome happened (45_status_reasons.sql);
+--                      a referral with a negative status and no reason (older
+--                      data) is counted under its status.
 -- =============================================================================
 
 -- triggers on other domains' tables ------------------------------------------
 
--- Keeps status_changed_at and first_response_at as the history records the change.
+-- Keeps status_changed_at as the history records the change.
 create or replace function private.referrals_report_times()
 returns trigger
 language plpgsql
-security definer
 set search_path = ''
 as $$
-declare
-  v_actor record;
 begin
   new.status_changed_at := now();
-  if old.first_response_at is null then
-    select * into v_actor from private.current_actor();
-    if v_actor.actor_id is distinct from old.referred_by and coalesce(v_actor.organization, '') <> '' then
-      new.first_response_at := now();
-    end if;
-  end if;
   return new;
 end
 $$;
@@ -52,7 +49,7 @@ revoke all on function private.referrals_report_times() from public, anon, authe
 
 create trigger referrals_report_times before update of status on public.referrals for each row when ((old.status is distinct from new.status)) execute function private.referrals_report_times();
 
--- The referrals of one report, one row each, with their times.
+-- The referrals of one report, one row each, with their times and reason.
 -- Plain SQL without SET, so it is inlined into the callers below.
 create or replace function private.report_scope(p_from timestamp with time zone, p_to timestamp with time zone, p_site_ids uuid[], p_program_ids uuid[])
 returns table (
@@ -63,10 +60,12 @@ returns table (
   from_program_id uuid,
   status public.referral_status,
   status_group text,
+  status_reason text,
   created_at timestamp with time zone,
   received boolean,
   made boolean,
-  first_response_at timestamp with time zone,
+  responded_at timestamp with time zone,
+  response_due_at timestamp with time zone,
   outcome_at timestamp with time zone
 )
 language sql
@@ -99,15 +98,16 @@ as $$
          when r.status in ('couldnt_contact', 'not_eligible', 'no_capacity', 'couldnt_get_help', 'no_longer_interested')
            then 'needs_further_action'
          else 'in_progress' end,
+    r.status_reason,
     r.created_at, r.is_received, r.is_made,
-    r.first_response_at,
+    r.responded_at, r.response_due_at,
     case when r.status in ('got_help', 'couldnt_contact', 'not_eligible', 'no_capacity', 'couldnt_get_help', 'no_longer_interested')
       then r.status_changed_at end
   from picked r
   where r.is_received or r.is_made
 $$;
 comment on function private.report_scope(timestamp with time zone, timestamp with time zone, uuid[], uuid[]) is
-  'The referrals one report counts, with their first response and outcome times. See the head of supabase/schemas/87_reports.sql.';
+  'The referrals one report counts, with their status reason, first response (responded_at), response due and outcome times. See the head of supabase/schemas/87_reports.sql.';
 revoke all on function private.report_scope(timestamp with time zone, timestamp with time zone, uuid[], uuid[]) from public, anon, authenticated, service_role;
 grant execute on function private.report_scope(timestamp with time zone, timestamp with time zone, uuid[], uuid[]) to authenticated, service_role;
 
@@ -164,7 +164,7 @@ begin
   execute $q$
     with rows as materialized (
       select s.*,
-             extract(epoch from s.first_response_at - s.created_at) as response_seconds,
+             extract(epoch from s.responded_at - s.created_at) as response_seconds,
              extract(epoch from s.outcome_at - s.created_at) as outcome_seconds
       from private.report_scope($1, $2, $3, $4) s
     ),
@@ -175,13 +175,13 @@ begin
         count(*) filter (where made) as made,
         count(*) filter (where status_group <> 'in_progress') as with_outcome,
         count(*) filter (where status_group = 'got_help') as got_help,
-        count(*) filter (where first_response_at is not null) as responded,
+        count(*) filter (where responded_at is not null) as responded,
         percentile_cont(0.5) within group (order by response_seconds) as response_median_seconds,
         percentile_cont(0.9) within group (order by response_seconds) as response_p90_seconds,
         percentile_cont(0.5) within group (order by outcome_seconds) as outcome_median_seconds,
         percentile_cont(0.9) within group (order by outcome_seconds) as outcome_p90_seconds,
-        -- Response clocks: null until referrals carry a response due time.
-        null::bigint as overdue_now
+        -- as Inbound's "N overdue": not answered by the program, past its due time
+        count(*) filter (where responded_at is null and response_due_at < now()) as overdue_now
       from rows
     ),
     -- the Mondays (in the reader's time zone) from the period's first week to its end
@@ -205,11 +205,12 @@ begin
       left join made_weeks m on m.week = w.i
       left join closed_weeks c on c.week = w.i
     ),
-    -- Top reasons for a negative outcome: by status until referrals carry a reason.
+    -- Top reasons for a negative outcome: the status and its recorded reason;
+    -- a referral without one (older data) counts under its status (reason null).
     reasons as (
-      select 'status' as kind, status::text as key, count(*) as count
+      select status, status_reason as reason, count(*) as count
       from rows where status_group = 'needs_further_action'
-      group by status
+      group by status, status_reason
     ),
     by_status as (
       select status, count(*) as count from rows group by status
@@ -242,9 +243,10 @@ begin
                   jsonb_build_object('stage', 'got_help', 'count', (select got_help from figures))),
       'outcomes', (select jsonb_agg(jsonb_build_object('status', o.status, 'count', coalesce(c.count, 0)) order by o.ord)
                    from outcome_statuses o left join by_status c on c.status = o.status),
-      'negative_reasons', (select coalesce(jsonb_agg(jsonb_build_object('kind', x.kind, 'key', x.key, 'count', x.count)
-                                                     order by x.count desc, x.key), '[]')
-                           from (select * from reasons order by count desc, key limit 5) x),
+      'negative_reasons', (select coalesce(jsonb_agg(jsonb_build_object('status', x.status, 'reason', x.reason,
+                                                                        'count', x.count)
+                                                     order by x.count desc, x.status::text collate "C", x.reason collate "C" nulls first), '[]')
+                           from (select * from reasons order by count desc, status::text collate "C", reason collate "C" nulls first limit 5) x),
       'response_times', (select jsonb_agg(jsonb_build_object('bucket', b.key, 'count', coalesce(c.count, 0)) order by b.ord)
                          from buckets b left join by_bucket c on c.ord = b.ord)
     )
@@ -253,7 +255,7 @@ begin
 end
 $$;
 comment on function public.referral_report(p_from timestamp with time zone, p_to timestamp with time zone, p_site_ids uuid[], p_program_ids uuid[], p_time_zone text) is
-  'Reports screen: figures (referrals, received, made, with an outcome, got help, responded, median and 90th percentile seconds to first response and to outcome, overdue now), weekly new and closed counts (weeks start on Monday in p_time_zone), the funnel, the outcome mix, the top negative reasons and the time-to-first-response distribution, over the referrals made in [p_from, p_to) that the caller''s chosen sites and programs (default: all of theirs) received or made. Runs with the caller''s rights: counts only what they can see.';
+  'Reports screen: figures (referrals, received, made, with an outcome, got help, responded, median and 90th percentile seconds to the program''s first answer (responded_at) and to outcome, overdue now: not answered and past response_due_at), weekly new and closed counts (weeks start on Monday in p_time_zone), the funnel, the outcome mix, the five most frequent negative outcomes by status and recorded reason (reason null: none recorded) and the time-to-first-response distribution, over the referrals made in [p_from, p_to) that the caller''s chosen sites and programs (default: all of theirs) received or made. Runs with the caller''s rights: counts only what they can see.';
 revoke all on function public.referral_report(p_from timestamp with time zone, p_to timestamp with time zone, p_site_ids uuid[], p_program_ids uuid[], p_time_zone text) from public, anon, authenticated, service_role;
 grant execute on function public.referral_report(p_from timestamp with time zone, p_to timestamp with time zone, p_site_ids uuid[], p_program_ids uuid[], p_time_zone text) to authenticated, service_role;
 
@@ -279,9 +281,10 @@ returns table (
   status public.referral_status,
   status_group text,
   reason text,
-  first_response_at timestamp with time zone,
+  responded_at timestamp with time zone,
   outcome_at timestamp with time zone,
   response_due_at timestamp with time zone,
+  overdue boolean,
   seeker_name text
 )
 language plpgsql
@@ -292,12 +295,10 @@ begin
   perform private.report_check(p_from, p_to, 'UTC');
   return query execute $q$
     select s.id, s.created_at, s.program_id, p.name, coalesce(fs.name, fp.name),
-           s.received, s.made, s.status, s.status_group,
-           -- the reason for the status: none until referrals carry one
-           null::text,
-           s.first_response_at, s.outcome_at,
-           -- the response clock: none until referrals carry one
-           null::timestamp with time zone,
+           s.received, s.made, s.status, s.status_group, s.status_reason,
+           s.responded_at, s.outcome_at, s.response_due_at,
+           -- as the report's overdue_now
+           s.responded_at is null and s.response_due_at < now(),
            case when s.program_id in (select private.my_program_ids())
                   or s.from_site_id in (select private.my_site_ids())
                   or s.from_program_id in (select private.my_program_ids())
@@ -312,6 +313,6 @@ begin
 end
 $$;
 comment on function public.report_referral_rows(p_from timestamp with time zone, p_to timestamp with time zone, p_site_ids uuid[], p_program_ids uuid[]) is
-  'Reports screen CSV: the referrals referral_report counts, one row each, oldest first (page with .range()): made time, receiving program, where it was made from, status and its group, reason, first response and outcome times, response due time, and the seeker''s name for referrals of the caller''s own organisations. Runs with the caller''s rights.';
+  'Reports screen CSV: the referrals referral_report counts, one row each, oldest first (page with .range()): made time, receiving program, where it was made from, status and its group, reason (a code of public.status_reasons for the status), the program''s first answer (responded_at), outcome and response due times, whether it is overdue now, and the seeker''s name for referrals of the caller''s own organisations. Runs with the caller''s rights.';
 revoke all on function public.report_referral_rows(p_from timestamp with time zone, p_to timestamp with time zone, p_site_ids uuid[], p_program_ids uuid[]) from public, anon, authenticated, service_role;
 grant execute on function public.report_referral_rows(p_from timestamp with time zone, p_to timestamp with time zone, p_site_ids uuid[], p_program_ids uuid[]) to authenticated, service_role;

@@ -3,8 +3,9 @@
  * referral_report, and the rows of report_referral_rows, through the API as
  * the seeded people. On the seeded world the figures must equal a direct
  * count over the rows the same person can list; on a generated world with
- * fixed dates and outcomes they must equal the answers computed by hand
- * below. Row-level security decides what any report can count.
+ * fixed dates, outcomes, reasons and response clocks they must equal the
+ * answers computed by hand below. Row-level security decides what any report
+ * can count.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDb, resetDb, signIn, sql, type Client } from '../support/stack.ts';
@@ -22,12 +23,12 @@ interface Report {
     response_p90_seconds: number | null;
     outcome_median_seconds: number | null;
     outcome_p90_seconds: number | null;
-    overdue_now: number | null;
+    overdue_now: number;
   };
   weekly: { week_start: string; new: number; closed: number }[];
   funnel: { stage: string; count: number }[];
   outcomes: { status: string; count: number }[];
-  negative_reasons: { kind: string; key: string; count: number }[];
+  negative_reasons: { status: string; reason: string | null; count: number }[];
   response_times: { bucket: string; count: number }[];
 }
 
@@ -62,14 +63,8 @@ async function rows(c: Client, s: Scope) {
   return data!;
 }
 
-const OUTCOME = [
-  'got_help',
-  'couldnt_contact',
-  'not_eligible',
-  'no_capacity',
-  'couldnt_get_help',
-  'no_longer_interested',
-];
+const NEGATIVE = ['couldnt_contact', 'not_eligible', 'no_capacity', 'couldnt_get_help', 'no_longer_interested'];
+const OUTCOME = ['got_help', ...NEGATIVE];
 const day = 86400;
 const wide = () => ({
   from: new Date(Date.now() - 365 * day * 1000).toISOString(),
@@ -78,12 +73,18 @@ const wide = () => ({
 
 /**
  * The direct count: the referrals this person can list (plain select under
- * RLS), narrowed to the report's definition by hand, counted in JS.
+ * RLS), narrowed to the report's definition by hand, counted in JS. Overdue
+ * as Inbound counts it (list-referrals.ts countOverdue): not answered, due
+ * before now; the top negative reasons: by status and recorded reason, most
+ * first, then by status and reason (none first), five at most.
  */
 async function directCount(c: Client, userId: string, s: Scope & { sharing: string[] }) {
+  const now = Date.now();
   const { data, error } = await c
     .from('referrals')
-    .select('id, status, program_id, from_site_id, from_program_id, referred_by')
+    .select(
+      'id, status, status_reason, program_id, from_site_id, from_program_id, referred_by, responded_at, response_due_at',
+    )
     .gte('created_at', s.from)
     .lt('created_at', s.to);
   if (error) throw new Error(JSON.stringify(error));
@@ -104,7 +105,33 @@ async function directCount(c: Client, userId: string, s: Scope & { sharing: stri
     made: counted.filter((r) => r.made).length,
     with_outcome: counted.filter((r) => OUTCOME.includes(r.status)).length,
     got_help: counted.filter((r) => r.status === 'got_help').length,
+    responded: counted.filter((r) => r.responded_at !== null).length,
+    overdue_now: counted.filter((r) => r.responded_at === null && Date.parse(r.response_due_at) < now).length,
+    overdue_ids: counted
+      .filter((r) => r.responded_at === null && Date.parse(r.response_due_at) < now)
+      .map((r) => r.id)
+      .sort(),
+    negative_reasons: topReasons(counted),
   };
+}
+
+function topReasons(rows: { status: string; status_reason: string | null }[]) {
+  const counts = new Map<string, { status: string; reason: string | null; count: number }>();
+  for (const r of rows.filter((x) => NEGATIVE.includes(x.status))) {
+    const key = `${r.status}/${r.status_reason ?? ''}`;
+    const entry = counts.get(key) ?? { status: r.status, reason: r.status_reason, count: 0 };
+    entry.count++;
+    counts.set(key, entry);
+  }
+  const text = (x: string | null) => x ?? '';
+  return [...counts.values()]
+    .sort(
+      (a, b) =>
+        b.count - a.count ||
+        (a.status < b.status ? -1 : a.status > b.status ? 1 : 0) ||
+        (text(a.reason) < text(b.reason) ? -1 : text(a.reason) > text(b.reason) ? 1 : 0),
+    )
+    .slice(0, 5);
 }
 
 describe('reports on the seeded world', () => {
@@ -137,10 +164,21 @@ describe('reports on the seeded world', () => {
       made: direct.made,
       with_outcome: direct.with_outcome,
       got_help: direct.got_help,
+      responded: direct.responded,
+      overdue_now: direct.overdue_now,
     });
+    expect(r.negative_reasons).toEqual(direct.negative_reasons);
     expect(r.figures).toMatchObject({ referrals: 2, received: 1, made: 1, with_outcome: 0, responded: 0 });
+    // R1 and R3 are not answered; each is overdue once its due time (two business days) has passed
+    expect(direct.overdue_ids.every((id) => id === referrals.R1 || id === referrals.R3)).toBe(true);
     const list = await rows(clara, wide());
     expect(list.map((x) => x.id).sort()).toEqual(direct.ids);
+    expect(
+      list
+        .filter((x) => x.overdue)
+        .map((x) => x.id)
+        .sort(),
+    ).toEqual(direct.overdue_ids);
     expect(list.map((x) => x.id)).not.toContain(referrals.R2);
     // Asking for Safe Haven's numbers by id gives nothing: not one of hers
     const asked = await report(clara, { ...wide(), programs: [programs.safeHaven], sites: [] });
@@ -152,8 +190,9 @@ describe('reports on the seeded world', () => {
     const r = await report(carl, wide());
     const direct = await directCount(carl, users.carl.id, { ...wide(), programs: [programs.safeHaven], sharing: [] });
     expect(direct.ids).toEqual([referrals.R2, referrals.R4].sort());
-    expect(r.figures).toMatchObject({ referrals: 2, received: 1, made: 1, responded: 2 });
-    // R2 was answered by Carl (pending), R4 by Dana (eligible): neither is its referrer
+    expect(r.figures).toMatchObject({ referrals: 2, received: 1, made: 1, responded: 2, overdue_now: 0 });
+    expect(r.figures).toMatchObject({ responded: direct.responded, overdue_now: direct.overdue_now });
+    // R2 was answered by Carl (pending), R4 by Dana (eligible): each by a claimer of its program
     expect(r.funnel).toEqual([
       { stage: 'referred', count: 2 },
       { stage: 'responded', count: 2 },
@@ -200,7 +239,13 @@ describe('reports on the seeded world', () => {
       sites: [sites.eastside],
       sharing: [sites.eastside],
     });
-    expect(r.figures).toMatchObject({ referrals: direct.referrals, made: direct.made, received: 0 });
+    expect(r.figures).toMatchObject({
+      referrals: direct.referrals,
+      made: direct.made,
+      received: 0,
+      responded: direct.responded,
+      overdue_now: direct.overdue_now,
+    });
     expect(direct.ids).toEqual([referrals.R1]);
     // Sam sees R1 and R4 as their seeker, but has no organisation to report on
     const s = await report(sam, wide());
@@ -209,11 +254,12 @@ describe('reports on the seeded world', () => {
     expect(await rows(sam, wide())).toEqual([]);
   });
 
-  it('keeps each referral’s first response and last status change as the history records them', async () => {
+  it('counts the program’s first answer as the first response (not the referrer, her team or the seeker) and keeps the last status change', async () => {
+    const henry = await signIn(users.henry.email);
     const times = async (id: string) =>
       (
-        await sql<{ status_changed_at: Date | null; first_response_at: Date | null; last_event: Date | null }>(
-          `select status_changed_at, first_response_at,
+        await sql<{ status_changed_at: Date | null; responded_at: Date | null; last_event: Date | null }>(
+          `select status_changed_at, responded_at,
                   (select max(created_at) from public.referral_events e
                     where e.referral_id = r.id and e.event_type = 'status_changed') as last_event
            from public.referrals r where id = $1`,
@@ -221,36 +267,69 @@ describe('reports on the seeded world', () => {
         )
       )[0]!;
     const near = (a: Date | null, b: Date | null) => Math.abs(a!.getTime() - b!.getTime()) < 1000;
-    // R1 (Helen's, to Harbor): the seeker Sam says how it went: an outcome, not a response
-    expect(await times(referrals.R1)).toMatchObject({ status_changed_at: null, first_response_at: null });
+    // R1 (Helen's, to Harbor) is six days old, unanswered: overdue in Clara's report and Helen's
+    const before = await report(clara, wide());
+    expect(
+      (await directCount(clara, users.clara.id, { ...wide(), programs: [programs.harbor], sharing: [programs.harbor] }))
+        .overdue_ids,
+    ).toContain(referrals.R1);
+    const helenBefore = (await report(helen, wide())).figures;
+    expect(helenBefore).toMatchObject({ overdue_now: 1, responded: 0 });
+    // the seeker Sam says how it went: an outcome, not a response
+    expect(await times(referrals.R1)).toMatchObject({ status_changed_at: null, responded_at: null });
     const byRef = await sam.from('referrals').update({ status: 'got_help' }).eq('id', referrals.R1).select('id');
     expect(byRef.data).toHaveLength(1);
     let t = await times(referrals.R1);
     expect(near(t.status_changed_at, t.last_event)).toBe(true);
-    expect(t.first_response_at).toBeNull();
+    expect(t.responded_at).toBeNull();
     // Helen, its referrer, changes it: still no response
     await helen.from('referrals').update({ status: 'pending' }).eq('id', referrals.R1).throwOnError();
     t = await times(referrals.R1);
     expect(near(t.status_changed_at, t.last_event)).toBe(true);
-    expect(t.first_response_at).toBeNull();
-    // Clara, Harbor's claimer, answers: the first response
+    expect(t.responded_at).toBeNull();
+    // Henry, her colleague (Eastside shares), changes it: his site is not the program, no response either
+    // (the reports' own first response once counted him)
+    await henry.from('referrals').update({ status: 'needs_client_action' }).eq('id', referrals.R1).throwOnError();
+    t = await times(referrals.R1);
+    expect(near(t.status_changed_at, t.last_event)).toBe(true);
+    expect(t.responded_at).toBeNull();
+    expect((await report(helen, wide())).figures).toMatchObject({ overdue_now: 1, responded: 0 });
+    // Clara, Harbor's claimer, answers: the first response, and R1 is no longer overdue
     await clara.from('referrals').update({ status: 'eligible' }).eq('id', referrals.R1).throwOnError();
     t = await times(referrals.R1);
-    expect(near(t.first_response_at, t.last_event)).toBe(true);
-    const first = t.first_response_at!;
+    expect(near(t.responded_at, t.last_event)).toBe(true);
+    const first = t.responded_at!;
     // a later change moves the last change, never the first response
     await clara.from('referrals').update({ status: 'got_help' }).eq('id', referrals.R1).throwOnError();
     t = await times(referrals.R1);
-    expect(t.first_response_at).toEqual(first);
+    expect(t.responded_at).toEqual(first);
     expect(near(t.status_changed_at, t.last_event)).toBe(true);
-    // nobody writes them by hand
-    const forged = await clara
+    // nobody writes them by hand, and the column the reports once kept is gone
+    for (const column of ['responded_at', 'status_changed_at']) {
+      const forged = await clara
+        .from('referrals')
+        .update({ [column]: null } as never)
+        .eq('id', referrals.R1);
+      expect(forged.error).toMatchObject({ code: '42501' });
+    }
+    const gone = await clara
       .from('referrals')
-      .update({ first_response_at: null } as never)
+      .select('first_response_at' as never)
       .eq('id', referrals.R1);
-    expect(forged.error).toMatchObject({ code: '42501' });
+    expect(gone.error).toMatchObject({ code: '42703' });
     const r = await report(clara, wide());
-    expect(r.figures).toMatchObject({ referrals: 2, responded: 1, with_outcome: 1, got_help: 1 });
+    expect(r.figures).toMatchObject({
+      referrals: 2,
+      responded: 1,
+      with_outcome: 1,
+      got_help: 1,
+      overdue_now: before.figures.overdue_now - 1,
+    });
+    // made six days ago, answered now
+    expect(r.response_times.find((b) => b.bucket === '3_to_7_days')).toEqual({ bucket: '3_to_7_days', count: 1 });
+    expect(r.figures.response_median_seconds).toBeGreaterThan(6 * day - 60);
+    expect((await report(helen, wide())).figures).toMatchObject({ overdue_now: 0, responded: 1 });
+    await henry.auth.signOut();
   });
 
   it('refuses a period that is not one, in words', async () => {
@@ -290,13 +369,22 @@ const TO = '2026-02-02T00:00:00Z'; // four weeks later
 /**
  * Referrals to (or made from) the test program, with their status changes:
  * [name, created_at, program, from site | from program, referrer, status,
- *  changes as [hours after creation, actor, actor's organisation, to status]].
+ *  changes as [hours after creation, actor, actor's organisation, to status],
+ *  the reason recorded for the status, if any].
  */
 type Change = [hours: number, actor: string, org: string | null, to: string];
+type Made = [string, string, string, { site?: string; program?: string }, string, string, Change[], string?];
 const HARBOR = 'Harbor Food Pantry';
 const PANTRY = 'Report Test Pantry';
 const EAST = 'Eastside Community Clinic';
-const world: [string, string, string, { site?: string; program?: string }, string, string, Change[]][] = [
+const WEST = 'Westside Family Center';
+/** Who answers for each program (its claimers): their first status change is the first response. */
+const CLAIMERS: Record<string, string[]> = {
+  [TEST_PROGRAM]: [users.clara.id, users.cody.id],
+  [programs.harbor]: [users.clara.id, users.cody.id],
+  [programs.safeHaven]: [users.carl.id],
+};
+const world: Made[] = [
   // answered in 12 hours, got help after 3 days
   [
     'A',
@@ -319,10 +407,12 @@ const world: [string, string, string, { site?: string; program?: string }, strin
     users.helen.id,
     'not_eligible',
     [[48, users.clara.id, PANTRY, 'not_eligible']],
+    'income',
   ],
   // never answered; Sunday evening in Chicago, Monday in UTC
   ['C', '2026-01-12T03:00:00Z', TEST_PROGRAM, { site: sites.eastside }, users.helen.id, 'not_updated', []],
-  // the referrer closed it herself after 5 days: an outcome, not a response
+  // the referrer's colleague Henry closed it after 5 days, with no reason (as
+  // before reasons were recorded): an outcome, not a response (not the program)
   [
     'D',
     '2026-01-14T12:00:00Z',
@@ -330,7 +420,7 @@ const world: [string, string, string, { site?: string; program?: string }, strin
     { site: sites.eastside },
     users.helen.id,
     'couldnt_contact',
-    [[120, users.helen.id, EAST, 'couldnt_contact']],
+    [[120, users.henry.id, EAST, 'couldnt_contact']],
   ],
   // answered with the outcome after 10 days
   [
@@ -351,6 +441,7 @@ const world: [string, string, string, { site?: string; program?: string }, strin
     users.helen.id,
     'no_capacity',
     [[1, users.sam.id, null, 'no_capacity']],
+    'waitlist_full',
   ],
   // answered after 8 days, which is after the period: an outcome, not closed within it
   [
@@ -361,6 +452,7 @@ const world: [string, string, string, { site?: string; program?: string }, strin
     users.helen.id,
     'no_capacity',
     [[192, users.clara.id, PANTRY, 'no_capacity']],
+    'waitlist_full',
   ],
   // made by Clara from the test program to Harbor, answered by Cody after a day
   [
@@ -395,7 +487,65 @@ const world: [string, string, string, { site?: string; program?: string }, strin
   ],
   ['H', '2026-02-02T12:00:00Z', TEST_PROGRAM, { site: sites.eastside }, users.helen.id, 'not_updated', []],
 ];
-const genId = (name: string) => `50000000-0000-4000-8000-0000000001${name.charCodeAt(0).toString(16).padStart(2, '0')}`;
+
+/**
+ * The last 30 days (times from now, so that "overdue now" has a known
+ * answer): P1-P16 made by Helen to the test program, with reasons; P17 made
+ * by Wendy to Safe Haven, which Clara never counts.
+ */
+const NOW = Date.now();
+const ago = (days: number) => new Date(NOW - days * 86400_000).toISOString();
+const recent = (
+  n: number,
+  daysAgo: number,
+  status: string,
+  reason?: string,
+  change: [hours: number, actor: string, org: string | null] = [24, users.clara.id, PANTRY],
+): Made => [
+  `P${n}`,
+  ago(daysAgo),
+  TEST_PROGRAM,
+  { site: sites.eastside },
+  users.helen.id,
+  status,
+  status === 'not_updated' ? [] : [[...change, status]],
+  reason,
+];
+const bySeeker: [number, string, null] = [2, users.sam.id, null];
+world.push(
+  recent(1, 20, 'not_eligible', 'income'),
+  recent(2, 19, 'not_eligible', 'income'),
+  recent(3, 18, 'not_eligible', 'age'),
+  recent(4, 17, 'no_capacity', 'waitlist_full'),
+  recent(5, 16, 'no_capacity', 'waitlist_full'),
+  recent(6, 15, 'no_capacity', 'waitlist_full'),
+  recent(7, 14, 'couldnt_contact'), // no reason recorded
+  recent(8, 13, 'couldnt_contact', 'no_answer'),
+  recent(9, 12, 'couldnt_get_help', 'transport'),
+  recent(10, 11, 'no_longer_interested', 'moved'),
+  recent(11, 11, 'referred_elsewhere', 'better_fit'), // not an outcome: not a negative reason
+  recent(12, 10, 'got_help'),
+  recent(13, 10, 'not_updated'), // never answered, long past due: overdue
+  recent(14, 1 / 24, 'not_updated'), // made an hour ago: not due yet
+  recent(15, 9, 'pending', undefined, [120, users.cody.id, PANTRY]), // answered late, after its due time: not overdue
+  recent(16, 8, 'couldnt_contact', undefined, bySeeker), // closed by the seeker, never answered: overdue
+  [
+    'P17',
+    ago(7),
+    programs.safeHaven,
+    { site: sites.westside },
+    users.wendy.id,
+    'no_capacity',
+    [[2, users.wendy.id, WEST, 'no_capacity']],
+    'paused',
+  ],
+);
+const RECENT = { from: ago(30), to: new Date(NOW + 60_000).toISOString() };
+
+const genId = (name: string) =>
+  name.startsWith('P')
+    ? `50000000-0000-4000-8000-0000000003${Number(name.slice(1)).toString(16).padStart(2, '0')}`
+    : `50000000-0000-4000-8000-0000000001${name.charCodeAt(0).toString(16).padStart(2, '0')}`;
 
 describe('reports on a generated world with known answers', () => {
   let clara: Client;
@@ -413,18 +563,21 @@ describe('reports on a generated world with known answers', () => {
     ]);
     // Written as history would have written it, at fixed times (triggers off for the load)
     const statements = ['set local session_replication_role = replica'];
-    for (const [name, created, program, from, by, status, changes] of world) {
+    for (const [name, created, program, from, by, status, changes, reason] of world) {
       const id = genId(name);
       const at = (hours: number) => new Date(Date.parse(created) + hours * 3600_000).toISOString();
-      // what the trigger keeps: the last status change, and the first by staff other than the referrer
+      // what the triggers keep: the last status change, the first by a claimer of the program (its
+      // answer), and the due time (the program's default target: 2 business days in Chicago)
       const last = changes.at(-1);
-      const response = changes.find(([, actor, org]) => actor !== by && org);
+      const response = changes.find(([, actor]) => CLAIMERS[program]!.includes(actor));
       const lit = (v: string | null | undefined) => (v ? `'${v}'` : 'null');
       statements.push(
         `insert into public.referrals (id, seeker_id, program_id, referred_by, from_site_id, from_program_id, status,
-                                       created_at, updated_at, status_changed_at, first_response_at)
+                                       created_at, updated_at, status_changed_at, responded_at, response_due_at,
+                                       status_reason)
          values ('${id}', '${seekers.sam}', '${program}', '${by}', ${lit(from.site)}, ${lit(from.program)}, '${status}',
-                 '${created}', '${created}', ${lit(last && at(last[0]))}, ${lit(response && at(response[0]))})`,
+                 '${created}', '${created}', ${lit(last && at(last[0]))}, ${lit(response && at(response[0]))},
+                 private.add_business_days('${created}', 2, 'America/Chicago'), ${lit(reason)})`,
         `insert into public.referral_events (referral_id, seeker_id, event_type, actor_id, actor_display_name, to_status, created_at)
          values ('${id}', '${seekers.sam}', 'created', '${by}', 'Someone S.', 'not_updated', '${created}')`,
       );
@@ -432,9 +585,9 @@ describe('reports on a generated world with known answers', () => {
       for (const [hours, actor, org, to] of changes) {
         statements.push(
           `insert into public.referral_events (referral_id, seeker_id, event_type, actor_id, actor_display_name,
-                                              actor_organization, from_status, to_status, created_at)
+                                              actor_organization, from_status, to_status, status_reason, created_at)
            values ('${id}', '${seekers.sam}', 'status_changed', '${actor}', 'Someone S.', ${lit(org)},
-                   '${prev}', '${to}', '${at(hours)}')`,
+                   '${prev}', '${to}', ${lit(to === status ? reason : null)}, '${at(hours)}')`,
         );
         prev = to;
       }
@@ -456,13 +609,25 @@ describe('reports on a generated world with known answers', () => {
       made: 1,
       with_outcome: 6, // A B D E F I
       got_help: 2, // A E
-      responded: 5, // A 12h, J 1d, B 2d, I 8d, E 10d (D by the referrer, F by the seeker: not responses)
+      // answered by their program: A 12h, J 1d, B 2d, I 8d, E 10d (D by the referrer's colleague Henry,
+      // F by the seeker: not the program, so not responses)
+      responded: 5,
       response_median_seconds: 2 * day,
       response_p90_seconds: 8 * day + 0.6 * 2 * day, // 3.6th of 5 sorted: 8d + 0.6 × (10d − 8d)
       outcome_median_seconds: (3 * day + 5 * day) / 2, // F 1h, B 2d, A 3d, D 5d, I 8d, E 10d
       outcome_p90_seconds: (8 * day + 10 * day) / 2,
-      overdue_now: null, // no response clocks yet
+      overdue_now: 3, // C, D and F: never answered by the program, due in January (A B E I J answered, I late)
     });
+    // the direct count over the rows Clara can list agrees
+    const direct = await directCount(clara, users.clara.id, {
+      from: FROM,
+      to: TO,
+      programs: [TEST_PROGRAM],
+      sharing: [],
+    });
+    expect(direct.overdue_ids).toEqual(['C', 'D', 'F'].map(genId).sort());
+    expect(r.figures).toMatchObject({ responded: direct.responded, overdue_now: direct.overdue_now });
+    expect(r.negative_reasons).toEqual(direct.negative_reasons);
   });
 
   it('the weekly series, the funnel, the outcome mix, the negative statuses and the response times, by hand', async () => {
@@ -487,10 +652,12 @@ describe('reports on a generated world with known answers', () => {
       { status: 'couldnt_get_help', count: 0 },
       { status: 'no_longer_interested', count: 0 },
     ]);
+    // F and I ran out of room on the waiting list, B's income was above the limit; D has no
+    // reason recorded (older data) and counts under its status
     expect(r.negative_reasons).toEqual([
-      { kind: 'status', key: 'no_capacity', count: 2 },
-      { kind: 'status', key: 'couldnt_contact', count: 1 },
-      { kind: 'status', key: 'not_eligible', count: 1 },
+      { status: 'no_capacity', reason: 'waitlist_full', count: 2 },
+      { status: 'couldnt_contact', reason: null, count: 1 },
+      { status: 'not_eligible', reason: 'income', count: 1 },
     ]);
     expect(r.response_times).toEqual([
       { bucket: 'under_1_day', count: 1 }, // A
@@ -532,10 +699,17 @@ describe('reports on a generated world with known answers', () => {
       status: 'got_help',
       status_group: 'got_help',
       reason: null,
-      response_due_at: null,
+      overdue: false,
       seeker_name: 'Sam Seeker',
     });
-    expect(new Date(a.first_response_at!).toISOString()).toBe('2026-01-05T22:00:00.000Z');
+    expect(new Date(a.responded_at!).toISOString()).toBe('2026-01-05T22:00:00.000Z');
+    // made Monday 04:00 in Chicago, due two business days later at the same local time
+    expect(new Date(a.response_due_at).toISOString()).toBe('2026-01-07T10:00:00.000Z');
+    const byName = (n: string) => list.find((x) => x.id === genId(n))!;
+    expect(byName('B')).toMatchObject({ reason: 'income', overdue: false });
+    expect(byName('D')).toMatchObject({ reason: null, responded_at: null, overdue: true });
+    expect(byName('F')).toMatchObject({ reason: 'waitlist_full', responded_at: null, overdue: true });
+    expect(list.filter((x) => x.overdue).map((x) => x.id)).toEqual(['C', 'D', 'F'].map(genId));
     expect(new Date(a.outcome_at!).toISOString()).toBe('2026-01-08T10:00:00.000Z');
     const j = list.find((x) => x.id === genId('J'))!;
     expect(j).toMatchObject({ program_name: HARBOR, made_from_name: PANTRY, received: false, made: true });
@@ -558,5 +732,58 @@ describe('reports on a generated world with known answers', () => {
     expect(c.figures).toMatchObject({ referrals: 8, made: 1, received: 7 }); // K made, not J
     const all = await report(clara, { from: FROM, to: TO });
     expect(all.figures).toMatchObject({ referrals: 9, received: 9, made: 1 }); // + J and K received by Harbor; J also made
+  });
+
+  it('the last 30 days: the top five reasons and overdue now, by hand, and never Safe Haven’s', async () => {
+    // Safe Haven's id is ignored for Clara: only the test program's P1-P16 count
+    const r = await report(clara, { ...RECENT, sites: [], programs: [TEST_PROGRAM, programs.safeHaven] });
+    expect(r.figures).toMatchObject({
+      referrals: 16,
+      received: 16,
+      made: 0,
+      responded: 13, // all but P13 and P14 (never changed) and P16 (closed by the seeker)
+      overdue_now: 2, // P13 and P16; P14 is not due yet, P15 was answered (late)
+    });
+    expect(r.negative_reasons).toEqual([
+      { status: 'no_capacity', reason: 'waitlist_full', count: 3 }, // P4 P5 P6
+      { status: 'couldnt_contact', reason: null, count: 2 }, // P7 P16: no reason recorded
+      { status: 'not_eligible', reason: 'income', count: 2 }, // P1 P2
+      { status: 'couldnt_contact', reason: 'no_answer', count: 1 }, // P8
+      { status: 'couldnt_get_help', reason: 'transport', count: 1 }, // P9
+      // sixth and seventh, left out: no_longer_interested/moved (P10), not_eligible/age (P3);
+      // P11's "referred elsewhere" is not a negative outcome
+    ]);
+    const direct = await directCount(clara, users.clara.id, { ...RECENT, programs: [TEST_PROGRAM], sharing: [] });
+    expect(direct.ids).toHaveLength(16);
+    expect(direct.ids).not.toContain(genId('P17'));
+    expect(r.figures).toMatchObject({ responded: direct.responded, overdue_now: direct.overdue_now });
+    expect(r.negative_reasons).toEqual(direct.negative_reasons);
+    expect(direct.overdue_ids).toEqual(['P13', 'P16'].map(genId).sort());
+    const list = await rows(clara, { ...RECENT, sites: [], programs: [TEST_PROGRAM, programs.safeHaven] });
+    expect(list.map((x) => x.id)).not.toContain(genId('P17'));
+    expect(list.filter((x) => x.overdue).map((x) => x.id)).toEqual(['P13', 'P16'].map(genId));
+    expect(list.find((x) => x.id === genId('P10'))).toMatchObject({ status: 'no_longer_interested', reason: 'moved' });
+    // all of Clara's organisations: the test program's and Harbor's (the seeded R1 and R3), still not P17
+    const all = await report(clara, RECENT);
+    expect(all.negative_reasons.some((x) => x.reason === 'paused')).toBe(false);
+    const allDirect = await directCount(clara, users.clara.id, {
+      ...RECENT,
+      programs: [TEST_PROGRAM, programs.harbor],
+      sharing: [programs.harbor],
+    });
+    expect(all.figures).toMatchObject({ referrals: allDirect.referrals, overdue_now: allDirect.overdue_now });
+    expect(allDirect.overdue_ids).toEqual(expect.arrayContaining([genId('P13'), genId('P16'), referrals.R1]));
+
+    // Carl (Safe Haven) counts P17, overdue with its reason; he cannot ask for the test program
+    const carl = await signIn(users.carl.email);
+    const c = await report(carl, RECENT);
+    expect(c.figures).toMatchObject({ referrals: 3, received: 2, made: 1, overdue_now: 1 }); // P17 and R2 received, R4 made
+    expect(c.negative_reasons).toEqual([{ status: 'no_capacity', reason: 'paused', count: 1 }]);
+    const cDirect = await directCount(carl, users.carl.id, { ...RECENT, programs: [programs.safeHaven], sharing: [] });
+    expect(cDirect.overdue_ids).toEqual([genId('P17')]);
+    const asked = await report(carl, { ...RECENT, sites: [], programs: [TEST_PROGRAM] });
+    expect(asked.figures).toMatchObject({ referrals: 0, overdue_now: 0 });
+    expect(asked.negative_reasons).toEqual([]);
+    await carl.auth.signOut();
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Reports in Chromium: Clara opens Reports from the navigation, switches the
  * period, reads a chart's numbers as a table, and downloads the CSVs; the
- * files' rows are what the screen shows. Axe scans the screen.
+ * files' rows are what the screen shows (reasons in their words, overdue
+ * now as the figure counts it). Axe scans the screen.
  */
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,16 +15,19 @@ import { checkScreen, signInAs } from './support/app.ts';
 const browser = fileBrowser();
 
 // Three more of Harbor's referrals, at fixed distances from now (triggers off:
-// the times are written as the history would have them).
+// the times are written as the history and the response clock would have
+// them; each due two days after it was made).
 const EXTRA = [
   { id: '50000000-0000-4000-8000-0000000002a1', daysAgo: 40, status: 'got_help', responseHours: 5, outcomeHours: 48 },
   {
     id: '50000000-0000-4000-8000-0000000002a2',
     daysAgo: 70,
     status: 'no_capacity',
+    reason: 'waitlist_full',
     responseHours: 72,
     outcomeHours: 72,
   },
+  // never answered: overdue
   { id: '50000000-0000-4000-8000-0000000002a3', daysAgo: 200, status: 'not_updated' },
 ];
 
@@ -34,12 +38,13 @@ beforeAll(async () => {
       `('${r.id}', '${seekers.sam}', '${programs.harbor}', '${users.helen.id}', '${sites.eastside}', '${r.status}',
         now() - interval '${r.daysAgo} days', now() - interval '${r.daysAgo} days',
         ${r.outcomeHours ? `now() - interval '${r.daysAgo} days' + interval '${r.outcomeHours} hours'` : 'null'},
-        ${r.responseHours ? `now() - interval '${r.daysAgo} days' + interval '${r.responseHours} hours'` : 'null'})`,
+        ${r.responseHours ? `now() - interval '${r.daysAgo} days' + interval '${r.responseHours} hours'` : 'null'},
+        now() - interval '${r.daysAgo - 2} days', ${r.reason ? `'${r.reason}'` : 'null'})`,
   );
   await sql(`do $$ begin
     set local session_replication_role = replica;
     insert into public.referrals (id, seeker_id, program_id, referred_by, from_site_id, status, created_at, updated_at,
-                                  status_changed_at, first_response_at)
+                                  status_changed_at, responded_at, response_due_at, status_reason)
     values ${rows.join(',\n')};
   end $$`);
 });
@@ -136,6 +141,39 @@ describe('Reports', () => {
     const got = data.find((r) => r[col('Referral')] === EXTRA[0]!.id)!;
     expect(got[col('Hours to first response')]).toBe('5');
     expect(got[col('Days to outcome')]).toBe('2');
+    // reasons in their words, as the referral drawer shows them
+    const capped = data.find((r) => r[col('Referral')] === EXTRA[1]!.id)!;
+    expect(capped[col('Reason')]).toBe('Waiting list is full');
+    expect(got[col('Reason')]).toBe('');
+    // overdue now: the figure is the file's count; the 200-day-old one was never answered, the others were
+    const overdue = data.filter((r) => r[col('Overdue now')] === 'yes').map((r) => r[col('Referral')]);
+    expect(overdue).toContain(EXTRA[2]!.id);
+    expect(overdue).not.toContain(EXTRA[0]!.id);
+    expect(overdue).not.toContain(EXTRA[1]!.id);
+    await expect.poll(() => figure(page, 'overdue_now').textContent(), WAIT).toBe(String(overdue.length));
+
+    // The top reasons: a chart with its table and CSV
+    const reasons = page.getByRole('table', { name: 'Top reasons for a negative outcome' });
+    await cardOf('reasons').getByRole('button', { name: 'Show the numbers' }).click();
+    await expect(reasons.getByRole('row', { name: /Waiting list is full/ }).textContent()).resolves.toBe(
+      'Waiting list is fullNo capacity1',
+    );
+    const reasonCsv = await download(
+      page,
+      page.getByRole('button', { name: 'Download CSV: Top reasons for a negative outcome' }),
+    );
+    expect(reasonCsv.rows).toEqual([
+      ['Reason', 'Status', 'Referrals'],
+      ['Waiting list is full', 'No capacity', '1'],
+    ]);
+
+    // The figures' CSV: the same numbers as the screen
+    const figs = await download(page, page.getByRole('button', { name: 'Download figures (CSV)' }));
+    expect(figs.name).toMatch(/^figures-all-my-organisations-\d{4}-\d{2}-\d{2}-to-\d{4}-\d{2}-\d{2}\.csv$/);
+    expect(figs.rows[0]).toEqual(['Figure', 'Value', 'Unit']);
+    expect(figs.rows).toContainEqual(['Referrals', '5', 'referrals']);
+    expect(figs.rows).toContainEqual(['Got help', '20', '% of referrals']);
+    expect(figs.rows).toContainEqual(['Overdue now', String(overdue.length), 'referrals']);
 
     // A chart's CSV is its table
     await cardOf('outcomes').getByRole('button', { name: 'Hide the numbers' }).waitFor();

@@ -5,7 +5,7 @@
 import dayjs from 'dayjs';
 import { describe, expect, it } from 'vitest';
 import { toCsv } from '@/features/reports/csv';
-import { chartTables, formatDuration, share } from '@/features/reports/model';
+import { barData, chartTables, figureTable, formatDuration, share } from '@/features/reports/model';
 import { customPeriodError, periodOf } from '@/features/reports/range';
 import type { Report } from '@/features/reports/api/get-report';
 
@@ -76,7 +76,7 @@ describe('report words and tables', () => {
         response_p90_seconds: 1,
         outcome_median_seconds: 1,
         outcome_p90_seconds: 1,
-        overdue_now: null,
+        overdue_now: 1,
       },
       weekly: [{ week_start: '2026-01-05', new: 2, closed: 1 }],
       funnel: [
@@ -87,7 +87,7 @@ describe('report words and tables', () => {
       negative_reasons: [],
       response_times: [{ bucket: 'no_response', count: 1 }],
     };
-    const t = Object.fromEntries(chartTables(report).map((c) => [c.id, c]));
+    const t = Object.fromEntries(chartTables(report, words).map((c) => [c.id, c]));
     expect(t.weekly!.rows).toEqual([['2026-01-05', 2, 1]]);
     expect(t.funnel!.rows).toEqual([
       ['Referred', 2],
@@ -95,5 +95,91 @@ describe('report words and tables', () => {
     ]);
     expect(t.outcomes!.rows).toEqual([['No capacity', 1]]);
     expect(t.response_times!.rows).toEqual([['No response yet', 1]]);
+    // no negative outcome: no rows, and the card says so instead of drawing
+    expect(t.reasons!.rows).toEqual([]);
+    expect(t.reasons!.empty).toBe('No negative outcomes in this period.');
+  });
+
+  const words = (status: string, code: string) => `${code} of ${status}`;
+  const figures: Report['figures'] = {
+    referrals: 8,
+    received: 7,
+    made: 1,
+    with_outcome: 6,
+    got_help: 2,
+    responded: 5,
+    response_median_seconds: 2 * 86400,
+    response_p90_seconds: 5400,
+    outcome_median_seconds: null,
+    outcome_p90_seconds: null,
+    overdue_now: 3,
+  };
+
+  it('the top reasons: a recorded reason in the words given, one without under its status', () => {
+    const report = {
+      figures,
+      weekly: [],
+      funnel: [],
+      outcomes: [],
+      response_times: [],
+      negative_reasons: [
+        { status: 'no_capacity', reason: 'other', count: 3 },
+        { status: 'couldnt_contact', reason: null, count: 2 },
+        { status: 'not_eligible', reason: 'other', count: 1 },
+        { status: 'not_eligible', reason: 'income', count: 1 },
+      ],
+    } satisfies Report;
+    const reasons = chartTables(report, words).find((c) => c.id === 'reasons')!;
+    expect(reasons.header).toEqual(['Reason', 'Status', 'Referrals']);
+    expect(reasons.rows).toEqual([
+      ['other of no_capacity', 'No capacity', 3],
+      ["Couldn't contact (no reason recorded)", "Couldn't contact", 2],
+      ['other of not_eligible', 'Not eligible', 1],
+      ['income of not_eligible', 'Not eligible', 1],
+    ]);
+    // bars: the first column and the count; a label two rows share gets its status
+    const shared = {
+      ...reasons,
+      rows: [
+        ['Other reason', 'No capacity', 3],
+        ['Other reason', 'Not eligible', 1],
+        ['Income above the limit', 'Not eligible', 1],
+      ],
+    };
+    expect(barData(shared)).toEqual([
+      { label: 'Other reason (No capacity)', Referrals: 3 },
+      { label: 'Other reason (Not eligible)', Referrals: 1 },
+      { label: 'Income above the limit', Referrals: 1 },
+    ]);
+  });
+
+  it('the figures as a table: counts, shares in %, times in hours, overdue now', () => {
+    const t = figureTable({ figures, weekly: [], funnel: [], outcomes: [], negative_reasons: [], response_times: [] });
+    expect(t.header).toEqual(['Figure', 'Value', 'Unit']);
+    expect(t.rows).toEqual([
+      ['Referrals', 8, 'referrals'],
+      ['Received', 7, 'referrals'],
+      ['Made', 1, 'referrals'],
+      ['With an outcome', 6, 'referrals'],
+      ['With an outcome', 75, '% of referrals'],
+      ['Got help', 2, 'referrals'],
+      ['Got help', 25, '% of referrals'],
+      ['Answered by the program', 5, 'referrals'],
+      ['Time to first response, median', 48, 'hours'],
+      ['Time to first response, 90th percentile', 1.5, 'hours'],
+      ['Time to an outcome, median', null, 'hours'],
+      ['Time to an outcome, 90th percentile', null, 'hours'],
+      ['Overdue now', 3, 'referrals'],
+    ]);
+    // nothing to divide: no share
+    const none = figureTable({
+      figures: { ...figures, referrals: 0, with_outcome: 0, got_help: 0 },
+      weekly: [],
+      funnel: [],
+      outcomes: [],
+      negative_reasons: [],
+      response_times: [],
+    });
+    expect(none.rows[4]).toEqual(['With an outcome', null, '% of referrals']);
   });
 });

@@ -19,16 +19,14 @@ export const reportSchema = z.object({
     response_p90_seconds: seconds,
     outcome_median_seconds: seconds,
     outcome_p90_seconds: seconds,
-    /** null until referrals carry response clocks */
-    overdue_now: count.nullable(),
+    /** not answered by the program and past the response due time, now */
+    overdue_now: count,
   }),
   weekly: z.array(z.object({ week_start: z.string(), new: count, closed: count })),
   funnel: z.array(z.object({ stage: z.enum(['referred', 'responded', 'outcome', 'got_help']), count })),
   outcomes: z.array(z.object({ status: z.string(), count })),
-  /** kind 'status' until referrals carry a reason; then 'reason' with its label */
-  negative_reasons: z.array(
-    z.object({ kind: z.enum(['status', 'reason']), key: z.string(), label: z.string().optional(), count }),
-  ),
+  /** the five most frequent negative outcomes: status and reason code (null: none recorded, older data) */
+  negative_reasons: z.array(z.object({ status: z.string(), reason: z.string().nullable(), count })),
   response_times: z.array(z.object({ bucket: z.string(), count })),
 });
 

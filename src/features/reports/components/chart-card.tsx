@@ -53,11 +53,15 @@ export function ChartCard({ table, filename }: { table: ChartTable; filename: st
         <Text size="sm" c="dimmed">
           {table.description}
         </Text>
-        <div aria-hidden>
-          <Suspense fallback={<Skeleton h={200} />}>
-            <Chart table={table} />
-          </Suspense>
-        </div>
+        {table.rows.length === 0 && table.empty ? (
+          <Text size="sm">{table.empty}</Text>
+        ) : (
+          <div aria-hidden>
+            <Suspense fallback={<Skeleton h={200} />}>
+              <Chart table={table} />
+            </Suspense>
+          </div>
+        )}
         {showTable ? numbers : <VisuallyHidden>{numbers}</VisuallyHidden>}
         <Group gap="xs">
           <Button

@@ -11,7 +11,7 @@ import '@mantine/charts/styles.css';
 import { BarChart, LineChart } from '@mantine/charts';
 import { Group, Text } from '@mantine/core';
 import type { ChartTable } from '../model';
-import { weekLabel } from '../model';
+import { barData, weekLabel } from '../model';
 
 const NEW_COLOUR = 'indigo.7';
 const CLOSED_COLOUR = 'orange.9';
@@ -67,7 +67,7 @@ export default function Chart({ table }: { table: ChartTable }) {
       </>
     );
   }
-  const data = table.rows.map(([label, count]) => ({ label: String(label), Referrals: count }));
+  const data = barData(table);
   return (
     <BarChart
       h={Math.max(160, data.length * 36)}
@@ -78,7 +78,7 @@ export default function Chart({ table }: { table: ChartTable }) {
       withBarValueLabel
       gridAxis="x"
       barChartProps={{ accessibilityLayer: false }}
-      yAxisProps={{ width: 150 }}
+      yAxisProps={{ width: table.id === 'reasons' ? 220 : 150 }}
       xAxisProps={{ allowDecimals: false }}
     />
   );

@@ -3,7 +3,6 @@ import {
   Alert,
   Button,
   Group,
-  List,
   NativeSelect,
   Paper,
   SimpleGrid,
@@ -16,6 +15,7 @@ import {
 import { IconDownload } from '@tabler/icons-react';
 import dayjs from 'dayjs';
 import { useMe, useUserId, type Organisation } from '@/features/auth';
+import { reasonLabel, useStatusReasons } from '@/features/referrals';
 import { errorMessage } from '@/lib/errors';
 import { notifyError } from '@/lib/notify';
 import { useLiveQueries } from '@/lib/realtime';
@@ -24,7 +24,7 @@ import { reportKeys, type ReportScope } from '../api/keys';
 import { listReportRows } from '../api/list-report-rows';
 import { ChartCard } from '../components/chart-card';
 import { downloadCsv, toCsv } from '../csv';
-import { chartTables, formatDuration, reasonLabel, share, statusLabel } from '../model';
+import { chartTables, figureTable, formatDuration, share, statusLabel, type ReasonWords } from '../model';
 import { customPeriodError, periodOf, RANGE_OPTIONS, readerTimeZone, type RangeKind } from '../range';
 
 const ALL = 'all';
@@ -84,6 +84,8 @@ export default function ReportsRoute() {
     [period?.from, period?.to, chosen],
   );
   const report = useReport(scope, { enabled: Boolean(period) && organisations.length > 0 });
+  // the reasons' words, as the referral drawer shows them (a failed load leaves the codes in words)
+  const reasons = useStatusReasons();
   useLiveQueries('reports', [{ table: 'referrals' }], [reportKeys.all], { enabled: organisations.length > 0 });
 
   if (!me.data) return <Skeleton h={300} />;
@@ -98,9 +100,10 @@ export default function ReportsRoute() {
 
   const scopeName = chosen?.name ?? 'All my organisations';
   const fileBase = period ? `${slug(scopeName)}-${period.firstDay}-to-${period.lastDay}` : 'report';
-  const data = report.data;
+  const words: ReasonWords = (status, code) => reasonLabel(reasons.data, status, code) ?? code;
+  const data = reasons.isPending ? undefined : report.data;
   const f = data?.figures;
-  const tables = data ? chartTables(data) : [];
+  const tables = data ? chartTables(data, words) : [];
 
   const exportRows = async () => {
     setExporting(true);
@@ -122,6 +125,7 @@ export default function ReportsRoute() {
           'Outcome',
           'Days to outcome',
           'Response due',
+          'Overdue now',
           'Seeker',
         ],
         rows.map((r) => [
@@ -133,12 +137,13 @@ export default function ReportsRoute() {
           r.made ? 'yes' : 'no',
           statusLabel(r.status),
           r.status_group,
-          r.reason,
-          r.first_response_at,
-          r.first_response_at ? hoursBetween(r.created_at, r.first_response_at) : null,
+          r.reason ? words(r.status, r.reason) : null,
+          r.responded_at,
+          r.responded_at ? hoursBetween(r.created_at, r.responded_at) : null,
           r.outcome_at,
           r.outcome_at ? daysBetween(r.created_at, r.outcome_at) : null,
           r.response_due_at,
+          r.overdue ? 'yes' : 'no',
           r.seeker_name,
         ]),
       );
@@ -238,9 +243,22 @@ export default function ReportsRoute() {
             </Alert>
           )}
           <section aria-labelledby="figures-heading">
-            <Title order={2} size="h3" id="figures-heading" mb="sm">
-              Figures
-            </Title>
+            <Group justify="space-between" align="center" mb="sm">
+              <Title order={2} size="h3" id="figures-heading">
+                Figures
+              </Title>
+              <Button
+                variant="subtle"
+                size="compact-sm"
+                leftSection={<IconDownload size={16} aria-hidden />}
+                onClick={() => {
+                  const t = figureTable(data);
+                  downloadCsv(`figures-${fileBase}.csv`, toCsv(t.header, t.rows));
+                }}
+              >
+                Download figures (CSV)
+              </Button>
+            </Group>
             <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }} data-testid="figures">
               <Figure
                 id="referrals"
@@ -263,16 +281,14 @@ export default function ReportsRoute() {
               <Figure
                 id="overdue_now"
                 label="Overdue now"
-                value={f.overdue_now === null ? 'Not tracked' : String(f.overdue_now)}
-                detail={
-                  f.overdue_now === null ? 'Referrals have no response deadline yet.' : 'Past their response time'
-                }
+                value={String(f.overdue_now)}
+                detail="Not answered by their program and past the response time"
               />
               <Figure
                 id="response"
                 label="Time to first response"
                 value={formatDuration(f.response_median_seconds)}
-                detail={`median; 90% within ${formatDuration(f.response_p90_seconds)} (${f.responded} answered)`}
+                detail={`median; 90% within ${formatDuration(f.response_p90_seconds)} (${f.responded} answered by their program)`}
               />
               <Figure
                 id="outcome"
@@ -281,27 +297,6 @@ export default function ReportsRoute() {
                 detail={`median; 90% within ${formatDuration(f.outcome_p90_seconds)}`}
               />
             </SimpleGrid>
-            <Paper withBorder p="md" mt="md">
-              <Text size="sm" c="dimmed" component="h3" m={0} fw={500}>
-                Top reasons for a negative outcome
-              </Text>
-              {data.negative_reasons.length === 0 ? (
-                <Text size="sm">None in this period.</Text>
-              ) : (
-                <List size="sm" type="ordered">
-                  {data.negative_reasons.map((r) => (
-                    <List.Item key={`${r.kind}:${r.key}`}>
-                      {reasonLabel(r)}: {r.count}
-                    </List.Item>
-                  ))}
-                </List>
-              )}
-              {data.negative_reasons.some((r) => r.kind === 'status') && (
-                <Text size="xs" c="dimmed">
-                  By status: referrals do not record a reason yet.
-                </Text>
-              )}
-            </Paper>
           </section>
           <section aria-labelledby="charts-heading">
             <Title order={2} size="h3" id="charts-heading" mb="sm">
