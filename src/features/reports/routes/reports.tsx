@@ -101,7 +101,8 @@ export default function ReportsRoute() {
   const scopeName = chosen?.name ?? 'All my organisations';
   const fileBase = period ? `${slug(scopeName)}-${period.firstDay}-to-${period.lastDay}` : 'report';
   const words: ReasonWords = (status, code) => reasonLabel(reasons.data, status, code) ?? code;
-  const data = reasons.isPending ? undefined : report.data;
+  // no report for dates that are not a period (the fields say why), not even the last one shown
+  const data = !period || reasons.isPending ? undefined : report.data;
   const f = data?.figures;
   const tables = data ? chartTables(data, words) : [];
 
@@ -234,12 +235,12 @@ export default function ReportsRoute() {
       )}
       {!data && !report.isError && period && <Skeleton h={400} aria-label="Loading the report" />}
 
-      {data && f && (
+      {data && f && period && (
         <>
           {f.referrals === 0 && (
             <Alert color="blue" title="No referrals in this period">
-              Nothing was received or made by {scopeName} between {formatDay(period!.firstDay)} and{' '}
-              {formatDay(period!.lastDay)}. Try a longer period.
+              Nothing was received or made by {scopeName} between {formatDay(period.firstDay)} and{' '}
+              {formatDay(period.lastDay)}. Try a longer period.
             </Alert>
           )}
           <section aria-labelledby="figures-heading">
