@@ -207,6 +207,8 @@ describe('Reports', () => {
     await page.getByLabel('First day').fill('2026-03-10');
     await page.getByLabel('Last day').fill('2026-03-01');
     await page.getByText('The end date must be on or after the start date.').waitFor(WAIT);
+    // and shows no figures that would not be for those dates
+    expect(await page.locator('[data-figure="referrals"]').count()).toBe(0);
     // and a real one is reported
     await page.getByLabel('Last day').fill('2026-11-30');
     await page.getByTestId('report-period').getByText('All my organisations, 10 Mar 2026 to 30 Nov 2026').waitFor(WAIT);
