@@ -128,6 +128,20 @@ describe('due times', () => {
     await expect(
       sql(`update public.programs set time_zone = 'Mars/Olympus_Mons' where id = $1`, [programs.harbor]),
     ).rejects.toThrow(/Unknown time zone "Mars\/Olympus_Mons"/);
+    // what timezone() would take but is not a zone name: a POSIX rule, an abbreviation, an old alias
+    for (const zone of ['America/Foo+3', 'EST5EDT', 'EST', 'Japan', 'Etc/GMT+25', '']) {
+      await expect(
+        sql(`update public.programs set time_zone = $2 where id = $1`, [programs.harbor, zone]),
+        zone,
+      ).rejects.toThrow(`Unknown time zone "${zone}"`);
+    }
+    for (const zone of ['UTC', 'Etc/GMT+5', 'America/Argentina/Buenos_Aires', 'Europe/Madrid']) {
+      const [row] = await sql<{ time_zone: string }>(
+        `update public.programs set time_zone = $2 where id = $1 returning time_zone`,
+        [programs.harbor, zone],
+      );
+      expect(row?.time_zone).toBe(zone);
+    }
     await expect(sql(`update public.programs set response_days = 0 where id = $1`, [programs.harbor])).rejects.toThrow(
       /programs_response_days_check/,
     );
