@@ -1126,7 +1126,6 @@ export type Database = {
           assigned_to_name: string
           comment: string
           created_at: string
-          first_response_at: string | null
           forwarded_from: string | null
           from_program_id: string | null
           from_site_id: string | null
@@ -1176,7 +1175,6 @@ export type Database = {
           assigned_to_name: string
           comment: string
           created_at: string
-          first_response_at: string | null
           forwarded_from: string | null
           from_program_id: string | null
           from_site_id: string | null
