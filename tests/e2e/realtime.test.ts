@@ -20,14 +20,14 @@ let clara: Page;
 let cody: Client;
 let samId: string;
 
-/** When each page last received a postgres_changes frame (diagnostics). */
+/** When each page last received a Broadcast frame on a private topic (diagnostics). */
 const lastChangeFrame = new Map<Page, number>();
 
 async function open(email: string, next: string) {
   const { page } = await browser.page();
   page.on('websocket', (ws) =>
     ws.on('framereceived', ({ payload }) => {
-      if (typeof payload === 'string' && payload.includes('"postgres_changes",{"ids"'))
+      if (typeof payload === 'string' && payload.includes('"broadcast",{'))
         lastChangeFrame.set(page, performance.now());
     }),
   );
