@@ -1,9 +1,9 @@
-import { Anchor, Badge, Blockquote, Button, Group, Paper, Stack, Text, Title } from '@mantine/core';
-import { useTranslation } from 'react-i18next';
+import { Badge, Button, type Tone } from '@/components/seeker-ui';
+import { useT } from '@/i18n';
+import { SEEKER_STATUSES, type SeekerStatus } from '@shared/statuses.ts';
 import type { MyReferral } from '../api/get-my-referrals';
-import { SEEKER_STATUSES, type SeekerStatus } from '../api/update-status';
 
-const GROUP_COLOR: Record<string, string> = {
+const GROUP_TONE: Record<string, Tone> = {
   got_help: 'green',
   couldnt_contact: 'orange',
   not_eligible: 'orange',
@@ -22,73 +22,59 @@ export function ReferralCard({
   onStatus: (status: SeekerStatus) => void;
   pendingStatus?: string;
 }) {
-  const { t, i18n } = useTranslation('portal');
+  const { t, lang } = useT('portal');
   const program = referral.program?.name ?? '';
   const headingId = `referral-${referral.id}`;
   const statusText = t(`common:status.${referral.status}`);
-  const date = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'long' }).format(new Date(referral.created_at));
+  const date = new Intl.DateTimeFormat(lang, { dateStyle: 'long' }).format(new Date(referral.created_at));
 
   return (
-    <Paper component="article" aria-labelledby={headingId} withBorder radius="md" p="md">
-      <Stack gap="sm">
-        <Title order={2} size="h3" id={headingId}>
-          {program}
-        </Title>
-        <Text size="sm" c="dimmed">
-          {t('referredOn', { date })}
-        </Text>
-        <Group gap="xs">
-          <Text fw={600}>{t('statusLabel')}:</Text>
-          <Badge color={GROUP_COLOR[referral.status] ?? 'blue'} variant="light" size="lg" radius="sm" tt="none">
-            {statusText}
-          </Badge>
-        </Group>
-        {referral.comment.trim() && (
-          <div>
-            <Text fw={600} size="sm">
-              {t('commentLabel')}
-            </Text>
-            <Blockquote p="xs" mt={4} color="gray" style={{ whiteSpace: 'pre-wrap' }}>
-              {referral.comment}
-            </Blockquote>
-          </div>
-        )}
+    <article aria-labelledby={headingId} className="card p-md stack gap-sm">
+      <h2 className="h2" id={headingId}>
+        {program}
+      </h2>
+      <p className="sm dim">{t('referredOn', { date })}</p>
+      <div className="row gap-xs">
+        <span className="b">{t('statusLabel')}:</span>
+        <Badge tone={GROUP_TONE[referral.status] ?? 'blue'}>{statusText}</Badge>
+      </div>
+      {referral.comment.trim() && (
         <div>
-          <Text fw={600} size="sm">
-            {t('nextLabel')}
-          </Text>
-          <Text>{t(`next.${referral.status}`)}</Text>
-          {referral.program?.phone && (
-            <Anchor href={`tel:${referral.program.phone.replace(/[^0-9+]/g, '')}`} display="block" mt={4}>
-              {t('callProgram', { program, phone: referral.program.phone })}
-            </Anchor>
-          )}
+          <p className="b sm">{t('commentLabel')}</p>
+          <blockquote className="quote">{referral.comment}</blockquote>
         </div>
-        <fieldset style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
-          <Text component="legend" fw={600} size="sm" mb={6}>
-            {t('updateLegend')}
-          </Text>
-          <Stack gap="xs">
-            {SEEKER_STATUSES.map((s) => {
-              const current = referral.status === s;
-              return (
-                <Button
-                  key={s}
-                  variant={current ? 'filled' : 'outline'}
-                  aria-pressed={current}
-                  loading={pendingStatus === s}
-                  onClick={() => !current && onStatus(s)}
-                  fullWidth
-                  justify="flex-start"
-                >
-                  {t(`common:status.${s}`)}
-                  {current ? ` ${t('current')}` : ''}
-                </Button>
-              );
-            })}
-          </Stack>
-        </fieldset>
-      </Stack>
-    </Paper>
+      )}
+      <div>
+        <p className="b sm">{t('nextLabel')}</p>
+        <p>{t(`next.${referral.status}`)}</p>
+        {referral.program?.phone && (
+          <a href={`tel:${referral.program.phone.replace(/[^0-9+]/g, '')}`} className="block">
+            {t('callProgram', { program, phone: referral.program.phone })}
+          </a>
+        )}
+      </div>
+      <fieldset className="plain">
+        <legend className="b sm">{t('updateLegend')}</legend>
+        <div className="stack gap-xs">
+          {SEEKER_STATUSES.map((s) => {
+            const current = referral.status === s;
+            return (
+              <Button
+                key={s}
+                variant={current ? 'filled' : 'outline'}
+                aria-pressed={current}
+                loading={pendingStatus === s}
+                onClick={() => !current && onStatus(s)}
+                full
+                start
+              >
+                {t(`common:status.${s}`)}
+                {current ? ` ${t('current')}` : ''}
+              </Button>
+            );
+          })}
+        </div>
+      </fieldset>
+    </article>
   );
 }
