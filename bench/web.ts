@@ -21,6 +21,7 @@ import { loadavg } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { createGzip } from 'node:zlib';
 import pg from 'pg';
+import WebSocket from 'ws';
 import { createClient } from '@supabase/supabase-js';
 import { chromium, type Page } from 'playwright-core';
 import { isSeekerPath } from '../src/lib/paths.ts';
@@ -30,6 +31,7 @@ import { startStack } from '../stack/stack.ts';
 const base = Number(process.env.BENCH_WEB_BASE_PORT ?? 21821);
 const dataDir = process.env.STACK_DATA_DIR ?? join(ROOT, `.stack-bench-web-${base}`);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const READY_MS = Number(process.env.BENCH_READY_MS ?? 180_000);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const R2 = '50000000-0000-4000-8000-000000000002';
 const CARL = '10000000-0000-4000-8000-000000000007';
@@ -71,6 +73,14 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function main() {
   const stack = await startStack({ basePort: base, dataDir, fresh: true, siteUrl: `http://127.0.0.1:${base + 20}` });
+  try {
+    await measure(stack);
+  } finally {
+    await stack.stop();
+  }
+}
+
+async function measure(stack: Awaited<ReturnType<typeof startStack>>) {
   const appPort = base + 20;
   const outDir = join(ROOT, `dist-bench-web-${base}`);
   const { build } = await import('vite');
@@ -98,7 +108,10 @@ async function main() {
   const token = rows[0]!.token;
 
   // Sam's session as auth-js keeps it in localStorage (sb-<first label of the API host>-auth-token).
-  const auth = createClient(stack.ctx.apiUrl, KEYS.anonKey, { auth: { persistSession: false } });
+  const auth = createClient(stack.ctx.apiUrl, KEYS.anonKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket },
+  });
   const signedIn = await auth.auth.signInWithPassword({ email: 'sam@seeker.example', password: 'password123' });
   if (signedIn.error) throw signedIn.error;
   const storageKey = `sb-${new URL(stack.ctx.apiUrl).hostname.split('.')[0]}-auth-token`;
@@ -107,18 +120,23 @@ async function main() {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   // What only React draws (the static shells have the headings too): the page is the app's, not the shell's.
   const pages: [string, string, (p: Page) => Promise<void>, string?][] = [
-    ['/portal', '/portal', (p) => p.getByRole('textbox', { name: 'Email address' }).waitFor({ timeout: 180_000 })],
+    ['/portal', '/portal', (p) => p.getByRole('textbox', { name: 'Email address' }).waitFor({ timeout: READY_MS })],
     [
       '/r/<token>',
       `/r/${token}`,
-      (p) => p.getByRole('button', { name: /^(Confirm|Confirmar): / }).waitFor({ timeout: 180_000 }),
+      (p) => p.getByRole('button', { name: /^(Confirm|Confirmar): / }).waitFor({ timeout: READY_MS }),
     ],
     [
       '/sign-in',
       '/sign-in',
-      (p) => p.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor({ timeout: 180_000 }),
+      (p) => p.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor({ timeout: READY_MS }),
     ],
-    ['/portal (signed in)', '/portal', (p) => p.getByRole('article').first().waitFor({ timeout: 180_000 }), samSession],
+    [
+      '/portal (signed in)',
+      '/portal',
+      (p) => p.getByRole('article').first().waitFor({ timeout: READY_MS }),
+      samSession,
+    ],
   ];
   console.log(`${RUNS} cold loads each, 360×740, RTT 150 ms, 1.6 Mbps down, CPU 4× slower (median):`);
   const load = () =>
@@ -131,6 +149,7 @@ async function main() {
       const fcp: number[] = [];
       const lcp: number[] = [];
       const cls: number[] = [];
+      const elements: [number, string][] = [];
       const bytes: number[] = [];
       for (let i = 0; i < RUNS; i++) {
         const context = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2 });
@@ -151,7 +170,7 @@ async function main() {
           await page.addInitScript(([key, value]) => localStorage.setItem(key!, value!), [storageKey, session]);
         }
         await page.addInitScript(() => {
-          const w = window as unknown as { __fcp?: number; __lcp?: number; __cls?: number };
+          const w = window as unknown as { __fcp?: number; __lcp?: number; __cls?: number; __lcpElement?: string };
           w.__cls = 0;
           new PerformanceObserver((l) => {
             for (const e of l.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[])
@@ -161,20 +180,32 @@ async function main() {
             for (const e of l.getEntries()) if (e.name === 'first-contentful-paint') w.__fcp = e.startTime;
           }).observe({ type: 'paint', buffered: true });
           new PerformanceObserver((l) => {
-            for (const e of l.getEntries()) w.__lcp = e.startTime;
+            for (const e of l.getEntries() as (PerformanceEntry & { element: Element | null })[]) {
+              w.__lcp = e.startTime;
+              // which element it was: the shell's or React's, and what it says
+              w.__lcpElement = e.element
+                ? `<${e.element.tagName.toLowerCase()}> "${(e.element.textContent ?? '').trim().slice(0, 40)}"`
+                : '(removed)';
+            }
           }).observe({ type: 'largest-contentful-paint', buffered: true });
         });
         await page.goto(`http://127.0.0.1:${appPort}${path}`, { waitUntil: 'load' });
-        await ready(page);
+        await ready(page).catch(async (e: unknown) => {
+          // say what the page showed instead
+          throw new Error(`${label} never became ready; it shows: ${await page.locator('body').innerText()}`, {
+            cause: e,
+          });
+        });
         await page.waitForLoadState('networkidle');
         // LCP is final once the page is idle and the person would act
         const m = await page.evaluate(() => {
-          const w = window as unknown as { __fcp?: number; __lcp?: number; __cls?: number };
-          return { fcp: w.__fcp ?? NaN, lcp: w.__lcp ?? NaN, cls: w.__cls ?? NaN };
+          const w = window as unknown as { __fcp?: number; __lcp?: number; __cls?: number; __lcpElement?: string };
+          return { fcp: w.__fcp ?? NaN, lcp: w.__lcp ?? NaN, cls: w.__cls ?? NaN, element: w.__lcpElement ?? '' };
         });
         fcp.push(m.fcp);
         lcp.push(m.lcp);
         cls.push(m.cls);
+        elements.push([m.lcp, m.element]);
         bytes.push(transferred);
         await context.close();
       }
@@ -182,12 +213,15 @@ async function main() {
         `  ${label.padEnd(20)} FCP ${Math.round(median(fcp))} ms   LCP ${Math.round(median(lcp))} ms   ` +
           `CLS ${median(cls).toFixed(3)}   transfer ${(median(bytes) / 1024).toFixed(0)} KB`,
       );
+      const lcpMedian = median(lcp);
+      console.log(
+        `  ${''.padEnd(20)} LCP element (median run): ${elements.find(([t]) => t === lcpMedian)?.[1] ?? '?'}`,
+      );
     }
     console.log(`  load average at end: ${load()}`);
   } finally {
     await browser.close();
     app.close();
-    await stack.stop();
   }
 }
 

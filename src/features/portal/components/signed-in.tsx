@@ -4,7 +4,7 @@
  * Supabase client and TanStack Query (a client of the portal's own: the staff
  * one reports errors with toasts the portal does not load).
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { Notice, Spinner, VisuallyHidden } from '@/components/seeker-ui';
 import { setSeekerLanguage, useT, type Language } from '@/i18n';
@@ -29,7 +29,8 @@ function Loading() {
   return <Spinner label={t('loading')} />;
 }
 
-function MyReferrals({ seeker }: { seeker: MySeeker }) {
+/** The referrals, then `after` (the preferences): nothing below the list shows before it, so nothing moves down. */
+function MyReferrals({ seeker, after }: { seeker: MySeeker; after: ReactNode }) {
   const { t } = useT('portal');
   const referrals = useMyReferrals(seeker.id);
   const update = useUpdateMyReferralStatus(seeker.id);
@@ -38,36 +39,49 @@ function MyReferrals({ seeker }: { seeker: MySeeker }) {
   if (referrals.isPending) return <Loading />;
   if (referrals.isError) {
     return (
-      <Notice tone="red" role="alert">
-        {t('loadFailed')}
-      </Notice>
+      <>
+        <Notice tone="red" role="alert">
+          {t('loadFailed')}
+        </Notice>
+        {after}
+      </>
     );
   }
-  if (referrals.data.length === 0) return <p>{t('noReferrals')}</p>;
+  if (referrals.data.length === 0) {
+    return (
+      <>
+        <p>{t('noReferrals')}</p>
+        {after}
+      </>
+    );
+  }
   return (
-    <div className="stack">
-      <VisuallyHidden role="status" aria-live="polite">
-        {announce}
-      </VisuallyHidden>
-      {update.isError && (
-        <Notice tone="red" role="alert">
-          {t('updateFailed')}
-        </Notice>
-      )}
-      {referrals.data.map((r) => (
-        <ReferralCard
-          key={r.id}
-          referral={r}
-          pendingStatus={update.isPending && update.variables?.id === r.id ? update.variables.status : undefined}
-          onStatus={(status) =>
-            update.mutate(
-              { id: r.id, status },
-              { onSuccess: () => setAnnounce(t('updated', { status: t(`common:status.${status}`) })) },
-            )
-          }
-        />
-      ))}
-    </div>
+    <>
+      <div className="stack">
+        <VisuallyHidden role="status" aria-live="polite">
+          {announce}
+        </VisuallyHidden>
+        {update.isError && (
+          <Notice tone="red" role="alert">
+            {t('updateFailed')}
+          </Notice>
+        )}
+        {referrals.data.map((r) => (
+          <ReferralCard
+            key={r.id}
+            referral={r}
+            pendingStatus={update.isPending && update.variables?.id === r.id ? update.variables.status : undefined}
+            onStatus={(status) =>
+              update.mutate(
+                { id: r.id, status },
+                { onSuccess: () => setAnnounce(t('updated', { status: t(`common:status.${status}`) })) },
+              )
+            }
+          />
+        ))}
+      </div>
+      {after}
+    </>
   );
 }
 
@@ -126,8 +140,10 @@ function SignedInPortal({ userId }: { userId: string }) {
             <h1 className="h1">{t('greeting', { name: seeker.data.first_name })}</h1>
             <p className="mt-xs">{t('intro')}</p>
           </div>
-          <MyReferrals seeker={seeker.data} />
-          <PreferencesForm key={failures} seeker={seeker.data} onChange={save} message={message} />
+          <MyReferrals
+            seeker={seeker.data}
+            after={<PreferencesForm key={failures} seeker={seeker.data} onChange={save} message={message} />}
+          />
         </div>
       )}
     </PortalShell>
