@@ -1,17 +1,19 @@
 import { lazy, Suspense } from 'react';
 import { Spinner } from '@/components/seeker-ui';
 import { setSeekerLanguage, useT } from '@/i18n';
-import { usePortalSession } from '../api/session';
+import { portalClient, usePortalSession } from '../api/session';
 import { PortalShell } from '../components/portal-shell';
 import { PortalSignIn } from '../components/portal-sign-in';
 
 // The signed-in portal (Supabase client, TanStack Query, Realtime) loads only for someone signed in.
 const SignedIn = lazy(() => import('../components/signed-in'));
 
+/** Someone may be signed in: the frame they will see (with Sign out), and a spinner until we know. */
 function Checking() {
   const { t } = useT();
+  const signOut = () => void portalClient().then((supabase) => supabase.auth.signOut());
   return (
-    <PortalShell onLanguage={setSeekerLanguage}>
+    <PortalShell onLanguage={setSeekerLanguage} onSignOut={signOut}>
       <Spinner label={t('loading')} />
     </PortalShell>
   );
