@@ -170,7 +170,7 @@ export function Segmented<T extends string>({
   );
 }
 
-/** A group of radio buttons with its legend. */
+/** A group of radio buttons with its legend (a radio group named by it). */
 export function RadioGroup<T extends string>({
   legend,
   value,
@@ -185,8 +185,8 @@ export function RadioGroup<T extends string>({
 }) {
   const name = useId();
   return (
-    <fieldset className="plain radios">
-      <legend>{legend}</legend>
+    <fieldset className="plain radios" role="radiogroup" aria-labelledby={`${name}-legend`}>
+      <legend id={`${name}-legend`}>{legend}</legend>
       {options.map((o) => (
         <div key={o.value}>
           <label lang={o.lang} className={o.disabled ? 'off' : undefined}>
