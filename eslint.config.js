@@ -83,6 +83,36 @@ function boundaries() {
     message: 'The local stack knows nothing of the app: it must not import from src/.',
   };
   const leaving = (depth, message) => ({ regex: `^(\\.\\./){${depth}}\\.\\.(/|$)`, message });
+  /*
+   * The pages seekers open (seeker.html → src/seeker.tsx: /portal, /r/<token>)
+   * are their own small entry: nothing of the staff app may reach it (no
+   * Mantine, staff router, staff features or components, toasts, the staff
+   * query client). The files it is made of carry these too (the blocks after
+   * the areas below).
+   */
+  const SEEKER = [
+    {
+      regex: '^@mantine/',
+      message: "Seekers' pages load no Mantine: use src/components/seeker-ui.tsx (styled in seeker.html).",
+    },
+    {
+      regex: '^react-router',
+      message: "Seekers' pages do not load the staff router: use src/lib/seeker-router.tsx.",
+    },
+    { regex: '^@tanstack/react-query-devtools', message: "Seekers' pages do not load developer tools." },
+    {
+      regex: '^@/features/(?!(portal|one-click)(/|$))',
+      message: "Seekers' pages must not import staff features (only the portal and the one-click page).",
+    },
+    {
+      regex: '^@/components/(?!seeker-ui$)',
+      message: "Seekers' pages use src/components/seeker-ui.tsx, not the staff components (Mantine).",
+    },
+    {
+      regex: '^@/lib/(notify|query-client|session-expiry)$',
+      message: "Seekers' pages do not load the staff app's toasts, query client or session expiry.",
+    },
+  ];
 
   const areas = [
     {
@@ -98,6 +128,17 @@ function boundaries() {
     {
       roots: ['src/features/*'],
       patterns: [STACK, APP, FEATURE_INTERNALS],
+      outside: "A feature reaches outside its folder only through '@/…' (another feature only through its index.ts).",
+    },
+    // after the general areas, so these blocks decide for the seeker pages' folders
+    {
+      roots: ['src/i18n'],
+      patterns: [STACK, FEATURES, APP, ...SEEKER],
+      outside: "Outside its own folder, import through '@/…' (never a feature or src/app).",
+    },
+    {
+      roots: ['src/features/portal', 'src/features/one-click'],
+      patterns: [STACK, APP, FEATURE_INTERNALS, ...SEEKER],
       outside: "A feature reaches outside its folder only through '@/…' (another feature only through its index.ts).",
     },
     {
@@ -121,12 +162,39 @@ function boundaries() {
     ],
   });
 
-  return areas.flatMap(({ roots, patterns, outside }) => [
-    // any depth (deeper than DEEPEST, relative paths unchecked)
-    { files: roots.map((root) => `${root}/**/${EXT}`), rules: rules(patterns) },
-    ...Array.from({ length: DEEPEST + 1 }, (_, depth) => ({
-      files: roots.map((root) => `${root}/${'*/'.repeat(depth)}${EXT}`),
-      rules: rules([...patterns, leaving(depth, outside)]),
-    })),
-  ]);
+  // single files of the seeker entry outside those folders
+  const seekerFiles = [
+    {
+      files: ['src/seeker.tsx'],
+      rules: rules([
+        STACK,
+        APP,
+        FEATURE_INTERNALS,
+        ...SEEKER,
+        leaving(0, 'The app imports nothing outside src/ (the local stack holds the service-role key).'),
+      ]),
+    },
+    {
+      files: ['src/components/seeker-ui.tsx', 'src/lib/seeker-router.tsx'],
+      rules: rules([
+        STACK,
+        FEATURES,
+        APP,
+        ...SEEKER,
+        leaving(0, "Outside its own folder, import through '@/…' (never a feature or src/app)."),
+      ]),
+    },
+  ];
+
+  return [
+    ...areas.flatMap(({ roots, patterns, outside }) => [
+      // any depth (deeper than DEEPEST, relative paths unchecked)
+      { files: roots.map((root) => `${root}/**/${EXT}`), rules: rules(patterns) },
+      ...Array.from({ length: DEEPEST + 1 }, (_, depth) => ({
+        files: roots.map((root) => `${root}/${'*/'.repeat(depth)}${EXT}`),
+        rules: rules([...patterns, leaving(depth, outside)]),
+      })),
+    ]),
+    ...seekerFiles,
+  ];
 }

@@ -1,9 +1,32 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Connect, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { isSeekerPath } from './src/lib/paths.ts';
+
+/**
+ * Two HTML entries: index.html (the staff app, which owns every path) and
+ * seeker.html (the pages seekers open: /portal and /r/<token>, see
+ * isSeekerPath). The dev server and `vite preview` serve seeker.html for
+ * those paths and keep the history fallback to index.html for the rest;
+ * production hosting does the same with public/_redirects (README, "Hosting").
+ */
+function seekerPages(): Plugin {
+  const rewrite: Connect.NextHandleFunction = (req, _res, next) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if ((req.method === 'GET' || req.method === 'HEAD') && isSeekerPath(url.pathname)) {
+      req.url = `/seeker.html${url.search}`;
+    }
+    next();
+  };
+  return {
+    name: 'seeker-pages',
+    configureServer: (server) => void server.middlewares.use(rewrite),
+    configurePreviewServer: (server) => void server.middlewares.use(rewrite),
+  };
+}
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), seekerPages()],
   resolve: {
     alias: {
       '@': fileURLToPath(new URL('./src', import.meta.url)),
@@ -13,5 +36,14 @@ export default defineConfig({
   },
   server: { host: '127.0.0.1', port: 5173, strictPort: true },
   preview: { host: '127.0.0.1' },
-  build: { target: 'es2022', sourcemap: true },
+  build: {
+    target: 'es2022',
+    sourcemap: true,
+    rolldownOptions: {
+      input: {
+        main: fileURLToPath(new URL('./index.html', import.meta.url)),
+        seeker: fileURLToPath(new URL('./seeker.html', import.meta.url)),
+      },
+    },
+  },
 });

@@ -5,24 +5,33 @@
  * (playwright-core, /usr/bin/chromium) at 360×740 with 150 ms round trips,
  * 1.6 Mbps down / 750 kbps up and the CPU slowed 4×, a fresh profile (empty
  * cache) every run. For /portal (signed out: the sign-in form), /r/<token>
- * (a real one-click link) and /sign-in it prints FCP, LCP (from the page's
- * own PerformanceObserver) and the bytes transferred, median of 5.
+ * (a real one-click link), /sign-in and /portal signed in (Sam's session in
+ * storage, as after his magic link) it prints FCP, LCP, CLS (from the page's
+ * own PerformanceObserver) and the bytes transferred, median of 5. A load
+ * counts once the page is React's (not the static shell's) and the network
+ * is idle. The server serves seeker.html for the seekers' pages and
+ * index.html for every other app path, as hosting does (src/lib/paths.ts).
  *
  * Starts its own stack on BENCH_WEB_BASE_PORT (default 21821) with a fresh
  * data directory; never touches `npm run dev`.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import http from 'node:http';
+import { loadavg } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { createGzip } from 'node:zlib';
 import pg from 'pg';
-import { chromium } from 'playwright-core';
+import WebSocket from 'ws';
+import { createClient } from '@supabase/supabase-js';
+import { chromium, type Page } from 'playwright-core';
+import { isSeekerPath } from '../src/lib/paths.ts';
 import { KEYS, ROOT } from '../stack/config.ts';
 import { startStack } from '../stack/stack.ts';
 
 const base = Number(process.env.BENCH_WEB_BASE_PORT ?? 21821);
 const dataDir = process.env.STACK_DATA_DIR ?? join(ROOT, `.stack-bench-web-${base}`);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const READY_MS = Number(process.env.BENCH_READY_MS ?? 180_000);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const R2 = '50000000-0000-4000-8000-000000000002';
 const CARL = '10000000-0000-4000-8000-000000000007';
@@ -36,7 +45,7 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-/** dist/ as a static host serves it: files (gzip), and index.html for every app path. */
+/** dist/ as a static host serves it: files (gzip), seeker.html for the seekers' pages, index.html for every other path. */
 function serve(dir: string, port: number): Promise<http.Server> {
   const server = http.createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(
@@ -44,7 +53,9 @@ function serve(dir: string, port: number): Promise<http.Server> {
       '',
     );
     let file = join(dir, path);
-    if (!existsSync(file) || statSync(file).isDirectory()) file = join(dir, 'index.html');
+    if (!existsSync(file) || statSync(file).isDirectory()) {
+      file = join(dir, isSeekerPath(path) ? 'seeker.html' : 'index.html');
+    }
     const type = TYPES[extname(file)] ?? 'application/octet-stream';
     const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')) && !/woff2|png|jpg/.test(type);
     res.writeHead(200, {
@@ -62,6 +73,14 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function main() {
   const stack = await startStack({ basePort: base, dataDir, fresh: true, siteUrl: `http://127.0.0.1:${base + 20}` });
+  try {
+    await measure(stack);
+  } finally {
+    await stack.stop();
+  }
+}
+
+async function measure(stack: Awaited<ReturnType<typeof startStack>>) {
   const appPort = base + 20;
   const outDir = join(ROOT, `dist-bench-web-${base}`);
   const { build } = await import('vite');
@@ -88,17 +107,49 @@ async function main() {
   await db.end();
   const token = rows[0]!.token;
 
+  // Sam's session as auth-js keeps it in localStorage (sb-<first label of the API host>-auth-token).
+  const auth = createClient(stack.ctx.apiUrl, KEYS.anonKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket },
+  });
+  const signedIn = await auth.auth.signInWithPassword({ email: 'sam@seeker.example', password: 'password123' });
+  if (signedIn.error) throw signedIn.error;
+  const storageKey = `sb-${new URL(stack.ctx.apiUrl).hostname.split('.')[0]}-auth-token`;
+  const samSession = JSON.stringify(signedIn.data.session);
+
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  const pages: [string, string, string | RegExp][] = [
-    ['/portal', '/portal', 'See your referrals'],
-    ['/r/<token>', `/r/${token}`, /Update a referral|Actualizar/],
-    ['/sign-in', '/sign-in', 'Sign in'],
+  // What only React draws (the static shells have the headings too): the page is the app's, not the shell's.
+  const pages: [string, string, (p: Page) => Promise<void>, string?][] = [
+    ['/portal', '/portal', (p) => p.getByRole('textbox', { name: 'Email address' }).waitFor({ timeout: READY_MS })],
+    [
+      '/r/<token>',
+      `/r/${token}`,
+      (p) => p.getByRole('button', { name: /^(Confirm|Confirmar): / }).waitFor({ timeout: READY_MS }),
+    ],
+    [
+      '/sign-in',
+      '/sign-in',
+      (p) => p.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor({ timeout: READY_MS }),
+    ],
+    [
+      '/portal (signed in)',
+      '/portal',
+      (p) => p.getByRole('article').first().waitFor({ timeout: READY_MS }),
+      samSession,
+    ],
   ];
   console.log(`${RUNS} cold loads each, 360×740, RTT 150 ms, 1.6 Mbps down, CPU 4× slower (median):`);
+  const load = () =>
+    loadavg()
+      .map((n) => n.toFixed(1))
+      .join(' ');
+  console.log(`  load average at start: ${load()}`);
   try {
-    for (const [label, path, ready] of pages) {
+    for (const [label, path, ready, session] of pages) {
       const fcp: number[] = [];
       const lcp: number[] = [];
+      const cls: number[] = [];
+      const elements: [number, string][] = [];
       const bytes: number[] = [];
       for (let i = 0; i < RUNS; i++) {
         const context = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2 });
@@ -115,38 +166,62 @@ async function main() {
         await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
         let transferred = 0;
         cdp.on('Network.loadingFinished', (e: { encodedDataLength: number }) => (transferred += e.encodedDataLength));
+        if (session) {
+          await page.addInitScript(([key, value]) => localStorage.setItem(key!, value!), [storageKey, session]);
+        }
         await page.addInitScript(() => {
-          const w = window as unknown as { __fcp?: number; __lcp?: number };
+          const w = window as unknown as { __fcp?: number; __lcp?: number; __cls?: number; __lcpElement?: string };
+          w.__cls = 0;
+          new PerformanceObserver((l) => {
+            for (const e of l.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[])
+              if (!e.hadRecentInput) w.__cls! += e.value;
+          }).observe({ type: 'layout-shift', buffered: true });
           new PerformanceObserver((l) => {
             for (const e of l.getEntries()) if (e.name === 'first-contentful-paint') w.__fcp = e.startTime;
           }).observe({ type: 'paint', buffered: true });
           new PerformanceObserver((l) => {
-            for (const e of l.getEntries()) w.__lcp = e.startTime;
+            for (const e of l.getEntries() as (PerformanceEntry & { element: Element | null })[]) {
+              w.__lcp = e.startTime;
+              // which element it was: the shell's or React's, and what it says
+              w.__lcpElement = e.element
+                ? `<${e.element.tagName.toLowerCase()}> "${(e.element.textContent ?? '').trim().slice(0, 40)}"`
+                : '(removed)';
+            }
           }).observe({ type: 'largest-contentful-paint', buffered: true });
         });
         await page.goto(`http://127.0.0.1:${appPort}${path}`, { waitUntil: 'load' });
-        // the app's own heading (the shell has none); /r/ may switch to the recipient's language
-        await page.getByRole('heading', { level: 1, name: ready }).waitFor({ timeout: 180_000 });
+        await ready(page).catch(async (e: unknown) => {
+          // say what the page showed instead
+          throw new Error(`${label} never became ready; it shows: ${await page.locator('body').innerText()}`, {
+            cause: e,
+          });
+        });
         await page.waitForLoadState('networkidle');
         // LCP is final once the page is idle and the person would act
         const m = await page.evaluate(() => {
-          const w = window as unknown as { __fcp?: number; __lcp?: number };
-          return { fcp: w.__fcp ?? NaN, lcp: w.__lcp ?? NaN };
+          const w = window as unknown as { __fcp?: number; __lcp?: number; __cls?: number; __lcpElement?: string };
+          return { fcp: w.__fcp ?? NaN, lcp: w.__lcp ?? NaN, cls: w.__cls ?? NaN, element: w.__lcpElement ?? '' };
         });
         fcp.push(m.fcp);
         lcp.push(m.lcp);
+        cls.push(m.cls);
+        elements.push([m.lcp, m.element]);
         bytes.push(transferred);
         await context.close();
       }
       console.log(
-        `  ${label.padEnd(11)} FCP ${Math.round(median(fcp))} ms   LCP ${Math.round(median(lcp))} ms   ` +
-          `transfer ${(median(bytes) / 1024).toFixed(0)} KB`,
+        `  ${label.padEnd(20)} FCP ${Math.round(median(fcp))} ms   LCP ${Math.round(median(lcp))} ms   ` +
+          `CLS ${median(cls).toFixed(3)}   transfer ${(median(bytes) / 1024).toFixed(0)} KB`,
+      );
+      const lcpMedian = median(lcp);
+      console.log(
+        `  ${''.padEnd(20)} LCP element (median run): ${elements.find(([t]) => t === lcpMedian)?.[1] ?? '?'}`,
       );
     }
+    console.log(`  load average at end: ${load()}`);
   } finally {
     await browser.close();
     app.close();
-    await stack.stop();
   }
 }
 

@@ -12,23 +12,15 @@ function FirstLoad() {
   );
 }
 
-/** Each screen is its own chunk, loaded when first visited. */
+/**
+ * Each screen is its own chunk, loaded when first visited. The pages seekers
+ * open (/portal, /r/<token>) are not here: they are their own entry
+ * (seeker.html, src/seeker.tsx), which hosting serves for those paths.
+ */
 const router = createBrowserRouter([
   {
     path: paths.signIn.path,
     lazy: async () => ({ Component: (await import('@/features/auth/routes/sign-in')).default }),
-    errorElement: <RouteError />,
-    HydrateFallback: FirstLoad,
-  },
-  {
-    path: paths.portal.path,
-    lazy: async () => ({ Component: (await import('@/features/portal/routes/portal')).default }),
-    errorElement: <RouteError />,
-    HydrateFallback: FirstLoad,
-  },
-  {
-    path: paths.oneClick.path,
-    lazy: async () => ({ Component: (await import('@/features/one-click/routes/one-click')).default }),
     errorElement: <RouteError />,
     HydrateFallback: FirstLoad,
   },

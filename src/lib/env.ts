@@ -1,25 +1,27 @@
-// zod/mini: the same schemas, tree-shakable, so validating at start-up costs the first load little.
-import * as z from 'zod/mini';
-
 /**
  * The SPA's configuration, read once at start-up. A missing or malformed value
  * stops the app with a clear message instead of failing later on a request.
  * Local defaults live in `.env.development`; production builds set both.
+ * Checked by hand rather than with zod: this runs in the first load of every
+ * page, the seekers' small entry included, and two checks do not need a
+ * schema library.
  */
-const EnvSchema = z.object({
-  VITE_SUPABASE_URL: z.url({ error: 'VITE_SUPABASE_URL must be the URL of the Supabase API' }),
-  VITE_SUPABASE_ANON_KEY: z
-    .string()
-    .check(z.minLength(20, { error: 'VITE_SUPABASE_ANON_KEY must be the project anon key' })),
-});
-
 function readEnv() {
-  const parsed = EnvSchema.safeParse(import.meta.env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n');
-    throw new Error(`Invalid app configuration:\n${problems}`);
+  const url = import.meta.env.VITE_SUPABASE_URL as unknown;
+  const key = import.meta.env.VITE_SUPABASE_ANON_KEY as unknown;
+  const problems: string[] = [];
+  let validUrl = false;
+  try {
+    validUrl = typeof url === 'string' && /^https?:$/.test(new URL(url).protocol);
+  } catch {
+    // not a URL
   }
-  return { supabaseUrl: parsed.data.VITE_SUPABASE_URL, supabaseAnonKey: parsed.data.VITE_SUPABASE_ANON_KEY };
+  if (!validUrl) problems.push('VITE_SUPABASE_URL: VITE_SUPABASE_URL must be the URL of the Supabase API');
+  if (typeof key !== 'string' || key.length < 20) {
+    problems.push('VITE_SUPABASE_ANON_KEY: VITE_SUPABASE_ANON_KEY must be the project anon key');
+  }
+  if (problems.length) throw new Error(`Invalid app configuration:\n${problems.join('\n')}`);
+  return { supabaseUrl: url as string, supabaseAnonKey: key as string };
 }
 
 export const env = readEnv();

@@ -27,6 +27,16 @@ export const paths = {
   oneClick: { path: '/r/:token', getHref: (token: string) => `/r/${encodeURIComponent(token)}` },
 } as const;
 
+/**
+ * The pages seekers open from a message (/portal, /r/<token>): served by their
+ * own small entry (seeker.html), every other path by the staff app (index.html).
+ * Hosting (vite.config.ts for dev and preview, public/_redirects, bench/web.ts)
+ * decides with this.
+ */
+export function isSeekerPath(pathname: string): boolean {
+  return /^\/portal\/?$/.test(pathname) || /^\/r\/[^/]+\/?$/.test(pathname);
+}
+
 /** Only same-app paths are followed after sign-in (never an open redirect). */
 export function safeNext(next: string | null | undefined): string {
   if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith(paths.signIn.path)) {

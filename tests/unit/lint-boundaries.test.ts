@@ -112,6 +112,60 @@ describe('import boundaries', () => {
       "import '../bench/db.ts';",
       /imports nothing outside stack\//,
     ],
+    [
+      'a seeker page importing Mantine',
+      'src/features/portal/components/portal-sign-in.tsx',
+      "import { Button } from '@mantine/core';",
+      /Seekers' pages load no Mantine/,
+    ],
+    [
+      'a seeker page importing Mantine lazily',
+      'src/features/one-click/routes/one-click.tsx',
+      "export const load = () => import('@mantine/core');",
+      /Seekers' pages load no Mantine/,
+    ],
+    [
+      'the seeker entry importing the staff router',
+      'src/seeker.tsx',
+      "import { createBrowserRouter } from 'react-router-dom';",
+      /do not load the staff router/,
+    ],
+    [
+      'the seeker entry importing the staff app',
+      'src/seeker.tsx',
+      "import { App } from '@/app/app';",
+      /Only src\/app imports src\/app/,
+    ],
+    [
+      'a seeker page importing a staff feature',
+      'src/features/one-click/routes/one-click.tsx',
+      "import { StatusBadge } from '@/features/referrals';",
+      /must not import staff features/,
+    ],
+    [
+      'a seeker page importing a staff component',
+      'src/features/portal/routes/portal.tsx',
+      "import { Pager } from '@/components/pager';",
+      /not the staff components/,
+    ],
+    [
+      "a seeker page importing the staff app's toasts",
+      'src/features/portal/components/signed-in.tsx',
+      "import { notifyError } from '@/lib/notify';",
+      /toasts, query client or session expiry/,
+    ],
+    [
+      'the seekers’ translations importing Mantine',
+      'src/i18n/index.ts',
+      "import { Text } from '@mantine/core';",
+      /Seekers' pages load no Mantine/,
+    ],
+    [
+      'the seekers’ building blocks importing Mantine',
+      'src/components/seeker-ui.tsx',
+      "import { Button } from '@mantine/core';",
+      /Seekers' pages load no Mantine/,
+    ],
   ])('reports %s', async (_, file, code, message) => {
     const errors = await boundaryErrors(file, code);
     expect(errors.length).toBeGreaterThan(0);
@@ -138,6 +192,16 @@ describe('import boundaries', () => {
       'the app using features, also lazily',
       'src/app/router.tsx',
       "import { RequireAuth } from '@/features/auth';\nimport { paths } from '@/lib/paths';\nimport { RouteError } from './routes/route-error';\nexport const load = () => import('@/features/seekers/routes/people');",
+    ],
+    [
+      'the seeker entry using the seeker pages, their building blocks and translations',
+      'src/seeker.tsx',
+      "import { PortalPage } from '@/features/portal';\nimport { OneClickPage } from '@/features/one-click';\nimport { useT } from '@/i18n';\nimport { usePathname } from '@/lib/seeker-router';",
+    ],
+    [
+      'a seeker page loading the Supabase client and TanStack Query',
+      'src/features/portal/components/signed-in.tsx',
+      "import { QueryClient } from '@tanstack/react-query';\nimport { Notice } from '@/components/seeker-ui';\nexport const load = () => import('@/lib/supabase');",
     ],
     [
       'lib using lib',

@@ -1,2 +1,3 @@
-// Public surface of the seeker portal: its route is loaded lazily by the router.
-export { SEEKER_STATUSES } from './api/update-status';
+// Public surface of the seeker portal: the seeker entry (src/seeker.tsx) shows it at /portal.
+// Only what the first paint needs is imported statically; the signed-in portal loads lazily.
+export { PortalPage } from './routes/portal';

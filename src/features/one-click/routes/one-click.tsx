@@ -1,27 +1,11 @@
 import { useEffect, useState } from 'react';
-import {
-  Alert,
-  Anchor,
-  Box,
-  Button,
-  Center,
-  Container,
-  Group,
-  Loader,
-  NativeSelect,
-  Paper,
-  Stack,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
-import { useParams, Link } from 'react-router-dom';
-import { I18nextProvider, useTranslation } from 'react-i18next';
-import { isLanguage, seekerI18n, setSeekerLanguage, useDocumentLanguage } from '@/i18n';
+import { Button, buttonClass, Notice, SelectField, Spinner, TextField, type Tone } from '@/components/seeker-ui';
+import { isLanguage, setSeekerLanguage, useDocumentLanguage, useT } from '@/i18n';
+import { Link } from '@/lib/seeker-router';
 import { useApplyStatusLink, useStatusLink, type StatusLink } from '../api/status-link';
 
 function Details({ link }: { link: StatusLink }) {
-  const { t } = useTranslation('oneClick');
+  const { t } = useT('oneClick');
   if (!link.referral) return null;
   const rows: [string, string][] = [
     [t('program'), link.referral.program_name],
@@ -40,176 +24,163 @@ function Details({ link }: { link: StatusLink }) {
     ...(link.referral.comment.trim() ? [[t('comment'), link.referral.comment] as [string, string]] : []),
   ];
   return (
-    <Box component="dl" m={0}>
+    <dl className="details">
       {rows.map(([k, v]) => (
-        <Group key={k} gap="xs" wrap="nowrap" align="baseline">
-          <Text component="dt" fw={600} style={{ flexShrink: 0 }}>
-            {k}:
-          </Text>
-          <Text component="dd" m={0} style={{ overflowWrap: 'anywhere' }}>
-            {v}
-          </Text>
-        </Group>
+        <div key={k} className="row nowrap baseline">
+          <dt className="b">{k}:</dt>
+          <dd>{v}</dd>
+        </div>
       ))}
-    </Box>
+    </dl>
   );
 }
 
 function Outcome({ link }: { link: StatusLink }) {
-  const { t } = useTranslation('oneClick');
+  const { t } = useT('oneClick');
   const status = link.referral ? t(`common:status.${link.referral.status}`) : '';
-  const signInHref = link.recipient_kind === 'seeker' ? '/portal' : '/sign-in';
-  const signInText = link.recipient_kind === 'seeker' ? t('signInSeeker') : t('signInStaff');
-  const content: Record<Exclude<StatusLink['state'], 'ready'>, { title: string; body: string; color: string }> = {
-    applied: { title: t('applied', { status }), body: t('appliedBody'), color: 'green' },
-    used: { title: t('usedTitle'), body: t('usedBody', { status }), color: 'blue' },
-    expired: { title: t('expiredTitle'), body: t('expiredBody'), color: 'orange' },
-    superseded: { title: t('supersededTitle'), body: t('supersededBody', { status }), color: 'blue' },
-    address_changed: { title: t('addressChangedTitle'), body: t('addressChangedBody'), color: 'orange' },
-    no_access: { title: t('noAccessTitle'), body: t('noAccessBody'), color: 'orange' },
-    invalid: { title: t('invalidTitle'), body: t('invalidBody'), color: 'red' },
+  const seeker = link.recipient_kind === 'seeker';
+  const content: Record<Exclude<StatusLink['state'], 'ready'>, { title: string; body: string; tone: Tone }> = {
+    applied: { title: t('applied', { status }), body: t('appliedBody'), tone: 'green' },
+    used: { title: t('usedTitle'), body: t('usedBody', { status }), tone: 'blue' },
+    expired: { title: t('expiredTitle'), body: t('expiredBody'), tone: 'orange' },
+    superseded: { title: t('supersededTitle'), body: t('supersededBody', { status }), tone: 'blue' },
+    address_changed: { title: t('addressChangedTitle'), body: t('addressChangedBody'), tone: 'orange' },
+    no_access: { title: t('noAccessTitle'), body: t('noAccessBody'), tone: 'orange' },
+    invalid: { title: t('invalidTitle'), body: t('invalidBody'), tone: 'red' },
   };
   const c = content[link.state as Exclude<StatusLink['state'], 'ready'>];
   return (
-    <Stack gap="md">
-      <Alert color={c.color} title={c.title} role={link.state === 'applied' ? 'status' : 'alert'}>
+    <div className="stack">
+      <Notice tone={c.tone} title={c.title} role={link.state === 'applied' ? 'status' : 'alert'}>
         {c.body}
-      </Alert>
+      </Notice>
       <Details link={link} />
-      <Anchor component={Link} to={signInHref}>
-        {signInText}
-      </Anchor>
-    </Stack>
+      {/* the portal is a seeker page (moves in place); staff sign in to the staff app (a page load) */}
+      {seeker ? <Link href="/portal">{t('signInSeeker')}</Link> : <a href="/sign-in">{t('signInStaff')}</a>}
+    </div>
   );
 }
 
-function OneClick({ token }: { token: string }) {
-  const { t } = useTranslation('oneClick');
-  useDocumentLanguage();
+function Body({ token }: { token: string }) {
+  const { t } = useT('oneClick');
   const link = useStatusLink(token);
-  const apply = useApplyStatusLink(token);
+  const [apply, runApply] = useApplyStatusLink(token);
   const [reason, setReason] = useState('');
   const [reasonText, setReasonText] = useState('');
   const [reasonError, setReasonError] = useState(false);
+  const data = link.status === 'done' ? link.data : undefined;
 
   // Speak the recipient's language (a seeker's preference comes with the link).
   useEffect(() => {
-    if (isLanguage(link.data?.language)) setSeekerLanguage(link.data.language);
-  }, [link.data?.language]);
+    if (isLanguage(data?.language)) setSeekerLanguage(data.language);
+  }, [data?.language]);
 
-  let body: React.ReactNode;
-  if (link.isPending) {
-    body = (
-      <Center py="lg" aria-busy="true">
-        <Loader aria-label={t('checking')} />
-      </Center>
-    );
-  } else if (link.isError) {
-    body = (
-      <Alert color="red" role="alert">
+  if (link.status === 'pending') return <Spinner label={t('checking')} padding="lg" />;
+  if (link.status === 'error') {
+    return (
+      <Notice tone="red" role="alert">
         {t('failed')}
-      </Alert>
-    );
-  } else if (apply.data && apply.data.state !== 'ready') {
-    body = <Outcome link={apply.data} />;
-  } else if (link.data.state !== 'ready') {
-    body = <Outcome link={link.data} />;
-  } else if (link.data.choices) {
-    // a text's link: choose the status, then confirm it on that status's own page
-    body = (
-      <Stack gap="md">
-        <Details link={link.data} />
-        <Text>{t('chooseIntro')}</Text>
-        {link.data.choices.map((c) => (
-          <Button key={c.status} component={Link} to={`/r/${c.token}`} size="md" fullWidth variant="light">
-            {t(`common:status.${c.status}`)}
-          </Button>
-        ))}
-      </Stack>
-    );
-  } else {
-    const chosen = t(`common:status.${link.data.chosen_status}`);
-    const reasons = link.data.reasons ?? [];
-    const required = !!link.data.reason_required;
-    const refused = reasonError || (apply.data?.state === 'ready' && !!apply.data.error);
-    body = (
-      <Stack gap="md">
-        <Details link={link.data} />
-        <Group gap="xs" wrap="nowrap" align="baseline">
-          <Text fw={600}>{t('newStatus')}:</Text>
-          <Text fw={700} size="lg">
-            {chosen}
-          </Text>
-        </Group>
-        {reasons.length > 0 && (
-          <>
-            <NativeSelect
-              label={required ? t('reasonRequired') : t('reasonOptional')}
-              required={required}
-              value={reason}
-              error={refused ? t('reasonNeeded') : undefined}
-              onChange={(e) => {
-                setReason(e.currentTarget.value);
-                setReasonError(false);
-              }}
-              data={[
-                { value: '', label: required ? t('chooseReason') : t('noReason') },
-                ...reasons.map((r) => ({ value: r.code, label: r.label })),
-              ]}
-            />
-            {reason && (
-              <TextInput
-                label={t('reasonDetails')}
-                maxLength={500}
-                value={reasonText}
-                onChange={(e) => setReasonText(e.currentTarget.value)}
-              />
-            )}
-          </>
-        )}
-        <Text>{t('confirmIntro')}</Text>
-        {apply.isError && (
-          <Alert color="red" role="alert">
-            {t('failed')}
-          </Alert>
-        )}
-        <Button
-          size="md"
-          fullWidth
-          loading={apply.isPending}
-          onClick={() => {
-            if (required && !reason) return setReasonError(true);
-            apply.mutate({ reason: reason || null, reasonText });
-          }}
-        >
-          {t('confirm', { status: chosen })}
-        </Button>
-      </Stack>
+      </Notice>
     );
   }
-
+  // an answer still "ready" refused the reason (the link stays unused): ask again below
+  if (apply.status === 'done' && apply.data.state !== 'ready') return <Outcome link={apply.data} />;
+  if (link.data.state !== 'ready') return <Outcome link={link.data} />;
+  if (link.data.choices) {
+    // a text's link: choose the status, then confirm it on that status's own page
+    return (
+      <div className="stack">
+        <Details link={link.data} />
+        <p>{t('chooseIntro')}</p>
+        {link.data.choices.map((c) => (
+          <Link
+            key={c.status}
+            href={`/r/${c.token}`}
+            className={buttonClass({ size: 'md', full: true, variant: 'light' })}
+          >
+            {t(`common:status.${c.status}`)}
+          </Link>
+        ))}
+      </div>
+    );
+  }
+  const chosen = t(`common:status.${link.data.chosen_status}`);
+  const reasons = link.data.reasons ?? [];
+  const required = !!link.data.reason_required;
+  const refused = reasonError || (apply.status === 'done' && apply.data.state === 'ready' && !!apply.data.error);
   return (
-    <Box mih="100vh" bg="gray.0">
-      <Container component="main" size={560} px="md" py="xl">
-        <Paper withBorder radius="md" p="lg">
-          <Stack gap="md">
-            <Title order={1} size="h2">
-              {t('title')}
-            </Title>
-            {body}
-          </Stack>
-        </Paper>
-      </Container>
-    </Box>
+    <div className="stack">
+      <Details link={link.data} />
+      <div className="row nowrap baseline">
+        <span className="b">{t('newStatus')}:</span>
+        <span className="bb lg">{chosen}</span>
+      </div>
+      {reasons.length > 0 && (
+        <>
+          <SelectField
+            label={required ? t('reasonRequired') : t('reasonOptional')}
+            required={required}
+            value={reason}
+            error={refused ? t('reasonNeeded') : undefined}
+            onChange={(e) => {
+              setReason(e.currentTarget.value);
+              setReasonError(false);
+            }}
+            options={[
+              { value: '', label: required ? t('chooseReason') : t('noReason') },
+              ...reasons.map((r) => ({ value: r.code, label: r.label })),
+            ]}
+          />
+          {reason && (
+            <TextField
+              label={t('reasonDetails')}
+              maxLength={500}
+              value={reasonText}
+              onChange={(e) => setReasonText(e.currentTarget.value)}
+            />
+          )}
+        </>
+      )}
+      <p>{t('confirmIntro')}</p>
+      {apply.status === 'error' && (
+        <Notice tone="red" role="alert">
+          {t('failed')}
+        </Notice>
+      )}
+      <Button
+        size="md"
+        full
+        loading={apply.status === 'pending'}
+        onClick={() => {
+          if (required && !reason) return setReasonError(true);
+          runApply({ reason: reason || null, reasonText });
+        }}
+      >
+        {t('confirm', { status: chosen })}
+      </Button>
+    </div>
   );
 }
 
-/** /r/:token — the page a one-click email button opens: shows the change, applies it only on Confirm. */
-export default function OneClickRoute() {
-  const { token = '' } = useParams();
+/**
+ * /r/:token — the page a one-click email button (or a text's link) opens:
+ * shows the change, applies it only on Confirm. The frame and heading are the
+ * ones seeker.html's static shell paints before any JavaScript.
+ */
+export function OneClickPage({ token }: { token: string }) {
+  const { t } = useT('oneClick');
+  useDocumentLanguage();
   return (
-    <I18nextProvider i18n={seekerI18n}>
-      <OneClick token={token} />
-    </I18nextProvider>
+    <div className="page">
+      <main className="wrap narrow">
+        <div className="card">
+          <div className="stack">
+            <h1 className="h1">{t('title')}</h1>
+            {/* a new token is a new page: nothing carries over from the last one */}
+            <Body key={token} token={token} />
+          </div>
+        </div>
+      </main>
+    </div>
   );
 }

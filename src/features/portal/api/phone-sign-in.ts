@@ -1,5 +1,4 @@
-import { useMutation } from '@tanstack/react-query';
-import { supabase } from '@/lib/supabase';
+import { portalClient } from './session';
 
 /**
  * A phone number as Auth and the texts read it (E.164), or null: ten digits
@@ -21,6 +20,7 @@ export type CodeError = 'wait' | 'failed';
  * client. Too soon after the last code: 'wait'.
  */
 export async function sendPortalCode(phone: string): Promise<void> {
+  const supabase = await portalClient();
   const { error } = await supabase.auth.signInWithOtp({ phone, options: { shouldCreateUser: false } });
   if (!error || /otp_disabled|signup_disabled/.test(error.code ?? '')) return;
   throw (error.status === 429 ? 'wait' : 'failed') satisfies CodeError;
@@ -28,15 +28,8 @@ export async function sendPortalCode(phone: string): Promise<void> {
 
 /** Signs in with the code from the text; a wrong, used or expired code is 'wrong'. */
 export async function verifyPortalCode({ phone, token }: { phone: string; token: string }): Promise<void> {
+  const supabase = await portalClient();
   const { error } = await supabase.auth.verifyOtp({ phone, token, type: 'sms' });
   if (!error) return;
   throw error.status === 403 ? 'wrong' : error.status === 429 ? 'wait' : 'failed';
-}
-
-export function useSendPortalCode() {
-  return useMutation<void, CodeError, string>({ mutationFn: sendPortalCode });
-}
-
-export function useVerifyPortalCode() {
-  return useMutation<void, 'wrong' | CodeError, { phone: string; token: string }>({ mutationFn: verifyPortalCode });
 }

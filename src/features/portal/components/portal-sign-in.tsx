@@ -1,16 +1,49 @@
-import { useState } from 'react';
-import { Alert, Anchor, Button, Paper, SegmentedControl, Stack, Text, TextInput, Title } from '@mantine/core';
-import { useTranslation } from 'react-i18next';
-import { useSendPortalSignInLink } from '../api/send-sign-in-link';
-import { toE164, useSendPortalCode, useVerifyPortalCode } from '../api/phone-sign-in';
+import { useRef, useState } from 'react';
+import { Button, Notice, Segmented, TextField } from '@/components/seeker-ui';
+import { useT } from '@/i18n';
+import { sendPortalSignInLink } from '../api/send-sign-in-link';
+import { sendPortalCode, toE164, verifyPortalCode, type CodeError } from '../api/phone-sign-in';
+import { portalClient } from '../api/session';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** One request at a time: pending while it runs, its error (or nothing) after. */
+function useAction<A, E>(fn: (arg: A) => Promise<void>, asError: (e: unknown) => E) {
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<E | null>(null);
+  const seq = useRef(0);
+  const run = (arg: A, onSuccess?: () => void) => {
+    const n = ++seq.current;
+    setPending(true);
+    setError(null);
+    fn(arg).then(
+      () => {
+        if (n !== seq.current) return;
+        setPending(false);
+        onSuccess?.();
+      },
+      (e: unknown) => {
+        if (n !== seq.current) return;
+        setPending(false);
+        setError(asError(e));
+      },
+    );
+  };
+  const reset = () => {
+    seq.current++;
+    setPending(false);
+    setError(null);
+  };
+  return { pending, error, run, reset };
+}
+
+const codeError = (e: unknown): CodeError | 'wrong' => (e === 'wait' || e === 'wrong' ? e : 'failed');
+
 /** A code texted to the seeker's phone, then typed in: for seekers without an email they read. */
 function PhoneSignIn() {
-  const { t } = useTranslation('portal');
-  const send = useSendPortalCode();
-  const verify = useVerifyPortalCode();
+  const { t } = useT('portal');
+  const send = useAction(sendPortalCode, codeError);
+  const verify = useAction(verifyPortalCode, codeError);
   const [phone, setPhone] = useState('');
   const [sentTo, setSentTo] = useState<string | null>(null);
   const [code, setCode] = useState('');
@@ -25,7 +58,7 @@ function PhoneSignIn() {
     }
     setInvalid(false);
     verify.reset();
-    send.mutate(number, { onSuccess: () => setSentTo(number) });
+    send.run(number, () => setSentTo(number));
   };
   const signIn = (e: React.FormEvent) => {
     e.preventDefault();
@@ -34,95 +67,98 @@ function PhoneSignIn() {
       return;
     }
     setInvalid(false);
-    verify.mutate({ phone: sentTo!, token: code.trim() });
+    verify.run({ phone: sentTo!, token: code.trim() });
   };
   const problem = verify.error ?? send.error;
 
   if (!sentTo) {
     return (
-      <form onSubmit={sendCode} noValidate>
-        <Stack gap="md">
-          <Text>{t('phoneIntro')}</Text>
-          <TextInput
-            label={t('phone')}
-            type="tel"
-            autoComplete="tel"
-            inputMode="tel"
-            required
-            value={phone}
-            onChange={(e) => {
-              setPhone(e.currentTarget.value);
-              setInvalid(false);
-            }}
-            error={invalid ? t('phoneInvalid') : undefined}
-          />
-          {problem && (
-            <Alert color="red" role="alert">
-              {problem === 'wait' ? t('codeWait') : t('codeFailed')}
-            </Alert>
-          )}
-          <Button type="submit" loading={send.isPending} fullWidth>
-            {t('sendCode')}
-          </Button>
-        </Stack>
+      <form onSubmit={sendCode} noValidate className="stack">
+        <p>{t('phoneIntro')}</p>
+        <TextField
+          label={t('phone')}
+          type="tel"
+          autoComplete="tel"
+          inputMode="tel"
+          required
+          value={phone}
+          onChange={(e) => {
+            setPhone(e.currentTarget.value);
+            setInvalid(false);
+          }}
+          error={invalid ? t('phoneInvalid') : undefined}
+        />
+        {problem && (
+          <Notice tone="red" role="alert">
+            {problem === 'wait' ? t('codeWait') : t('codeFailed')}
+          </Notice>
+        )}
+        <Button type="submit" loading={send.pending} full>
+          {t('sendCode')}
+        </Button>
       </form>
     );
   }
   return (
-    <form onSubmit={signIn} noValidate>
-      <Stack gap="md">
-        <Alert color="green" role="status">
-          {t('codeSent', { phone: sentTo })}
-        </Alert>
-        <TextInput
-          label={t('code')}
-          autoComplete="one-time-code"
-          inputMode="numeric"
-          maxLength={6}
-          required
-          value={code}
-          onChange={(e) => {
-            setCode(e.currentTarget.value);
-            setInvalid(false);
-          }}
-          error={invalid ? t('codeInvalid') : undefined}
-        />
-        {problem && (
-          <Alert color="red" role="alert">
-            {problem === 'wrong' ? t('codeWrong') : problem === 'wait' ? t('codeWait') : t('codeFailed')}
-          </Alert>
-        )}
-        <Button type="submit" loading={verify.isPending} fullWidth>
-          {t('verifyCode')}
-        </Button>
-        <Button variant="subtle" onClick={() => sendCode()} loading={send.isPending}>
-          {t('newCode')}
-        </Button>
-        <Anchor
-          component="button"
-          type="button"
-          onClick={() => {
-            setSentTo(null);
-            setCode('');
-            send.reset();
-            verify.reset();
-          }}
-        >
-          {t('otherNumber')}
-        </Anchor>
-      </Stack>
+    <form onSubmit={signIn} noValidate className="stack">
+      <Notice tone="green" role="status">
+        {t('codeSent', { phone: sentTo })}
+      </Notice>
+      <TextField
+        label={t('code')}
+        autoComplete="one-time-code"
+        inputMode="numeric"
+        maxLength={6}
+        required
+        value={code}
+        onChange={(e) => {
+          setCode(e.currentTarget.value);
+          setInvalid(false);
+        }}
+        error={invalid ? t('codeInvalid') : undefined}
+      />
+      {problem && (
+        <Notice tone="red" role="alert">
+          {problem === 'wrong' ? t('codeWrong') : problem === 'wait' ? t('codeWait') : t('codeFailed')}
+        </Notice>
+      )}
+      <Button type="submit" loading={verify.pending} full>
+        {t('verifyCode')}
+      </Button>
+      <Button variant="subtle" onClick={() => sendCode()} loading={send.pending}>
+        {t('newCode')}
+      </Button>
+      <button
+        type="button"
+        className="link-btn"
+        onClick={() => {
+          setSentTo(null);
+          setCode('');
+          send.reset();
+          verify.reset();
+        }}
+      >
+        {t('otherNumber')}
+      </button>
     </form>
   );
 }
 
-/** Seekers never have a password: a link by email, or a code by text. */
+/**
+ * Seekers never have a password: a link by email, or a code by text. The
+ * heading, the switch and the email form are what seeker.html's static shell
+ * draws (same classes, same sizes), so nothing moves when React takes over.
+ * The Supabase client loads as soon as the person starts (focus or a tap in
+ * the card), so it is there when they send.
+ */
 export function PortalSignIn() {
-  const { t } = useTranslation('portal');
+  const { t } = useT('portal');
   const [method, setMethod] = useState<'email' | 'text'>('email');
-  const send = useSendPortalSignInLink();
+  const send = useAction(sendPortalSignInLink, () => true);
   const [email, setEmail] = useState('');
   const [invalid, setInvalid] = useState(false);
   const [sentTo, setSentTo] = useState<string | null>(null);
+  const warmUp = () => void portalClient().catch(() => {});
 
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
@@ -132,57 +168,50 @@ export function PortalSignIn() {
       return;
     }
     setInvalid(false);
-    send.mutate(value, { onSuccess: () => setSentTo(value) });
+    send.run(value, () => setSentTo(value));
   };
 
   return (
-    <Paper withBorder p="lg" radius="md">
-      <Stack gap="md">
-        <Title order={1} size="h2">
-          {t('signInTitle')}
-        </Title>
-        <SegmentedControl
-          fullWidth
-          aria-label={t('howToSignIn')}
-          value={method}
-          onChange={(v) => setMethod(v as 'email' | 'text')}
-          data={[
-            { value: 'email', label: t('byEmail') },
-            { value: 'text', label: t('byText') },
-          ]}
-        />
-        {method === 'text' ? (
-          <PhoneSignIn />
-        ) : sentTo ? (
-          <Alert color="green" title={t('linkSent')} role="status">
-            {t('linkSentBody', { email: sentTo })}
-          </Alert>
-        ) : (
-          <form onSubmit={submit} noValidate>
-            <Stack gap="md">
-              <Text>{t('signInIntro')}</Text>
-              <TextInput
-                label={t('email')}
-                type="email"
-                autoComplete="email"
-                inputMode="email"
-                required
-                value={email}
-                onChange={(e) => setEmail(e.currentTarget.value)}
-                error={invalid ? t('emailInvalid') : undefined}
-              />
-              {send.isError && (
-                <Alert color="red" role="alert">
-                  {t('sendFailed')}
-                </Alert>
-              )}
-              <Button type="submit" loading={send.isPending} fullWidth>
-                {t('sendLink')}
-              </Button>
-            </Stack>
-          </form>
-        )}
-      </Stack>
-    </Paper>
+    <section className="card stack" onFocus={warmUp} onPointerDown={warmUp}>
+      <h1 className="h1">{t('signInTitle')}</h1>
+      <Segmented
+        label={t('howToSignIn')}
+        value={method}
+        onChange={setMethod}
+        options={[
+          { value: 'email', label: t('byEmail') },
+          { value: 'text', label: t('byText') },
+        ]}
+      />
+      {method === 'text' ? (
+        <PhoneSignIn />
+      ) : sentTo ? (
+        <Notice tone="green" title={t('linkSent')} role="status">
+          {t('linkSentBody', { email: sentTo })}
+        </Notice>
+      ) : (
+        <form onSubmit={submit} noValidate className="stack">
+          <p>{t('signInIntro')}</p>
+          <TextField
+            label={t('email')}
+            type="email"
+            autoComplete="email"
+            inputMode="email"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.currentTarget.value)}
+            error={invalid ? t('emailInvalid') : undefined}
+          />
+          {send.error && (
+            <Notice tone="red" role="alert">
+              {t('sendFailed')}
+            </Notice>
+          )}
+          <Button type="submit" loading={send.pending} full>
+            {t('sendLink')}
+          </Button>
+        </form>
+      )}
+    </section>
   );
 }

@@ -1,16 +1,16 @@
 import { useEffect, useRef, useState } from 'react';
-import { Anchor, Badge, Blockquote, Button, Group, Paper, Radio, Stack, Text, Title } from '@mantine/core';
-import { useTranslation } from 'react-i18next';
-import { needsReason } from '@shared/statuses.ts';
-import { UNDO_MS, reasonLabel, reasonsFor, type StatusReason } from '@/features/referrals';
+import { Badge, Button, RadioGroup, type Tone } from '@/components/seeker-ui';
+import { useT } from '@/i18n';
 import { telHref } from '@/lib/contact';
+import { UNDO_MS, reasonLabel, reasonsFor, type StatusReason } from '@/lib/status-reasons';
+import { needsReason } from '@shared/statuses.ts';
 import type { MyReferral } from '../api/get-my-referrals';
 import { SEEKER_STATUSES, type SeekerStatus } from '../api/update-status';
 
 /** What the seeker's change replaced, for Undo. */
 type Before = { status: MyReferral['status']; reason: string | null };
 
-const GROUP_COLOR: Record<string, string> = {
+const GROUP_TONE: Record<string, Tone> = {
   got_help: 'green',
   couldnt_contact: 'orange',
   not_eligible: 'orange',
@@ -21,9 +21,10 @@ const GROUP_COLOR: Record<string, string> = {
 
 /**
  * One referral: program, status (words and colour) and its reason, the
- * comment, what to do next, and "How did it go?": one tap saves Got help, the
- * other two ask why (optional) and save on Save; Undo stays a few seconds
- * after each change (the emails wait longer, so an undone change sends none).
+ * comment, what to do next, how to reach the organisation that referred them,
+ * and "How did it go?": one tap saves Got help, the other two ask why
+ * (optional) and save on Save; Undo stays a few seconds after each change (the
+ * emails wait longer, so an undone change sends none).
  */
 export function ReferralCard({
   referral,
@@ -37,8 +38,7 @@ export function ReferralCard({
   onStatus: (status: MyReferral['status'], reason: string | null) => Promise<void>;
   pendingStatus?: string;
 }) {
-  const { t, i18n } = useTranslation('portal');
-  const language = i18n.language === 'es' ? 'es' : 'en';
+  const { t, lang } = useT('portal');
   const [asking, setAsking] = useState<SeekerStatus | null>(null);
   const [reason, setReason] = useState('');
   const [before, setBefore] = useState<Before | null>(null);
@@ -66,156 +66,143 @@ export function ReferralCard({
     fieldsetRef.current?.querySelector<HTMLButtonElement>('button[aria-pressed="true"]')?.focus();
   };
   const currentReason = needsReason(referral.status)
-    ? reasonLabel(reasons, referral.status, referral.status_reason, language)
+    ? reasonLabel(reasons, referral.status, referral.status_reason, lang)
     : null;
   const program = referral.program?.name ?? '';
   const headingId = `referral-${referral.id}`;
   // The organisation that referred them: its public contact details only.
   const referrer = referral.from_site ?? referral.from_program;
   const statusText = t(`common:status.${referral.status}`);
-  const date = new Intl.DateTimeFormat(i18n.language, { dateStyle: 'long' }).format(new Date(referral.created_at));
+  const date = new Intl.DateTimeFormat(lang, { dateStyle: 'long' }).format(new Date(referral.created_at));
+  const days = referral.program?.response_days;
 
   return (
-    <Paper component="article" aria-labelledby={headingId} withBorder radius="md" p="md">
-      <Stack gap="sm">
-        <Title order={2} size="h3" id={headingId}>
-          {program}
-        </Title>
-        <Text size="sm" c="dimmed">
-          {t('referredOn', { date })}
-        </Text>
-        {referral.program?.response_days && (
-          <Text size="sm">{t('usuallyAnswers', { program, count: referral.program.response_days })}</Text>
-        )}
-        <Group gap="xs">
-          <Text fw={600}>{t('statusLabel')}:</Text>
-          <Badge color={GROUP_COLOR[referral.status] ?? 'blue'} variant="light" size="lg" radius="sm" tt="none">
-            {statusText}
-          </Badge>
-        </Group>
-        {currentReason && (
-          <Text size="sm">
-            <Text span fw={600}>
-              {t('reasonLabel')}:
-            </Text>{' '}
-            {currentReason}
-            {referral.status_reason_text ? ` (${referral.status_reason_text})` : ''}
-          </Text>
-        )}
-        {referral.comment.trim() && (
-          <div>
-            <Text fw={600} size="sm">
-              {t('commentLabel')}
-            </Text>
-            <Blockquote p="xs" mt={4} color="gray" style={{ whiteSpace: 'pre-wrap' }}>
-              {referral.comment}
-            </Blockquote>
-          </div>
-        )}
+    <article aria-labelledby={headingId} className="card p-md stack gap-sm">
+      <h2 className="h2" id={headingId}>
+        {program}
+      </h2>
+      <p className="sm dim">{t('referredOn', { date })}</p>
+      {days ? (
+        <p className="sm">
+          {t(days === 1 ? 'usuallyAnswers_one' : 'usuallyAnswers_other', { program, count: String(days) })}
+        </p>
+      ) : null}
+      <div className="row gap-xs">
+        <span className="b">{t('statusLabel')}:</span>
+        <Badge tone={GROUP_TONE[referral.status] ?? 'blue'}>{statusText}</Badge>
+      </div>
+      {currentReason && (
+        <p className="sm">
+          <span className="b">{t('reasonLabel')}:</span> {currentReason}
+          {referral.status_reason_text ? ` (${referral.status_reason_text})` : ''}
+        </p>
+      )}
+      {referral.comment.trim() && (
         <div>
-          <Text fw={600} size="sm">
-            {t('nextLabel')}
-          </Text>
-          <Text>{t(`next.${referral.status}`)}</Text>
-          {referral.program?.phone && (
-            <Anchor href={`tel:${referral.program.phone.replace(/[^0-9+]/g, '')}`} display="block" mt={4}>
-              {t('callProgram', { program, phone: referral.program.phone })}
-            </Anchor>
+          <p className="b sm">{t('commentLabel')}</p>
+          <blockquote className="quote">{referral.comment}</blockquote>
+        </div>
+      )}
+      <div>
+        <p className="b sm">{t('nextLabel')}</p>
+        <p>{t(`next.${referral.status}`)}</p>
+        {referral.program?.phone && (
+          <a href={`tel:${referral.program.phone.replace(/[^0-9+]/g, '')}`} className="block">
+            {t('callProgram', { program, phone: referral.program.phone })}
+          </a>
+        )}
+      </div>
+      {referrer && (
+        <div>
+          <p className="b sm">{t('reachReferrer', { organisation: referrer.name })}</p>
+          <p className="sm">{t('referredBy', { name: referral.referred_by_name, organisation: referrer.name })}</p>
+          {referrer.phone && (
+            <a href={telHref(referrer.phone)} className="block">
+              {t('callOrganisation', { phone: referrer.phone })}
+            </a>
+          )}
+          {referrer.email && (
+            <a href={`mailto:${referrer.email}`} className="block">
+              {t('emailOrganisation', { email: referrer.email })}
+            </a>
           )}
         </div>
-        {referrer && (
-          <div>
-            <Text fw={600} size="sm">
-              {t('reachReferrer', { organisation: referrer.name })}
-            </Text>
-            <Text size="sm">{t('referredBy', { name: referral.referred_by_name, organisation: referrer.name })}</Text>
-            {referrer.phone && (
-              <Anchor href={telHref(referrer.phone)} display="block">
-                {t('callOrganisation', { phone: referrer.phone })}
-              </Anchor>
-            )}
-            {referrer.email && (
-              <Anchor href={`mailto:${referrer.email}`} display="block">
-                {t('emailOrganisation', { email: referrer.email })}
-              </Anchor>
-            )}
+      )}
+      <fieldset ref={fieldsetRef} className="plain">
+        <legend className="b sm">{t('updateLegend')}</legend>
+        <div className="stack gap-xs">
+          {SEEKER_STATUSES.map((s) => {
+            const current = referral.status === s;
+            return (
+              <Button
+                key={s}
+                variant={current ? 'filled' : 'outline'}
+                aria-pressed={current}
+                loading={pendingStatus === s}
+                onClick={() => {
+                  if (current) return;
+                  setBefore(null);
+                  setUndone(false);
+                  if (needsReason(s)) {
+                    setAsking(s);
+                    setReason('');
+                  } else {
+                    setAsking(null);
+                    void apply(s, null);
+                  }
+                }}
+                full
+                start
+              >
+                {t(`common:status.${s}`)}
+                {current ? ` ${t('current')}` : ''}
+              </Button>
+            );
+          })}
+        </div>
+      </fieldset>
+      {asking && (
+        <form
+          aria-label={t(`common:status.${asking}`)}
+          className="stack gap-xs"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void apply(asking, reason || null);
+          }}
+        >
+          <RadioGroup
+            legend={t('whyLegend')}
+            value={reason}
+            onChange={setReason}
+            options={[
+              ...reasonsFor(reasons, asking).map((r) => ({
+                value: r.code,
+                label: lang === 'es' ? r.label_es : r.label_en,
+              })),
+              { value: '', label: t('noReason') },
+            ]}
+          />
+          <div className="row gap-xs">
+            <Button type="submit" loading={pendingStatus === asking}>
+              {t('save', { status: t(`common:status.${asking}`) })}
+            </Button>
+            <Button variant="subtle" onClick={() => setAsking(null)}>
+              {t('cancel')}
+            </Button>
+          </div>
+        </form>
+      )}
+      <div role="status" aria-live="polite">
+        {before && (
+          <div className="row gap-xs">
+            <span className="sm">{t('statusSaved', { status: statusText })}</span>
+            <Button size="compact" variant="light" onClick={() => void apply(before.status, before.reason, true)}>
+              {t('undo')}
+            </Button>
           </div>
         )}
-        <fieldset ref={fieldsetRef} style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
-          <Text component="legend" fw={600} size="sm" mb={6}>
-            {t('updateLegend')}
-          </Text>
-          <Stack gap="xs">
-            {SEEKER_STATUSES.map((s) => {
-              const current = referral.status === s;
-              return (
-                <Button
-                  key={s}
-                  variant={current ? 'filled' : 'outline'}
-                  aria-pressed={current}
-                  loading={pendingStatus === s}
-                  onClick={() => {
-                    if (current) return;
-                    setBefore(null);
-                    setUndone(false);
-                    if (needsReason(s)) {
-                      setAsking(s);
-                      setReason('');
-                    } else {
-                      setAsking(null);
-                      void apply(s, null);
-                    }
-                  }}
-                  fullWidth
-                  justify="flex-start"
-                >
-                  {t(`common:status.${s}`)}
-                  {current ? ` ${t('current')}` : ''}
-                </Button>
-              );
-            })}
-          </Stack>
-        </fieldset>
-        {asking && (
-          <form
-            aria-label={t(`common:status.${asking}`)}
-            onSubmit={(e) => {
-              e.preventDefault();
-              void apply(asking, reason || null);
-            }}
-          >
-            <Stack gap="xs">
-              <Radio.Group label={t('whyLegend')} value={reason} onChange={setReason}>
-                <Stack gap={6} mt={6}>
-                  {reasonsFor(reasons, asking).map((r) => (
-                    <Radio key={r.code} value={r.code} label={language === 'es' ? r.label_es : r.label_en} />
-                  ))}
-                  <Radio value="" label={t('noReason')} />
-                </Stack>
-              </Radio.Group>
-              <Group gap="xs">
-                <Button type="submit" loading={pendingStatus === asking}>
-                  {t('save', { status: t(`common:status.${asking}`) })}
-                </Button>
-                <Button variant="subtle" onClick={() => setAsking(null)}>
-                  {t('cancel')}
-                </Button>
-              </Group>
-            </Stack>
-          </form>
-        )}
-        <div role="status" aria-live="polite">
-          {before && (
-            <Group gap="xs">
-              <Text size="sm">{t('statusSaved', { status: statusText })}</Text>
-              <Button size="compact-sm" variant="light" onClick={() => void apply(before.status, before.reason, true)}>
-                {t('undo')}
-              </Button>
-            </Group>
-          )}
-          {!before && undone && <Text size="sm">{t('undone')}</Text>}
-        </div>
-      </Stack>
-    </Paper>
+        {!before && undone && <p className="sm">{t('undone')}</p>}
+      </div>
+    </article>
   );
 }

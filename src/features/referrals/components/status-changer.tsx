@@ -1,14 +1,14 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { Anchor, Button, Group, NativeSelect, Stack, Text, TextInput } from '@mantine/core';
 import { ConflictError, errorMessage } from '@/lib/errors';
+import { UNDO_MS } from '@/lib/status-reasons';
 import { useUpdateReferralStatus } from '../api/update-referral-status';
 import { reasonLabel, reasonsFor, useStatusReasons } from '../api/get-status-reasons';
 import { needsReason, statusLabel, type ReferralStatus } from '../status';
 import { ForwardDialog } from './forward-dialog';
 import { StatusControl } from './status-control';
 
-/** How long the Undo stays after a change (shorter than the outbox's grace period, 30 s by default). */
-export const UNDO_MS = 10_000;
+export { UNDO_MS };
 
 export const REASON_TEXT_MAX = 500;
 

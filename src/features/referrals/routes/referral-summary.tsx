@@ -1,9 +1,8 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useParams } from 'react-router-dom';
 import { Alert, Button, Container, Divider, Group, Loader, Stack, Text, Title } from '@mantine/core';
 import { IconPrinter } from '@tabler/icons-react';
-import { I18nextProvider, useTranslation } from 'react-i18next';
-import { isLanguage, seekerI18n, type Language } from '@/i18n';
+import { isLanguage, translate, type Language } from '@/i18n';
 import { useReferralSummary } from '../api/get-summary';
 
 function Row({ label, value }: { label: string; value: string | null | undefined }) {
@@ -22,8 +21,11 @@ function Summary({ referralId }: { referralId: string }) {
   const [lang, setLang] = useState<Language | null>(null);
   const personLang = summary.data?.seeker?.preferred_language;
   const language: Language = lang ?? (isLanguage(personLang) ? personLang : 'en');
-  const { t } = useTranslation('summary', { lng: language });
-  const { t: tc } = useTranslation('common', { lng: language });
+  const t = useCallback(
+    (key: string, vars?: Record<string, string>) => translate(language, 'summary', key, vars),
+    [language],
+  );
+  const tc = useCallback((key: string) => translate(language, 'common', key), [language]);
 
   const s = summary.data;
   useEffect(() => {
@@ -107,10 +109,8 @@ function Summary({ referralId }: { referralId: string }) {
 export default function ReferralSummaryRoute() {
   const { referralId = '' } = useParams();
   return (
-    <I18nextProvider i18n={seekerI18n}>
-      <Container size="sm" py="lg" component="main">
-        <Summary referralId={referralId} />
-      </Container>
-    </I18nextProvider>
+    <Container size="sm" py="lg" component="main">
+      <Summary referralId={referralId} />
+    </Container>
   );
 }
