@@ -93,7 +93,12 @@ export function useStatusLink(token: string): Load {
   });
   useEffect(() => {
     const early = takeEarly(token);
-    if (early?.value) return;
+    if (early?.value) {
+      // it may have arrived after the first render read it, and before this effect
+      const data = early.value;
+      setLoad((l) => (l.status === 'done' ? l : { status: 'done', data }));
+      return;
+    }
     let live = true;
     const ask = () => callStatusLink(token, 'inspect');
     (early ? early.answer : ask()).catch(ask).then(
