@@ -23,21 +23,34 @@ const CODY = '10000000-0000-4000-8000-000000000006';
 
 const drawer = (page: Page) => page.getByRole('dialog', { name: 'Referral' });
 
+/** Pauses or resumes the pg_cron job that sweeps the response clocks every minute. */
+async function setResponseClocksJob(active: boolean) {
+  const rows = await sql<{ alter_job: unknown }>(
+    `select cron.alter_job(jobid, active := $1) from cron.job where jobname = 'response-clocks'`,
+    [active],
+  );
+  expect(rows).toHaveLength(1);
+}
+
 beforeAll(async () => {
   await resetDb();
 });
-afterAll(closeDb);
+afterAll(async () => {
+  await setResponseClocksJob(true);
+  await closeDb();
+});
 
 describe('response clocks and assignment in the browser', () => {
   it('a referral becomes overdue when the clock passes its due time, and shows under Needs a response', async () => {
-    // R1 has had its answer; the only unanswered referral to Harbor is the one made here, now.
-    // Its due time (two business days later) is in the future for the database, so the
-    // every-minute 'response-clocks' job cannot remind it before this test's own sweep does;
-    // the browser's clock is what moves past it.
+    // R1 has had its answer; the only unanswered referral to Harbor is the one made here,
+    // six days ago (its due time, two business days later, is at least two days past).
+    // The every-minute 'response-clocks' job is paused first, so that only this test's own
+    // sweep reminds it (the browser's clock stays in the past: no session looks expired).
+    await setResponseClocksJob(false);
     await sql(`update public.referrals set responded_at = now() where id = $1`, [R1]);
     const [made] = await sql<{ id: string; created_at: Date; response_due_at: Date; due: string }>(
-      `insert into public.referrals (seeker_id, program_id, referred_by, from_site_id, comment)
-       values ($1, $2, $3, $4, 'Needs groceries this week.')
+      `insert into public.referrals (seeker_id, program_id, referred_by, from_site_id, comment, created_at)
+       values ($1, $2, $3, $4, 'Needs groceries this week.', now() - interval '6 days')
        returning id, created_at, response_due_at, response_due_at::text as due`,
       [SAM, HARBOR, HELEN, EASTSIDE],
     );
