@@ -21,6 +21,7 @@ import WebSocket from 'ws';
 import { SignJWT } from 'jose';
 import { REFERRAL_COLUMNS, SEEKER_EMBED } from '../src/features/referrals/api/columns.ts';
 import { DEFAULT_BASE_PORT, KEYS, dbUrl, portsFrom } from '../stack/config.ts';
+import { percentile } from './support.ts';
 
 const U = {
   helen: '10000000-0000-4000-8000-000000000001',
@@ -48,10 +49,6 @@ interface Case {
   service?: Client;
 }
 
-function percentile(sorted: number[], p: number): number {
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i]!;
-}
 
 async function time(fn: () => PromiseLike<Result>): Promise<[number, Result]> {
   const t = performance.now();

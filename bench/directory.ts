@@ -27,11 +27,8 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import { generateDataset, writeCsvDataset } from '../scripts/hsds/generate.ts';
 import { DEFAULT_BASE_PORT, KEYS, dbUrl, portsFrom } from '../stack/config.ts';
+import { percentile } from './support.ts';
 
-function percentile(sorted: number[], p: number): number {
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i]!;
-}
 
 async function measure(name: string, iterations: number, warmup: number, fn: () => Promise<void>) {
   for (let i = 0; i < warmup; i++) await fn();

@@ -2,6 +2,7 @@
  * `npm run bench:notifications`: how fast notification emails leave.
  *
  *   1. Latency: 50 status changes of R2, one at a time, each committed as Carl
+ *      (with no grace period, so the figure is the path's own, not the wait)
  *      (as PostgREST would: role authenticated, his JWT claims). Each enqueues
  *      two emails (Rita, Wendy) in the same transaction; the outbox trigger
  *      queues a pg_net call of send-notifications, which the stack's pg_net
@@ -21,6 +22,7 @@ import nodemailer from 'nodemailer';
 import pg from 'pg';
 import { KEYS, ROOT } from '../stack/config.ts';
 import { startStack } from '../stack/stack.ts';
+import { changeStatusAs, percentile, sleep, withoutGracePeriod } from './support.ts';
 
 const base = Number(process.env.BENCH_NOTIFICATIONS_BASE_PORT ?? 23321);
 const dataDir = join(ROOT, `.stack-bench-notifications-${base}`);
@@ -29,13 +31,7 @@ const CARL = '10000000-0000-4000-8000-000000000007';
 const CHANGES = Number(process.env.BENCH_CHANGES ?? 50);
 const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 1000);
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  if (!s.length) return NaN;
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-}
 
 type CaughtMail = { id: string };
 
@@ -47,18 +43,10 @@ async function main() {
   const clearMail = () => fetch(`${mailApi}/all`, { method: 'DELETE' });
   const db = new pg.Client({ connectionString: ctx.dbUrl });
   await db.connect();
+  await withoutGracePeriod(db);
 
   /** One status change as Carl, through the same path PostgREST takes; resolves when COMMIT returns. */
-  const changeAsCarl = async (status: string): Promise<number> => {
-    await db.query('begin');
-    await db.query(`select set_config('request.jwt.claims', $1, true)`, [
-      JSON.stringify({ sub: CARL, role: 'authenticated' }),
-    ]);
-    await db.query('set local role authenticated');
-    await db.query(`update public.referrals set status = $1 where id = $2`, [status, R2]);
-    await db.query('commit');
-    return Date.now();
-  };
+  const changeAsCarl = (status: string) => changeStatusAs(db, CARL, R2, status);
 
   const outboxEmpty = async () =>
     Number(

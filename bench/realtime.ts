@@ -46,6 +46,7 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import { KEYS, ROOT } from '../stack/config.ts';
 import { startStack } from '../stack/stack.ts';
+import { percentile, sleep } from './support.ts';
 
 const base = Number(process.env.BENCH_REALTIME_BASE_PORT ?? 22321);
 const dataDir = process.env.STACK_DATA_DIR ?? join(ROOT, `.stack-bench-realtime-${base}`);
@@ -57,13 +58,7 @@ const TARGETS: Record<number, number> = { 6: 50, 200: 100, 1000: 150 };
 type Path = 'broadcast' | 'postgres_changes';
 
 const now = () => performance.timeOrigin + performance.now();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  if (!s.length) return NaN;
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-}
 
 const CLK_TCK = 100;
 /** CPU seconds of `roots` and all their descendants, including those that ended. */

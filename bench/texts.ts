@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { ROOT } from '../stack/config.ts';
 import { startStack } from '../stack/stack.ts';
+import { changeStatusAs, percentile, sleep, withoutGracePeriod } from './support.ts';
 
 const base = Number(process.env.BENCH_TEXTS_BASE_PORT ?? 22821);
 const dataDir = process.env.STACK_DATA_DIR ?? join(ROOT, `.stack-bench-texts-${base}`);
@@ -29,13 +30,7 @@ const CARL = '10000000-0000-4000-8000-000000000007';
 const RITA_PHONE = '+15125550142';
 const CHANGES = Number(process.env.BENCH_CHANGES ?? 50);
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  if (!s.length) return NaN;
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-}
 
 type Text = { id: string; to: string; date: string; direction: string };
 
@@ -52,21 +47,12 @@ async function main() {
   const off = ((13 - new Date().getUTCHours() + 36) % 24) - 12;
   const midday = off === 0 ? 'Etc/GMT' : `Etc/GMT${off > 0 ? '-' : '+'}${Math.abs(off)}`;
   await db.query(`update public.programs set time_zone = $1 where id = $2`, [midday, SAFE_HAVEN]);
-  await db.query('update private.notification_settings set status_change_grace_seconds = 0');
+  await withoutGracePeriod(db);
   await db.query(`update public.seekers set preferred_contact = 'text', phone = '(512) 555-0142' where id = $1`, [
     RITA,
   ]);
 
-  const changeAsCarl = async (status: string): Promise<number> => {
-    await db.query('begin');
-    await db.query(`select set_config('request.jwt.claims', $1, true)`, [
-      JSON.stringify({ sub: CARL, role: 'authenticated' }),
-    ]);
-    await db.query('set local role authenticated');
-    await db.query(`update public.referrals set status = $1 where id = $2`, [status, R2]);
-    await db.query('commit');
-    return Date.now();
-  };
+  const changeAsCarl = (status: string) => changeStatusAs(db, CARL, R2, status);
   const waitForText = async (n: number) => {
     for (let i = 0; i < 800; i++) {
       const texts = await textsToRita();

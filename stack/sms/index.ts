@@ -28,7 +28,8 @@ import http from 'node:http';
 import { SMS_CATCHER, projectEnv, type StackContext } from '../config.ts';
 import type { RunningService } from '../service.ts';
 
-interface Text {
+/** A text as the catcher's JSON API lists it (`GET /api/sms`). */
+export interface Text {
   id: string;
   to: string;
   from: string;

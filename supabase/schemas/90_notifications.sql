@@ -425,9 +425,6 @@ begin
   where (p_job_ids is null and state = 'dead')
      or (p_job_ids is not null and id = any (p_job_ids) and state in ('dead', 'not_sent', 'pending'));
   get diagnostics v_count = row_count;
-  if v_count > 0 then
-    perform pg_notify('notification_jobs', '');
-  end if;
   return v_count;
 end
 $$;
@@ -896,10 +893,6 @@ begin
     end;
   end if;
 
-  if v_jobs > 0 then
-    -- Delivered at commit: the local notifier LISTENs on this channel.
-    perform pg_notify('notification_jobs', '');
-  end if;
   return null;
 end
 $$;
@@ -958,9 +951,6 @@ begin
        v_target ->> 'address', v_seeker.preferred_language);
     v_jobs := v_jobs + 1;
   end loop;
-  if v_jobs > 0 then
-    perform pg_notify('notification_jobs', '');
-  end if;
   return null;
 end
 $$;

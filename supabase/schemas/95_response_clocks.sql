@@ -243,7 +243,6 @@ begin
           insert into private.one_click_links (job_id, referral_id, recipient_kind, recipient_user_id, program_id, address)
           values (v_job.id, new.id, 'program', v_job.recipient_user_id, new.program_id, v_job.address);
         end if;
-        perform pg_notify('notification_jobs', '');
       end if;
     end if;
   end if;
@@ -329,9 +328,6 @@ begin
          (select count(*) from jobs)
   into v_reminded, v_escalated, v_jobs;
 
-  if v_jobs > 0 then
-    perform pg_notify('notification_jobs', '');
-  end if;
   return jsonb_build_object('reminded', v_reminded, 'escalated', v_escalated, 'messages', v_jobs);
 end
 $$;

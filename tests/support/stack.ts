@@ -9,6 +9,7 @@ import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { ROOT } from '../../stack/config.ts';
+import type { Text as Sms } from '../../stack/sms/index.ts';
 import type { Database } from '../../src/lib/database.types.ts';
 import { env } from './env.ts';
 
@@ -150,18 +151,8 @@ export const mail = {
 // SMS catcher (the stack's Twilio: stack/sms)
 // ---------------------------------------------------------------------------
 
-export interface Sms {
-  id: string;
-  to: string;
-  from: string;
-  body: string;
-  date: string;
-  direction: 'outbound-api' | 'outbound-reply' | 'inbound';
-  status: string;
-  error_code: number | null;
-  segments: number;
-  encoding: 'GSM-7' | 'UCS-2';
-}
+/** A text in the SMS catcher, as its API lists it. */
+export type { Sms };
 
 export const sms = {
   async list(): Promise<Sms[]> {

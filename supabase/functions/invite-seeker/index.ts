@@ -125,23 +125,8 @@ Deno.serve(async (req: Request) => {
 
   const invited = await admin.auth.admin.inviteUserByEmail(email, { redirectTo, data });
   if (invited.error) return authError(invited.error);
-  const user = invited.data.user!;
 
-  // Link only a record still without an account; seekers.user_id is unique, so an
-  // account that is already some other seeker's cannot be linked a second time.
-  const { data: linkedRows, error: linkError } = await admin
-    .from('seekers')
-    .update({ user_id: user.id })
-    .eq('id', seeker.id)
-    .is('user_id', null)
-    .select('id');
-  if (linkError || !linkedRows?.length) {
-    // The account this request made could not be linked (the record got one meanwhile): remove it again.
-    await admin.auth.admin.deleteUser(user.id);
-    if (linkError) return serverError('linking the seeker', linkError);
-    return fail(409, 'already_has_account', 'This seeker got an account meanwhile');
-  }
-  return reply(200, { status: 'invited', user_id: user.id });
+  return linkAccount(seeker.id, invited.data.user!.id, 'invited');
 });
 
 /** A number in E.164 as the database reads it (private.e164): ten digits are a US number. */
@@ -175,19 +160,28 @@ async function invitePhone(seeker: {
     if (created.error.code === 'phone_exists') return fail(409, 'phone_in_use', 'That number already belongs to another account');
     return serverError('phone account', created.error);
   }
-  const user = created.data.user!;
+  return linkAccount(seeker.id, created.data.user!.id, 'phone_account');
+}
+
+/**
+ * Links the account this request made to the seeker record, only while the record
+ * still has none (seekers.user_id is unique, so an account that is already some
+ * other seeker's cannot be linked a second time). When it cannot be linked (the
+ * record got an account meanwhile), the new account is removed again.
+ */
+async function linkAccount(seekerId: string, userId: string, status: 'invited' | 'phone_account'): Promise<Response> {
   const { data: linkedRows, error: linkError } = await admin
     .from('seekers')
-    .update({ user_id: user.id })
-    .eq('id', seeker.id)
+    .update({ user_id: userId })
+    .eq('id', seekerId)
     .is('user_id', null)
     .select('id');
   if (linkError || !linkedRows?.length) {
-    await admin.auth.admin.deleteUser(user.id);
+    await admin.auth.admin.deleteUser(userId);
     if (linkError) return serverError('linking the seeker', linkError);
     return fail(409, 'already_has_account', 'This seeker got an account meanwhile');
   }
-  return reply(200, { status: 'phone_account', user_id: user.id });
+  return reply(200, { status, user_id: userId });
 }
 
 /** Whether any account has this address (the admin users list, filtered as Studio filters it). */

@@ -1,8 +1,9 @@
 // send-notifications: drains the notification outbox.
 //
-// Called with the service-role key only: locally by the stack's notifier (on
-// NOTIFY notification_jobs and on a sweep), on hosted Supabase by pg_cron +
-// pg_net (supabase/schemas/90_notifications.sql). Each call claims due jobs in batches
+// Called with the service-role key only, the same way locally and on hosted
+// Supabase (supabase/schemas/90_notifications.sql): a trigger on the outbox calls
+// it through pg_net when a message is queued, and a pg_cron job sweeps for
+// messages that are due later or are retried. Each call claims due jobs in batches
 // (claim_notification_jobs: FOR UPDATE SKIP LOCKED, leased), renders them in
 // the recipient's language, sends them and reports each outcome at once
 // (finish_notification_job), until nothing is due or the time budget is spent.
