@@ -20,6 +20,7 @@ import {
   type StatusGroupId,
 } from '../status';
 import { BulkStatusDialog } from './bulk-status-dialog';
+import { OverdueBadge } from './overdue-badge';
 import { ReferralDrawer } from './referral-drawer';
 import { ReferralTable } from './referral-table';
 import { useReferralParam } from './use-referral-param';
@@ -228,16 +229,7 @@ export function ReferralDashboard({ title, intro, base, programs, emptyText, sho
               title="Past the program's response time with no answer from the program"
             />
           ) : (
-            <Badge
-              size="lg"
-              color={overdue.data ? 'red' : 'gray'}
-              variant="light"
-              tt="none"
-              aria-live="polite"
-              title="Past the program's response time with no answer from the program"
-            >
-              {overdue.isPending ? 'Counting…' : `${overdue.data ?? 0} overdue`}
-            </Badge>
+            <OverdueBadge pending={overdue.isPending} count={overdue.data} />
           )}
         </Group>
       </Group>

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { Link } from 'react-router-dom';
-import { Alert, Anchor, Badge, Group, Paper, Skeleton, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Group, Paper, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useMe, useUserId } from '@/features/auth';
 import { errorMessage } from '@/lib/errors';
@@ -11,6 +11,7 @@ import { referralKeys } from '../api/keys';
 import { useOverdueCount, useReferralList } from '../api/list-referrals';
 import { useChanged } from '../api/worklist';
 import { ReferralDrawer } from '../components/referral-drawer';
+import { OverdueBadge } from '../components/overdue-badge';
 import { ReferralTable } from '../components/referral-table';
 import { useReferralParam } from '../components/use-referral-param';
 
@@ -69,16 +70,7 @@ export default function WorklistRoute() {
             <Title order={2} size="h3" id="waiting-heading">
               Waiting for your programs
             </Title>
-            <Badge
-              size="lg"
-              color={overdue.data ? 'red' : 'gray'}
-              variant="light"
-              tt="none"
-              aria-live="polite"
-              title="Past the program's response time with no answer from the program"
-            >
-              {overdue.isPending ? 'Counting…' : `${overdue.data ?? 0} overdue`}
-            </Badge>
+            <OverdueBadge pending={overdue.isPending} count={overdue.data} />
           </Group>
           {waiting.isError ? (
             <Alert color="red" role="alert" title="Referrals could not be loaded">
