@@ -1,12 +1,13 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
-import { Alert, Badge, Button, Group, NativeSelect, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Group, NativeSelect, Paper, Stack, Text, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
-import { IconRefresh, IconSearch } from '@tabler/icons-react';
+import { IconRefresh } from '@tabler/icons-react';
 import { Pager } from '@/components/pager';
 import { errorMessage } from '@/lib/errors';
 import { useLiveQueries } from '@/lib/realtime';
+import { SearchField } from '@/components/search-field';
 import { applyReferralChange } from '../api/cache';
 import { referralKeys, type ReferralListFilters, type ReferralSort } from '../api/keys';
 import { DEFAULT_PAGE_SIZE, useNotUpdatedCount, useOverdueCount, useReferralList } from '../api/list-referrals';
@@ -271,14 +272,7 @@ export function ReferralDashboard({ title, intro, base, programs, emptyText, sho
               })),
             ]}
           />
-          <TextInput
-            label="Search by person's name"
-            type="search"
-            leftSection={<IconSearch size={16} aria-hidden />}
-            value={searchInput}
-            onChange={(e) => setSearchInput(e.currentTarget.value)}
-            style={{ flex: 1, minWidth: 200 }}
-          />
+          <SearchField label="Search by person's name" value={searchInput} onChange={setSearchInput} />
           <NativeSelect
             label="Sort"
             value={sort}

@@ -12,11 +12,10 @@ import {
   Stack,
   Table,
   Text,
-  TextInput,
   Title,
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { IconSearch, IconUserPlus } from '@tabler/icons-react';
+import { IconUserPlus } from '@tabler/icons-react';
 import { paths } from '@/lib/paths';
 import { OrganisationSelect, orgValue, parseOrgValue } from '@/components/organisation-select';
 import { Pager } from '@/components/pager';
@@ -25,6 +24,7 @@ import { errorMessage } from '@/lib/errors';
 import { fullName } from '@/lib/format';
 import { notifySuccess } from '@/lib/notify';
 import { useLiveQueries } from '@/lib/realtime';
+import { SearchField } from '@/components/search-field';
 import { useCreateSeeker } from '../api/create-seeker';
 import { seekerKeys, type SeekerSort } from '../api/keys';
 import { SEEKERS_PAGE_SIZE, useSeekerList } from '../api/list-seekers';
@@ -102,14 +102,12 @@ export default function PeopleRoute() {
       </Group>
 
       <Group gap="sm" align="flex-end" wrap="wrap">
-        <TextInput
+        <SearchField
           label="Search people"
           description="By name, email or phone"
-          type="search"
-          leftSection={<IconSearch size={16} aria-hidden />}
           value={searchInput}
-          onChange={(e) => setSearchInput(e.currentTarget.value)}
-          style={{ flex: 1, minWidth: 220 }}
+          onChange={setSearchInput}
+          minWidth={220}
         />
         <NativeSelect
           label="Sort"

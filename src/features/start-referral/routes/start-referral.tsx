@@ -17,7 +17,7 @@ import {
   Title,
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { IconArrowLeft, IconMapPin, IconSearch } from '@tabler/icons-react';
+import { IconArrowLeft, IconMapPin } from '@tabler/icons-react';
 import { paths } from '@/lib/paths';
 import { orgValue, parseOrgValue } from '@/components/organisation-select';
 import { useActingAs, useMe, useUserId } from '@/features/auth';
@@ -27,6 +27,7 @@ import { CapacityBadge, FreshnessText, ReportDialog } from '@/features/directory
 import { errorMessage } from '@/lib/errors';
 import { formatDate, fullName } from '@/lib/format';
 import { notifyError, notifySuccess } from '@/lib/notify';
+import { SearchField } from '@/components/search-field';
 import { useCreateReferral } from '../api/create-referral';
 import { useOpenReferrals, type OpenReferral } from '../api/open-referrals';
 import { useProgramsByName } from '../api/programs-by-name';
@@ -191,14 +192,11 @@ export default function StartReferralRoute() {
               </Button>
             </Group>
           </form>
-          <TextInput
+          <SearchField
             label="Search programs"
             description="Name, what they offer, or a kind of help such as food"
-            type="search"
-            leftSection={<IconSearch size={16} aria-hidden />}
             value={queryInput}
-            onChange={(e) => setQueryInput(e.currentTarget.value)}
-            style={{ flex: 1, minWidth: 200 }}
+            onChange={setQueryInput}
           />
           <NativeSelect
             label="Distance"
