@@ -10,6 +10,7 @@ import type { Page } from 'playwright-core';
 import { control, resetDb, signIn, sql, type Client } from '../support/stack.ts';
 import { fileBrowser } from './support/browser.ts';
 import { signInAs } from './support/app.ts';
+import { watchApiRequests } from './support/requests.ts';
 
 const R1 = '50000000-0000-4000-8000-000000000001';
 const STATUS_LABEL = "Status of Sam Seeker's referral to Harbor Food Pantry";
@@ -22,9 +23,12 @@ let samId: string;
 
 /** When each page last received a Broadcast frame on a private topic (diagnostics). */
 const lastChangeFrame = new Map<Page, number>();
+/** Each page's API requests still unanswered. */
+const apiOf = new Map<Page, ReturnType<typeof watchApiRequests>>();
 
 async function open(email: string, next: string) {
   const { page } = await browser.page();
+  apiOf.set(page, watchApiRequests(page));
   page.on('websocket', (ws) =>
     ws.on('framereceived', ({ payload }) => {
       if (typeof payload === 'string' && payload.includes('"broadcast",{'))
@@ -103,8 +107,12 @@ describe('two screens stay in sync', () => {
 
   it('after the Realtime service was down, both screens catch up once they rejoin', async () => {
     await control('stop', 'realtime');
+    // What the screens read before (after the note) is answered before the
+    // change, so only their rejoin can bring it in.
+    for (const page of [helen, clara]) await apiOf.get(page)!.answered();
     const { error } = await cody.from('referrals').update({ status: 'got_help' }).eq('id', R1);
     expect(error).toBeNull();
+    for (const page of [helen, clara]) expect(await drawerStatus(page)).toBe('eligible');
     await control('start', 'realtime');
     for (const page of [helen, clara]) {
       await expect.poll(() => drawerStatus(page), { timeout: 20_000 }).toBe('got_help');
