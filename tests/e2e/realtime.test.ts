@@ -21,6 +21,8 @@ let clara: Page;
 let cody: Client;
 let samId: string;
 
+/** The first byte of a binary frame carrying a broadcast to the client (stack/realtime/protocol.ts). */
+const KIND_USER_BROADCAST = 4;
 /** When each page last received a Broadcast frame on a private topic (diagnostics). */
 const lastChangeFrame = new Map<Page, number>();
 /** Each page's API requests still unanswered. */
@@ -31,8 +33,11 @@ async function open(email: string, next: string) {
   apiOf.set(page, watchApiRequests(page));
   page.on('websocket', (ws) =>
     ws.on('framereceived', ({ payload }) => {
-      if (typeof payload === 'string' && payload.includes('"broadcast",{'))
-        lastChangeFrame.set(page, performance.now());
+      // realtime-js (vsn 2.0.0) gets a change as a binary frame of kind 4 (a
+      // user broadcast, docs/realtime.md); as JSON text only with vsn 1.0.0.
+      const broadcast =
+        typeof payload === 'string' ? payload.includes('"broadcast",{') : payload[0] === KIND_USER_BROADCAST;
+      if (broadcast) lastChangeFrame.set(page, performance.now());
     }),
   );
   await signInAs(page, email, next);
