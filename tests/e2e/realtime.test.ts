@@ -10,6 +10,7 @@ import type { Page } from 'playwright-core';
 import { control, resetDb, signIn, sql, type Client } from '../support/stack.ts';
 import { fileBrowser } from './support/browser.ts';
 import { signInAs } from './support/app.ts';
+import { watchApiRequests } from './support/requests.ts';
 
 const R1 = '50000000-0000-4000-8000-000000000001';
 const STATUS_LABEL = "Status of Sam Seeker's referral to Harbor Food Pantry";
@@ -20,15 +21,23 @@ let clara: Page;
 let cody: Client;
 let samId: string;
 
+/** The first byte of a binary frame carrying a broadcast to the client (stack/realtime/protocol.ts). */
+const KIND_USER_BROADCAST = 4;
 /** When each page last received a Broadcast frame on a private topic (diagnostics). */
 const lastChangeFrame = new Map<Page, number>();
+/** Each page's API requests still unanswered. */
+const apiOf = new Map<Page, ReturnType<typeof watchApiRequests>>();
 
 async function open(email: string, next: string) {
   const { page } = await browser.page();
+  apiOf.set(page, watchApiRequests(page));
   page.on('websocket', (ws) =>
     ws.on('framereceived', ({ payload }) => {
-      if (typeof payload === 'string' && payload.includes('"broadcast",{'))
-        lastChangeFrame.set(page, performance.now());
+      // realtime-js (vsn 2.0.0) gets a change as a binary frame of kind 4 (a
+      // user broadcast, docs/realtime.md); as JSON text only with vsn 1.0.0.
+      const broadcast =
+        typeof payload === 'string' ? payload.includes('"broadcast",{') : payload[0] === KIND_USER_BROADCAST;
+      if (broadcast) lastChangeFrame.set(page, performance.now());
     }),
   );
   await signInAs(page, email, next);
@@ -103,8 +112,12 @@ describe('two screens stay in sync', () => {
 
   it('after the Realtime service was down, both screens catch up once they rejoin', async () => {
     await control('stop', 'realtime');
+    // What the screens read before (after the note) is answered before the
+    // change, so only their rejoin can bring it in.
+    for (const page of [helen, clara]) await apiOf.get(page)!.answered();
     const { error } = await cody.from('referrals').update({ status: 'got_help' }).eq('id', R1);
     expect(error).toBeNull();
+    for (const page of [helen, clara]) expect(await drawerStatus(page)).toBe('eligible');
     await control('start', 'realtime');
     for (const page of [helen, clara]) {
       await expect.poll(() => drawerStatus(page), { timeout: 20_000 }).toBe('got_help');

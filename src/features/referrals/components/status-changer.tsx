@@ -66,6 +66,10 @@ export function StatusChanger({ referral, description, compact, canForward, seek
   const update = useUpdateReferralStatus();
   const reasons = useStatusReasons();
   const [draft, setDraft] = useState<ReferralStatus | null>(null);
+  // The version the referral had when the status was chosen: Save carries it,
+  // so a change that reaches this screen while the choice waits for Save (live,
+  // or with a refetch) is never overwritten by a choice made without it.
+  const [draftVersion, setDraftVersion] = useState<number | null>(null);
   const [reason, setReason] = useState('');
   const [reasonText, setReasonText] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -103,6 +107,7 @@ export function StatusChanger({ referral, description, compact, canForward, seek
 
   const reset = () => {
     setDraft(null);
+    setDraftVersion(null);
     setReason('');
     setReasonText('');
     setError(null);
@@ -113,6 +118,7 @@ export function StatusChanger({ referral, description, compact, canForward, seek
     setUndone(null);
     setError(null);
     if (next === referral.status) return reset();
+    if (!draft) setDraftVersion(referral.version);
     setDraft(next);
     setReason('');
   };
@@ -130,7 +136,7 @@ export function StatusChanger({ referral, description, compact, canForward, seek
       {
         id: referral.id,
         status: draft,
-        version: referral.version,
+        version: draftVersion ?? referral.version,
         statusReason: askReason ? reason : null,
         statusReasonText: askReason ? reasonText : null,
       },
@@ -307,7 +313,7 @@ export function StatusChanger({ referral, description, compact, canForward, seek
       </div>
       {forwarding && (
         <ForwardDialog
-          referral={referral}
+          referral={{ ...referral, version: draftVersion ?? referral.version }}
           reason={reason}
           reasonText={reasonText}
           seekerZip={seekerZip ?? null}
@@ -317,7 +323,7 @@ export function StatusChanger({ referral, description, compact, canForward, seek
               reset();
               setSaved({
                 to: 'referred_elsewhere',
-                version: referral.version + 1,
+                version: (draftVersion ?? referral.version) + 1,
                 previous: { status: referral.status, reason: null, text: null },
                 forwardedTo: result.programName,
               });
