@@ -18,15 +18,15 @@
  *                     a change: `git worktree add /tmp/before <commit>` and a
  *                     node_modules symlink) for the same stack, and measure it
  *                     in turn with this one, load for load, so both see the
- *                     same machine. Its seekers' pages get index.html if it has
- *                     no seeker.html.
+ *                     same machine (repeat it for more checkouts). Its
+ *                     seekers' pages get index.html if it has no seeker.html.
  *   --pages a,b       only these pages (labels as printed: /portal, /r/<token>,
  *                     /sign-in, /portal-signed-in).
  *   --timeline        print, for every load, when each request started and
  *                     ended and when each LCP candidate painted.
  *
  * Starts its own stack on BENCH_WEB_BASE_PORT (default 21821; the app on
- * +20, the compared build on +21) with a fresh data directory
+ * +20, compared builds on +21, +22, …) with a fresh data directory
  * (STACK_DATA_DIR); never touches `npm run dev`.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
@@ -51,7 +51,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const R2 = '50000000-0000-4000-8000-000000000002';
 const CARL = '10000000-0000-4000-8000-000000000007';
 const { values: args } = parseArgs({
-  options: { compare: { type: 'string' }, pages: { type: 'string' }, timeline: { type: 'boolean' } },
+  options: { compare: { type: 'string', multiple: true }, pages: { type: 'string' }, timeline: { type: 'boolean' } },
 });
 const only = args.pages?.split(',').map((p) => p.trim());
 
@@ -117,7 +117,7 @@ async function measure(stack: Awaited<ReturnType<typeof startStack>>) {
   process.env.VITE_SUPABASE_ANON_KEY = KEYS.anonKey;
   const builds: Build[] = [];
   const roots: [string, string][] = [['this checkout', ROOT]];
-  if (args.compare) roots.push([`compared (${args.compare})`, resolve(args.compare)]);
+  for (const dir of args.compare ?? []) roots.push([dir, resolve(dir)]);
   for (const [name, root] of roots) {
     const outDir = join(ROOT, `dist-bench-web-${base}${builds.length ? `-${builds.length}` : ''}`);
     await build({
