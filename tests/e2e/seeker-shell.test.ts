@@ -10,6 +10,8 @@
  * and, for a link ready to confirm, the referral's summary drawn as text), a stored
  * session gets the "loading" shell instead of the sign-in card, and the
  * signed-out portal asks the API nothing until the person starts to sign in.
+ * The staff app's shell (index.html) paints without waiting for its
+ * stylesheet, and the app renders once the stylesheet is in.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -281,5 +283,27 @@ describe('the static shell of the seekers’ pages', () => {
     const page = await shellPage();
     await page.goto(appUrl('/portal'));
     expect(await page.evaluate(() => document.documentElement.getAttribute('data-page'))).toBe('portal');
+  });
+
+  it('the staff shell paints before the stylesheet arrives, and the app renders only once it has', async () => {
+    const { page, context } = await browser.page({ width: 360, height: 740 });
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await context.route('**/*.css', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(appUrl('/sign-in'), { waitUntil: 'commit' });
+    // painted while the stylesheet is still on its way
+    await page.waitForFunction(() => performance.getEntriesByName('first-contentful-paint').length > 0);
+    // the app's script has run and asked for the stylesheet; it waits for it rather than render unstyled
+    await page.locator('link[rel="stylesheet"][href$=".css"]').waitFor({ state: 'attached' });
+    expect(await page.locator('#root .shell').count()).toBe(1);
+    expect(await page.getByRole('heading', { name: 'Sign in' }).count()).toBe(0);
+    release();
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    expect(
+      await page.evaluate(() => getComputedStyle(document.body).getPropertyValue('--mantine-line-height').trim()),
+    ).toBe('1.55');
   });
 });
