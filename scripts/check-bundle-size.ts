@@ -28,7 +28,10 @@ function firstLoad(html: string, all: boolean): [string, number, number][] {
   const files = new Set<string>();
   for (const m of text.matchAll(/<script[^>]+type="module"[^>]+src="([^"]+)"/g)) files.add(m[1]!);
   for (const m of text.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="([^"]+)"/g)) files.add(m[1]!);
-  if (all) for (const m of text.matchAll(/<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"/g)) files.add(m[1]!);
+  // a stylesheet is linked, or preloaded and applied by the entry (index.html, vite.config.ts)
+  if (all)
+    for (const m of text.matchAll(/<link[^>]+rel="(?:stylesheet|preload" as="style)"[^>]+href="([^"]+)"/g))
+      files.add(m[1]!);
   if (files.size === 0) throw new Error(`no entry script found in the built ${html}`);
   const rows: [string, number, number][] = [];
   if (all) rows.push([`/${html}`, Buffer.byteLength(text), gzipSync(text, { level: 9 }).length]);

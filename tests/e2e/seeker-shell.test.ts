@@ -6,9 +6,12 @@
  * Chromium at 360 px by loading each page once with every script file
  * blocked (the shell alone) and once normally, and comparing where the
  * header, the card, the heading and the first paragraph are. Also: a one-click
- * link's language reaches the shell before the page's JavaScript, a stored
+ * link's answer reaches the shell before the page's JavaScript (its language,
+ * and, for a link ready to confirm, the referral's summary drawn as text), a stored
  * session gets the "loading" shell instead of the sign-in card, and the
  * signed-out portal asks the API nothing until the person starts to sign in.
+ * The staff app's shell (index.html) paints without waiting for its
+ * stylesheet, and the app renders once the stylesheet is in.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -34,6 +37,20 @@ async function boxes(page: Page, selectors: string[]): Promise<Record<string, Bo
     }
     return out;
   }, selectors);
+}
+
+/** The boxes of every visible element matching the selector, in document order. */
+async function allBoxes(page: Page, selector: string): Promise<Box[]> {
+  return page.evaluate(
+    (sel) =>
+      Array.from(document.querySelectorAll(sel) as ArrayLike<Element>)
+        .filter((e) => e.getClientRects().length > 0)
+        .map((e) => {
+          const r = e.getBoundingClientRect();
+          return { x: r.x, y: r.y, width: r.width, height: r.height };
+        }),
+    selector,
+  );
 }
 
 /** Same place and size (or only the same place, for a box whose content grows once the data is in). */
@@ -123,20 +140,117 @@ describe('the static shell of the seekers’ pages', () => {
     expectSameBoxes(before, await boxes(page, portalParts));
   });
 
-  it('/r/<token>: the heading paints at once, in the link’s language as soon as the API answers, and stays put', async () => {
-    const parts = ['main .card', 'main .card h1'];
+  // the answer's parts: where the shell has a grey placeholder, React has the control
+  const answerParts = [
+    'main .card',
+    'main .card h1',
+    'main .card dl',
+    'main .card dl > div:first-child dd',
+    'main .card dl > div:last-child dd',
+    'main .card .bb.lg',
+    'main .card dl ~ p',
+  ];
+  const confirmBox = async (page: Page, sel: string) => (await boxes(page, [sel]))[sel]!;
+
+  it('/r/<token>: the heading paints at once, then the link’s answer (in its language) before any script file, and React draws it in the same place', async () => {
     const shell = await shellPage();
     await shell.goto(appUrl(`/r/${ritaToken}`));
     await shell.getByRole('heading', { level: 1 }).waitFor();
-    // Rita reads Spanish: the answer the HTML's own script asked for switches the shell before any script file
+    // Rita reads Spanish: the answer the HTML's own script asked for switches the shell and is drawn in Spanish
     await shell.waitForFunction(() => document.documentElement.lang === 'es');
     await shell.getByRole('heading', { level: 1, name: 'Actualizar un referido' }).waitFor();
-    const before = await boxes(shell, parts);
+    await shell.locator('main .card dl').waitFor();
+    expect(await shell.locator('main .card dt').allTextContents()).toEqual([
+      'Programa:',
+      'Para:',
+      'Estado actual:',
+      'Comentario:',
+    ]);
+    expect(await shell.locator('main .card dd').allTextContents()).toEqual([
+      'Safe Haven Housing',
+      'Rita',
+      'Elegible',
+      "Rita's lease ends at the end of the month. She prefers to be contacted in Spanish.",
+    ]);
+    expect(await shell.locator('main .card .bb.lg').innerText()).toBe('Recibió ayuda');
+    expect(await shell.locator('main .card dl ~ p').innerText()).toBe('Nada cambia hasta que confirme.');
+    // no spinner left, and still nothing anyone could press before React
+    expect(await shell.locator('main .card .spin').count()).toBe(0);
+    expect(await shell.locator('#root button, #root a, #root input, #root select').count()).toBe(0);
+    const before = await boxes(shell, answerParts);
+    const placeholder = await confirmBox(shell, 'main .card .ph-btn');
 
     const { page } = await browser.page({ width: 360, height: 740 });
     await page.goto(appUrl(`/r/${ritaToken}`));
     await page.getByRole('button', { name: 'Confirmar: Recibió ayuda' }).waitFor();
-    expectSameBoxes(before, await boxes(page, parts), ['main .card']);
+    expectSameBoxes(before, await boxes(page, answerParts), ['main .card']);
+    expectSameBoxes({ confirm: placeholder }, { confirm: await confirmBox(page, 'main .card button.btn') });
+  });
+
+  it('/r/<token>: a text’s link (choose a status) and a status with reasons are drawn by the shell where React draws them', async () => {
+    const [row] = await sql<{ choose: string; reasons: string }>(
+      `select private.one_click_choice_token(l.id) as choose,
+              private.one_click_token(l.id, 'couldnt_get_help') as reasons
+         from private.one_click_links l where l.referral_id = $1 and l.recipient_kind = 'seeker' limit 1`,
+      [R2],
+    );
+    // [shell selector, React selector]: a grey placeholder where React has the control
+    const cases: [string, string, [string, string][]][] = [
+      [
+        row!.choose,
+        'Recibió ayuda',
+        [
+          ['main .card dl', 'main .card dl'],
+          ['main .card dl ~ p', 'main .card dl ~ p'],
+          ['main .card .ph-btn', 'main .card a.btn'],
+        ],
+      ],
+      [
+        row!.reasons,
+        'Confirmar: No pudo recibir ayuda',
+        [
+          ['main .card dl', 'main .card dl'],
+          ['main .card .bb.lg', 'main .card .bb.lg'],
+          ['main .card .ph-field', 'main .card .field'],
+          ['main .card dl ~ p', 'main .card dl ~ p'],
+          ['main .card .ph-btn', 'main .card button.btn'],
+        ],
+      ],
+    ];
+    for (const [token, control, parts] of cases) {
+      const shell = await shellPage();
+      await shell.goto(appUrl(`/r/${token}`));
+      await shell.locator('main .card dl').waitFor();
+      const { page } = await browser.page({ width: 360, height: 740 });
+      await page.goto(appUrl(`/r/${token}`));
+      await page.getByRole(control.startsWith('Confirmar') ? 'button' : 'link', { name: control }).waitFor();
+      for (const [inShell, inReact] of parts) {
+        const a = await allBoxes(shell, inShell);
+        const b = await allBoxes(page, inReact);
+        expect(a.length, `${inShell} vs ${inReact}`).toBe(b.length);
+        expect(a.length, inShell).toBeGreaterThan(0);
+        a.forEach((box, i) => expectSameBoxes({ [inShell]: box }, { [inShell]: b[i]! }));
+      }
+    }
+  });
+
+  it('/r/<token>: the shell draws the answer’s words as text, never as markup', async () => {
+    const markup = '<img src="x" onerror="window.__drawn = 1"><b>bold</b> & "quotes"';
+    await sql(`update public.referrals set comment = $1 where id = $2`, [markup, R2]);
+    try {
+      const shell = await shellPage();
+      await shell.goto(appUrl(`/r/${ritaToken}`));
+      const comment = shell.locator('main .card dl > div:last-child dd');
+      await comment.waitFor();
+      expect(await comment.textContent()).toBe(markup);
+      expect(await shell.locator('#root img, #root b').count()).toBe(0);
+      expect(await shell.evaluate(() => (window as unknown as { __drawn?: number }).__drawn)).toBeUndefined();
+    } finally {
+      await sql(`update public.referrals set comment = $1 where id = $2`, [
+        "Rita's lease ends at the end of the month. She prefers to be contacted in Spanish.",
+        R2,
+      ]);
+    }
   });
 
   it('a stored session gets the loading shell, not the sign-in card, then the signed-in portal', async () => {
@@ -169,5 +283,27 @@ describe('the static shell of the seekers’ pages', () => {
     const page = await shellPage();
     await page.goto(appUrl('/portal'));
     expect(await page.evaluate(() => document.documentElement.getAttribute('data-page'))).toBe('portal');
+  });
+
+  it('the staff shell paints before the stylesheet arrives, and the app renders only once it has', async () => {
+    const { page, context } = await browser.page({ width: 360, height: 740 });
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await context.route('**/*.css', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(appUrl('/sign-in'), { waitUntil: 'commit' });
+    // painted while the stylesheet is still on its way
+    await page.waitForFunction(() => performance.getEntriesByName('first-contentful-paint').length > 0);
+    // the app's script has run and asked for the stylesheet; it waits for it rather than render unstyled
+    await page.locator('link[rel="stylesheet"][href$=".css"]').waitFor({ state: 'attached' });
+    expect(await page.locator('#root .shell').count()).toBe(1);
+    expect(await page.getByRole('heading', { name: 'Sign in' }).count()).toBe(0);
+    release();
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    expect(
+      await page.evaluate(() => getComputedStyle(document.body).getPropertyValue('--mantine-line-height').trim()),
+    ).toBe('1.55');
   });
 });

@@ -9,6 +9,7 @@ import shellHtml from '../../seeker.html?raw';
 import redirects from '../../public/_redirects?raw';
 import { LANGUAGE_STORAGE_KEY, isLanguage, translate, type Namespace } from '@/i18n';
 import { isSeekerPath } from '@/lib/paths';
+import { STATUS_LABELS } from '@shared/statuses.ts';
 
 const shell = new DOMParser().parseFromString(shellHtml, 'text/html');
 
@@ -28,6 +29,28 @@ describe("seeker.html's static shell", () => {
     // every text is there in both languages
     for (const k of keys) expect(keys).toContain(k.startsWith('en ') ? `es ${k.slice(3)}` : `en ${k.slice(3)}`);
     for (const heading of ['portal:signInTitle', 'oneClick:title']) expect(keys).toContain(`en ${heading}`);
+  });
+
+  it('has the words it draws a one-click answer with: every row of the summary and every status', () => {
+    const words = new Set([...shell.querySelectorAll<HTMLElement>('#shell-words [data-t]')].map((e) => e.dataset.t));
+    const oneClick = [
+      'program',
+      'for',
+      'currentStatus',
+      'reason',
+      'comment',
+      'newStatus',
+      'confirmIntro',
+      'chooseIntro',
+    ];
+    for (const key of oneClick) expect(words, key).toContain(`oneClick:${key}`);
+    for (const status of Object.keys(STATUS_LABELS.en)) expect(words, status).toContain(`common:status.${status}`);
+    // the inline script looks each word up by these keys
+    const script = shell.querySelector('head script:not([src])')!.textContent!;
+    for (const key of oneClick) expect(script).toContain(`'oneClick:${key}'`);
+    expect(script).toContain("'common:status.'");
+    // data goes in as text only
+    expect(script).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
   });
 
   it('reads the language where src/i18n keeps it, and asks the one-click answer the way the page does', () => {
