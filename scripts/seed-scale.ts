@@ -487,15 +487,28 @@ async function main() {
         join g_actors a on a.id = ins.referred_by
         left join public.sites s on s.id = ins.from_site_id
         left join public.programs p on p.id = ins.from_program_id
+      ),
+      -- one referral in three has a note, written by its referrer a day later
+      noted as (
+        insert into public.referral_notes (referral_id, author_id, author_display_name, author_organization, body, created_at)
+        select id, referred_by, display_name, organization,
+               (array['Called; left a message.', 'Documents sent over.', 'Seeker asked to be called after 5pm.'])[1 + abs(hashtext(id::text)) % 3],
+               created_at + interval '1 day'
+        from actor where abs(hashtext(id::text)) % 3 = 0
+        returning id, referral_id, author_id, author_display_name, author_organization, created_at
       )
       insert into public.referral_events (referral_id, seeker_id, event_type, actor_id, actor_display_name,
-                                          actor_organization, from_status, to_status, status_reason, created_at)
+                                          actor_organization, from_status, to_status, status_reason, created_at, note_id)
       select id, seeker_id, 'created'::public.referral_event_type, referred_by, display_name, organization,
-             null::public.referral_status, 'not_updated'::public.referral_status, null, created_at from actor
+             null::public.referral_status, 'not_updated'::public.referral_status, null, created_at, null::uuid from actor
+      union all
+      select n.referral_id, a.seeker_id, 'note_added'::public.referral_event_type, n.author_id, n.author_display_name,
+             n.author_organization, null, null, null, n.created_at, n.id
+      from noted n join actor a on a.id = n.referral_id
       union all
       select id, seeker_id, 'status_changed'::public.referral_event_type, referred_by, display_name, organization,
              'not_updated'::public.referral_status, status, status_reason,
-             created_at + interval '2 days'
+             created_at + interval '2 days', null
       from actor where status <> 'not_updated'`;
 
     let done = 0;
@@ -514,7 +527,7 @@ async function main() {
     // policies answer without reading the table; analyze refreshes the plans
     bar.update(done, { step: 'vacuum analyze' });
     await client.query(`
-      vacuum (analyze) public.referrals, public.referral_events, public.seekers, public.programs, public.sites,
+      vacuum (analyze) public.referrals, public.referral_events, public.referral_notes, public.seekers, public.programs, public.sites,
         public.site_members, public.program_members, public.profiles, auth.users, auth.identities,
         private.seeker_search
     `);
@@ -525,6 +538,7 @@ async function main() {
       await client.query(`
         select (select count(*) from public.referrals) as referrals,
                (select count(*) from public.referral_events) as events,
+               (select count(*) from public.referral_notes) as notes,
                (select count(*) from public.seekers) as seekers,
                (select count(*) from public.programs) as programs,
                (select count(*) from public.referrals where program_id = '${SEEDED.harbor}') as harbor,
@@ -534,6 +548,7 @@ async function main() {
     console.log(`Added ${n.toLocaleString()} referrals in ${secs.toFixed(1)} s.`);
     console.log(
       `Database now: ${Number(counts.referrals).toLocaleString()} referrals, ${Number(counts.events).toLocaleString()} history entries, ` +
+        `${Number(counts.notes).toLocaleString()} notes, ` +
         `${Number(counts.seekers).toLocaleString()} seekers, ${Number(counts.programs).toLocaleString()} programs; ` +
         `Harbor Food Pantry receives ${Number(counts.harbor).toLocaleString()}, Safe Haven Housing ${Number(counts.safe_haven).toLocaleString()}, ` +
         `Eastside Community Clinic made ${Number(counts.eastside).toLocaleString()}.`,
