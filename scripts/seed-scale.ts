@@ -531,6 +531,8 @@ async function main() {
         public.site_members, public.program_members, public.profiles, auth.users, auth.identities,
         private.seeker_search
     `);
+    // each caller's plans follow the new statistics (supabase/schemas/06_request_plans.sql)
+    await client.query('select private.refresh_reach_shares()');
     bar.update(done, { step: 'done' });
     bar.stop();
     const secs = (Date.now() - started) / 1000;

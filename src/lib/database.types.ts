@@ -566,7 +566,11 @@ export type Database = {
           body: string
           created_at: string
           id: string
+          referral_from_program_id: string | null
+          referral_from_site_id: string | null
           referral_id: string
+          referral_program_id: string | null
+          referral_referred_by: string | null
         }
         Insert: {
           author_display_name?: string
@@ -575,7 +579,11 @@ export type Database = {
           body: string
           created_at?: string
           id?: string
+          referral_from_program_id?: string | null
+          referral_from_site_id?: string | null
           referral_id: string
+          referral_program_id?: string | null
+          referral_referred_by?: string | null
         }
         Update: {
           author_display_name?: string
@@ -584,7 +592,11 @@ export type Database = {
           body?: string
           created_at?: string
           id?: string
+          referral_from_program_id?: string | null
+          referral_from_site_id?: string | null
           referral_id?: string
+          referral_program_id?: string | null
+          referral_referred_by?: string | null
         }
         Relationships: [
           {

@@ -61,6 +61,10 @@ create index seekers_created_from_program_id_idx on public.seekers (created_from
 create index seekers_created_from_site_id_idx on public.seekers (created_from_site_id) where (created_from_site_id is not null);
 create index seekers_name_idx on public.seekers (last_name, first_name);
 create index seekers_search_idx on public.seekers (id) include (last_name, first_name, search_text);
+-- any unfiltered list, newest first; and the record's own arm of the rule, as
+-- the seekers policy writes it, for a quiet caller's list (06_request_plans.sql)
+create index seekers_created_at_idx on public.seekers (created_at desc, id desc);
+create index seekers_own_reach_idx on public.seekers using gin ((array[user_id, created_by, created_from_site_id, created_from_program_id]));
 
 alter table public.seekers enable row level security;
 alter table public.seekers replica identity full;

@@ -81,6 +81,11 @@ create index referrals_referred_by_idx on public.referrals (referred_by, created
 create index referrals_awaiting_response_idx on public.referrals (program_id, created_at desc) include (response_due_at, status, seeker_id, referred_by, from_site_id, from_program_id) where (responded_at is null);
 create index referrals_assigned_to_idx on public.referrals (assigned_to, created_at desc) where (assigned_to is not null);
 create index referrals_seeker_id_idx on public.referrals (seeker_id, created_at desc) include (program_id, referred_by, from_site_id, from_program_id);
+-- the rule's two arms as the policies write them (private.reaches inlined):
+-- the referrals a caller reaches, found without reading the others; and,
+-- through ANALYZE, how often each program, user and site occurs
+-- (private.reach_shares, 06_request_plans.sql)
+create index referrals_reach_idx on public.referrals using gin ((array[program_id]), (array[referred_by, from_site_id, from_program_id]));
 
 alter table public.referrals enable row level security;
 alter table public.referrals replica identity full;
@@ -194,18 +199,18 @@ create policy "Referrer, shared team, claimers and the seeker update referrals" 
       or seeker_id = any ((select private.my_seeker_records())::uuid[]),
       false));
 
--- Rules 1-4 (05_visibility.sql). Wrapped in coalesce(…, false), which is the
--- same test, so that the planner does not take the rule for a selective filter:
--- its default estimate of the bare comparisons (~2% of rows) made the plans
--- PostgREST caches per connection read a busy program's whole inbox and sort it
--- (Inbound, busy program: 18 ms custom plan, 480 ms cached generic plan).
+-- Rules 1-4 (05_visibility.sql). The comparisons are bare, so that each arm
+-- can be answered from an index (referrals_reach_idx, referrals_seeker_id_idx):
+-- a quiet caller's list is found that way (06_request_plans.sql). API requests
+-- are planned per request (force_custom_plan, 06_request_plans.sql): a plan
+-- cached per connection and built without the filter's values read a busy
+-- program's whole inbox and sorted it (Inbound, busy program: 18 ms custom
+-- plan, 480 ms cached generic plan; docs/performance.md).
 create policy "Referrer, shared team, claimers and the seeker view referrals" on public.referrals for select to authenticated
   using (
-    coalesce(
-      private.reaches(array[program_id], array[referred_by, from_site_id, from_program_id],
-                      (select private.my_inbound_programs()), (select private.my_outbound_scope()))
-      or seeker_id = any ((select private.my_seeker_records())::uuid[]),
-      false));
+    private.reaches(array[program_id], array[referred_by, from_site_id, from_program_id],
+                    (select private.my_inbound_programs()), (select private.my_outbound_scope()))
+    or seeker_id = any ((select private.my_seeker_records())::uuid[]));
 
 create policy "Staff can refer a seeker they can see from an organisation they" on public.referrals for insert to authenticated
   with check (((referred_by = ( select auth.uid() as uid)) and ((from_site_id in ( select private.my_site_ids() as my_site_ids)) or (from_program_id in ( select private.my_program_ids() as my_program_ids))) and private.staff_can_see_seeker(seeker_id)));
@@ -223,14 +228,24 @@ create policy "Staff with access and the seeker themselves can update a seeker" 
     or private.reaches('{}', array[user_id, created_by, created_from_site_id, created_from_program_id],
                        '{}', (select private.my_outbound_scope())));
 
--- Whoever sees one of their referrals (under the referrals policy), whoever
--- added them (and that organisation when it shares), and their own account
--- (its id is in the caller's own scope).
+-- Whoever added them (and that organisation when it shares), their own
+-- account (its id is in the caller's own scope), and whoever sees one of their
+-- referrals (under the referrals policy). The last is written two ways that
+-- give the same rows; which one a statement uses is fixed when it is planned
+-- (private.plan_for_quiet_caller(), 06_request_plans.sql):
+--   * for a quiet caller: the seekers of the referrals they see, read once per
+--     statement (a few hundred ids), so that both arms are index lookups;
+--   * otherwise: a lookup of each seeker's referrals as rows are read (a busy
+--     caller's list stops after a page). "seekers.id is not null" (always true)
+--     keeps Postgres from hashing every referral the caller sees first instead.
 create policy "Staff with access and the seeker themselves can view a seeker" on public.seekers for select to authenticated
   using (
-    exists (select 1 from public.referrals r where r.seeker_id = seekers.id)
-    or private.reaches('{}', array[user_id, created_by, created_from_site_id, created_from_program_id],
-                       '{}', (select private.my_outbound_scope())));
+    private.reaches('{}', array[user_id, created_by, created_from_site_id, created_from_program_id],
+                    '{}', (select private.my_outbound_scope()))
+    or (private.plan_for_quiet_caller()
+        and id = any (array(select r.seeker_id from public.referrals r)))
+    or (not private.plan_for_quiet_caller()
+        and exists (select 1 from public.referrals r where r.seeker_id = seekers.id and seekers.id is not null)));
 
 create or replace function public.outbound_referrals(max_results integer default 20, skip integer default 0)
 returns setof public.referrals

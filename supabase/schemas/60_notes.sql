@@ -12,6 +12,10 @@ create table public.referral_notes (
   author_organization text,
   body text not null,
   created_at timestamp with time zone default clock_timestamp() not null,
+  referral_program_id uuid,
+  referral_referred_by uuid,
+  referral_from_site_id uuid,
+  referral_from_program_id uuid,
   constraint referral_notes_pkey primary key (id),
   constraint referral_notes_author_display_name_check check ((char_length(author_display_name) <= 120)),
   constraint referral_notes_author_organization_check check ((char_length(author_organization) <= 200)),
@@ -27,9 +31,17 @@ comment on column public.referral_notes.author_display_name is 'Author as "First
 comment on column public.referral_notes.author_organization is 'Author''s organisation at the time, filled in automatically.';
 comment on column public.referral_notes.body is 'The note.';
 comment on column public.referral_notes.created_at is 'When it was written.';
+comment on column public.referral_notes.referral_program_id is 'The referral''s receiving program (its program_id), copied when the note is written and kept equal: who may read the note is decided on the note itself (05_visibility.sql). Set automatically.';
+comment on column public.referral_notes.referral_referred_by is 'The referral''s referrer (its referred_by), copied like referral_program_id.';
+comment on column public.referral_notes.referral_from_site_id is 'The site the referral was made from (its from_site_id), copied like referral_program_id.';
+comment on column public.referral_notes.referral_from_program_id is 'The program the referral was made from (its from_program_id), copied like referral_program_id.';
 
 create index referral_notes_author_id_idx on public.referral_notes (author_id);
 create index referral_notes_referral_id_idx on public.referral_notes (referral_id, created_at);
+-- any unfiltered list, newest first; and the notes a quiet caller reaches
+-- (the rule's two arms, as on referrals: 06_request_plans.sql)
+create index referral_notes_created_at_idx on public.referral_notes (created_at desc);
+create index referral_notes_reach_idx on public.referral_notes using gin ((array[referral_program_id]), (array[referral_referred_by, referral_from_site_id, referral_from_program_id]));
 
 alter table public.referral_notes enable row level security;
 alter table public.referral_notes replica identity full;
@@ -59,6 +71,10 @@ begin
   end if;
   new.author_display_name := v_actor.display_name;
   new.author_organization := v_actor.organization;
+  -- the referral's routing, which decides who reads the note
+  select r.program_id, r.referred_by, r.from_site_id, r.from_program_id
+    into new.referral_program_id, new.referral_referred_by, new.referral_from_site_id, new.referral_from_program_id
+    from public.referrals r where r.id = new.referral_id;
   return new;
 end
 $$;
@@ -102,26 +118,47 @@ create trigger referral_notes_history after insert or delete on public.referral_
 create policy "Authors can delete their own notes" on public.referral_notes for delete to authenticated
   using (
     author_id = (select auth.uid())
-    and exists (
-      select 1 from public.referrals r
-      where r.id = referral_notes.referral_id
-        and private.reaches(array[r.program_id], array[r.referred_by, r.from_site_id, r.from_program_id], (select private.my_inbound_programs()), (select private.my_outbound_scope()))));
+    and private.reaches(array[referral_program_id], array[referral_referred_by, referral_from_site_id, referral_from_program_id],
+                        (select private.my_inbound_programs()), (select private.my_outbound_scope())));
 
 create policy "Staff with access can add notes" on public.referral_notes for insert to authenticated
   with check (
     author_id = (select auth.uid())
-    and exists (
-      select 1 from public.referrals r
-      where r.id = referral_notes.referral_id
-        and private.reaches(array[r.program_id], array[r.referred_by, r.from_site_id, r.from_program_id], (select private.my_inbound_programs()), (select private.my_outbound_scope()))));
+    and private.reaches(array[referral_program_id], array[referral_referred_by, referral_from_site_id, referral_from_program_id],
+                        (select private.my_inbound_programs()), (select private.my_outbound_scope())));
 
 -- notes: the referral's staff (rules 1-3) read and add; authors delete their own.
+-- The rule reads the referral's routing copied onto the note (set by the
+-- insert trigger from the referral, kept equal by referrals_routing_to_notes),
+-- so a list of notes is checked, and found, without a lookup per note.
 create policy "Staff with access can view notes" on public.referral_notes for select to authenticated
   using (
-    exists (
-      select 1 from public.referrals r
-      where r.id = referral_notes.referral_id
-        and private.reaches(array[r.program_id], array[r.referred_by, r.from_site_id, r.from_program_id], (select private.my_inbound_programs()), (select private.my_outbound_scope()))));
+    private.reaches(array[referral_program_id], array[referral_referred_by, referral_from_site_id, referral_from_program_id],
+                    (select private.my_inbound_programs()), (select private.my_outbound_scope())));
+
+-- A referral's routing does not change through the API (no column grant);
+-- should the service role change it, its notes follow.
+create or replace function private.referrals_routing_to_notes()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  update public.referral_notes n
+     set referral_program_id = new.program_id, referral_referred_by = new.referred_by,
+         referral_from_site_id = new.from_site_id, referral_from_program_id = new.from_program_id
+   where n.referral_id = new.id;
+  return null;
+end
+$$;
+revoke all on function private.referrals_routing_to_notes() from public, anon, authenticated, service_role;
+
+create trigger referrals_routing_to_notes after update of program_id, referred_by, from_site_id, from_program_id on public.referrals
+  for each row
+  when (old.program_id is distinct from new.program_id or old.referred_by is distinct from new.referred_by
+        or old.from_site_id is distinct from new.from_site_id or old.from_program_id is distinct from new.from_program_id)
+  execute function private.referrals_routing_to_notes();
 
 -- referral_program_notes ----------------------------------------------------
 -- "Note for the program only", written on the Connect form beside the message

@@ -980,3 +980,6 @@ select cron.schedule('send-notifications', '5 seconds', 'select private.invoke_n
 -- pg_cron keeps a row per run: a week is enough to see what happened.
 select cron.schedule('cron-history-cleanup', '17 3 * * *',
   $$delete from cron.job_run_details where end_time < now() - interval '7 days'$$);
+-- How often each key occurs among referrals, for each request's plans
+-- (06_request_plans.sql): copied from the statistics autovacuum refreshes.
+select cron.schedule('reach-shares', '*/10 * * * *', 'select private.refresh_reach_shares()');

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { closeDb, sql } from '../support/stack.ts';
 
 /** Schemas our migrations own (public is exposed; private holds helpers). */
-const OURS = `('public', 'private')`;
+const OURS = `('public', 'private', 'hooks')`;
 
 const lints: Record<string, string> = {
   // 0013: a table in an exposed schema without RLS
@@ -26,12 +26,16 @@ const lints: Record<string, string> = {
   // SQL over built-in operators so that Postgres inlines it into the policies
   // (a SET clause stops inlining); it names no table, function or type. And
   // private.report_scope, the rows of a report, inlined into the report
-  // functions the same way; every name in it is schema-qualified.
+  // functions the same way; every name in it is schema-qualified. And
+  // hooks.before_request, PostgREST's pre-request: the settings it makes must
+  // last for the request, and Postgres ends those of a function with a SET
+  // clause together with the function; every name in it is schema-qualified.
   function_search_path_mutable: `
     select n.nspname || '.' || p.proname as name from pg_proc p join pg_namespace n on n.oid = p.pronamespace
     where n.nspname in ${OURS}
       and p.oid <> 'private.reaches(uuid[], uuid[], uuid[], uuid[])'::regprocedure
       and p.oid <> 'private.report_scope(timestamptz, timestamptz, uuid[], uuid[])'::regprocedure
+      and p.oid <> 'hooks.before_request()'::regprocedure
       and not exists (select 1 from pg_depend d where d.objid = p.oid and d.deptype = 'e')
       and not exists (select 1 from unnest(coalesce(p.proconfig, '{}')) cfg where cfg like 'search_path=%')`,
 

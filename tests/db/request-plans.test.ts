@@ -1,0 +1,188 @@
+/**
+ * Plans per caller (supabase/schemas/06_request_plans.sql): PostgREST's
+ * pre-request hook, the reach shares it reads, and the seekers policy's two
+ * forms, which must give every caller the same rows.
+ */
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeDb, env, sql } from '../support/stack.ts';
+import { personas, programs, users, type Persona } from './world.ts';
+
+interface Request {
+  role?: 'authenticated' | 'anon' | 'service_role';
+  persona?: Persona;
+  method?: string;
+  path?: string;
+}
+
+/** One transaction as PostgREST opens it: role, claims, method and path, then the hook. */
+async function inRequest<T>(req: Request, body: (c: pg.Client) => Promise<T>, before?: string): Promise<T> {
+  const c = new pg.Client({ connectionString: env.dbUrl });
+  await c.connect();
+  try {
+    await c.query('begin');
+    if (before) await c.query(before);
+    const role = req.role ?? 'authenticated';
+    await c.query(`set local role ${role}`);
+    const claims = req.persona ? { sub: users[req.persona].id, role } : { role };
+    await c.query(
+      `select set_config('request.jwt.claims', $1, true), set_config('request.method', $2, true),
+              set_config('request.path', $3, true)`,
+      [JSON.stringify(claims), req.method ?? 'GET', req.path ?? '/referrals'],
+    );
+    await c.query('select hooks.before_request()');
+    return await body(c);
+  } finally {
+    await c.query('rollback').catch(() => undefined);
+    await c.end();
+  }
+}
+
+const settings = async (c: pg.Client) =>
+  (
+    await c.query<{ plan: string; indexscan: string; quiet: string }>(
+      `select current_setting('plan_cache_mode') as plan, current_setting('enable_indexscan') as indexscan,
+              coalesce(current_setting('app.plan_for_quiet_caller', true), '') as quiet`,
+    )
+  ).rows[0]!;
+
+beforeAll(async () => {
+  // the statistics the shares are copied from, as autovacuum would keep them
+  await sql('analyze public.referrals');
+  await sql('select private.refresh_reach_shares()');
+});
+afterAll(closeDb);
+
+describe('PostgREST calls the hook', () => {
+  it('is the db-pre-request of the role PostgREST signs in as', async () => {
+    const [row] = await sql<{ config: string[] }>(
+      `select setconfig as config from pg_db_role_setting
+        where setrole = 'authenticator'::regrole and setdatabase = 0`,
+    );
+    expect(row?.config).toContain('pgrst.db_pre_request=hooks.before_request');
+  });
+
+  it('may be called by every role PostgREST switches to, and by nobody else', async () => {
+    const [row] = await sql<Record<string, boolean>>(
+      `select has_function_privilege('anon', 'hooks.before_request()', 'execute') as anon,
+              has_function_privilege('authenticated', 'hooks.before_request()', 'execute') as authenticated,
+              has_function_privilege('service_role', 'hooks.before_request()', 'execute') as service,
+              has_function_privilege('public', 'hooks.before_request()', 'execute') as public,
+              has_schema_privilege('anon', 'private', 'usage') as anon_private`,
+    );
+    expect(row).toEqual({ anon: true, authenticated: true, service: true, public: false, anon_private: false });
+  });
+});
+
+describe('the hook', () => {
+  it('plans every request for itself', async () => {
+    for (const req of [
+      { persona: 'clara' },
+      { role: 'anon' },
+      { role: 'service_role' },
+      { persona: 'carl', method: 'POST' },
+    ] as Request[]) {
+      expect((await inRequest(req, settings)).plan).toBe('force_custom_plan');
+    }
+  });
+
+  it("sends a quiet caller's table reads through the reach indexes", async () => {
+    // the seeded world is tiny: every signed-in caller is below sqrt(50 / N)
+    expect(await inRequest({ persona: 'carl' }, settings)).toEqual({
+      plan: 'force_custom_plan',
+      indexscan: 'off',
+      quiet: 'on',
+    });
+    expect((await inRequest({ persona: 'carl', method: 'HEAD', path: '/seekers' }, settings)).quiet).toBe('on');
+  });
+
+  it('leaves writes, functions, anonymous and service-role requests to the default plans', async () => {
+    for (const req of [
+      { persona: 'carl', method: 'POST' },
+      { persona: 'carl', method: 'PATCH' },
+      { persona: 'carl', path: '/rpc/search_people' },
+      { role: 'anon' },
+      { role: 'service_role', persona: 'carl' },
+    ] as Request[]) {
+      const s = await inRequest(req, settings);
+      expect({ req, indexscan: s.indexscan, quiet: s.quiet }).toEqual({ req, indexscan: 'on', quiet: '' });
+    }
+  });
+
+  it('leaves a busy caller on the default plans: their share is at or above sqrt(50 / N)', async () => {
+    // As if referrals held a million rows (the threshold is then 0.7%), all of
+    // them received by Harbor: Clara, its claimer, is as busy as can be.
+    // Rolled back with the request.
+    const busy = `update pg_class set reltuples = 1000000 where oid = 'public.referrals'::regclass;
+                  delete from private.reach_shares;
+                  insert into private.reach_shares (arm, key, share) values ('received', '${programs.harbor}', 1)`;
+    expect(await inRequest({ persona: 'clara' }, settings, busy)).toEqual({
+      plan: 'force_custom_plan',
+      indexscan: 'on',
+      quiet: '',
+    });
+    // …and only her: Carl's program is not among the common keys
+    expect((await inRequest({ persona: 'carl' }, settings, busy)).indexscan).toBe('off');
+  });
+});
+
+describe('the reach shares', () => {
+  it("are the statistics' most common keys of each arm, with their part of all referrals", async () => {
+    const rows = await sql<{ arm: string; key: string; share: number }>(
+      'select arm, key, share from private.reach_shares',
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) expect(r.share).toBeGreaterThan(0);
+    // the seed: R2 and R3 are received by Harbor; both arms are present
+    const harbor = rows.find((r) => r.arm === 'received' && r.key === programs.harbor);
+    expect(harbor?.share).toBeGreaterThan(0);
+    expect(rows.some((r) => r.arm === 'sent' && r.key === users.helen.id)).toBe(true);
+  });
+
+  it('are not readable or refreshable by signed-in callers', async () => {
+    await expect(
+      inRequest({ persona: 'clara' }, (c) => c.query('select * from private.reach_shares')),
+    ).rejects.toThrow(/permission denied/);
+    await expect(
+      inRequest({ persona: 'clara' }, (c) => c.query('select private.refresh_reach_shares()')),
+    ).rejects.toThrow(/permission denied/);
+  });
+});
+
+describe("the seekers policy's two forms", () => {
+  // The same statement planned both ways: the flag is read while planning.
+  const seen = (persona: Persona, quiet: boolean) =>
+    inRequest({ persona, method: 'POST' }, async (c) => {
+      await c.query(`select set_config('app.plan_for_quiet_caller', $1, true)`, [quiet ? 'on' : 'off']);
+      const ids = (await c.query<{ id: string }>('select id from public.seekers order by id')).rows.map((r) => r.id);
+      const embedded = (
+        await c.query<{ id: string }>(
+          'select s.id from public.referrals r join public.seekers s on s.id = r.seeker_id order by s.id',
+        )
+      ).rows.map((r) => r.id);
+      return { ids, embedded };
+    });
+
+  it('give every persona the same seekers', async () => {
+    for (const persona of personas) {
+      const quiet = await seen(persona, true);
+      const busy = await seen(persona, false);
+      expect({ persona, ...quiet }).toEqual({ persona, ...busy });
+    }
+    // and the forms are not vacuous: staff see seekers, and the seeker sees herself only
+    expect((await seen('helen', true)).ids.length).toBeGreaterThan(0);
+    expect((await seen('sam', true)).ids).toHaveLength(1);
+  });
+
+  it('reveal nothing to a caller without a role in any referral', async () => {
+    const outsider = await inRequest({ role: 'anon' }, async (c) => {
+      await c.query(`select set_config('app.plan_for_quiet_caller', 'on', true)`);
+      return c.query('select id from public.seekers').then(
+        (r) => r.rows.length,
+        (e: Error) => e.message,
+      );
+    });
+    // anon has no grant on seekers at all
+    expect(outsider).toMatch(/permission denied/);
+  });
+});
