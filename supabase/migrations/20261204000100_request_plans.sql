@@ -122,7 +122,7 @@ begin
   perform pg_catalog.set_config('plan_cache_mode', 'force_custom_plan', true);
   if current_user <> 'authenticated'
      or coalesce(pg_catalog.current_setting('request.method', true), '') not in ('GET', 'HEAD')
-     or coalesce(pg_catalog.current_setting('request.path', true), '') like '/rpc/%' then
+     or coalesce(pg_catalog.current_setting('request.path', true), '') not in ('/referrals', '/referral_notes', '/seekers') then
     return;
   end if;
   if private.caller_is_quiet() then

@@ -25,7 +25,8 @@
 --   * plan_cache_mode = force_custom_plan, always: PostgREST prepares its
 --     statements, and a plan Postgres caches per connection would keep the
 --     choices made for whoever ran it first there;
---   * when a signed-in caller reads tables (GET or HEAD, not /rpc) and their
+--   * when a signed-in caller reads referrals, notes or seekers (GET or HEAD
+--     on /referrals, /referral_notes, /seekers, embeds included) and their
 --     share is below sqrt(50 / N): enable_indexscan = off, so the planner
 --     takes the bitmap plans through the reach indexes (bitmap scans, index
 --     only scans and every other plan stay available); and
@@ -154,7 +155,7 @@ begin
   perform pg_catalog.set_config('plan_cache_mode', 'force_custom_plan', true);
   if current_user <> 'authenticated'
      or coalesce(pg_catalog.current_setting('request.method', true), '') not in ('GET', 'HEAD')
-     or coalesce(pg_catalog.current_setting('request.path', true), '') like '/rpc/%' then
+     or coalesce(pg_catalog.current_setting('request.path', true), '') not in ('/referrals', '/referral_notes', '/seekers') then
     return;
   end if;
   if private.caller_is_quiet() then
