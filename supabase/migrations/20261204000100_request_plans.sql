@@ -246,12 +246,30 @@ create trigger referrals_routing_to_notes after update of program_id, referred_b
 create index referrals_reach_idx on public.referrals using gin ((array[program_id]), (array[referred_by, from_site_id, from_program_id]));
 
 drop policy "Referrer, shared team, claimers and the seeker view referrals" on public.referrals;
+-- Rules 1-4 (05_visibility.sql), in two forms that give the same rows; which
+-- one a statement uses is fixed when it is planned
+-- (private.plan_for_quiet_caller(), 06_request_plans.sql):
+--   * for a quiet caller, the comparisons bare, so that each arm is answered
+--     from an index (referrals_reach_idx, referrals_seeker_id_idx) and their
+--     few referrals are found without reading the others;
+--   * otherwise wrapped in coalesce(…, false), the same test, so that the
+--     planner does not take the rule for a selective filter: its default
+--     estimate of the bare comparisons (~1% of rows) makes it gather a busy
+--     program's whole inbox through the indexes and sort it (Inbound, busy
+--     program, by status: 15 ms walking the program's index in order, 160 ms
+--     that way at 1M; docs/performance.md).
 create policy "Referrer, shared team, claimers and the seeker view referrals" on public.referrals for select to authenticated
   using (
-    private.reaches(array[program_id], array[referred_by, from_site_id, from_program_id],
-                    (select private.my_inbound_programs()), (select private.my_outbound_scope()))
-    or seeker_id = any ((select private.my_seeker_records())::uuid[]));
-
+    (private.plan_for_quiet_caller()
+     and (private.reaches(array[program_id], array[referred_by, from_site_id, from_program_id],
+                          (select private.my_inbound_programs()), (select private.my_outbound_scope()))
+          or seeker_id = any ((select private.my_seeker_records())::uuid[])))
+    or (not private.plan_for_quiet_caller()
+        and coalesce(
+          private.reaches(array[program_id], array[referred_by, from_site_id, from_program_id],
+                          (select private.my_inbound_programs()), (select private.my_outbound_scope()))
+          or seeker_id = any ((select private.my_seeker_records())::uuid[]),
+          false)));
 
 -- Seekers -----------------------------------------------------------------------
 

@@ -30,8 +30,9 @@
 --     share is below sqrt(50 / N): enable_indexscan = off, so the planner
 --     takes the bitmap plans through the reach indexes (bitmap scans, index
 --     only scans and every other plan stay available); and
---     app.plan_for_quiet_caller = on, which picks the seekers policy's form
---     for a quiet caller (private.plan_for_quiet_caller(), below).
+--     app.plan_for_quiet_caller = on, which picks the referrals and seekers
+--     policies' forms for a quiet caller (private.plan_for_quiet_caller(),
+--     below).
 -- The share is summed from private.reach_shares: how often each program
 -- (received) and each user, site and program (sent) occurs among referrals,
 -- copied from the statistics ANALYZE keeps for referrals_reach_idx (its most
@@ -124,8 +125,8 @@ grant execute on function private.caller_is_quiet() to authenticated;
 -- Which of two equivalent forms a policy takes ---------------------------------
 
 -- Declared immutable although it reads a setting, on purpose: Postgres then
--- evaluates it once while planning and keeps only the form of the seekers
--- policy that suits the caller (50_referrals.sql). Both forms give the same
+-- evaluates it once while planning and keeps only the form of the referrals
+-- and seekers policies that suits the caller (50_referrals.sql). Both forms give the same
 -- rows for any caller (tests/db/request-plans.test.ts runs each persona both
 -- ways), so a plan kept past its request (a cached plan, Realtime's checks)
 -- can be slower for someone else, never wrong. Outside a quiet caller's API

@@ -199,18 +199,30 @@ create policy "Referrer, shared team, claimers and the seeker update referrals" 
       or seeker_id = any ((select private.my_seeker_records())::uuid[]),
       false));
 
--- Rules 1-4 (05_visibility.sql). The comparisons are bare, so that each arm
--- can be answered from an index (referrals_reach_idx, referrals_seeker_id_idx):
--- a quiet caller's list is found that way (06_request_plans.sql). API requests
--- are planned per request (force_custom_plan, 06_request_plans.sql): a plan
--- cached per connection and built without the filter's values read a busy
--- program's whole inbox and sorted it (Inbound, busy program: 18 ms custom
--- plan, 480 ms cached generic plan; docs/performance.md).
+-- Rules 1-4 (05_visibility.sql), in two forms that give the same rows; which
+-- one a statement uses is fixed when it is planned
+-- (private.plan_for_quiet_caller(), 06_request_plans.sql):
+--   * for a quiet caller, the comparisons bare, so that each arm is answered
+--     from an index (referrals_reach_idx, referrals_seeker_id_idx) and their
+--     few referrals are found without reading the others;
+--   * otherwise wrapped in coalesce(…, false), the same test, so that the
+--     planner does not take the rule for a selective filter: its default
+--     estimate of the bare comparisons (~1% of rows) makes it gather a busy
+--     program's whole inbox through the indexes and sort it (Inbound, busy
+--     program, by status: 15 ms walking the program's index in order, 160 ms
+--     that way at 1M; docs/performance.md).
 create policy "Referrer, shared team, claimers and the seeker view referrals" on public.referrals for select to authenticated
   using (
-    private.reaches(array[program_id], array[referred_by, from_site_id, from_program_id],
-                    (select private.my_inbound_programs()), (select private.my_outbound_scope()))
-    or seeker_id = any ((select private.my_seeker_records())::uuid[]));
+    (private.plan_for_quiet_caller()
+     and (private.reaches(array[program_id], array[referred_by, from_site_id, from_program_id],
+                          (select private.my_inbound_programs()), (select private.my_outbound_scope()))
+          or seeker_id = any ((select private.my_seeker_records())::uuid[])))
+    or (not private.plan_for_quiet_caller()
+        and coalesce(
+          private.reaches(array[program_id], array[referred_by, from_site_id, from_program_id],
+                          (select private.my_inbound_programs()), (select private.my_outbound_scope()))
+          or seeker_id = any ((select private.my_seeker_records())::uuid[]),
+          false)));
 
 create policy "Staff can refer a seeker they can see from an organisation they" on public.referrals for insert to authenticated
   with check (((referred_by = ( select auth.uid() as uid)) and ((from_site_id in ( select private.my_site_ids() as my_site_ids)) or (from_program_id in ( select private.my_program_ids() as my_program_ids))) and private.staff_can_see_seeker(seeker_id)));
