@@ -52,7 +52,6 @@ interface Case {
   expected?: string[];
 }
 
-
 async function time(fn: () => PromiseLike<Result>): Promise<[number, Result]> {
   const t = performance.now();
   const r = await fn();
@@ -402,7 +401,9 @@ async function main() {
     // same rows both ways, or the comparison means nothing
     const twin = c.asService;
     const [, a] = await time(() => c.asPersona(client));
-    const [, b] = twin ? await time(() => twin(service)) : [0, { data: c.expected?.map((id) => ({ id })), error: null }];
+    const [, b] = twin
+      ? await time(() => twin(service))
+      : [0, { data: c.expected?.map((id) => ({ id })), error: null }];
     if (a.error || b.error) throw new Error(`${c.name}: ${JSON.stringify(a.error ?? b.error)}`);
     const same = JSON.stringify(ids(a)) === JSON.stringify(ids(b));
     for (let i = 0; i < warmup; i++) {

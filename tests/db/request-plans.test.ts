@@ -142,16 +142,16 @@ describe('the reach shares', () => {
   });
 
   it('are not readable or refreshable by signed-in callers', async () => {
-    await expect(
-      inRequest({ persona: 'clara' }, (c) => c.query('select * from private.reach_shares')),
-    ).rejects.toThrow(/permission denied/);
+    await expect(inRequest({ persona: 'clara' }, (c) => c.query('select * from private.reach_shares'))).rejects.toThrow(
+      /permission denied/,
+    );
     await expect(
       inRequest({ persona: 'clara' }, (c) => c.query('select private.refresh_reach_shares()')),
     ).rejects.toThrow(/permission denied/);
   });
 });
 
-describe("the seekers policy's two forms", () => {
+describe("the referrals and seekers policies' two forms", () => {
   // The same statement planned both ways: the flag is read while planning.
   const seen = (persona: Persona, quiet: boolean) =>
     inRequest({ persona, method: 'POST' }, async (c) => {
@@ -162,17 +162,21 @@ describe("the seekers policy's two forms", () => {
           'select s.id from public.referrals r join public.seekers s on s.id = r.seeker_id order by s.id',
         )
       ).rows.map((r) => r.id);
-      return { ids, embedded };
+      const referrals = (await c.query<{ id: string }>('select id from public.referrals order by id')).rows.map(
+        (r) => r.id,
+      );
+      return { ids, embedded, referrals };
     });
 
-  it('give every persona the same seekers', async () => {
+  it('give every persona the same referrals and seekers', async () => {
     for (const persona of personas) {
       const quiet = await seen(persona, true);
       const busy = await seen(persona, false);
       expect({ persona, ...quiet }).toEqual({ persona, ...busy });
     }
-    // and the forms are not vacuous: staff see seekers, and the seeker sees herself only
+    // and the forms are not vacuous: staff see seekers and referrals, and the seeker herself only
     expect((await seen('helen', true)).ids.length).toBeGreaterThan(0);
+    expect((await seen('helen', true)).referrals.length).toBeGreaterThan(0);
     expect((await seen('sam', true)).ids).toHaveLength(1);
   });
 
