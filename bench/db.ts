@@ -207,17 +207,19 @@ async function main() {
   const inbound =
     (programId: string, status?: string, needsResponse = false) =>
     (c: Client) => {
-      let q = c.from('referrals').select(LIST, { count: 'exact' }).eq('program_id', programId);
+      // as the SPA asks (src/features/referrals/api/list-referrals.ts): counted exactly up to max_rows
+      // (count=estimated), a page of 20 and one row more to know whether another follows
+      let q = c.from('referrals').select(LIST, { count: 'estimated' }).eq('program_id', programId);
       if (status) q = q.eq('status', status);
-      // "Needs a response" (src/features/referrals/api/list-referrals.ts): not answered by the program yet
+      // "Needs a response": not answered by the program yet
       if (needsResponse) q = q.is('responded_at', null);
-      return q.order('created_at', { ascending: false }).limit(25);
+      return q.order('created_at', { ascending: false }).limit(21);
     };
   // the count beside "not updated": past due and unanswered, as of the viewer's now
   const overdueCount = (programId: string) => (c: Client) =>
     c
       .from('referrals')
-      .select('id', { count: 'exact', head: true })
+      .select('id', { count: 'estimated', head: true })
       .is('responded_at', null)
       .lt('response_due_at', new Date().toISOString())
       .in('program_id', [programId]);

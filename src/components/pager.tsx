@@ -1,4 +1,5 @@
 import { Button, Group, Pagination, Text } from '@mantine/core';
+import { formatCount, isOverLimit } from '@/lib/counts';
 
 export type PagerProps = {
   /** The navigation's accessible name, for example "Pages of people". */
@@ -8,9 +9,12 @@ export type PagerProps = {
   pageSize: number;
   /** How many rows this page shows. */
   shown: number;
-  /** How many rows there are in all, or null when the list does not count them (then `hasMore` drives paging). */
+  /**
+   * How many rows there are in all (past EXACT_COUNT_LIMIT only "more than", see lib/counts), or null when
+   * the list does not count them. Without an exact total, `hasMore` drives paging.
+   */
   total: number | null;
-  /** Without a total: whether there is a next page. */
+  /** Without an exact total: whether there is a next page. */
   hasMore?: boolean;
   onChange: (page: number) => void;
 };
@@ -18,16 +22,17 @@ export type PagerProps = {
 /**
  * The one pager of the app's lists: a labelled navigation saying which rows
  * are shown, of how many and how many a page holds, with numbered pages when
- * the total is known and Previous/Next when it is not. Nothing when everything
- * fits on one page.
+ * the total is known exactly and Previous/Next when it is not. Nothing when
+ * everything fits on one page.
  */
 export function Pager({ label, page, pageSize, shown, total, hasMore = false, onChange }: PagerProps) {
-  const pages = total === null ? null : Math.max(1, Math.ceil(total / pageSize));
+  const exact = total !== null && !isOverLimit(total);
+  const pages = exact ? Math.max(1, Math.ceil(total / pageSize)) : null;
   if (pages === null ? page === 1 && !hasMore : pages === 1) return null;
 
   const from = (page - 1) * pageSize + 1;
   const rows = shown > 0 ? `${from}–${from + shown - 1}` : 'none';
-  const summary = `Showing ${rows}${total === null ? '' : ` of ${total}`}, ${pageSize} per page`;
+  const summary = `Showing ${rows}${total === null ? '' : ` of ${formatCount(total)}`}, ${pageSize} per page`;
 
   return (
     <Group component="nav" aria-label={label} justify="center" gap="sm" wrap="wrap">

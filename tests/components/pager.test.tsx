@@ -52,6 +52,18 @@ describe('Pager', () => {
     expect(onChange).toHaveBeenLastCalledWith(1);
   });
 
+  it('past the exact count limit: "of 1,000+", then Previous and Next', async () => {
+    const onChange = vi.fn();
+    const { user } = render(
+      <Pager label="Pages of Inbound" page={3} pageSize={20} shown={20} total={1001} hasMore onChange={onChange} />,
+    );
+    const nav = screen.getByRole('navigation', { name: 'Pages of Inbound' });
+    expect(nav).toHaveTextContent('Showing 41–60 of 1,000+, 20 per page');
+    expect(within(nav).queryByRole('button', { name: 'Page 51' })).not.toBeInTheDocument();
+    await user.click(within(nav).getByRole('button', { name: 'Next page' }));
+    expect(onChange).toHaveBeenCalledWith(4);
+  });
+
   it('shows nothing when everything fits on one page', () => {
     const { rerender } = render(
       <Pager label="Pages of people" page={1} pageSize={20} shown={20} total={20} onChange={vi.fn()} />,

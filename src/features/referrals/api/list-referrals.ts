@@ -1,4 +1,5 @@
 import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
+import { boundedCount, isOverLimit } from '@/lib/counts';
 import { accessError } from '@/lib/errors';
 import { supabase } from '@/lib/supabase';
 import { referralKeys, type ReferralListFilters } from './keys';
@@ -57,7 +58,11 @@ function applyScope<Q>(query: Q, f: ReferralListFilters, withSearch = true): Q {
   return q as unknown as Q;
 }
 
-/** `total` is null when counting would cost more than it helps (My referrals); then `hasMore` drives paging. */
+/**
+ * `total` is exact up to EXACT_COUNT_LIMIT and past it only "more than" (see
+ * lib/counts), or null when counting would cost more than it helps (My
+ * referrals); `hasMore` says whether a next page follows.
+ */
 export type ReferralPage = { rows: ReferralView[]; total: number | null; hasMore: boolean };
 
 function orderBy<Q extends { order: (c: string, o?: { ascending?: boolean }) => Q }>(
@@ -106,11 +111,17 @@ export async function listReferrals(f: ReferralListFilters): Promise<ReferralPag
     return { rows: rows.slice(0, pageSize), total: null, hasMore: rows.length > pageSize };
   }
 
-  const query = applyScope(supabase.from('referrals').select(columns, { count: 'exact' }), f);
-  const { data, error, count } = await orderBy(query, f.sort).range(skip, skip + pageSize - 1);
+  // counted exactly up to the limit; one row past the page says whether another follows
+  const query = applyScope(supabase.from('referrals').select(columns, { count: 'estimated' }), f);
+  const { data, error, count } = await orderBy(query, f.sort).range(skip, skip + pageSize);
   if (error) throw accessError('referrals', error);
-  const total = count ?? 0;
-  return { rows: data ?? [], total, hasMore: skip + pageSize < total };
+  const rows: ReferralView[] = data ?? [];
+  const total = boundedCount(count);
+  return {
+    rows: rows.slice(0, pageSize),
+    total,
+    hasMore: isOverLimit(total) ? rows.length > pageSize : skip + pageSize < total,
+  };
 }
 
 export const referralListQueryOptions = (f: ReferralListFilters) =>
@@ -120,13 +131,13 @@ export function useReferralList(f: ReferralListFilters, enabled = true) {
   return useQuery({ ...referralListQueryOptions(f), enabled });
 }
 
-/** How many referrals in this scope are "Not updated" (the work waiting). */
+/** How many referrals in this scope are "Not updated" (the work waiting), exact up to the limit (lib/counts). */
 export async function countNotUpdated(f: ReferralListFilters): Promise<number> {
-  let query = supabase.from('referrals').select('id', { count: 'exact', head: true }).eq('status', 'not_updated');
+  let query = supabase.from('referrals').select('id', { count: 'estimated', head: true }).eq('status', 'not_updated');
   query = applyScope(query, { ...f, statuses: undefined, search: undefined }, false);
   const { count, error } = await query;
   if (error) throw accessError('referrals', error);
-  return count ?? 0;
+  return boundedCount(count);
 }
 
 export function useNotUpdatedCount(f: ReferralListFilters, enabled = true) {
@@ -137,17 +148,18 @@ export function useNotUpdatedCount(f: ReferralListFilters, enabled = true) {
 /**
  * How many referrals in this scope are overdue: past their due time and not
  * answered by the program. "Now" is this moment on the viewer's clock.
+ * Exact up to the limit (lib/counts).
  */
 export async function countOverdue(f: ReferralListFilters, now: Date = new Date()): Promise<number> {
   let query = supabase
     .from('referrals')
-    .select('id', { count: 'exact', head: true })
+    .select('id', { count: 'estimated', head: true })
     .is('responded_at', null)
     .lt('response_due_at', now.toISOString());
   query = applyScope(query, { ...f, statuses: undefined, search: undefined, show: undefined }, false);
   const { count, error } = await query;
   if (error) throw accessError('referrals', error);
-  return count ?? 0;
+  return boundedCount(count);
 }
 
 export function useOverdueCount(f: ReferralListFilters, enabled = true) {

@@ -1,4 +1,5 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
+import { boundedCount } from '@/lib/counts';
 import { accessError } from '@/lib/errors';
 import { supabase } from '@/lib/supabase';
 import { referralKeys } from './keys';
@@ -43,11 +44,11 @@ export function useChanged(enabled = true) {
 export async function countNeedsResponse(programIds: string[]): Promise<number> {
   const { count, error } = await supabase
     .from('referrals')
-    .select('id', { count: 'exact', head: true })
+    .select('id', { count: 'estimated', head: true })
     .in('program_id', programIds)
     .is('responded_at', null);
   if (error) throw accessError('referrals', error);
-  return count ?? 0;
+  return boundedCount(count);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Badge } from '@mantine/core';
+import { formatCount } from '@/lib/counts';
 
 const OVERDUE_TITLE = "Past the program's response time with no answer from the program";
 
@@ -6,7 +7,7 @@ const OVERDUE_TITLE = "Past the program's response time with no answer from the 
 export function OverdueBadge({ pending, count }: { pending: boolean; count: number | undefined }) {
   return (
     <Badge size="lg" color={count ? 'red' : 'gray'} variant="light" tt="none" aria-live="polite" title={OVERDUE_TITLE}>
-      {pending ? 'Counting…' : `${count ?? 0} overdue`}
+      {pending ? 'Counting…' : `${formatCount(count ?? 0)} overdue`}
     </Badge>
   );
 }

@@ -5,6 +5,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
 import { IconRefresh } from '@tabler/icons-react';
 import { Pager } from '@/components/pager';
+import { formatCount } from '@/lib/counts';
 import { errorMessage } from '@/lib/errors';
 import { useLiveQueries } from '@/lib/realtime';
 import { SearchField } from '@/components/search-field';
@@ -198,7 +199,7 @@ export function ReferralDashboard({ title, intro, base, programs, emptyText, sho
   const caption =
     total === null
       ? `Referrals ${shown ? `${from}–${from + shown - 1}` : ''}${filtered ? ' matching the filters' : ''}`
-      : `${total} referral${total === 1 ? '' : 's'}${filtered ? ' match the filters' : ''}`;
+      : `${formatCount(total)} referral${total === 1 ? '' : 's'}${filtered ? ' match the filters' : ''}`;
 
   return (
     <Stack gap="md">
@@ -388,10 +389,10 @@ function CountLink({
       color={count ? color : 'gray'}
       variant="light"
       title={title}
-      aria-label={`${count} ${label}: ${action}`}
+      aria-label={`${formatCount(count)} ${label}: ${action}`}
       aria-live="polite"
     >
-      {`${count} ${label}`}
+      {`${formatCount(count)} ${label}`}
     </Button>
   );
 }

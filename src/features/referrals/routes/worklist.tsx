@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { Link } from 'react-router-dom';
 import { Alert, Anchor, Group, Paper, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
+import { formatCount } from '@/lib/counts';
 import { useMe, useUserId } from '@/features/auth';
 import { errorMessage } from '@/lib/errors';
 import { paths } from '@/lib/paths';
@@ -82,7 +83,7 @@ export default function WorklistRoute() {
               loading={waiting.isPending}
               caption={
                 waiting.data
-                  ? `${waiting.data.total ?? waiting.data.rows.length} waiting for an answer from your programs, longest waiting first`
+                  ? `${formatCount(waiting.data.total ?? waiting.data.rows.length)} waiting for an answer from your programs, longest waiting first`
                   : 'Referrals waiting for an answer'
               }
               showContact
