@@ -49,6 +49,10 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          // A screen waited for by expect.poll may take more than the default
+          // second on a loaded machine; a test that times something says so
+          // with its own timeout.
+          expect: { poll: { timeout: 5_000 } },
           sequence: { shuffle: false },
         },
       },
