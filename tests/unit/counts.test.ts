@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EXACT_COUNT_LIMIT, boundedCount, formatCount, isOverLimit } from '@/lib/counts';
+import { EXACT_COUNT_LIMIT, boundedCount, formatCount, isOverLimit } from '../../src/lib/counts';
 import { loadSupabaseConfig } from '../../stack/config';
 
 describe('counts exact up to the API limit', () => {
