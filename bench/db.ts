@@ -225,46 +225,43 @@ async function main() {
       .in('program_id', [programId]);
 
   // No filter from the client: the policy alone decides, newest first, as an
-  // API client or integration would ask.
-  const unfiltered = (persona: keyof typeof U): Case => {
+  // API client or integration would ask. The service role's twin names the
+  // caller's reach (rules 1-5) as explicit routing filters.
+  const reachFilter = (persona: keyof typeof U, column: (c: string) => string) => {
     const { inbound, scope } = reach[persona]!;
     const inList = (ids: string[]) => `(${ids.length ? ids.join(',') : '00000000-0000-0000-0000-000000000000'})`;
-    return {
-      name: `Unfiltered referrals, newest 50 (${persona})`,
-      persona,
-      asPersona: (c) => c.from('referrals').select(LIST).order('created_at', { ascending: false }).limit(50),
-      asService: (c) =>
-        c
-          .from('referrals')
-          .select(LIST)
-          .or(
-            `program_id.in.${inList(inbound)},referred_by.in.${inList(scope)},from_site_id.in.${inList(scope)},from_program_id.in.${inList(scope)}`,
-          )
-          .order('created_at', { ascending: false })
-          .limit(50),
-    };
+    return [
+      `${column('program_id')}.in.${inList(inbound)}`,
+      ...['referred_by', 'from_site_id', 'from_program_id'].map((c) => `${column(c)}.in.${inList(scope)}`),
+    ].join(',');
   };
+  const unfiltered = (persona: keyof typeof U): Case => ({
+    name: `Unfiltered referrals, newest 50 (${persona})`,
+    persona,
+    asPersona: (c) => c.from('referrals').select(LIST).order('created_at', { ascending: false }).limit(50),
+    asService: (c) =>
+      c
+        .from('referrals')
+        .select(LIST)
+        .or(reachFilter(persona, (c) => c))
+        .order('created_at', { ascending: false })
+        .limit(50),
+  });
   const NOTE = 'id, referral_id, body, author_display_name, author_organization, created_at';
-  const unfilteredNotes = (persona: keyof typeof U): Case => {
-    const { inbound, scope } = reach[persona]!;
-    const inList = (ids: string[]) => `(${ids.length ? ids.join(',') : '00000000-0000-0000-0000-000000000000'})`;
-    return {
-      name: `Unfiltered notes, newest 50 (${persona})`,
-      persona,
-      asPersona: (c) =>
-        c.from('referral_notes').select(NOTE).order('created_at', { ascending: false }).order('id').limit(50),
-      asService: (c) =>
-        c
-          .from('referral_notes')
-          .select(NOTE)
-          .or(
-            `referral_program_id.in.${inList(inbound)},referral_referred_by.in.${inList(scope)},referral_from_site_id.in.${inList(scope)},referral_from_program_id.in.${inList(scope)}`,
-          )
-          .order('created_at', { ascending: false })
-          .order('id')
-          .limit(50),
-    };
-  };
+  const unfilteredNotes = (persona: keyof typeof U): Case => ({
+    name: `Unfiltered notes, newest 50 (${persona})`,
+    persona,
+    asPersona: (c) =>
+      c.from('referral_notes').select(NOTE).order('created_at', { ascending: false }).order('id').limit(50),
+    asService: (c) =>
+      c
+        .from('referral_notes')
+        .select(NOTE)
+        .or(reachFilter(persona, (c) => `referral_${c}`))
+        .order('created_at', { ascending: false })
+        .order('id')
+        .limit(50),
+  });
   const unfilteredSeekers = (persona: keyof typeof U): Case => ({
     name: `Unfiltered seekers, newest 50 (${persona})`,
     persona,
