@@ -479,7 +479,7 @@ async function main() {
         from rows
         join g_actors ga on ga.id = rows.referred_by
         left join reason_codes rc on rc.status = rows.status
-        returning id, seeker_id, referred_by, from_site_id, from_program_id, status, status_reason, created_at
+        returning id, seeker_id, program_id, referred_by, from_site_id, from_program_id, status, status_reason, created_at
       ),
       actor as (
         select ins.*, a.display_name, coalesce(s.name, p.name) as organization
@@ -490,10 +490,14 @@ async function main() {
       ),
       -- one referral in three has a note, written by its referrer a day later
       noted as (
-        insert into public.referral_notes (referral_id, author_id, author_display_name, author_organization, body, created_at)
+        -- the note's copy of its referral's routing, which its trigger fills when triggers are on
+        insert into public.referral_notes (referral_id, author_id, author_display_name, author_organization, body, created_at,
+                                           referral_program_id, referral_referred_by, referral_from_site_id,
+                                           referral_from_program_id)
         select id, referred_by, display_name, organization,
                (array['Called; left a message.', 'Documents sent over.', 'Seeker asked to be called after 5pm.'])[1 + abs(hashtext(id::text)) % 3],
-               created_at + interval '1 day'
+               created_at + interval '1 day',
+               program_id, referred_by, from_site_id, from_program_id
         from actor where abs(hashtext(id::text)) % 3 = 0
         returning id, referral_id, author_id, author_display_name, author_organization, created_at
       )

@@ -94,6 +94,28 @@ describe(`db:seed:scale --referrals ${N}`, () => {
     expect(await count(`select count(distinct status) as n from public.referrals`)).toBe(11);
   });
 
+  it("gives one referral in three a note that carries its referral's routing, as the notes trigger would", async () => {
+    const notes = await count(`select count(*) as n from public.referral_notes`);
+    expect(notes).toBeGreaterThan(N / 4);
+    // the notes policy reads these columns: a note without them is invisible to the referral's people
+    expect(
+      await count(`select count(*) as n from public.referral_notes n join public.referrals r on r.id = n.referral_id
+      where (n.referral_program_id, n.referral_referred_by, n.referral_from_site_id, n.referral_from_program_id)
+            is distinct from (r.program_id, r.referred_by, r.from_site_id, r.from_program_id)`),
+    ).toBe(0);
+    // and Clara (Harbor) reads the notes on Harbor's referrals through the API
+    const clara = await signIn('clara@harbor.example');
+    const { count: seen, error } = await clara
+      .from('referral_notes')
+      .select('id', { count: 'exact', head: true })
+      .eq('referral_program_id', programs.harbor);
+    expect(error).toBeNull();
+    expect(seen).toBe(
+      await count(`select count(*) as n from public.referral_notes where referral_program_id = '${programs.harbor}'`),
+    );
+    expect(seen).toBeGreaterThan(N * 0.015 * 0.25);
+  });
+
   it('makes each due 2 business days after it was made, answered unless still Not updated, none armed', async () => {
     expect(
       await count(`select count(*) as n from public.referrals
