@@ -29,7 +29,12 @@
 --     on /referrals, /referral_notes, /seekers, embeds included) and their
 --     share is below sqrt(50 / N): enable_indexscan = off, so the planner
 --     takes the bitmap plans through the reach indexes (bitmap scans, index
---     only scans and every other plan stay available); and
+--     only scans and every other plan stay available); enable_hashjoin and
+--     enable_mergejoin = off, so the rows each embed adds (the program, the
+--     site, the seeker) are looked up one by one: the planner cannot see the
+--     caller's reach and estimates their rows at ~2% of all referrals, for
+--     which hashing every program is cheaper (at 10,000,000 referrals that
+--     read all 100,000 programs twice for Carl's 50 rows); and
 --     app.plan_for_quiet_caller = on, which picks the referrals and seekers
 --     policies' forms for a quiet caller (private.plan_for_quiet_caller(),
 --     below).
@@ -161,6 +166,8 @@ begin
   end if;
   if private.caller_is_quiet() then
     perform pg_catalog.set_config('enable_indexscan', 'off', true);
+    perform pg_catalog.set_config('enable_hashjoin', 'off', true);
+    perform pg_catalog.set_config('enable_mergejoin', 'off', true);
     perform pg_catalog.set_config('app.plan_for_quiet_caller', 'on', true);
   end if;
 end

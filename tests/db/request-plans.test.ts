@@ -40,8 +40,9 @@ async function inRequest<T>(req: Request, body: (c: pg.Client) => Promise<T>, be
 
 const settings = async (c: pg.Client) =>
   (
-    await c.query<{ plan: string; indexscan: string; quiet: string }>(
+    await c.query<{ plan: string; indexscan: string; joins: string; quiet: string }>(
       `select current_setting('plan_cache_mode') as plan, current_setting('enable_indexscan') as indexscan,
+              current_setting('enable_hashjoin') || ' ' || current_setting('enable_mergejoin') as joins,
               coalesce(current_setting('app.plan_for_quiet_caller', true), '') as quiet`,
     )
   ).rows[0]!;
@@ -91,6 +92,8 @@ describe('the hook', () => {
     expect(await inRequest({ persona: 'carl' }, settings)).toEqual({
       plan: 'force_custom_plan',
       indexscan: 'off',
+      // what embeds add, looked up row by row
+      joins: 'off off',
       quiet: 'on',
     });
     expect((await inRequest({ persona: 'carl', method: 'HEAD', path: '/seekers' }, settings)).quiet).toBe('on');
@@ -107,7 +110,12 @@ describe('the hook', () => {
       { role: 'service_role', persona: 'carl' },
     ] as Request[]) {
       const s = await inRequest(req, settings);
-      expect({ req, indexscan: s.indexscan, quiet: s.quiet }).toEqual({ req, indexscan: 'on', quiet: '' });
+      expect({ req, indexscan: s.indexscan, joins: s.joins, quiet: s.quiet }).toEqual({
+        req,
+        indexscan: 'on',
+        joins: 'on on',
+        quiet: '',
+      });
     }
   });
 
@@ -121,6 +129,7 @@ describe('the hook', () => {
     expect(await inRequest({ persona: 'clara' }, settings, busy)).toEqual({
       plan: 'force_custom_plan',
       indexscan: 'on',
+      joins: 'on on',
       quiet: '',
     });
     // …and only her: Carl's program is not among the common keys
