@@ -240,6 +240,23 @@ create policy "Staff with access and the seeker themselves can update a seeker" 
     or private.reaches('{}', array[user_id, created_by, created_from_site_id, created_from_program_id],
                        '{}', (select private.my_outbound_scope())));
 
+-- The seekers of the referrals the caller sees (under the referrals policy,
+-- with the caller's rights): the quiet form of the seekers policy below. A
+-- function, not inlined (it has a SET clause), so that the planner costs it
+-- as one call: written out, the referrals query it runs is costed as if it ran
+-- again for every row wherever the policy sits inside an embed (the seeker of
+-- each referral in a list), and the planner walked every referral instead.
+create or replace function private.seekers_of_my_referrals()
+returns uuid[]
+language sql
+stable
+set search_path = ''
+as $$
+  select array(select r.seeker_id from public.referrals r)
+$$;
+revoke all on function private.seekers_of_my_referrals() from public, anon, authenticated, service_role;
+grant execute on function private.seekers_of_my_referrals() to authenticated;
+
 -- Whoever added them (and that organisation when it shares), their own
 -- account (its id is in the caller's own scope), and whoever sees one of their
 -- referrals (under the referrals policy). The last is written two ways that
@@ -255,7 +272,7 @@ create policy "Staff with access and the seeker themselves can view a seeker" on
     private.reaches('{}', array[user_id, created_by, created_from_site_id, created_from_program_id],
                     '{}', (select private.my_outbound_scope()))
     or (private.plan_for_quiet_caller()
-        and id = any (array(select r.seeker_id from public.referrals r)))
+        and id = any ((select private.seekers_of_my_referrals())::uuid[]))
     or (not private.plan_for_quiet_caller()
         and exists (select 1 from public.referrals r where r.seeker_id = seekers.id and seekers.id is not null)));
 
