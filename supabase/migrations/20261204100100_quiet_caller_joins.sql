@@ -1,7 +1,7 @@
 -- A quiet caller's API reads also look up what their embeds add row by row:
 -- the planner estimates their reach at ~2% of all referrals and hashed every
--- program for Carl's 50 rows at 10,000,000 referrals (head of
--- supabase/schemas/06_request_plans.sql).
+-- program for Carl's 50 rows at 10,000,000 referrals; and they read no big
+-- table whole (head of supabase/schemas/06_request_plans.sql).
 
 -- No SET clause on purpose: Postgres ends the local settings a function with
 -- a SET clause makes together with the function, and these must last for the
@@ -21,6 +21,7 @@ begin
     perform pg_catalog.set_config('enable_indexscan', 'off', true);
     perform pg_catalog.set_config('enable_hashjoin', 'off', true);
     perform pg_catalog.set_config('enable_mergejoin', 'off', true);
+    perform pg_catalog.set_config('enable_seqscan', 'off', true);
     perform pg_catalog.set_config('app.plan_for_quiet_caller', 'on', true);
   end if;
 end

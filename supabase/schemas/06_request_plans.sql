@@ -34,7 +34,10 @@
 --     site, the seeker) are looked up one by one: the planner cannot see the
 --     caller's reach and estimates their rows at ~2% of all referrals, for
 --     which hashing every program is cheaper (at 10,000,000 referrals that
---     read all 100,000 programs twice for Carl's 50 rows); and
+--     read all 100,000 programs twice for Carl's 50 rows); enable_seqscan =
+--     off, for the same estimate once made reading all 10,000,000 referrals
+--     look as cheap as the reach bitmap (a small table without a usable index
+--     is still read whole: the setting only steers); and
 --     app.plan_for_quiet_caller = on, which picks the referrals and seekers
 --     policies' forms for a quiet caller (private.plan_for_quiet_caller(),
 --     below).
@@ -168,6 +171,7 @@ begin
     perform pg_catalog.set_config('enable_indexscan', 'off', true);
     perform pg_catalog.set_config('enable_hashjoin', 'off', true);
     perform pg_catalog.set_config('enable_mergejoin', 'off', true);
+    perform pg_catalog.set_config('enable_seqscan', 'off', true);
     perform pg_catalog.set_config('app.plan_for_quiet_caller', 'on', true);
   end if;
 end

@@ -42,7 +42,8 @@ const settings = async (c: pg.Client) =>
   (
     await c.query<{ plan: string; indexscan: string; joins: string; quiet: string }>(
       `select current_setting('plan_cache_mode') as plan, current_setting('enable_indexscan') as indexscan,
-              current_setting('enable_hashjoin') || ' ' || current_setting('enable_mergejoin') as joins,
+              current_setting('enable_hashjoin') || ' ' || current_setting('enable_mergejoin') || ' ' ||
+                current_setting('enable_seqscan') as joins,
               coalesce(current_setting('app.plan_for_quiet_caller', true), '') as quiet`,
     )
   ).rows[0]!;
@@ -92,8 +93,8 @@ describe('the hook', () => {
     expect(await inRequest({ persona: 'carl' }, settings)).toEqual({
       plan: 'force_custom_plan',
       indexscan: 'off',
-      // what embeds add, looked up row by row
-      joins: 'off off',
+      // what embeds add, looked up row by row; no big table read whole
+      joins: 'off off off',
       quiet: 'on',
     });
     expect((await inRequest({ persona: 'carl', method: 'HEAD', path: '/seekers' }, settings)).quiet).toBe('on');
@@ -113,7 +114,7 @@ describe('the hook', () => {
       expect({ req, indexscan: s.indexscan, joins: s.joins, quiet: s.quiet }).toEqual({
         req,
         indexscan: 'on',
-        joins: 'on on',
+        joins: 'on on on',
         quiet: '',
       });
     }
@@ -129,7 +130,7 @@ describe('the hook', () => {
     expect(await inRequest({ persona: 'clara' }, settings, busy)).toEqual({
       plan: 'force_custom_plan',
       indexscan: 'on',
-      joins: 'on on',
+      joins: 'on on on',
       quiet: '',
     });
     // …and only her: Carl's program is not among the common keys
