@@ -393,6 +393,7 @@ async function main() {
     `Benchmark at ${referralCount.toLocaleString()} referrals, ${iterations} runs each after ${warmup} warm-up, through ${apiUrl}\n`,
   );
   const rows: Record<string, unknown>[] = [];
+  let failed = 0;
   const selected = values.only ? cases.filter((c) => c.name.toLowerCase().includes(values.only!.toLowerCase())) : cases;
   for (const c of selected) {
     const client = personas[c.persona]!;
@@ -403,7 +404,16 @@ async function main() {
     const [, b] = twin
       ? await time(() => twin(service))
       : [0, { data: c.expected?.map((id) => ({ id })), error: null }];
-    if (a.error || b.error) throw new Error(`${c.name}: ${JSON.stringify(a.error ?? b.error)}`);
+    if (a.error || b.error) {
+      // reported, and the other cases still run (a statement timeout at 10M is a figure too)
+      const error = (a.error ?? b.error) as { code?: string; message?: string };
+      console.log(
+        `${c.name.padEnd(52)} ${c.persona.padEnd(6)} FAILED ${a.error ? 'as the persona' : 'as the service role'}: ${error.code ?? ''} ${error.message ?? JSON.stringify(error)}`,
+      );
+      rows.push({ query: c.name, as: c.persona, error });
+      failed++;
+      continue;
+    }
     const same = JSON.stringify(ids(a)) === JSON.stringify(ids(b));
     for (let i = 0; i < warmup; i++) {
       await c.asPersona(client);
@@ -451,6 +461,10 @@ async function main() {
       values.json,
       JSON.stringify({ referrals: referralCount, iterations, rows, responseClocks: clock }, null, 2),
     );
+  }
+  if (failed) {
+    console.log(`\n${failed} case(s) failed (above).`);
+    process.exitCode = 1;
   }
 }
 
