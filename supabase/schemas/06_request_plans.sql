@@ -4,7 +4,7 @@
 -- This changes how rows are found, never which rows anyone sees: the
 -- policies decide that (05_visibility.sql).
 --
--- Why (docs/performance.md, "Lists without client filters"). Policies read
+-- Why (docs/performance.md, "plans per caller"). Policies read
 -- the caller's facts once per statement ((select private.my_…())), values the
 -- planner cannot see while it plans, so it plans every caller alike. An
 -- unfiltered list newest first then walks referrals_created_at_idx and checks
