@@ -1,5 +1,5 @@
 import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
-import { boundedCount, isOverLimit } from '@/lib/counts';
+import { boundedCount } from '@/lib/counts';
 import { accessError } from '@/lib/errors';
 import { supabase } from '@/lib/supabase';
 import { referralKeys, type ReferralListFilters } from './keys';
@@ -116,12 +116,7 @@ export async function listReferrals(f: ReferralListFilters): Promise<ReferralPag
   const { data, error, count } = await orderBy(query, f.sort).range(skip, skip + pageSize);
   if (error) throw accessError('referrals', error);
   const rows: ReferralView[] = data ?? [];
-  const total = boundedCount(count);
-  return {
-    rows: rows.slice(0, pageSize),
-    total,
-    hasMore: isOverLimit(total) ? rows.length > pageSize : skip + pageSize < total,
-  };
+  return { rows: rows.slice(0, pageSize), total: boundedCount(count), hasMore: rows.length > pageSize };
 }
 
 export const referralListQueryOptions = (f: ReferralListFilters) =>
