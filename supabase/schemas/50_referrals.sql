@@ -71,10 +71,14 @@ comment on column public.referrals.status_changed_at is 'When the status last ch
 create index referrals_created_at_idx on public.referrals (created_at desc);
 create index referrals_status_reason_idx on public.referrals (status, status_reason) where (status_reason is not null);
 create unique index referrals_forwarded_from_key on public.referrals (forwarded_from) where (forwarded_from is not null);
-create index referrals_from_program_id_idx on public.referrals (from_program_id, created_at desc) include (seeker_id) where (from_program_id is not null);
-create index referrals_from_site_id_idx on public.referrals (from_site_id, created_at desc) include (seeker_id) where (from_site_id is not null);
+-- A program's, site's or sender program's referrals by time. Each carries the
+-- columns the referrals policy reads and those a report counts
+-- (private.report_scope, 87_reports.sql), so that a report reads its year
+-- of referrals from these indexes alone, never the table.
+create index referrals_from_program_id_idx on public.referrals (from_program_id, created_at desc) include (seeker_id, program_id, referred_by, from_site_id, status, status_reason, responded_at, response_due_at, status_changed_at) where (from_program_id is not null);
+create index referrals_from_site_id_idx on public.referrals (from_site_id, created_at desc) include (seeker_id, program_id, referred_by, from_program_id, status, status_reason, responded_at, response_due_at, status_changed_at) where (from_site_id is not null);
 create index referrals_goal_id_idx on public.referrals (goal_id, seeker_id) where (goal_id is not null);
-create index referrals_program_id_idx on public.referrals (program_id, created_at desc) include (status, seeker_id, referred_by, from_site_id, from_program_id);
+create index referrals_program_id_idx on public.referrals (program_id, created_at desc) include (status, seeker_id, referred_by, from_site_id, from_program_id, status_reason, responded_at, response_due_at, status_changed_at);
 create index referrals_referred_by_idx on public.referrals (referred_by, created_at desc) include (seeker_id);
 -- Inbound "Needs a response" (unanswered, newest first) and its overdue count;
 -- it carries the columns the referrals policy reads, so both are index-only

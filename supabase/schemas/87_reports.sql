@@ -13,9 +13,14 @@
 --             caller, or by anyone when that organisation shares (rules 1-2);
 -- and made in [from, to).
 --
--- Per referral, what the report reads from the referral row itself (one row
--- per referral under one policy; through the history's own policy a busy
--- program's year cost 1.3-1.4 times the service role's):
+-- Per referral, what the report reads from the referral itself (one row per
+-- referral under one policy; through the history's own policy a busy
+-- program's year cost 1.3-1.4 times the service role's). Each of these
+-- columns is also in the three indexes the report reads (program, site and
+-- sender program by time, 50_referrals.sql), so a report reads its period from
+-- those indexes alone: a busy program's year at 10,000,000 referrals is some
+-- 100,000 referrals spread over the whole table.
+--
 --   responded_at       the first response: the program's first answer, the
 --                      first status change by a claimer of the receiving
 --                      program (the response clock's, 95_response_clocks.sql;
@@ -78,7 +83,34 @@ as $$
       array(select p.p from private.my_program_ids() p(p) where p_program_ids is null or p.p = any (p_program_ids)) as programs,
       private.my_outbound_scope() as scope
   ),
+  -- One arm per index (referrals_program_id_idx, referrals_from_site_id_idx,
+  -- referrals_from_program_id_idx), each reading its referrals in the
+  -- period from that index alone: every column read here and by the
+  -- referrals policy is in all three. A referral is read by the first arm
+  -- it belongs to only.
   picked as (
+    select r.id, r.seeker_id, r.program_id, r.from_site_id, r.from_program_id, r.referred_by, r.status,
+           r.status_reason, r.created_at, r.responded_at, r.response_due_at, r.status_changed_at
+    from public.referrals r
+    where r.program_id = any ((select me.programs from me)::uuid[])
+      and r.created_at >= p_from and r.created_at < p_to
+    union all
+    select r.id, r.seeker_id, r.program_id, r.from_site_id, r.from_program_id, r.referred_by, r.status,
+           r.status_reason, r.created_at, r.responded_at, r.response_due_at, r.status_changed_at
+    from public.referrals r
+    where r.from_site_id = any ((select me.sites from me)::uuid[])
+      and not r.program_id = any ((select me.programs from me)::uuid[])
+      and r.created_at >= p_from and r.created_at < p_to
+    union all
+    select r.id, r.seeker_id, r.program_id, r.from_site_id, r.from_program_id, r.referred_by, r.status,
+           r.status_reason, r.created_at, r.responded_at, r.response_due_at, r.status_changed_at
+    from public.referrals r
+    where r.from_program_id = any ((select me.programs from me)::uuid[])
+      and not r.program_id = any ((select me.programs from me)::uuid[])
+      and not coalesce(r.from_site_id = any ((select me.sites from me)::uuid[]), false)
+      and r.created_at >= p_from and r.created_at < p_to
+  ),
+  marked as (
     select r.*,
            r.program_id = any ((select me.programs from me)::uuid[]) as is_received,
            coalesce((r.from_site_id = any ((select me.sites from me)::uuid[])
@@ -86,11 +118,7 @@ as $$
                     and (r.referred_by = (select me.uid from me)
                          or r.from_site_id = any ((select me.scope from me)::uuid[])
                          or r.from_program_id = any ((select me.scope from me)::uuid[])), false) as is_made
-    from public.referrals r
-    where r.created_at >= p_from and r.created_at < p_to
-      and (r.program_id = any ((select me.programs from me)::uuid[])
-           or r.from_site_id = any ((select me.sites from me)::uuid[])
-           or r.from_program_id = any ((select me.programs from me)::uuid[]))
+    from picked r
   )
   select
     r.id, r.seeker_id, r.program_id, r.from_site_id, r.from_program_id, r.status,
@@ -103,7 +131,7 @@ as $$
     r.responded_at, r.response_due_at,
     case when r.status in ('got_help', 'couldnt_contact', 'not_eligible', 'no_capacity', 'couldnt_get_help', 'no_longer_interested')
       then r.status_changed_at end
-  from picked r
+  from marked r
   where r.is_received or r.is_made
 $$;
 comment on function private.report_scope(timestamp with time zone, timestamp with time zone, uuid[], uuid[]) is
@@ -153,6 +181,9 @@ create or replace function public.referral_report(
 returns jsonb
 language plpgsql
 stable
+-- a busy program's year (~100,000 referrals at 10,000,000) is aggregated in
+-- memory rather than through temporary files (4 MB, the default, spilled)
+set work_mem = '32MB'
 set search_path = ''
 as $$
 declare
@@ -163,7 +194,8 @@ begin
   -- cached without the organisations and the period would guess both.
   execute $q$
     with rows as materialized (
-      select s.*,
+      select s.status, s.status_group, s.status_reason, s.created_at, s.received, s.made,
+             s.responded_at, s.response_due_at, s.outcome_at,
              extract(epoch from s.responded_at - s.created_at) as response_seconds,
              extract(epoch from s.outcome_at - s.created_at) as outcome_seconds
       from private.report_scope($1, $2, $3, $4) s
