@@ -67,16 +67,26 @@ export async function dropSlot(dbUrl: string, slot = SLOT_NAME): Promise<boolean
   }
 }
 
-/** Creates the slot if it is missing; frees it from a stale holder. */
-async function ensureSlot(dbUrl: string, slot: string, fromNow: boolean): Promise<void> {
+/**
+ * Creates the slot if it is missing; frees it from a stale holder; replaces it
+ * when Postgres has invalidated it (its WAL was removed after falling more than
+ * max_slot_wal_keep_size behind, e.g. a large import while the service was
+ * down): such a slot can never stream again, and what it missed is gone.
+ */
+async function ensureSlot(dbUrl: string, slot: string, fromNow: boolean, log: Log): Promise<void> {
   const client = new pg.Client({ connectionString: dbUrl });
   await client.connect();
   try {
-    const r = await client.query<{ active_pid: number | null; plugin: string }>(
-      'select active_pid, plugin from pg_replication_slots where slot_name = $1',
+    const r = await client.query<{ active_pid: number | null; wal_status: string | null }>(
+      'select active_pid, wal_status from pg_replication_slots where slot_name = $1',
       [slot],
     );
-    if (r.rowCount === 0) {
+    const lost = r.rows[0]?.wal_status === 'lost' && !r.rows[0].active_pid;
+    if (lost) {
+      log(`replication slot ${slot} was invalidated by Postgres (its WAL was removed); creating it anew`);
+      await client.query('select pg_drop_replication_slot($1)', [slot]);
+    }
+    if (r.rowCount === 0 || lost) {
       await client.query(`select pg_create_logical_replication_slot($1, 'pgoutput')`, [slot]);
       return;
     }
@@ -162,7 +172,7 @@ export class ChangeStream {
     if (this.stopping) return;
     this.current = null;
     try {
-      await ensureSlot(this.opts.dbUrl, this.slot, this.opts.fromNow === true && !this.startedOnce);
+      await ensureSlot(this.opts.dbUrl, this.slot, this.opts.fromNow === true && !this.startedOnce, this.opts.log);
       this.startedOnce = true;
     } catch (err) {
       this.scheduleRetry(err as Error);
