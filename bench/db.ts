@@ -452,10 +452,11 @@ async function main() {
   }
   for (const c of Object.values(personas)) await c.auth.signOut().catch(() => undefined);
 
+  const clockRuns = Number(values['clock-runs']);
   const clock =
-    values.only && !'run_response_clocks'.includes(values.only)
+    clockRuns <= 0 || (values.only && !'run_response_clocks'.includes(values.only))
       ? null
-      : await benchResponseClocks(ports.db, Number(values['clock-runs']), Number(values['clock-due']));
+      : await benchResponseClocks(ports.db, clockRuns, Number(values['clock-due']));
   if (values.json) {
     writeFileSync(
       values.json,
