@@ -193,11 +193,22 @@ begin
   -- Planned on every call with the values in it (EXECUTE … USING): a plan
   -- cached without the organisations and the period would guess both.
   execute $q$
-    with rows as materialized (
-      select s.status, s.status_group, s.status_reason, s.created_at, s.received, s.made,
-             s.responded_at, s.response_due_at, s.outcome_at,
-             extract(epoch from s.responded_at - s.created_at) as response_seconds,
-             extract(epoch from s.outcome_at - s.created_at) as outcome_seconds
+    -- the Mondays (in the reader's time zone) from the period's first week to its end
+    with weeks as (
+      select array_agg(w order by w) as starts
+      from pg_catalog.generate_series(pg_catalog.date_trunc('week', $1, $5), $2 - interval '1 microsecond',
+                                      interval '1 week', $5) w
+    ),
+    -- one row per referral with everything counted below, read twice: once
+    -- for the figures (their percentiles sort), once for every series
+    rows as materialized (
+      select s.status, s.status_group, s.status_reason, s.received, s.made, s.responded_at, s.response_due_at,
+             pg_catalog.width_bucket(s.created_at, (select starts from weeks)) as made_week,
+             -- outcomes after the period are not in the series
+             case when s.outcome_at < $2 then pg_catalog.width_bucket(s.outcome_at, (select starts from weeks)) end
+               as closed_week,
+             pg_catalog.date_part('epoch', s.responded_at - s.created_at) as response_seconds,
+             pg_catalog.date_part('epoch', s.outcome_at - s.created_at) as outcome_seconds
       from private.report_scope($1, $2, $3, $4) s
     ),
     figures as (
@@ -216,21 +227,28 @@ begin
         count(*) filter (where responded_at is null and response_due_at < now()) as overdue_now
       from rows
     ),
-    -- the Mondays (in the reader's time zone) from the period's first week to its end
-    weeks as (
-      select array_agg(w order by w) as starts
-      from pg_catalog.generate_series(pg_catalog.date_trunc('week', $1, $5), $2 - interval '1 microsecond',
-                                      interval '1 week', $5) w
+    -- Every series in one pass over the rows: referrals per week made, per
+    -- week closed, per status and recorded reason, per time to first
+    -- response. grouping(column) is 0 in the sets that column is in (so a
+    -- null there is a value, not the mark of another set).
+    counts as (
+      select grouping(made_week) as not_made, grouping(closed_week) as not_closed,
+             grouping(status) as not_status, grouping(bucket) as not_bucket,
+             made_week, closed_week, status, status_reason, bucket, count(*) as n
+      from (
+        select r.made_week, r.closed_week, r.status, r.status_reason,
+               case when r.response_seconds is null then 7
+                    else pg_catalog.width_bucket(r.response_seconds,
+                                                 array[0, 86400, 259200, 604800, 1209600, 2419200]::float8[]) end
+                 as bucket
+        from rows r
+      ) r
+      group by grouping sets ((made_week), (closed_week), (status, status_reason), (bucket))
     ),
-    -- each referral's week made and week closed (outcomes after the period are not in the series)
-    made_weeks as (
-      select pg_catalog.width_bucket(created_at, (select starts from weeks)) as week, count(*) as n
-      from rows group by 1
-    ),
-    closed_weeks as (
-      select pg_catalog.width_bucket(outcome_at, (select starts from weeks)) as week, count(*) as n
-      from rows where outcome_at < $2 group by 1
-    ),
+    made_weeks as (select made_week as week, n from counts where not_made = 0),
+    closed_weeks as (select closed_week as week, n from counts where not_closed = 0 and closed_week is not null),
+    by_reason as (select status, status_reason as reason, n from counts where not_status = 0),
+    by_bucket as (select bucket as ord, n as count from counts where not_bucket = 0),
     weekly as (
       select w.week_start, coalesce(m.n, 0) as new, coalesce(c.n, 0) as closed
       from unnest((select starts from weeks)) with ordinality w(week_start, i)
@@ -240,12 +258,12 @@ begin
     -- Top reasons for a negative outcome: the status and its recorded reason;
     -- a referral without one (older data) counts under its status (reason null).
     reasons as (
-      select status, status_reason as reason, count(*) as count
-      from rows where status_group = 'needs_further_action'
-      group by status, status_reason
+      select status, reason, n as count
+      from by_reason
+      where status in ('couldnt_contact', 'not_eligible', 'no_capacity', 'couldnt_get_help', 'no_longer_interested')
     ),
     by_status as (
-      select status, count(*) as count from rows group by status
+      select status, sum(n)::bigint as count from by_reason group by status
     ),
     outcome_statuses as (
       select u.status, u.ord
@@ -256,12 +274,6 @@ begin
       select b.key, b.ord
       from (values ('under_1_day', 1), ('1_to_3_days', 2), ('3_to_7_days', 3), ('1_to_2_weeks', 4),
                    ('2_to_4_weeks', 5), ('over_4_weeks', 6), ('no_response', 7)) b(key, ord)
-    ),
-    by_bucket as (
-      select case when response_seconds is null then 7
-                  else pg_catalog.width_bucket(response_seconds, array[0, 86400, 259200, 604800, 1209600, 2419200]::numeric[]) end as ord,
-             count(*) as count
-      from rows group by 1
     )
     select jsonb_build_object(
       'figures', (select to_jsonb(f) from figures f),
