@@ -35,7 +35,10 @@ begin
     -- one row per referral with everything counted below, read twice: once
     -- for the figures (their percentiles sort), once for every series
     rows as materialized (
-      select s.status, s.status_group, s.status_reason, s.received, s.made, s.responded_at, s.response_due_at,
+      select s.status, s.status_group, s.status_reason, s.received, s.made,
+             s.responded_at is not null as responded,
+             -- as Inbound's "N overdue": not answered by the program, past its due time
+             s.responded_at is null and s.response_due_at < now() as overdue,
              pg_catalog.width_bucket(s.created_at, (select starts from weeks)) as made_week,
              -- outcomes after the period are not in the series
              case when s.outcome_at < $2 then pg_catalog.width_bucket(s.outcome_at, (select starts from weeks)) end
@@ -51,13 +54,12 @@ begin
         count(*) filter (where made) as made,
         count(*) filter (where status_group <> 'in_progress') as with_outcome,
         count(*) filter (where status_group = 'got_help') as got_help,
-        count(*) filter (where responded_at is not null) as responded,
+        count(*) filter (where responded) as responded,
         percentile_cont(0.5) within group (order by response_seconds) as response_median_seconds,
         percentile_cont(0.9) within group (order by response_seconds) as response_p90_seconds,
         percentile_cont(0.5) within group (order by outcome_seconds) as outcome_median_seconds,
         percentile_cont(0.9) within group (order by outcome_seconds) as outcome_p90_seconds,
-        -- as Inbound's "N overdue": not answered by the program, past its due time
-        count(*) filter (where responded_at is null and response_due_at < now()) as overdue_now
+        count(*) filter (where overdue) as overdue_now
       from rows
     ),
     -- Every series in one pass over the rows: referrals per week made, per
