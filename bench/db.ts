@@ -244,6 +244,8 @@ async function main() {
         .from('referrals')
         .select(LIST)
         .or(reachFilter(persona, (c) => c))
+        // a time range (any) lets a client without the policy walk referrals_created_at_idx newest first
+        .gt('created_at', '-infinity')
         .order('created_at', { ascending: false })
         .limit(50),
   });
@@ -329,6 +331,7 @@ async function main() {
           .from('referrals')
           .select(LIST)
           .or(helenVisible)
+          .gt('created_at', '-infinity')
           .order('created_at', { ascending: false })
           .order('id', { ascending: false })
           .limit(25),

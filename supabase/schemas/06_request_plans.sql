@@ -27,9 +27,11 @@
 --     choices made for whoever ran it first there;
 --   * when a signed-in caller reads referrals, notes or seekers (GET or HEAD
 --     on /referrals, /referral_notes, /seekers, embeds included) and their
---     share is below sqrt(50 / N): enable_indexscan = off, so the planner
---     takes the bitmap plans through the reach indexes (bitmap scans, index
---     only scans and every other plan stay available); enable_hashjoin and
+--     share is below sqrt(50 / N): for notes and seekers, enable_indexscan =
+--     off, so the planner takes the bitmap plans through the reach indexes
+--     (bitmap scans, index only scans and every other plan stay available);
+--     for referrals the policy's quiet form does that itself and keeps the
+--     ordered walk of a list the caller filters (50_referrals.sql); enable_hashjoin and
 --     enable_mergejoin = off, so the rows each embed adds (the program, the
 --     site, the seeker) are looked up one by one: the planner cannot see the
 --     caller's reach and estimates their rows at ~2% of all referrals, for
@@ -38,9 +40,10 @@
 --     off, for the same estimate once made reading all 10,000,000 referrals
 --     look as cheap as the reach bitmap (a small table without a usable index
 --     is still read whole: the setting only steers); and
---     app.plan_for_quiet_caller = on, which picks the referrals and seekers
---     policies' forms for a quiet caller (private.plan_for_quiet_caller(),
---     below).
+--     app.plan_for_quiet_caller = the table read (referrals, referral_notes
+--     or seekers), which picks the referrals and seekers policies' forms for
+--     a quiet caller (private.plan_for_quiet_caller() and
+--     private.plan_for_quiet_list(), below).
 -- The share is summed from private.reach_shares: how often each program
 -- (received) and each user, site and program (sent) occurs among referrals,
 -- copied from the statistics ANALYZE keeps for referrals_reach_idx (its most
@@ -145,11 +148,26 @@ language sql
 immutable
 set search_path = ''
 as $$
-  select coalesce(pg_catalog.current_setting('app.plan_for_quiet_caller', true), '') = 'on'
+  select coalesce(pg_catalog.current_setting('app.plan_for_quiet_caller', true), '')
+         in ('referrals', 'referral_notes', 'seekers')
 $$;
 comment on function private.plan_for_quiet_caller() is 'Whether this statement is planned for a quiet caller (hooks.before_request): chooses between equivalent forms of a policy. Immutable on purpose (head of supabase/schemas/06_request_plans.sql).';
 revoke all on function private.plan_for_quiet_caller() from public, anon, authenticated, service_role;
 grant execute on function private.plan_for_quiet_caller() to authenticated, service_role;
+
+-- The same, for a quiet caller's list of one table (the table the request
+-- reads, not one embedded in it). Immutable on purpose, as above.
+create or replace function private.plan_for_quiet_list(p_table text)
+returns boolean
+language sql
+immutable
+set search_path = ''
+as $$
+  select coalesce(pg_catalog.current_setting('app.plan_for_quiet_caller', true), '') = p_table
+$$;
+comment on function private.plan_for_quiet_list(p_table text) is 'Whether this statement is planned for a quiet caller''s list of p_table (hooks.before_request): chooses between equivalent forms of a policy. Immutable on purpose (head of supabase/schemas/06_request_plans.sql).';
+revoke all on function private.plan_for_quiet_list(p_table text) from public, anon, authenticated, service_role;
+grant execute on function private.plan_for_quiet_list(p_table text) to authenticated, service_role;
 
 -- The hook --------------------------------------------------------------------
 
@@ -168,11 +186,14 @@ begin
     return;
   end if;
   if private.caller_is_quiet() then
-    perform pg_catalog.set_config('enable_indexscan', 'off', true);
+    if pg_catalog.current_setting('request.path') <> '/referrals' then
+      perform pg_catalog.set_config('enable_indexscan', 'off', true);
+    end if;
     perform pg_catalog.set_config('enable_hashjoin', 'off', true);
     perform pg_catalog.set_config('enable_mergejoin', 'off', true);
     perform pg_catalog.set_config('enable_seqscan', 'off', true);
-    perform pg_catalog.set_config('app.plan_for_quiet_caller', 'on', true);
+    perform pg_catalog.set_config('app.plan_for_quiet_caller',
+                                  pg_catalog.ltrim(pg_catalog.current_setting('request.path'), '/'), true);
   end if;
 end
 $$;

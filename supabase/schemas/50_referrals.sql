@@ -42,6 +42,8 @@ create table public.referrals (
   constraint referrals_status_reason_text_needs_reason check (((status_reason_text is null) or (status_reason is not null))),
   constraint referrals_status_reason_fkey foreign key (status, status_reason) references public.status_reasons(status, code),
   constraint referrals_forwarded_from_check check ((forwarded_from <> id)),
+  -- what the referrals policy's busy form and referrals_created_at_idx state
+  constraint referrals_created_at_check check ((created_at > '-infinity'::timestamp with time zone)),
   constraint referrals_forwarded_from_fkey foreign key (forwarded_from) references public.referrals(id) on delete set null
 );
 comment on table public.referrals is 'A seeker connected to a program. Seen by its referrer, by the referrer''s team when the organisation it was made from shares, by every claimer of the receiving program, and by the seeker. Those parties may update status (staff also goal_id); nothing else changes after creation.';
@@ -67,8 +69,14 @@ comment on column public.referrals.assigned_to is 'The claimer of the receiving 
 comment on column public.referrals.assigned_to_name is 'The assignee as every party sees them ("First L."); filled in automatically.';
 comment on column public.referrals.status_changed_at is 'When the status last changed (as its latest status_changed history entry); empty while it never has. Kept by a trigger (87_reports.sql).';
 
--- any unfiltered list, newest first (the rule is checked on each row read)
-create index referrals_created_at_idx on public.referrals (created_at desc);
+-- any unfiltered list, newest first (the rule is checked on each row read).
+-- Partial on a condition every referral meets (referrals_created_at_check):
+-- a query may walk it only when it states that condition, as the busy form
+-- of the referrals policy does and its quiet form does not (see that policy),
+-- so a quiet caller's unfiltered list never walks every referral. A service
+-- role client listing newest first walks it by asking for a time range
+-- (created_at=gt.…).
+create index referrals_created_at_idx on public.referrals (created_at desc) where (created_at > '-infinity'::timestamp with time zone);
 create index referrals_status_reason_idx on public.referrals (status, status_reason) where (status_reason is not null);
 create unique index referrals_forwarded_from_key on public.referrals (forwarded_from) where (forwarded_from is not null);
 -- A program's, site's or sender program's referrals by time. Each carries the
@@ -208,25 +216,38 @@ create policy "Referrer, shared team, claimers and the seeker update referrals" 
 -- (private.plan_for_quiet_caller(), 06_request_plans.sql):
 --   * for a quiet caller, the comparisons bare, so that each arm is answered
 --     from an index (referrals_reach_idx, referrals_seeker_id_idx) and their
---     few referrals are found without reading the others;
+--     few referrals are found without reading the others. One more arm is
+--     never true (no id sorts before the nil uuid) but Postgres takes it for
+--     a third of all referrals: a list the caller filters (Inbound:
+--     program_id=eq.…, newest first) then expects a page's worth of rows and
+--     walks that program's index in order, stopping after the page, instead
+--     of fetching and joining every referral of the program before sorting
+--     (Carl at 10,000,000 referrals: 40 ms to 2 ms, docs/performance.md). An
+--     unfiltered list cannot walk newest first (referrals_created_at_idx is
+--     not for this form), so it reads the caller's referrals from the reach
+--     indexes and sorts them;
 --   * otherwise wrapped in coalesce(…, false), the same test, so that the
 --     planner does not take the rule for a selective filter: its default
 --     estimate of the bare comparisons (~1% of rows) makes it gather a busy
 --     program's whole inbox through the indexes and sort it (Inbound, busy
 --     program, by status: 15 ms walking the program's index in order, 160 ms
---     that way at 1M; docs/performance.md).
+--     that way at 1M; docs/performance.md). It also states what every
+--     referral meets (created_at > '-infinity', referrals_created_at_check),
+--     which lets it walk referrals_created_at_idx newest first.
 create policy "Referrer, shared team, claimers and the seeker view referrals" on public.referrals for select to authenticated
   using (
     (private.plan_for_quiet_caller()
      and (private.reaches(array[program_id], array[referred_by, from_site_id, from_program_id],
                           (select private.my_inbound_programs()), (select private.my_outbound_scope()))
-          or seeker_id = any ((select private.my_seeker_records())::uuid[])))
+          or seeker_id = any ((select private.my_seeker_records())::uuid[])
+          or seeker_id < (select '00000000-0000-0000-0000-000000000000'::uuid)))
     or (not private.plan_for_quiet_caller()
         and coalesce(
           private.reaches(array[program_id], array[referred_by, from_site_id, from_program_id],
                           (select private.my_inbound_programs()), (select private.my_outbound_scope()))
           or seeker_id = any ((select private.my_seeker_records())::uuid[]),
-          false)));
+          false)
+        and created_at > '-infinity'::timestamp with time zone));
 
 create policy "Staff can refer a seeker they can see from an organisation they" on public.referrals for insert to authenticated
   with check (((referred_by = ( select auth.uid() as uid)) and ((from_site_id in ( select private.my_site_ids() as my_site_ids)) or (from_program_id in ( select private.my_program_ids() as my_program_ids))) and private.staff_can_see_seeker(seeker_id)));
@@ -265,19 +286,23 @@ grant execute on function private.seekers_of_my_referrals() to authenticated;
 -- account (its id is in the caller's own scope), and whoever sees one of their
 -- referrals (under the referrals policy). The last is written two ways that
 -- give the same rows; which one a statement uses is fixed when it is planned
--- (private.plan_for_quiet_caller(), 06_request_plans.sql):
---   * for a quiet caller: the seekers of the referrals they see, read once per
---     statement (a few hundred ids), so that both arms are index lookups;
---   * otherwise: a lookup of each seeker's referrals as rows are read (a busy
---     caller's list stops after a page). "seekers.id is not null" (always true)
---     keeps Postgres from hashing every referral the caller sees first instead.
+-- (private.plan_for_quiet_list(), 06_request_plans.sql):
+--   * for a quiet caller's list of seekers: the seekers of the referrals they
+--     see, read once per statement (a few hundred ids), so that both arms are
+--     index lookups;
+--   * otherwise (a seeker embedded in a list of referrals, a busy caller):
+--     a lookup of each seeker's referrals as rows are read, from
+--     referrals_seeker_id_idx alone (a busy caller's list stops after a page;
+--     the array above is searched from its start for every row). "seekers.id
+--     is not null" (always true) keeps Postgres from hashing every referral
+--     the caller sees first instead.
 create policy "Staff with access and the seeker themselves can view a seeker" on public.seekers for select to authenticated
   using (
     private.reaches('{}', array[user_id, created_by, created_from_site_id, created_from_program_id],
                     '{}', (select private.my_outbound_scope()))
-    or (private.plan_for_quiet_caller()
+    or (private.plan_for_quiet_list('seekers')
         and id = any ((select private.seekers_of_my_referrals())::uuid[]))
-    or (not private.plan_for_quiet_caller()
+    or (not private.plan_for_quiet_list('seekers')
         and exists (select 1 from public.referrals r where r.seeker_id = seekers.id and seekers.id is not null)));
 
 create or replace function public.outbound_referrals(max_results integer default 20, skip integer default 0)

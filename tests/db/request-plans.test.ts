@@ -90,14 +90,23 @@ describe('the hook', () => {
 
   it("sends a quiet caller's table reads through the reach indexes", async () => {
     // the seeded world is tiny: every signed-in caller is below sqrt(50 / N)
+    for (const path of ['/referral_notes', '/seekers']) {
+      expect(await inRequest({ persona: 'carl', path }, settings)).toEqual({
+        plan: 'force_custom_plan',
+        indexscan: 'off',
+        // what embeds add, looked up row by row; no big table read whole
+        joins: 'off off off',
+        quiet: path.slice(1),
+      });
+    }
+    // referrals: the policy's quiet form steers, and a filtered list keeps its ordered walk
     expect(await inRequest({ persona: 'carl' }, settings)).toEqual({
       plan: 'force_custom_plan',
-      indexscan: 'off',
-      // what embeds add, looked up row by row; no big table read whole
+      indexscan: 'on',
       joins: 'off off off',
-      quiet: 'on',
+      quiet: 'referrals',
     });
-    expect((await inRequest({ persona: 'carl', method: 'HEAD', path: '/seekers' }, settings)).quiet).toBe('on');
+    expect((await inRequest({ persona: 'carl', method: 'HEAD', path: '/seekers' }, settings)).quiet).toBe('seekers');
   });
 
   it('leaves writes, functions, other tables, anonymous and service-role requests to the default plans', async () => {
@@ -134,7 +143,7 @@ describe('the hook', () => {
       quiet: '',
     });
     // …and only her: Carl's program is not among the common keys
-    expect((await inRequest({ persona: 'carl' }, settings, busy)).indexscan).toBe('off');
+    expect((await inRequest({ persona: 'carl' }, settings, busy)).quiet).toBe('referrals');
   });
 });
 
@@ -161,11 +170,11 @@ describe('the reach shares', () => {
   });
 });
 
-describe("the referrals and seekers policies' two forms", () => {
-  // The same statement planned both ways: the flag is read while planning.
-  const seen = (persona: Persona, quiet: boolean) =>
+describe("the referrals and seekers policies' forms", () => {
+  // The same statement planned each way: the flag is read while planning.
+  const seen = (persona: Persona, quiet: '' | 'referrals' | 'seekers') =>
     inRequest({ persona, method: 'POST' }, async (c) => {
-      await c.query(`select set_config('app.plan_for_quiet_caller', $1, true)`, [quiet ? 'on' : 'off']);
+      await c.query(`select set_config('app.plan_for_quiet_caller', $1, true)`, [quiet]);
       const ids = (await c.query<{ id: string }>('select id from public.seekers order by id')).rows.map((r) => r.id);
       const embedded = (
         await c.query<{ id: string }>(
@@ -180,19 +189,43 @@ describe("the referrals and seekers policies' two forms", () => {
 
   it('give every persona the same referrals and seekers', async () => {
     for (const persona of personas) {
-      const quiet = await seen(persona, true);
-      const busy = await seen(persona, false);
-      expect({ persona, ...quiet }).toEqual({ persona, ...busy });
+      const busy = await seen(persona, '');
+      for (const quiet of ['referrals', 'seekers'] as const) {
+        expect({ persona, quiet, ...(await seen(persona, quiet)) }).toEqual({ persona, quiet, ...busy });
+      }
     }
     // and the forms are not vacuous: staff see seekers and referrals, and the seeker herself only
-    expect((await seen('helen', true)).ids.length).toBeGreaterThan(0);
-    expect((await seen('helen', true)).referrals.length).toBeGreaterThan(0);
-    expect((await seen('sam', true)).ids).toHaveLength(1);
+    expect((await seen('helen', 'seekers')).ids.length).toBeGreaterThan(0);
+    expect((await seen('helen', 'referrals')).referrals.length).toBeGreaterThan(0);
+    expect((await seen('sam', 'seekers')).ids).toHaveLength(1);
+  });
+
+  it('walk newest first only in the busy form, and every referral can be walked so', async () => {
+    const walks = (quiet: '' | 'referrals') =>
+      inRequest({ persona: 'carl' }, async (c) => {
+        await c.query(`select set_config('app.plan_for_quiet_caller', $1, true)`, [quiet]);
+        await c.query('set local enable_seqscan = off');
+        await c.query('set local enable_bitmapscan = off');
+        const plan = (
+          await c.query<{ 'QUERY PLAN': string }>(
+            'explain (costs off) select id from public.referrals order by created_at desc limit 50',
+          )
+        ).rows
+          .map((r) => r['QUERY PLAN'])
+          .join('\n');
+        return plan.includes('referrals_created_at_idx');
+      });
+    expect(await walks('')).toBe(true);
+    expect(await walks('referrals')).toBe(false);
+    // the index leaves out only what the constraint forbids
+    await expect(
+      sql(`update public.referrals set created_at = '-infinity' where id = (select id from public.referrals limit 1)`),
+    ).rejects.toThrow(/referrals_created_at_check/);
   });
 
   it('reveal nothing to a caller without a role in any referral', async () => {
     const outsider = await inRequest({ role: 'anon' }, async (c) => {
-      await c.query(`select set_config('app.plan_for_quiet_caller', 'on', true)`);
+      await c.query(`select set_config('app.plan_for_quiet_caller', 'seekers', true)`);
       return c.query('select id from public.seekers').then(
         (r) => r.rows.length,
         (e: Error) => e.message,
