@@ -6,7 +6,8 @@
 -- trigram index (candidates to recheck, 85% wrong for "mart" at 10,000,000
 -- referrals) and the reach-only indexes (the new ones answer a reach alone
 -- too) go. The walk in list order no longer recomputes letter pairs per
--- person.
+-- person. Rebuilding the search rows drops their other indexes and builds
+-- them again once the rows are in.
 
 create or replace function private.search_grams(p_text text)
 returns text[]
@@ -155,5 +156,38 @@ begin
     $q$, v_where, regexp_replace(v_order, '(^|, )', '\1x.', 'g'))
     into ids
     using private.my_inbound_programs(), private.my_outbound_scope(), v_terms, p_limit, p_offset;
+end
+$$;
+create or replace function private.rebuild_seeker_search()
+returns void
+language plpgsql
+security definer
+set search_path = ''
+set maintenance_work_mem = '256MB'
+as $$
+declare
+  v_index record;
+  v_definitions text[];
+begin
+  select coalesce(array_agg(pg_catalog.pg_get_indexdef(i.indexrelid) order by i.indexrelid), '{}')
+    into v_definitions
+  from pg_catalog.pg_index i
+  where i.indrelid = 'private.seeker_search'::regclass and not i.indisprimary;
+  for v_index in
+    select i.indexrelid::regclass as name
+    from pg_catalog.pg_index i
+    where i.indrelid = 'private.seeker_search'::regclass and not i.indisprimary
+  loop
+    execute format('drop index %s', v_index.name);
+  end loop;
+  truncate private.seeker_search;
+  insert into private.seeker_search
+    (seeker_id, reach_received, reach_own, search_text, last_name, first_name, created_at, updated_at)
+  select v.seeker_id, v.reach_received, v.reach_own, v.search_text, v.last_name, v.first_name, v.created_at, v.updated_at
+  from private.seeker_search_rows v;
+  for i in 1 .. cardinality(v_definitions) loop
+    execute v_definitions[i];
+  end loop;
+  analyze private.seeker_search;
 end
 $$;

@@ -128,6 +128,22 @@ describe(`db:seed:scale --referrals ${N}`, () => {
     expect(await count(`select count(*) as n from private.response_clock_alarms`)).toBe(0);
   });
 
+  it('rebuilds the search rows with every index they had', async () => {
+    const rows = await sql<{ name: string }>(
+      `select indexrelid::regclass::text as name from pg_index
+        where indrelid = 'private.seeker_search'::regclass order by 1`,
+    );
+    expect(rows.map((r) => r.name)).toEqual([
+      'private.seeker_search_bigrams_idx',
+      'private.seeker_search_name_idx',
+      'private.seeker_search_newest_idx',
+      'private.seeker_search_own_grams_idx',
+      'private.seeker_search_pkey',
+      'private.seeker_search_received_grams_idx',
+      'private.seeker_search_updated_idx',
+    ]);
+  });
+
   it('sends no notifications', async () => {
     expect(await notificationJobs()).toBe(before.jobs);
   });
