@@ -3,26 +3,14 @@
 -- to match), kept by triggers, read by search_people.
 -- =============================================================================
 
--- Every distinct two-character piece of a text ('maria' → {ar, ia, ma, ri}).
-create or replace function private.bigrams(p_text text)
-returns text[]
-language sql
-immutable parallel safe strict
-set search_path = ''
-as $$
-  select coalesce(array_agg(distinct substr(p_text, i, 2)), '{}')
-  from generate_series(1, char_length(p_text) - 1) i
-$$;
-comment on function private.bigrams(p_text text) is 'The distinct two-character substrings of a text; indexed for People I''m Helping search.';
-
--- Every three- and four-character piece of a text that holds no space
--- ('maria lee' → {mar, mari, ari, aria, ria, lee}). A word of three or four
--- characters is in a text exactly when it is one of these pieces; a longer
--- word only where all its four-character pieces are (then "like" decides).
--- Indexed beside who reaches each seeker (seeker_search_*_grams_idx), so a
--- search for a word reads only the matching people the caller reaches.
--- (PL/pgSQL: twice as fast as the same in SQL, which matters when a whole
--- table is indexed.)
+-- Every two-, three- and four-character piece of a text that holds no space
+-- ('maria lee' → {ma, mar, mari, ar, ari, aria, ri, ria, ia, le, lee, ee}).
+-- A word of two to four characters is in a text exactly when it is one of
+-- these pieces; a longer word only where all its four-character pieces are
+-- (then "like" decides). Indexed beside who reaches each seeker
+-- (seeker_search_*_grams_idx), so a search for a word reads only the matching
+-- people the caller reaches. (PL/pgSQL: twice as fast as the same in SQL,
+-- which matters when a whole table is indexed.)
 create or replace function private.search_grams(p_text text)
 returns text[]
 language plpgsql
@@ -32,22 +20,20 @@ as $$
 declare
   v_grams text[] := '{}';
   v_piece text;
+  v_length integer;
 begin
-  for i in 1 .. char_length(p_text) - 2 loop
+  for i in 1 .. char_length(p_text) - 1 loop
+    -- the longest piece from here without a space, up to four characters
     v_piece := substr(p_text, i, 4);
-    if strpos(v_piece, ' ') = 0 then
-      v_grams := v_grams || v_piece;
-      if char_length(v_piece) = 4 then
-        v_grams := v_grams || substr(v_piece, 1, 3);
-      end if;
-    elsif strpos(v_piece, ' ') = 4 then
-      v_grams := v_grams || substr(v_piece, 1, 3);
-    end if;
+    v_length := coalesce(nullif(strpos(v_piece, ' '), 0) - 1, char_length(v_piece));
+    for n in 2 .. v_length loop
+      v_grams := v_grams || substr(v_piece, 1, n);
+    end loop;
   end loop;
   return v_grams;
 end
 $$;
-comment on function private.search_grams(p_text text) is 'The three- and four-character substrings of a text without a space; indexed with the reach of each seeker for People I''m Helping search.';
+comment on function private.search_grams(p_text text) is 'The two- to four-character substrings of a text without a space; indexed with the reach of each seeker for People I''m Helping search.';
 
 -- seeker_search -------------------------------------------------------------
 
@@ -70,7 +56,6 @@ comment on column private.seeker_search.search_text is 'Copy of public.seekers.s
 comment on column private.seeker_search.created_at is 'Copy of public.seekers.created_at (sort "newest").';
 comment on column private.seeker_search.updated_at is 'Copy of public.seekers.updated_at (sort "recently_updated").';
 
-create index seeker_search_bigrams_idx on private.seeker_search using gin (private.bigrams(search_text));
 -- who reaches each seeker (alone, or with the pieces of their text: one scan
 -- finds the people a caller reaches whose text holds a word)
 create index seeker_search_own_grams_idx on private.seeker_search using gin (reach_own, private.search_grams(search_text));
@@ -189,12 +174,11 @@ revoke all on function private.rebuild_seeker_search() from public, anon, authen
 --     whose text holds its pieces come from one index scan
 --     (seeker_search_*_grams_idx), exactly or nearly the matches, so up to
 --     10,000 of them are read and sorted (a name, a phone number, an email);
---   * otherwise up to 2,000 (a quiet caller, two rare letters): read them all
---     through whichever index narrows most (the reach, the letter pairs),
---     count them and sort;
---   * more (a busy team's whole list, a single letter, a common pair): walk
---     the list's own order (name, newest, recently updated) and stop after
---     the page.
+--   * otherwise up to 2,000 (everyone, a letter, a pair of letters; a pair's
+--     matches also come from that index scan) are read and counted;
+--   * more (a busy team's whole list, a common letter or pair): walk the
+--     list's own order (name, newest, recently updated) and stop after the
+--     page.
 -- total is exact up to 2,000 and null past it: counting tens of thousands of
 -- people costs more than a page and tells a person nothing ("add a word to
 -- narrow the search"). A guess that was too low is caught: the first two
@@ -211,10 +195,7 @@ declare
   v_uid uuid := auth.uid();
   v_words text[];
   v_terms text[];
-  v_grams text[];
   v_pieces text[];
-  v_elems text[];
-  v_freqs real[];
   v_order text;
   v_where text;
   v_narrow text;
@@ -241,48 +222,30 @@ begin
     into v_terms
   from unnest(v_words) t;
 
-  -- Words of three characters or more: their pieces in private.search_grams
-  -- (the word itself when it has three or four characters, else each of its
+  -- Words of two characters or more: their pieces in private.search_grams
+  -- (the word itself when it has two to four characters, else each of its
   -- four-character pieces).
   select coalesce(array_agg(distinct p.p), '{}') into v_pieces
   from unnest(v_words) t
   cross join lateral (
-    select t as p where char_length(t) between 3 and 4
+    select t as p where char_length(t) between 2 and 4
     union all
     select substr(t, i, 4) from generate_series(1, char_length(t) - 3) i where char_length(t) > 4
   ) p;
 
-  -- Shorter words: the letter pairs worth asking the pair index for: at most
-  -- the two rarest, and none found in more than 30% of people (a pair nearly
-  -- everyone has, such as "ex" from the e-mail addresses, costs more to read
-  -- from the index than it saves). How common each pair is comes from the
-  -- index's statistics; a pair not among its most common elements is rarer
-  -- than all of them. Without statistics (before the first ANALYZE) every
-  -- pair counts as rare.
-  select st.most_common_elems::text::text[], st.most_common_elem_freqs into v_elems, v_freqs
-  from pg_catalog.pg_stats st
-  where st.schemaname = 'private' and st.tablename = 'seeker_search_bigrams_idx' and st.attname = 'bigrams';
-  select coalesce(array_agg(x.g), '{}') into v_grams
-  from (
-    select g, coalesce(v_freqs[array_position(v_elems, g)], 0) as f
-    from (select distinct g from unnest(v_words) t cross join lateral unnest(private.bigrams(t)) g
-          where char_length(t) < 3) pairs
-    order by 2, 1
-    limit 2
-  ) x
-  where x.f <= 0.3;
-
-  -- what a person must match; what narrows the index scans on top of it
+  -- what a person must match; what narrows the index scan on top of it
   v_where := 'private.reaches(x.reach_received, x.reach_own, $1, $2)'
     || coalesce((select string_agg(format(' and x.search_text like ($3)[%s]', i), '')
                  from generate_subscripts(v_terms, 1) i), '');
-  v_narrow := case when cardinality(v_pieces) > 0 then ' and private.search_grams(x.search_text) @> $7' else '' end
-    || case when cardinality(v_grams) > 0 then ' and private.bigrams(x.search_text) @> $6' else '' end;
-  v_limit := case when cardinality(v_pieces) > 0 then c_pieces else c_counted end;
+  v_narrow := case when cardinality(v_pieces) > 0 then ' and private.search_grams(x.search_text) @> $6' else '' end;
+  -- a pair is common, and its estimate low: read through the index only as
+  -- many as are counted, unless a longer word narrows the search
+  v_limit := case when exists (select 1 from unnest(v_words) t where char_length(t) >= 3) then c_pieces
+                  else c_counted end;
 
   execute format('explain (format json) select 1 from private.seeker_search x where %s%s', v_where, v_narrow)
     into v_plan
-    using private.my_inbound_programs(), private.my_outbound_scope(), v_terms, p_limit, p_offset, v_grams, v_pieces;
+    using private.my_inbound_programs(), private.my_outbound_scope(), v_terms, p_limit, p_offset, v_pieces;
 
   if (v_plan -> 0 -> 'Plan' ->> 'Plan Rows')::numeric <= v_limit then
     execute format(
@@ -297,7 +260,7 @@ begin
                (select count(*) from matched)
       $q$, v_where, v_narrow, v_limit + 1, v_order)
       into ids, total
-      using private.my_inbound_programs(), private.my_outbound_scope(), v_terms, p_limit, p_offset, v_grams, v_pieces;
+      using private.my_inbound_programs(), private.my_outbound_scope(), v_terms, p_limit, p_offset, v_pieces;
     if total <= v_limit then
       if total > c_counted then
         total := null;

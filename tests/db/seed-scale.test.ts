@@ -134,7 +134,6 @@ describe(`db:seed:scale --referrals ${N}`, () => {
         where indrelid = 'private.seeker_search'::regclass order by 1`,
     );
     expect(rows.map((r) => r.name)).toEqual([
-      'private.seeker_search_bigrams_idx',
       'private.seeker_search_name_idx',
       'private.seeker_search_newest_idx',
       'private.seeker_search_own_grams_idx',
