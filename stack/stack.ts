@@ -41,6 +41,8 @@ export interface StartOptions {
   fresh?: boolean;
   /** More edge-function folders to serve after supabase/functions (test fixtures). */
   extraFunctionDirs?: string[];
+  /** Another migrations folder than supabase/migrations (tests). */
+  migrationsDir?: string;
   log?: (service: string, line: string) => void;
   /**
    * A service exited after it was ready, without being asked to: called at
@@ -229,10 +231,13 @@ export async function startStack(opts: StartOptions = {}): Promise<StackHandle> 
   try {
     gateway = await startGateway(ctx);
     const mail = startMail().then(() => mark('mail'));
+    // Stopped with the rest if a step before it fails (a migration): that
+    // step's error is the one to report, not the mail catcher's exit.
+    mail.catch(() => undefined);
     pgHandle = await startPostgres({ dataDir: ctx.dataDir, port: ctx.ports.db, log: (l) => log('postgres', l) });
     watch('postgres', pgHandle.child);
     mark('postgres');
-    await migrate(ctx.dbUrl, { seed: 'auto', log: (l) => log('migrate', l) });
+    await migrate(ctx.dbUrl, { seed: 'auto', log: (l) => log('migrate', l), migrationsDir: opts.migrationsDir });
     mark('migrations');
     await Promise.all([
       startPgrst().then(() => mark('postgrest')),

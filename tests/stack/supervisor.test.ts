@@ -121,6 +121,26 @@ describe('a broken migration', () => {
   });
 });
 
+describe('a broken migration at start', () => {
+  it("stops the whole stack with the migration's error, not a service's", async () => {
+    const base = TEST_BASE_PORT + 170;
+    // alone, so that it fails before the mail catcher (started beside the migrations) is
+    // ready: stopped then, its exit must not be what is reported (it was an unhandled
+    // rejection that ended the process, and the migration's error was never printed)
+    const migrations = join(tmp, 'migrations-at-start');
+    mkdirSync(migrations, { recursive: true });
+    writeFileSync(join(migrations, '99990101000000_broken.sql'), 'select * from public.no_such_table;\n');
+    // a database that exists already starts at once (no initdb), as on a developer's machine
+    const dataDir = join(tmp, 'broken-at-start');
+    await (await startPostgres({ dataDir, port: base + 1 })).stop();
+    const err = await startStack({ basePort: base, dataDir, migrationsDir: migrations }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MigrationError);
+    expect((err as Error).message).toContain('99990101000000_broken.sql');
+    expect((err as Error).message).toContain('relation "public.no_such_table" does not exist');
+    for (const port of [base, base + 1, base + 3, base + 4]) expect(await isPortFree(port)).toBe(true);
+  }, 120_000);
+});
+
 describe('npm run stack: stop and start again', () => {
   const base = TEST_BASE_PORT + 200;
   const ports = portsFrom(base);
