@@ -87,38 +87,42 @@ as $$
   -- referrals_from_program_id_idx), each reading its referrals in the
   -- period from that index alone: every column read here and by the
   -- referrals policy is in all three. A referral is read by the first arm
-  -- it belongs to only.
+  -- it belongs to only, so whether it was received is known from its arm;
+  -- whether it was made is worked out on the received ones only (the other
+  -- arms read only referrals the caller's organisations made).
   picked as (
-    select r.id, r.seeker_id, r.program_id, r.from_site_id, r.from_program_id, r.referred_by, r.status,
-           r.status_reason, r.created_at, r.responded_at, r.response_due_at, r.status_changed_at
-    from public.referrals r
-    where r.program_id = any ((select me.programs from me)::uuid[])
-      and r.created_at >= p_from and r.created_at < p_to
-    union all
-    select r.id, r.seeker_id, r.program_id, r.from_site_id, r.from_program_id, r.referred_by, r.status,
-           r.status_reason, r.created_at, r.responded_at, r.response_due_at, r.status_changed_at
-    from public.referrals r
-    where r.from_site_id = any ((select me.sites from me)::uuid[])
-      and not r.program_id = any ((select me.programs from me)::uuid[])
-      and r.created_at >= p_from and r.created_at < p_to
-    union all
-    select r.id, r.seeker_id, r.program_id, r.from_site_id, r.from_program_id, r.referred_by, r.status,
-           r.status_reason, r.created_at, r.responded_at, r.response_due_at, r.status_changed_at
-    from public.referrals r
-    where r.from_program_id = any ((select me.programs from me)::uuid[])
-      and not r.program_id = any ((select me.programs from me)::uuid[])
-      and not coalesce(r.from_site_id = any ((select me.sites from me)::uuid[]), false)
-      and r.created_at >= p_from and r.created_at < p_to
-  ),
-  marked as (
-    select r.*,
-           r.program_id = any ((select me.programs from me)::uuid[]) as is_received,
+    select r.id, r.seeker_id, r.program_id, r.from_site_id, r.from_program_id, r.status,
+           r.status_reason, r.created_at, r.responded_at, r.response_due_at, r.status_changed_at,
+           true as received,
            coalesce((r.from_site_id = any ((select me.sites from me)::uuid[])
                      or r.from_program_id = any ((select me.programs from me)::uuid[]))
                     and (r.referred_by = (select me.uid from me)
                          or r.from_site_id = any ((select me.scope from me)::uuid[])
-                         or r.from_program_id = any ((select me.scope from me)::uuid[])), false) as is_made
-    from picked r
+                         or r.from_program_id = any ((select me.scope from me)::uuid[])), false) as made
+    from public.referrals r
+    where r.program_id = any ((select me.programs from me)::uuid[])
+      and r.created_at >= p_from and r.created_at < p_to
+    union all
+    select r.id, r.seeker_id, r.program_id, r.from_site_id, r.from_program_id, r.status,
+           r.status_reason, r.created_at, r.responded_at, r.response_due_at, r.status_changed_at, false, true
+    from public.referrals r
+    where r.from_site_id = any ((select me.sites from me)::uuid[])
+      and not r.program_id = any ((select me.programs from me)::uuid[])
+      and (r.referred_by = (select me.uid from me)
+           or r.from_site_id = any ((select me.scope from me)::uuid[])
+           or r.from_program_id = any ((select me.scope from me)::uuid[]))
+      and r.created_at >= p_from and r.created_at < p_to
+    union all
+    select r.id, r.seeker_id, r.program_id, r.from_site_id, r.from_program_id, r.status,
+           r.status_reason, r.created_at, r.responded_at, r.response_due_at, r.status_changed_at, false, true
+    from public.referrals r
+    where r.from_program_id = any ((select me.programs from me)::uuid[])
+      and not r.program_id = any ((select me.programs from me)::uuid[])
+      and not coalesce(r.from_site_id = any ((select me.sites from me)::uuid[]), false)
+      and (r.referred_by = (select me.uid from me)
+           or r.from_site_id = any ((select me.scope from me)::uuid[])
+           or r.from_program_id = any ((select me.scope from me)::uuid[]))
+      and r.created_at >= p_from and r.created_at < p_to
   )
   select
     r.id, r.seeker_id, r.program_id, r.from_site_id, r.from_program_id, r.status,
@@ -127,12 +131,11 @@ as $$
            then 'needs_further_action'
          else 'in_progress' end,
     r.status_reason,
-    r.created_at, r.is_received, r.is_made,
+    r.created_at, r.received, r.made,
     r.responded_at, r.response_due_at,
     case when r.status in ('got_help', 'couldnt_contact', 'not_eligible', 'no_capacity', 'couldnt_get_help', 'no_longer_interested')
       then r.status_changed_at end
-  from marked r
-  where r.is_received or r.is_made
+  from picked r
 $$;
 comment on function private.report_scope(timestamp with time zone, timestamp with time zone, uuid[], uuid[]) is
   'The referrals one report counts, with their status reason, first response (responded_at), response due and outcome times. See the head of supabase/schemas/87_reports.sql.';
@@ -200,10 +203,11 @@ begin
                                       interval '1 week', $5) w
     ),
     -- one row per referral with everything counted below, read twice: once
-    -- for the figures (their percentiles sort), once for every series
+    -- for the figures (their percentiles sort), once for every series. What
+    -- the series give already (answered or not, the outcome mix) is not
+    -- worked out again per referral.
     rows as materialized (
-      select s.status, s.status_group, s.status_reason, s.received, s.made,
-             s.responded_at is not null as responded,
+      select s.status, s.status_reason, s.received, s.made,
              -- as Inbound's "N overdue": not answered by the program, past its due time
              s.responded_at is null and s.response_due_at < now() as overdue,
              pg_catalog.width_bucket(s.created_at, (select starts from weeks)) as made_week,
@@ -219,9 +223,7 @@ begin
         count(*) as referrals,
         count(*) filter (where received) as received,
         count(*) filter (where made) as made,
-        count(*) filter (where status_group <> 'in_progress') as with_outcome,
-        count(*) filter (where status_group = 'got_help') as got_help,
-        count(*) filter (where responded) as responded,
+        count(response_seconds) as responded,
         percentile_cont(0.5) within group (order by response_seconds) as response_median_seconds,
         percentile_cont(0.9) within group (order by response_seconds) as response_p90_seconds,
         percentile_cont(0.5) within group (order by outcome_seconds) as outcome_median_seconds,
@@ -246,6 +248,14 @@ begin
         from rows r
       ) r
       group by grouping sets ((made_week), (closed_week), (status, status_reason), (bucket))
+    ),
+    -- the funnel's last two stages, from the referrals per status
+    outcome_totals as (
+      select coalesce(sum(n) filter (where status in ('got_help', 'couldnt_contact', 'not_eligible', 'no_capacity',
+                                                      'couldnt_get_help', 'no_longer_interested')), 0)::bigint
+               as with_outcome,
+             coalesce(sum(n) filter (where status = 'got_help'), 0)::bigint as got_help
+      from counts where not_status = 0
     ),
     made_weeks as (select made_week as week, n from counts where not_made = 0),
     closed_weeks as (select closed_week as week, n from counts where not_closed = 0 and closed_week is not null),
@@ -278,15 +288,15 @@ begin
                    ('2_to_4_weeks', 5), ('over_4_weeks', 6), ('no_response', 7)) b(key, ord)
     )
     select jsonb_build_object(
-      'figures', (select to_jsonb(f) from figures f),
+      'figures', (select to_jsonb(f) || to_jsonb(o) from figures f, outcome_totals o),
       'weekly', (select coalesce(jsonb_agg(jsonb_build_object(
                      'week_start', to_char(w.week_start at time zone $5, 'YYYY-MM-DD'),
                      'new', w.new, 'closed', w.closed) order by w.week_start), '[]') from weekly w),
       'funnel', jsonb_build_array(
                   jsonb_build_object('stage', 'referred', 'count', (select referrals from figures)),
                   jsonb_build_object('stage', 'responded', 'count', (select responded from figures)),
-                  jsonb_build_object('stage', 'outcome', 'count', (select with_outcome from figures)),
-                  jsonb_build_object('stage', 'got_help', 'count', (select got_help from figures))),
+                  jsonb_build_object('stage', 'outcome', 'count', (select with_outcome from outcome_totals)),
+                  jsonb_build_object('stage', 'got_help', 'count', (select got_help from outcome_totals))),
       'outcomes', (select jsonb_agg(jsonb_build_object('status', o.status, 'count', coalesce(c.count, 0)) order by o.ord)
                    from outcome_statuses o left join by_status c on c.status = o.status),
       'negative_reasons', (select coalesce(jsonb_agg(jsonb_build_object('status', x.status, 'reason', x.reason,
