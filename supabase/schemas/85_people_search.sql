@@ -169,7 +169,11 @@ revoke all on function private.rebuild_seeker_search() from public, anon, authen
 -- How a page is found depends on how many people match, which Postgres
 -- estimates for these words and this caller before running anything (the
 -- query is planned per call, with the caller's reach and the words as known
--- values):
+-- values). The estimate is of the words as "like" patterns over the people
+-- the caller reaches (the statistics of search_text): the index of pieces
+-- guesses far too few for a common pair (116 for "ma", which 14,886 of
+-- 97,626 people one helper reaches match at 10,000,000 referrals), and
+-- reading 2,000 of them before walking cost more than the walk alone.
 --   * a word of three characters or more: the people the caller reaches
 --     whose text holds its pieces come from one index scan
 --     (seeker_search_*_grams_idx), exactly or nearly the matches, so up to
@@ -193,6 +197,8 @@ declare
   c_counted constant integer := 2000;
   c_pieces constant integer := 10000;
   v_uid uuid := auth.uid();
+  v_inbound uuid[];
+  v_scope uuid[];
   v_words text[];
   v_terms text[];
   v_pieces text[];
@@ -216,6 +222,8 @@ begin
   if v_uid is null then
     return;
   end if;
+  v_inbound := private.my_inbound_programs();
+  v_scope := private.my_outbound_scope();
   select coalesce(array_agg(lower(t)), '{}') into v_words
   from (select t from unnest(regexp_split_to_array(trim(coalesce(p_query, '')), '\s+')) t where t <> '' limit 4) w;
   select coalesce(array_agg('%' || replace(replace(replace(t, '\', '\\'), '%', '\%'), '_', '\_') || '%'), '{}')
@@ -237,15 +245,22 @@ begin
   v_where := 'private.reaches(x.reach_received, x.reach_own, $1, $2)'
     || coalesce((select string_agg(format(' and x.search_text like ($3)[%s]', i), '')
                  from generate_subscripts(v_terms, 1) i), '');
-  v_narrow := case when cardinality(v_pieces) > 0 then ' and private.search_grams(x.search_text) @> $6' else '' end;
-  -- a pair is common, and its estimate low: read through the index only as
-  -- many as are counted, unless a longer word narrows the search
+  -- The pieces reach the planner as a value it cannot see while planning
+  -- ((select $6)). Seen, a long word's pieces are counted as if independent
+  -- ("johnson": 1 person guessed, 32,416 have all four pieces at 10,000,000
+  -- referrals), and the pieces alone look so narrow that the planner reads
+  -- every match among everyone and checks the reach on each (200 ms); unseen,
+  -- it takes a default share and intersects the pieces with the caller's
+  -- reach inside the index (16 ms).
+  v_narrow := case when cardinality(v_pieces) > 0 then ' and private.search_grams(x.search_text) @> (select $6)' else '' end;
+  -- everyone, a letter or a pair: read only as many as are counted, unless a
+  -- longer word narrows the search
   v_limit := case when exists (select 1 from unnest(v_words) t where char_length(t) >= 3) then c_pieces
                   else c_counted end;
 
-  execute format('explain (format json) select 1 from private.seeker_search x where %s%s', v_where, v_narrow)
+  execute format('explain (format json) select 1 from private.seeker_search x where %s', v_where)
     into v_plan
-    using private.my_inbound_programs(), private.my_outbound_scope(), v_terms, p_limit, p_offset, v_pieces;
+    using v_inbound, v_scope, v_terms, p_limit, p_offset;
 
   if (v_plan -> 0 -> 'Plan' ->> 'Plan Rows')::numeric <= v_limit then
     execute format(
@@ -260,7 +275,7 @@ begin
                (select count(*) from matched)
       $q$, v_where, v_narrow, v_limit + 1, v_order)
       into ids, total
-      using private.my_inbound_programs(), private.my_outbound_scope(), v_terms, p_limit, p_offset, v_pieces;
+      using v_inbound, v_scope, v_terms, p_limit, p_offset, v_pieces;
     if total <= v_limit then
       if total > c_counted then
         total := null;
@@ -276,7 +291,7 @@ begin
       select array(select x.seeker_id from private.seeker_search x where %s order by %s limit $4 offset $5)
     $q$, v_where, regexp_replace(v_order, '(^|, )', '\1x.', 'g'))
     into ids
-    using private.my_inbound_programs(), private.my_outbound_scope(), v_terms, p_limit, p_offset;
+    using v_inbound, v_scope, v_terms, p_limit, p_offset;
 end
 $$;
 revoke all on function private.search_visible_seekers(p_query text, p_limit integer, p_offset integer, p_sort text, OUT ids uuid[], OUT total bigint) from public, anon, authenticated, service_role;
