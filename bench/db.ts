@@ -340,6 +340,10 @@ async function main() {
     peopleSearch('m'),
     peopleSearch('ma'),
     peopleSearch('mart'),
+    // a whole surname: every one of its pieces, intersected with the caller's reach
+    peopleSearch('johnson'),
+    // a common ending: thousands of matches, found by walking the list in name order
+    peopleSearch('son'),
     peopleSearch(phoneDigits),
     {
       name: 'Seeker profile with referrals and history',

@@ -533,7 +533,7 @@ async function main() {
     await client.query(`
       vacuum (analyze) public.referrals, public.referral_events, public.referral_notes, public.seekers, public.programs, public.sites,
         public.site_members, public.program_members, public.profiles, auth.users, auth.identities,
-        private.seeker_search
+        private.seeker_search, private.seeker_reach
     `);
     // each caller's plans follow the new statistics (supabase/schemas/06_request_plans.sql)
     await client.query('select private.refresh_reach_shares()');

@@ -131,16 +131,21 @@ describe(`db:seed:scale --referrals ${N}`, () => {
   it('rebuilds the search rows with every index they had', async () => {
     const rows = await sql<{ name: string }>(
       `select indexrelid::regclass::text as name from pg_index
-        where indrelid = 'private.seeker_search'::regclass order by 1`,
+        where indrelid in ('private.seeker_search'::regclass, 'private.seeker_reach'::regclass) order by 1`,
     );
     expect(rows.map((r) => r.name)).toEqual([
-      'private.seeker_search_name_idx',
+      'private.seeker_reach_name_idx',
       'private.seeker_search_newest_idx',
       'private.seeker_search_own_grams_idx',
       'private.seeker_search_pkey',
       'private.seeker_search_received_grams_idx',
       'private.seeker_search_updated_idx',
     ]);
+    // and one name-order row for every id that reaches each seeker
+    expect(
+      await count(`select (select count(*) from private.seeker_reach)
+                        - (select sum(cardinality(reach_received) + cardinality(reach_own)) from private.seeker_search) as n`),
+    ).toBe(0);
   });
 
   it('sends no notifications', async () => {

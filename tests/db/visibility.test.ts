@@ -349,6 +349,38 @@ describe('search_people (People I’m Helping)', () => {
       expect(first.every((s) => s.total_count === null)).toBe(true);
       const third = await search('henry', '', { max_results: 20, skip: 40 });
       expect(third.map((s) => s.id)).toEqual(await policyOrder(40, 59));
+      // Helen reaches each of them twice (she added them, from her sharing site): listed once
+      const { data: helenOrder, error: helenError } = await clients.helen
+        .from('seekers')
+        .select('id')
+        .order('last_name')
+        .order('first_name')
+        .order('id')
+        .range(0, 20);
+      expect(helenError).toBeNull();
+      expect((await search('helen', '', { max_results: 21 })).map((s) => s.id)).toEqual(helenOrder!.map((s) => s.id));
+      // the walk follows a new name, a person gone and a referral that reaches someone new at once
+      await sql(`update public.seekers set last_name = 'Aardvark' where email = 'many5999@crowd.example'`);
+      await sql(`delete from public.seekers where email = 'many1@crowd.example'`);
+      const walked = await search('henry', '', { max_results: 21 });
+      expect(walked.map((s) => s.id)).toEqual(await policyOrder(0, 20));
+      expect(walked[0]!.last_name).toBe('Aardvark');
+      expect(walked.map((s) => s.email)).not.toContain('many1@crowd.example');
+      const reachedBySafeHaven = async () =>
+        (
+          await sql<{ n: number }>(
+            `select count(*)::int as n from private.seeker_reach x join public.seekers s on s.id = x.seeker_id
+              where x.received and x.key = $1 and s.email = 'many2@crowd.example'`,
+            [programs.safeHaven],
+          )
+        )[0]!.n;
+      expect(await reachedBySafeHaven()).toBe(0);
+      await sql(
+        `insert into public.referrals (seeker_id, program_id, referred_by, from_site_id, comment)
+         select id, $1, $2, $3, 'Needs food' from public.seekers where email = 'many2@crowd.example'`,
+        [programs.safeHaven, users.helen.id, sites.eastside],
+      );
+      expect(await reachedBySafeHaven()).toBe(1);
       // a word among thousands: the page in order from the index of pieces, the total empty past 2,000
       const { data: manyOrder, error: manyError } = await clients.henry
         .from('seekers')
