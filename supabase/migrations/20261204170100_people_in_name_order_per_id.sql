@@ -7,15 +7,16 @@
 -- name index of seeker_search, used only by that walk, goes.
 
 create table private.seeker_reach (
-  received boolean not null,
+  arm text not null,
   key uuid not null,
   seeker_id uuid not null,
   last_name text not null,
   first_name text not null,
-  search_text text not null
+  search_text text not null,
+  constraint seeker_reach_arm_check check ((arm = any (array['received'::text, 'sent'::text])))
 );
-comment on table private.seeker_reach is 'private.seeker_search once per id that reaches each seeker (received: a program in reach_received; else an id in reach_own), for walking the people a caller reaches in name order (search_people). Kept by a trigger on private.seeker_search; never edit by hand. Not reachable through the API.';
-comment on column private.seeker_reach.received is 'Whether key is a program the seeker''s referrals were sent to (reach_received), or else a user or organisation in reach_own.';
+comment on table private.seeker_reach is 'private.seeker_search once per id that reaches each seeker (arm received: a program in reach_received; sent: an id in reach_own), for walking the people a caller reaches in name order (search_people). Kept by a trigger on private.seeker_search; never edit by hand. Not reachable through the API.';
+comment on column private.seeker_reach.arm is 'received: key is a program the seeker''s referrals were sent to (reach_received); sent: key is a user or organisation in reach_own. Text, not a boolean: Postgres turns "flag = false" into "not flag", which is no equality, and the index could then not give its rows in name order under one key.';
 comment on column private.seeker_reach.key is 'One id of reach_received or reach_own.';
 
 alter table private.seeker_reach enable row level security;
@@ -37,17 +38,17 @@ begin
   end if;
   if tg_op in ('UPDATE', 'DELETE') then
     delete from private.seeker_reach x
-    using (select true, k from unnest(old.reach_received) k
+    using (select 'received', k from unnest(old.reach_received) k
            union all
-           select false, k from unnest(old.reach_own) k) o(received, key)
-    where x.received = o.received and x.key = o.key
+           select 'sent', k from unnest(old.reach_own) k) o(arm, key)
+    where x.arm = o.arm and x.key = o.key
       and x.last_name = old.last_name and x.first_name = old.first_name and x.seeker_id = old.seeker_id;
   end if;
   if tg_op in ('INSERT', 'UPDATE') then
-    insert into private.seeker_reach (received, key, seeker_id, last_name, first_name, search_text)
-    select true, k, new.seeker_id, new.last_name, new.first_name, new.search_text from unnest(new.reach_received) k
+    insert into private.seeker_reach (arm, key, seeker_id, last_name, first_name, search_text)
+    select 'received', k, new.seeker_id, new.last_name, new.first_name, new.search_text from unnest(new.reach_received) k
     union all
-    select false, k, new.seeker_id, new.last_name, new.first_name, new.search_text from unnest(new.reach_own) k;
+    select 'sent', k, new.seeker_id, new.last_name, new.first_name, new.search_text from unnest(new.reach_own) k;
   end if;
   return null;
 end
@@ -57,15 +58,15 @@ revoke all on function private.seeker_reach_from_search() from public, anon, aut
 -- the trigger first: it holds off writes to the search rows until the copy below commits
 create trigger seeker_search_reach after insert or delete or update on private.seeker_search for each row execute function private.seeker_reach_from_search();
 
-insert into private.seeker_reach (received, key, seeker_id, last_name, first_name, search_text)
-select true, k, x.seeker_id, x.last_name, x.first_name, x.search_text
+insert into private.seeker_reach (arm, key, seeker_id, last_name, first_name, search_text)
+select 'received', k, x.seeker_id, x.last_name, x.first_name, x.search_text
 from private.seeker_search x cross join lateral unnest(x.reach_received) k
 union all
-select false, k, x.seeker_id, x.last_name, x.first_name, x.search_text
+select 'sent', k, x.seeker_id, x.last_name, x.first_name, x.search_text
 from private.seeker_search x cross join lateral unnest(x.reach_own) k;
 
 set local maintenance_work_mem = '256MB';
-create index seeker_reach_name_idx on private.seeker_reach (received, key, last_name, first_name, seeker_id) include (search_text);
+create index seeker_reach_name_idx on private.seeker_reach (arm, key, last_name, first_name, seeker_id) include (search_text);
 
 drop index private.seeker_search_name_idx;
 
@@ -93,11 +94,11 @@ begin
     (seeker_id, reach_received, reach_own, search_text, last_name, first_name, created_at, updated_at)
   select v.seeker_id, v.reach_received, v.reach_own, v.search_text, v.last_name, v.first_name, v.created_at, v.updated_at
   from private.seeker_search_rows v;
-  insert into private.seeker_reach (received, key, seeker_id, last_name, first_name, search_text)
-  select true, k, x.seeker_id, x.last_name, x.first_name, x.search_text
+  insert into private.seeker_reach (arm, key, seeker_id, last_name, first_name, search_text)
+  select 'received', k, x.seeker_id, x.last_name, x.first_name, x.search_text
   from private.seeker_search x cross join lateral unnest(x.reach_received) k
   union all
-  select false, k, x.seeker_id, x.last_name, x.first_name, x.search_text
+  select 'sent', k, x.seeker_id, x.last_name, x.first_name, x.search_text
   from private.seeker_search x cross join lateral unnest(x.reach_own) k;
   alter table private.seeker_search enable trigger seeker_search_reach;
   for i in 1 .. cardinality(v_indexes.definitions) loop
@@ -210,22 +211,25 @@ begin
   -- the walk: the rule and the words, checked on each person in order
   total := null;
   if coalesce(p_sort, 'name') = 'name' then
-    -- in name order: the people reached through each of the caller's ids
-    -- (seeker_reach), one ordered scan per id, merged; a person reached
-    -- through two of them is read twice and kept once
+    -- in name order: the rule taken one id of the caller's at a time (a
+    -- program of theirs among the seeker's received ids, or an id of their
+    -- scope among the seeker's sent ids: private.reaches, 05_visibility.sql),
+    -- each id's people read in order from seeker_reach_name_idx up to the
+    -- end of the page, merged; a person reached through two ids is read twice
+    -- and kept once. (Each id is its own ordered, limited subquery: arms of a
+    -- plain "union all" are not merged in index order by the planner.)
     select string_agg(format(
-             'select x.last_name, x.first_name, x.seeker_id from private.seeker_reach x'
-             ' where %sx.received and x.key = ($%s)[%s]'
-             ' and private.reaches(case when x.received then array[x.key] else ''{}'' end,'
-             ' case when x.received then ''{}'' else array[x.key] end, $1, $2)%s',
-             case when a.received then '' else 'not ' end, case when a.received then 1 else 2 end, a.i,
+             '(select x.last_name, x.first_name, x.seeker_id from private.seeker_reach x'
+             ' where x.arm = %L and x.key = ($%s)[%s]%s'
+             ' order by x.last_name, x.first_name, x.seeker_id limit $6)',
+             a.arm, case when a.arm = 'received' then 1 else 2 end, a.i,
              coalesce((select string_agg(format(' and x.search_text like ($3)[%s]', t), '')
                        from generate_subscripts(v_terms, 1) t), '')),
            ' union all ')
       into v_arms
-    from (select true as received, i from generate_subscripts(v_inbound, 1) i
+    from (select 'received' as arm, i from generate_subscripts(v_inbound, 1) i
           union all
-          select false, i from generate_subscripts(v_scope, 1) i) a;
+          select 'sent', i from generate_subscripts(v_scope, 1) i) a;
     if v_arms is null then
       return;
     end if;
@@ -239,7 +243,7 @@ begin
           order by w.last_name, w.first_name, w.seeker_id)
       $q$, v_arms)
       into ids
-      using v_inbound, v_scope, v_terms, p_limit, p_offset;
+      using v_inbound, v_scope, v_terms, p_limit, p_offset, p_limit + p_offset;
     return;
   end if;
   execute format(

@@ -370,7 +370,7 @@ describe('search_people (People I’m Helping)', () => {
         (
           await sql<{ n: number }>(
             `select count(*)::int as n from private.seeker_reach x join public.seekers s on s.id = x.seeker_id
-              where x.received and x.key = $1 and s.email = 'many2@crowd.example'`,
+              where x.arm = 'received' and x.key = $1 and s.email = 'many2@crowd.example'`,
             [programs.safeHaven],
           )
         )[0]!.n;
