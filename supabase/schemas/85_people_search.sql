@@ -212,10 +212,13 @@ begin
   end loop;
   alter table private.seeker_search disable trigger seeker_search_reach;
   truncate private.seeker_search, private.seeker_reach;
+  -- in name order on disk: the matches of a surname sit together, so a
+  -- search reads a few pages for them instead of one page per person
   insert into private.seeker_search
     (seeker_id, reach_received, reach_own, search_text, last_name, first_name, created_at, updated_at)
   select v.seeker_id, v.reach_received, v.reach_own, v.search_text, v.last_name, v.first_name, v.created_at, v.updated_at
-  from private.seeker_search_rows v;
+  from private.seeker_search_rows v
+  order by v.last_name, v.first_name, v.seeker_id;
   insert into private.seeker_reach (arm, key, seeker_id, last_name, first_name, search_text)
   select 'received', k, x.seeker_id, x.last_name, x.first_name, x.search_text
   from private.seeker_search x cross join lateral unnest(x.reach_received) k
