@@ -78,7 +78,6 @@ stable
 as $$
   with me as materialized (
     select
-      auth.uid() as uid,
       array(select s.s from private.my_site_ids() s(s) where p_site_ids is null or s.s = any (p_site_ids)) as sites,
       array(select p.p from private.my_program_ids() p(p) where p_program_ids is null or p.p = any (p_program_ids)) as programs,
       private.my_outbound_scope() as scope
@@ -96,9 +95,8 @@ as $$
            true as received,
            coalesce((r.from_site_id = any ((select me.sites from me)::uuid[])
                      or r.from_program_id = any ((select me.programs from me)::uuid[]))
-                    and (r.referred_by = (select me.uid from me)
-                         or r.from_site_id = any ((select me.scope from me)::uuid[])
-                         or r.from_program_id = any ((select me.scope from me)::uuid[])), false) as made
+                    and private.reaches('{}', array[r.referred_by, r.from_site_id, r.from_program_id],
+                                        '{}', (select me.scope from me)), false) as made
     from public.referrals r
     where r.program_id = any ((select me.programs from me)::uuid[])
       and r.created_at >= p_from and r.created_at < p_to
@@ -108,9 +106,7 @@ as $$
     from public.referrals r
     where r.from_site_id = any ((select me.sites from me)::uuid[])
       and not r.program_id = any ((select me.programs from me)::uuid[])
-      and (r.referred_by = (select me.uid from me)
-           or r.from_site_id = any ((select me.scope from me)::uuid[])
-           or r.from_program_id = any ((select me.scope from me)::uuid[]))
+      and private.reaches('{}', array[r.referred_by, r.from_site_id, r.from_program_id], '{}', (select me.scope from me))
       and r.created_at >= p_from and r.created_at < p_to
     union all
     select r.id, r.seeker_id, r.program_id, r.from_site_id, r.from_program_id, r.status,
@@ -119,9 +115,7 @@ as $$
     where r.from_program_id = any ((select me.programs from me)::uuid[])
       and not r.program_id = any ((select me.programs from me)::uuid[])
       and not coalesce(r.from_site_id = any ((select me.sites from me)::uuid[]), false)
-      and (r.referred_by = (select me.uid from me)
-           or r.from_site_id = any ((select me.scope from me)::uuid[])
-           or r.from_program_id = any ((select me.scope from me)::uuid[]))
+      and private.reaches('{}', array[r.referred_by, r.from_site_id, r.from_program_id], '{}', (select me.scope from me))
       and r.created_at >= p_from and r.created_at < p_to
   )
   select
