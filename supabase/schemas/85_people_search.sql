@@ -132,6 +132,24 @@ revoke all on function private.seeker_reach_from_search() from public, anon, aut
 
 create trigger seeker_search_reach after insert or delete or update on private.seeker_search for each row execute function private.seeker_reach_from_search();
 
+-- Emptying the search rows (a TRUNCATE of public.seekers reaches them through
+-- their foreign key) empties these too: a row trigger never sees a TRUNCATE,
+-- and rows left behind would name people who are gone.
+create or replace function private.seeker_reach_truncate()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  truncate private.seeker_reach;
+  return null;
+end
+$$;
+revoke all on function private.seeker_reach_truncate() from public, anon, authenticated, service_role;
+
+create trigger seeker_search_reach_truncate after truncate on private.seeker_search for each statement execute function private.seeker_reach_truncate();
+
 -- seeker_search_rows --------------------------------------------------------
 
 create view private.seeker_search_rows as

@@ -406,6 +406,28 @@ describe('search_people (People I’m Helping)', () => {
     }
   });
 
+  it('keeps no row per reaching id for a person who is gone, after a TRUNCATE too', async () => {
+    await sql(
+      `insert into public.seekers (first_name, last_name, email, created_by, created_from_site_id)
+       select 'Gone', 'Soon ' || i, 'gone' || i || '@crowd.example', $1, $2 from generate_series(1, 50) i`,
+      [users.helen.id, sites.eastside],
+    );
+    const stale = async () =>
+      (
+        await sql<{ n: number }>(
+          `select (select count(*) from private.seeker_reach x
+                    where not exists (select 1 from public.seekers s where s.id = x.seeker_id))::int
+                + abs((select count(*) from private.seeker_reach)
+                      - (select coalesce(sum(cardinality(reach_received) + cardinality(reach_own)), 0)
+                         from private.seeker_search))::int as n`,
+        )
+      )[0]!.n;
+    expect(await stale()).toBe(0);
+    await resetDb(); // empties public.seekers with TRUNCATE … CASCADE
+    expect(await stale()).toBe(0);
+    expect((await search('helen', 'gone')).length).toBe(0);
+  });
+
   it('follows team sharing at once', async () => {
     const henrySees = async () => (await search('henry', '')).map((s) => s.first_name);
     const before = await henrySees();
