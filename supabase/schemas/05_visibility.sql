@@ -134,7 +134,7 @@ revoke all on function private.seeker_records(uuid) from public, anon, authentic
 create or replace function private.my_inbound_programs()
 returns uuid[]
 language plpgsql
-stable security definer
+stable security definer parallel restricted
 set search_path = ''
 as $$
 begin
@@ -148,7 +148,7 @@ grant execute on function private.my_inbound_programs() to authenticated, servic
 create or replace function private.my_outbound_scope()
 returns uuid[]
 language plpgsql
-stable security definer
+stable security definer parallel restricted
 set search_path = ''
 as $$
 begin
@@ -162,7 +162,7 @@ grant execute on function private.my_outbound_scope() to authenticated, service_
 create or replace function private.my_seeker_records()
 returns uuid[]
 language plpgsql
-stable security definer
+stable security definer parallel restricted
 set search_path = ''
 as $$
 begin
@@ -201,7 +201,7 @@ grant execute on function private.staff_can_access_referral(uuid) to authenticat
 create or replace function private.staff_can_see_seeker(p_seeker_id uuid)
 returns boolean
 language plpgsql
-stable security definer
+stable security definer parallel restricted
 set search_path = ''
 as $$
 begin
@@ -251,7 +251,7 @@ grant execute on function private.can_change_seeker_contact(uuid) to authenticat
 create or replace function private.my_site_ids()
 returns setof uuid
 language plpgsql
-stable security definer rows 3
+stable security definer parallel restricted rows 3
 set search_path = ''
 as $$
 begin
@@ -265,7 +265,7 @@ grant execute on function private.my_site_ids() to authenticated, service_role;
 create or replace function private.my_program_ids()
 returns setof uuid
 language plpgsql
-stable security definer rows 3
+stable security definer parallel restricted rows 3
 set search_path = ''
 as $$
 begin
@@ -279,7 +279,7 @@ grant execute on function private.my_program_ids() to authenticated, service_rol
 create or replace function private.my_colleague_ids()
 returns setof uuid
 language plpgsql
-stable security definer rows 50
+stable security definer parallel restricted rows 50
 set search_path = ''
 as $$
 declare

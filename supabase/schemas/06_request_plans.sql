@@ -43,7 +43,29 @@
 --     app.plan_for_quiet_caller = the table read (referrals, referral_notes
 --     or seekers), which picks the referrals and seekers policies' forms for
 --     a quiet caller (private.plan_for_quiet_caller() and
---     private.plan_for_quiet_list(), below).
+--     private.plan_for_quiet_list(), below); and max_parallel_workers = 0,
+--     see "Sorted before the embeds" below;
+--   * for a busy caller's reads of those tables, max_parallel_workers_per_gather
+--     = 0: their lists walk an index in order and stop after a page.
+--
+-- Sorted before the embeds. A quiet caller's unfiltered list is their few
+-- hundred referrals read from the reach indexes and sorted. PostgREST writes
+-- each embed (the program, the site, the seeker, …) as a lateral join, and
+-- Postgres places a sort above the joins of a query, with one exception: it
+-- may sort a table's rows below them under a Gather Merge (the node that
+-- merges the sorted rows of parallel workers), after which each embed is
+-- looked up for the rows the page keeps and no others. At 10,000,000
+-- referrals, Carl's newest 50 of his 998 referrals joined the embeds for all
+-- 998 (30 ms inside Postgres, 20 of them the seeker and its policy); sorted
+-- first, 50 (11 ms; docs/performance.md). The planner may choose a Gather
+-- Merge only where every function in the query may run in a parallel plan:
+-- the functions the read policies call are marked parallel restricted (they
+-- run in the planning process, never in a worker; tests/db/request-plans
+-- checks every one). For a quiet caller's read the hook lets the planner
+-- plan for workers but starts none (max_parallel_workers = 0): the leader
+-- runs the whole plan, which is what a few hundred rows want (starting two
+-- workers took 6 ms here). Every other read of these tables plans without
+-- parallel workers (max_parallel_workers_per_gather = 0), as before.
 -- The share is summed from private.reach_shares: how often each program
 -- (received) and each user, site and program (sent) occurs among referrals,
 -- copied from the statistics ANALYZE keeps for referrals_reach_idx (its most
@@ -145,7 +167,7 @@ grant execute on function private.caller_is_quiet() to authenticated;
 create or replace function private.plan_for_quiet_caller()
 returns boolean
 language sql
-immutable
+immutable parallel restricted
 set search_path = ''
 as $$
   select coalesce(pg_catalog.current_setting('app.plan_for_quiet_caller', true), '')
@@ -160,7 +182,7 @@ grant execute on function private.plan_for_quiet_caller() to authenticated, serv
 create or replace function private.plan_for_quiet_list(p_table text)
 returns boolean
 language sql
-immutable
+immutable parallel restricted
 set search_path = ''
 as $$
   select coalesce(pg_catalog.current_setting('app.plan_for_quiet_caller', true), '') = p_table
@@ -194,6 +216,11 @@ begin
     perform pg_catalog.set_config('enable_seqscan', 'off', true);
     perform pg_catalog.set_config('app.plan_for_quiet_caller',
                                   pg_catalog.ltrim(pg_catalog.current_setting('request.path'), '/'), true);
+    -- a Gather Merge sorts the caller's rows before what the request embeds;
+    -- it runs in this process alone (no worker is started)
+    perform pg_catalog.set_config('max_parallel_workers', '0', true);
+  else
+    perform pg_catalog.set_config('max_parallel_workers_per_gather', '0', true);
   end if;
 end
 $$;

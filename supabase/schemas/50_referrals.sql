@@ -274,7 +274,7 @@ create policy "Staff with access and the seeker themselves can update a seeker" 
 create or replace function private.seekers_of_my_referrals()
 returns uuid[]
 language sql
-stable
+stable parallel restricted
 set search_path = ''
 as $$
   select array(select r.seeker_id from public.referrals r)

@@ -51,7 +51,7 @@ $$;
 create or replace function public.my_realtime_topics()
 returns text[]
 language plpgsql
-stable
+stable parallel restricted
 set search_path = ''
 as $$
 begin

@@ -1,7 +1,8 @@
 /**
  * Plans per caller (supabase/schemas/06_request_plans.sql): PostgREST's
- * pre-request hook, the reach shares it reads, and the seekers policy's two
- * forms, which must give every caller the same rows.
+ * pre-request hook, the reach shares it reads, the seekers policy's two
+ * forms, which must give every caller the same rows, and the parallel plan
+ * that sorts a quiet caller's list before its embeds, which must too.
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,18 +41,34 @@ async function inRequest<T>(req: Request, body: (c: pg.Client) => Promise<T>, be
 
 const settings = async (c: pg.Client) =>
   (
-    await c.query<{ plan: string; indexscan: string; joins: string; quiet: string }>(
+    await c.query<{ plan: string; indexscan: string; joins: string; quiet: string; parallel: string }>(
       `select current_setting('plan_cache_mode') as plan, current_setting('enable_indexscan') as indexscan,
               current_setting('enable_hashjoin') || ' ' || current_setting('enable_mergejoin') || ' ' ||
                 current_setting('enable_seqscan') as joins,
-              coalesce(current_setting('app.plan_for_quiet_caller', true), '') as quiet`,
+              coalesce(current_setting('app.plan_for_quiet_caller', true), '') as quiet,
+              -- workers a Gather may plan for, and workers that may be started
+              current_setting('max_parallel_workers_per_gather') || ' ' ||
+                current_setting('max_parallel_workers') as parallel`,
     )
   ).rows[0]!;
+
+/** The server's own parallel settings, outside any request (as "per gather, started"). */
+let serverParallel = '';
+/** Planned for workers, none started: a Gather Merge runs in the leader alone. */
+const plannedNoneStarted = () => `${serverParallel.split(' ')[0]} 0`;
+/** No parallel plan at all. */
+const serial = () => `0 ${serverParallel.split(' ')[1]}`;
 
 beforeAll(async () => {
   // the statistics the shares are copied from, as autovacuum would keep them
   await sql('analyze public.referrals');
   await sql('select private.refresh_reach_shares()');
+  const [row] = await sql<{ parallel: string }>(
+    `select current_setting('max_parallel_workers_per_gather') || ' ' || current_setting('max_parallel_workers') as parallel`,
+  );
+  serverParallel = row!.parallel;
+  // the server lets a Gather plan for workers, or a quiet list could never be sorted under one
+  expect(Number(serverParallel.split(' ')[0])).toBeGreaterThan(0);
 });
 afterAll(closeDb);
 
@@ -97,6 +114,7 @@ describe('the hook', () => {
         // what embeds add, looked up row by row; no big table read whole
         joins: 'off off off',
         quiet: path.slice(1),
+        parallel: plannedNoneStarted(),
       });
     }
     // referrals: the policy's quiet form steers, and a filtered list keeps its ordered walk
@@ -105,6 +123,7 @@ describe('the hook', () => {
       indexscan: 'on',
       joins: 'off off off',
       quiet: 'referrals',
+      parallel: plannedNoneStarted(),
     });
     expect((await inRequest({ persona: 'carl', method: 'HEAD', path: '/seekers' }, settings)).quiet).toBe('seekers');
   });
@@ -120,11 +139,12 @@ describe('the hook', () => {
       { role: 'service_role', persona: 'carl' },
     ] as Request[]) {
       const s = await inRequest(req, settings);
-      expect({ req, indexscan: s.indexscan, joins: s.joins, quiet: s.quiet }).toEqual({
+      expect({ req, indexscan: s.indexscan, joins: s.joins, quiet: s.quiet, parallel: s.parallel }).toEqual({
         req,
         indexscan: 'on',
         joins: 'on on on',
         quiet: '',
+        parallel: serverParallel,
       });
     }
   });
@@ -141,6 +161,8 @@ describe('the hook', () => {
       indexscan: 'on',
       joins: 'on on on',
       quiet: '',
+      // her lists walk an index in order and stop after a page
+      parallel: serial(),
     });
     // …and only her: Carl's program is not among the common keys
     expect((await inRequest({ persona: 'carl' }, settings, busy)).quiet).toBe('referrals');
@@ -233,5 +255,68 @@ describe("the referrals and seekers policies' forms", () => {
     });
     // anon has no grant on seekers at all
     expect(outsider).toMatch(/permission denied/);
+  });
+});
+
+describe("a quiet caller's list, sorted before its embeds", () => {
+  it('may be planned in parallel: every function a read policy calls is parallel safe or restricted', async () => {
+    // a single parallel-unsafe function anywhere in a query rules out every
+    // parallel plan for it, the Gather Merge that sorts below the embeds too
+    const rows = await sql<{ fn: string; parallel: string }>(
+      `select distinct p.oid::regprocedure::text as fn, p.proparallel as parallel
+         from pg_depend d
+         join pg_policy pol on d.classid = 'pg_policy'::regclass and d.objid = pol.oid
+         join pg_proc p on d.refclassid = 'pg_proc'::regclass and d.refobjid = p.oid
+        where pol.polcmd in ('r', '*') and p.pronamespace::regnamespace::text in ('public', 'private', 'hooks')
+        order by 1`,
+    );
+    expect(rows.map((r) => r.fn)).toEqual(
+      expect.arrayContaining(['private.my_inbound_programs()', 'private.seekers_of_my_referrals()']),
+    );
+    expect(rows.filter((r) => r.parallel === 'u').map((r) => r.fn)).toEqual([]);
+  });
+
+  // PostgREST's list with two embeds, newest first (as the referral screens ask)
+  const LIST = `select r.id, p.name as program, s.first_name as seeker
+                  from public.referrals r
+                  left join lateral (select name from public.programs where id = r.program_id limit 1) p on true
+                  left join lateral (select first_name from public.seekers where id = r.seeker_id limit 1) s on true
+                 order by r.created_at desc, r.id limit 50`;
+  const list = (persona: Persona, parallel: 'serial' | 'leader' | 'workers') =>
+    inRequest({ persona }, async (c) => {
+      if (parallel === 'serial') {
+        await c.query('set local max_parallel_workers_per_gather = 0');
+      } else {
+        // the seeded tables are tiny: make a parallel plan look free, as a large table's would
+        await c.query(`set local parallel_setup_cost = 0; set local parallel_tuple_cost = 0;
+                       set local min_parallel_table_scan_size = 0; set local min_parallel_index_scan_size = 0;
+                       set local max_parallel_workers_per_gather = 2`);
+        await c.query(`set local max_parallel_workers = ${parallel === 'workers' ? 2 : 0}`);
+      }
+      const plan = (await c.query<{ 'QUERY PLAN': string }>(`explain (costs off) ${LIST}`)).rows
+        .map((r) => r['QUERY PLAN'])
+        .join('\n');
+      const rows = (await c.query(LIST)).rows;
+      return { gather: /Gather/.test(plan), rows };
+    });
+
+  it('gives every persona the same rows in parallel, with workers or in the leader alone, as serially', async () => {
+    for (const persona of personas) {
+      const serial = await list(persona, 'serial');
+      expect(serial.gather).toBe(false);
+      for (const parallel of ['leader', 'workers'] as const) {
+        const got = await list(persona, parallel);
+        expect({ persona, parallel, gather: got.gather, rows: got.rows }).toEqual({
+          persona,
+          parallel,
+          gather: true,
+          rows: serial.rows,
+        });
+      }
+    }
+    // not vacuous: staff see referrals with their embeds, a seeker her own
+    expect((await list('clara', 'serial')).rows.length).toBeGreaterThan(0);
+    expect((await list('clara', 'serial')).rows.every((r) => r.program && r.seeker)).toBe(true);
+    expect((await list('sam', 'serial')).rows.length).toBeGreaterThan(0);
   });
 });
