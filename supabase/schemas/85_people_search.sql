@@ -96,6 +96,24 @@ alter table private.seeker_reach enable row level security;
 
 revoke all on table private.seeker_reach from public, anon, authenticated, service_role;
 
+-- The ids that reach a seeker, one row each with its arm: the programs of
+-- reach_received ('received') and the ids of reach_own ('sent'). The one
+-- place a search row's two arrays become seeker_reach's rows (the trigger
+-- below, and rebuild_seeker_search). Plain SQL without a SET clause on
+-- purpose, like private.reaches: Postgres inlines it where it is read, and
+-- plans the trigger's delete and insert and the rebuild's fill over the bare
+-- unnest (a SET clause stops the inlining); it names only built-in functions.
+create or replace function private.seeker_reach_keys(p_received uuid[], p_own uuid[])
+returns table (arm text, key uuid)
+language sql
+immutable parallel safe
+as $$
+  select 'received'::text, k from unnest(p_received) k
+  union all
+  select 'sent'::text, k from unnest(p_own) k
+$$;
+revoke all on function private.seeker_reach_keys(uuid[], uuid[]) from public, anon, authenticated, service_role;
+
 -- A seeker's rows follow their search row (the reach, the name and the text;
 -- nothing else is copied, so a change of anything else writes nothing).
 create or replace function private.seeker_reach_from_search()
@@ -113,17 +131,14 @@ begin
   end if;
   if tg_op in ('UPDATE', 'DELETE') then
     delete from private.seeker_reach x
-    using (select 'received', k from unnest(old.reach_received) k
-           union all
-           select 'sent', k from unnest(old.reach_own) k) o(arm, key)
+    using private.seeker_reach_keys(old.reach_received, old.reach_own) o
     where x.arm = o.arm and x.key = o.key
       and x.last_name = old.last_name and x.first_name = old.first_name and x.seeker_id = old.seeker_id;
   end if;
   if tg_op in ('INSERT', 'UPDATE') then
     insert into private.seeker_reach (arm, key, seeker_id, last_name, first_name, search_text)
-    select 'received', k, new.seeker_id, new.last_name, new.first_name, new.search_text from unnest(new.reach_received) k
-    union all
-    select 'sent', k, new.seeker_id, new.last_name, new.first_name, new.search_text from unnest(new.reach_own) k;
+    select o.arm, o.key, new.seeker_id, new.last_name, new.first_name, new.search_text
+    from private.seeker_reach_keys(new.reach_received, new.reach_own) o;
   end if;
   return null;
 end
@@ -209,7 +224,10 @@ revoke all on function private.refresh_seeker_search(p_seeker_id uuid) from publ
 -- The other indexes of both tables are dropped first and built again from
 -- their own definitions once the rows are in: filled row by row, the two GIN
 -- indexes of pieces took most of the time. seeker_reach is filled from
--- seeker_search in one statement, its trigger off meanwhile.
+-- seeker_search in one statement, seeker_search's triggers off meanwhile
+-- (left on, emptying both tables in one statement would have the TRUNCATE
+-- trigger empty seeker_reach again in the middle of it, which Postgres
+-- refuses).
 create or replace function private.rebuild_seeker_search()
 returns void
 language plpgsql
@@ -229,6 +247,7 @@ begin
     execute format('drop index %s', v_indexes.names[i]);
   end loop;
   alter table private.seeker_search disable trigger seeker_search_reach;
+  alter table private.seeker_search disable trigger seeker_search_reach_truncate;
   truncate private.seeker_search, private.seeker_reach;
   -- in name order on disk: the matches of a surname sit together, so a
   -- search reads a few pages for them instead of one page per person
@@ -238,12 +257,10 @@ begin
   from private.seeker_search_rows v
   order by v.last_name, v.first_name, v.seeker_id;
   insert into private.seeker_reach (arm, key, seeker_id, last_name, first_name, search_text)
-  select 'received', k, x.seeker_id, x.last_name, x.first_name, x.search_text
-  from private.seeker_search x cross join lateral unnest(x.reach_received) k
-  union all
-  select 'sent', k, x.seeker_id, x.last_name, x.first_name, x.search_text
-  from private.seeker_search x cross join lateral unnest(x.reach_own) k;
+  select o.arm, o.key, x.seeker_id, x.last_name, x.first_name, x.search_text
+  from private.seeker_search x cross join lateral private.seeker_reach_keys(x.reach_received, x.reach_own) o;
   alter table private.seeker_search enable trigger seeker_search_reach;
+  alter table private.seeker_search enable trigger seeker_search_reach_truncate;
   for i in 1 .. cardinality(v_indexes.definitions) loop
     execute v_indexes.definitions[i];
   end loop;

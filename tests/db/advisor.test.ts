@@ -22,11 +22,14 @@ const lints: Record<string, string> = {
     where n.nspname in ${OURS} and not c.relrowsecurity`,
 
   // 0011: functions without a fixed search_path (extension members excluded).
-  // Two exceptions, on purpose: private.reaches, the visibility rule, is plain
+  // Four exceptions, on purpose: private.reaches, the visibility rule, is plain
   // SQL over built-in operators so that Postgres inlines it into the policies
   // (a SET clause stops inlining); it names no table, function or type. And
   // private.report_scope, the rows of a report, inlined into the report
   // functions the same way; every name in it is schema-qualified. And
+  // private.seeker_reach_keys, a search row's ids with their arm, inlined
+  // into the people-search trigger and rebuild; it names only built-in
+  // functions. And
   // hooks.before_request, PostgREST's pre-request: the settings it makes must
   // last for the request, and Postgres ends those of a function with a SET
   // clause together with the function; every name in it is schema-qualified.
@@ -35,6 +38,7 @@ const lints: Record<string, string> = {
     where n.nspname in ${OURS}
       and p.oid <> 'private.reaches(uuid[], uuid[], uuid[], uuid[])'::regprocedure
       and p.oid <> 'private.report_scope(timestamptz, timestamptz, uuid[], uuid[])'::regprocedure
+      and p.oid <> 'private.seeker_reach_keys(uuid[], uuid[])'::regprocedure
       and p.oid <> 'hooks.before_request()'::regprocedure
       and not exists (select 1 from pg_depend d where d.objid = p.oid and d.deptype = 'e')
       and not exists (select 1 from unnest(coalesce(p.proconfig, '{}')) cfg where cfg like 'search_path=%')`,

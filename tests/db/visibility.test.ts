@@ -428,6 +428,38 @@ describe('search_people (People I’m Helping)', () => {
     expect((await search('helen', 'gone')).length).toBe(0);
   });
 
+  it('rebuilds the rows per reaching id, the same, when run by hand, and keeps them after', async () => {
+    const rows = () =>
+      sql<{ arm: string; key: string; seeker_id: string; last_name: string }>(
+        'select arm, key, seeker_id, last_name from private.seeker_reach order by arm, key, seeker_id',
+      );
+    const before = await rows();
+    expect(before.length).toBeGreaterThan(0);
+    // as an operator runs it, every trigger on (the scale seeder runs it with triggers off)
+    await sql('select private.rebuild_seeker_search()');
+    expect(await rows()).toEqual(before);
+    // its triggers are on again: someone added now has their rows at once, and loses them when gone
+    const [added] = await sql<{ id: string }>(
+      `insert into public.seekers (first_name, last_name, email, created_by, created_from_site_id)
+       values ('Rebuilt', 'After', 'rebuilt@crowd.example', $1, $2) returning id`,
+      [users.helen.id, sites.eastside],
+    );
+    try {
+      const theirs = async () =>
+        (await rows()).filter((r) => r.seeker_id === added!.id).map((r) => [r.arm, r.key]);
+      expect(await theirs()).toEqual(
+        expect.arrayContaining([
+          ['sent', users.helen.id],
+          ['sent', sites.eastside],
+        ]),
+      );
+      await sql('delete from public.seekers where id = $1', [added!.id]);
+      expect(await theirs()).toEqual([]);
+    } finally {
+      await sql('delete from public.seekers where id = $1', [added!.id]);
+    }
+  });
+
   it('follows team sharing at once', async () => {
     const henrySees = async () => (await search('henry', '')).map((s) => s.first_name);
     const before = await henrySees();
