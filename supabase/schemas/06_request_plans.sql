@@ -47,6 +47,12 @@
 --     see "Sorted before the embeds" below;
 --   * for a busy caller's reads of those tables, max_parallel_workers_per_gather
 --     = 0: their lists walk an index in order and stop after a page.
+-- The share is summed from private.reach_shares: how often each program
+-- (received) and each user, site and program (sent) occurs among referrals,
+-- copied from the statistics ANALYZE keeps for referrals_reach_idx (its most
+-- common elements) by private.refresh_reach_shares(), every ten minutes and
+-- after a bulk load (pg_cron job reach-shares, 90_notifications.sql). A key
+-- not listed is rarer than every listed one.
 --
 -- Sorted before the embeds. A quiet caller's unfiltered list is their few
 -- hundred referrals read from the reach indexes and sorted. PostgREST writes
@@ -56,22 +62,16 @@
 -- merges the sorted rows of parallel workers), after which each embed is
 -- looked up for the rows the page keeps and no others. At 10,000,000
 -- referrals, Carl's newest 50 of his 998 referrals joined the embeds for all
--- 998 (30 ms inside Postgres, 20 of them the seeker and its policy); sorted
--- first, 50 (11 ms; docs/performance.md). The planner may choose a Gather
+-- 998 (27-34 ms inside Postgres, 16 of them the seeker); sorted first, 50
+-- (10.5-12 ms; docs/performance.md). The planner may choose a Gather
 -- Merge only where every function in the query may run in a parallel plan:
 -- the functions the read policies call are marked parallel restricted (they
--- run in the planning process, never in a worker; tests/db/request-plans
+-- run in the process serving the request, never in a worker; tests/db/request-plans
 -- checks every one). For a quiet caller's read the hook lets the planner
 -- plan for workers but starts none (max_parallel_workers = 0): the leader
 -- runs the whole plan, which is what a few hundred rows want (starting two
 -- workers took 6 ms here). Every other read of these tables plans without
 -- parallel workers (max_parallel_workers_per_gather = 0), as before.
--- The share is summed from private.reach_shares: how often each program
--- (received) and each user, site and program (sent) occurs among referrals,
--- copied from the statistics ANALYZE keeps for referrals_reach_idx (its most
--- common elements) by private.refresh_reach_shares(), every ten minutes and
--- after a bulk load (pg_cron job reach-shares, 90_notifications.sql). A key
--- not listed is rarer than every listed one.
 -- =============================================================================
 
 -- The hook's own schema: PostgREST calls the hook for anonymous requests too,
