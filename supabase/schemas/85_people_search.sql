@@ -313,6 +313,7 @@ declare
   v_terms text[];
   v_pieces text[];
   v_order text;
+  v_match text;
   v_where text;
   v_narrow text;
   v_arms text;
@@ -352,10 +353,11 @@ begin
     select substr(t, i, 4) from generate_series(1, char_length(t) - 3) i where char_length(t) > 4
   ) p;
 
-  -- what a person must match; what narrows the index scan on top of it
-  v_where := 'private.reaches(x.reach_received, x.reach_own, $1, $2)'
-    || coalesce((select string_agg(format(' and x.search_text like ($3)[%s]', i), '')
-                 from generate_subscripts(v_terms, 1) i), '');
+  -- what a person must match (every word; and the rule, for the search
+  -- rows); what narrows the index scan on top of it
+  v_match := coalesce((select string_agg(format(' and x.search_text like ($3)[%s]', i), '')
+                       from generate_subscripts(v_terms, 1) i), '');
+  v_where := 'private.reaches(x.reach_received, x.reach_own, $1, $2)' || v_match;
   -- The pieces reach the planner as a value it cannot see while planning
   -- ((select $6)). Seen, a long word's pieces are counted as if independent
   -- ("johnson": 1 person guessed, 32,416 have all four pieces at 10,000,000
@@ -409,9 +411,7 @@ begin
              '(select x.last_name, x.first_name, x.seeker_id from private.seeker_reach x'
              ' where x.arm = %L and x.key = ($%s)[%s]%s'
              ' order by x.last_name, x.first_name, x.seeker_id limit $6)',
-             a.arm, case when a.arm = 'received' then 1 else 2 end, a.i,
-             coalesce((select string_agg(format(' and x.search_text like ($3)[%s]', t), '')
-                       from generate_subscripts(v_terms, 1) t), '')),
+             a.arm, case when a.arm = 'received' then 1 else 2 end, a.i, v_match),
            ' union all ')
       into v_arms
     from (select 'received' as arm, i from generate_subscripts(v_inbound, 1) i
